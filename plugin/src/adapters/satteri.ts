@@ -1,0 +1,42 @@
+/**
+ * The Sätteri adapter: Astro 7's default Markdown processor does not run remark plugins, so memtrace registers an
+ * mdast plugin with a `code` visitor there. The figure is spliced in as raw HTML (`mdxExpressions: false`, so the
+ * braces of SVG and CSS are not read as MDX expressions).
+ */
+import { fileURLToPath } from 'node:url';
+import { isMemtraceBlock, newDocument, type DocumentState, type Engine } from '../engine/index.ts';
+
+interface CodeNode {
+  lang?: string | null;
+  meta?: string | null;
+  value: string;
+  position?: { start: { line: number; column: number } };
+}
+
+interface SatteriContext {
+  fileURL: URL | undefined;
+  data: Record<string, unknown>;
+  replaceNode(node: unknown, content: { raw: string; mdxExpressions?: boolean }): void;
+}
+
+export function satteriPlugin(engine: Engine) {
+  // Sätteri may visit a document's blocks concurrently; chaining keeps them in order on the one runtime.
+  const docs = new WeakMap<object, { state: DocumentState; queue: Promise<unknown> }>();
+  return {
+    name: 'memtrace',
+    options: { position: true },
+    async code(node: CodeNode, ctx: SatteriContext) {
+      if (!isMemtraceBlock(node.lang, node.meta)) return;
+      let doc = docs.get(ctx.data);
+      if (!doc) docs.set(ctx.data, (doc = { state: newDocument(), queue: Promise.resolve() }));
+      const start = node.position?.start;
+      const file = ctx.fileURL ? fileURLToPath(ctx.fileURL) : undefined;
+      const run = doc.queue.then(() =>
+        engine.process({ code: node.value, meta: node.meta ?? '', file, position: start && { line: start.line, column: start.column } }, doc.state),
+      );
+      doc.queue = run.catch(() => {});
+      const { html } = await run;
+      ctx.replaceNode(node, { raw: html, mdxExpressions: false });
+    },
+  };
+}

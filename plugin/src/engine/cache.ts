@@ -1,0 +1,72 @@
+/**
+ * The build cache: one JSON file per block, keyed by everything that can change its figure (code, options and the
+ * versions of the plugin, the tracer, Pyodide and satori). A rebuild with no changed block never starts Pyodide.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const here = dirname(fileURLToPath(import.meta.url));
+
+const packageVersion = (name: string): string => {
+  try {
+    return (require(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+};
+
+let versions: string | undefined;
+
+/** Versions that invalidate every cached figure when they change; the tracer is keyed by its source's hash. */
+export function engineVersions(): string {
+  if (versions === undefined) {
+    const own = JSON.parse(readFileSync(join(here, '../../package.json'), 'utf8')) as { version: string };
+    let tracer = 'missing';
+    try {
+      tracer = createHash('sha256').update(readFileSync(join(here, '../trace/tracer.py'))).digest('hex').slice(0, 16);
+    } catch {}
+    versions = JSON.stringify({ memtrace: own.version, tracer, pyodide: packageVersion('pyodide'), satori: packageVersion('satori') });
+  }
+  return versions;
+}
+
+export function cacheKey(parts: unknown): string {
+  return createHash('sha256').update(engineVersions()).update('\0').update(JSON.stringify(parts)).digest('hex');
+}
+
+export interface Cache<T> {
+  get(key: string): T | undefined;
+  set(key: string, value: T): void;
+}
+
+/** A cache in a directory; `undefined` dir gives a memory-only cache (the remark plugin without a cache option). */
+export function createCache<T>(dir: string | undefined): Cache<T> {
+  const memory = new Map<string, T>();
+  return {
+    get(key) {
+      const hit = memory.get(key);
+      if (hit !== undefined || !dir) return hit;
+      try {
+        const value = JSON.parse(readFileSync(join(dir, key.slice(0, 2), `${key}.json`), 'utf8')) as T;
+        memory.set(key, value);
+        return value;
+      } catch {
+        return undefined;
+      }
+    },
+    set(key, value) {
+      memory.set(key, value);
+      if (!dir) return;
+      const file = join(dir, key.slice(0, 2), `${key}.json`);
+      mkdirSync(dirname(file), { recursive: true });
+      // Write then rename, so that a build killed mid-write never leaves a truncated entry behind.
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify(value));
+      renameSync(tmp, file);
+    },
+  };
+}

@@ -1,0 +1,245 @@
+/**
+ * The engine: what every Markdown adapter hands a block to. It parses the fence options, looks the block up in the
+ * cache, otherwise traces it (one shared Pyodide runtime, started on the first cache miss) and renders it, then wraps
+ * the figure. Adapters only find blocks and splice the HTML back in.
+ */
+import { join } from 'node:path';
+import { renderFigure, type FigureAssets } from '../figure/index.ts';
+import { render, type RenderedFigure } from '../render/index.ts';
+import type { Trace, TraceFailure } from '../trace/format.ts';
+import { sharedRuntime, type TraceRunner } from '../trace/index.ts';
+import { cacheKey, createCache, type Cache } from './cache.ts';
+import { codeFrame, errorPanel, MemtraceError, type SourceLocation } from './errors.ts';
+import {
+  breakpointLines,
+  hiddenByComment,
+  isMemtraceBlock,
+  OptionError,
+  parseMeta,
+  selectSteps,
+  validateDefaults,
+  type BlockOptions,
+} from './options.ts';
+
+export { isMemtraceBlock, MemtraceError, OptionError, parseMeta, type BlockOptions, type SourceLocation };
+
+export interface EngineLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface EngineOptions {
+  /** Defaults for every block; a fence's own options win. */
+  defaults?: BlockOptions;
+  /** Directory of the on-disk cache; `false` or absent keeps results in memory only. */
+  cacheDir?: string | false;
+  /**
+   * `'build'` (default): a block that cannot be traced throws a located {@link MemtraceError}.
+   * `'dev'`: the figure is replaced by an error panel and the error is logged, so a dev server keeps running.
+   */
+  mode?: 'build' | 'dev';
+  /**
+   * Where the stepper script and stylesheet come from: URLs (the Astro integration emits hashed files), or
+   * `'inline'` (default) to inline them once per document, for pipelines that serve no extra files.
+   */
+  assets?: FigureAssets | 'inline';
+  logger?: EngineLogger;
+  /** The tracer to use; defaults to the process-wide sandboxed Pyodide runtime, started on first use. */
+  runner?: TraceRunner;
+}
+
+/** A fenced block as an adapter found it. */
+export interface Block {
+  code: string;
+  meta: string;
+  /** Markdown file the block is in. */
+  file?: string;
+  /** Where the fence starts in the Markdown file (1-based line and column). */
+  position?: { line: number; column: number };
+}
+
+/** Per-document state, created by the adapter for each Markdown file it processes. */
+export interface DocumentState {
+  figures: number;
+  ids: Set<string>;
+}
+
+export const newDocument = (): DocumentState => ({ figures: 0, ids: new Set() });
+
+export interface BlockResult {
+  html: string;
+  warnings: string[];
+  fromCache: boolean;
+}
+
+export interface EngineStats {
+  blocks: number;
+  traced: number;
+  cached: number;
+  errors: number;
+  traceMs: number;
+  renderMs: number;
+}
+
+interface CacheEntry {
+  figure: RenderedFigure;
+  /** Index into figure.steps of the step shown first. */
+  start: number;
+  warnings: string[];
+}
+
+export interface Engine {
+  process(block: Block, doc?: DocumentState): Promise<BlockResult>;
+  readonly stats: EngineStats;
+  /** Errors met so far (in dev mode they were rendered as panels; in build mode also thrown). */
+  readonly errors: MemtraceError[];
+  close(): Promise<void>;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_STEPS = 1000;
+
+export function createEngine(options: EngineOptions = {}): Engine {
+  const defaults = validateDefaults(options.defaults as Record<string, unknown> | undefined);
+  const cache: Cache<CacheEntry> = createCache(options.cacheDir ? join(options.cacheDir) : undefined);
+  const mode = options.mode ?? 'build';
+  const stats: EngineStats = { blocks: 0, traced: 0, cached: 0, errors: 0, traceMs: 0, renderMs: 0 };
+  const errors: MemtraceError[] = [];
+  let runner = options.runner;
+  let lastProgress = Date.now();
+
+  const locate = (block: Block, codeLine = 0, codeColumn = 1): SourceLocation | undefined =>
+    block.position && {
+      file: block.file,
+      line: block.position.line + codeLine,
+      column: codeLine === 0 ? block.position.column : block.position.column + codeColumn - 1,
+    };
+
+  const fail = (block: Block, reason: string, codeLine = 0, codeColumn = 1): MemtraceError => {
+    const location = locate(block, codeLine, codeColumn);
+    const frame = codeLine > 0 ? codeFrame(block.code, codeLine, codeColumn, (block.position?.line ?? 0) + 1) : undefined;
+    return new MemtraceError(reason, location, frame);
+  };
+
+  const whereLabel = (block: Block) =>
+    block.position ? `${block.file ?? '<markdown>'}:${block.position.line}:${block.position.column}` : (block.file ?? 'a block');
+
+  async function build(block: Block, opts: BlockOptions): Promise<CacheEntry> {
+    runner ??= sharedRuntime();
+    const t0 = performance.now();
+    const result: Trace | TraceFailure = await runner.trace(block.code, {
+      maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
+      timeoutMs: opts.timeout ?? DEFAULT_TIMEOUT_MS,
+      stdin: opts.stdin,
+    });
+    stats.traceMs += performance.now() - t0;
+    stats.traced++;
+    if ('kind' in result) {
+      if (result.kind === 'syntax') {
+        throw fail(block, `SyntaxError in memtrace block: ${result.message}`, result.line ?? 1, result.column ?? 1);
+      }
+      const hint =
+        result.kind === 'timeout'
+          ? ` (the limit is ${opts.timeout ?? DEFAULT_TIMEOUT_MS} ms; set a larger \`timeout=\` or make the program shorter)`
+          : '';
+      throw fail(block, `memtrace could not trace this block: ${result.message}${hint}`);
+    }
+    const warnings: string[] = [];
+    if (result.end.reason === 'step-limit') {
+      warnings.push(`${whereLabel(block)}: memtrace stopped this program after ${result.steps.length} steps (max-steps=${opts.maxSteps ?? DEFAULT_MAX_STEPS}); the figure shows them all.`);
+    } else if (result.end.reason === 'timeout') {
+      warnings.push(`${whereLabel(block)}: memtrace stopped this program after ${opts.timeout ?? DEFAULT_TIMEOUT_MS} ms; the figure shows the ${result.steps.length} steps recorded until then.`);
+    } else if (result.end.reason === 'memory') {
+      warnings.push(`${whereLabel(block)}: this program ran out of memory; the figure shows the steps until then.`);
+    }
+    if (result.steps.length === 0) throw fail(block, 'memtrace recorded no steps for this block (is it empty?)');
+
+    const stepSpec = opts.steps ?? (breakpointLines(block.code).size > 0 ? 'breakpoints' : 'all');
+    const steps = selectSteps(stepSpec, result.steps.map((s) => s.line), breakpointLines(block.code));
+    if (steps.length === 0) throw fail(block, `\`steps=${stepSpec}\` selects none of the ${result.steps.length} steps of this program`);
+    const start = opts.start === 'last' ? steps.length - 1 : typeof opts.start === 'number' ? opts.start - 1 : 0;
+    if (start >= steps.length) {
+      throw fail(block, `\`start=${opts.start}\` is past the last of the ${steps.length} shown steps`);
+    }
+
+    const t1 = performance.now();
+    const figure = await render(result, {
+      steps,
+      title: opts.title,
+      hide: [...(opts.hide ?? []), ...hiddenByComment(block.code)],
+      heapPrimitives: opts.primitives === 'heap',
+      showExited: opts.exitedFrames ?? true,
+      idPrefix: 'mtPREFIX-',
+    });
+    stats.renderMs += performance.now() - t1;
+    return { figure, start, warnings };
+  }
+
+  function progress() {
+    const now = Date.now();
+    if (now - lastProgress > 3000 && options.logger) {
+      lastProgress = now;
+      options.logger.info(`memtrace: ${stats.blocks} blocks so far (${stats.traced} traced, ${stats.cached} from cache)`);
+    }
+  }
+
+  return {
+    stats,
+    errors,
+    async process(block, doc = newDocument()) {
+      stats.blocks++;
+      try {
+        let opts: BlockOptions;
+        try {
+          opts = { ...defaults, ...parseMeta(block.meta) };
+        } catch (error) {
+          if (error instanceof OptionError) throw fail(block, error.message);
+          throw error;
+        }
+        const key = cacheKey({ code: block.code, opts });
+        let entry = cache.get(key);
+        const fromCache = entry !== undefined;
+        if (entry) stats.cached++;
+        else {
+          entry = await build(block, opts);
+          cache.set(key, entry);
+        }
+        for (const w of entry.warnings) options.logger?.warn(w);
+        progress();
+
+        // Ids must be unique on the page, so a block repeated in one document gets its own prefix.
+        let id = `mt${key.slice(0, 8)}`;
+        for (let n = 2; doc.ids.has(id); n++) id = `mt${key.slice(0, 8)}x${n}`;
+        doc.ids.add(id);
+        const html = renderFigure(
+          { ...entry.figure, steps: entry.figure.steps.map((s) => ({ ...s, svg: s.svg.replaceAll('mtPREFIX-', `${id}-`) })) },
+          {
+            id,
+            title: opts.title,
+            start: entry.start,
+            code: block.code,
+            assets: options.assets === undefined || options.assets === 'inline' ? 'inline' : options.assets,
+            firstOnPage: doc.figures === 0,
+          },
+        );
+        doc.figures++;
+        return { html, warnings: entry.warnings, fromCache };
+      } catch (error) {
+        const located =
+          error instanceof MemtraceError ? error : fail(block, `memtrace failed on this block: ${(error as Error).message ?? error}`);
+        stats.errors++;
+        errors.push(located);
+        if (mode === 'dev') {
+          options.logger?.error(located.message);
+          return { html: errorPanel(located), warnings: [], fromCache: false };
+        }
+        throw located;
+      }
+    },
+    async close() {
+      // The shared runtime outlives one engine (the dev server makes several); it ends with the process.
+      if (options.runner) await options.runner.close?.();
+    },
+  };
+}

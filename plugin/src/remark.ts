@@ -1,0 +1,54 @@
+/**
+ * remark-memtrace: the unified adapter. Replaces each ```` ```python memtrace ```` block of an mdast tree with its
+ * figure, as hast (`data.hName`/`hChildren`), so it works in any remark → rehype pipeline without
+ * `allowDangerousHtml`. Errors are reported through vfile with the block's position.
+ */
+import { fromHtml } from 'hast-util-from-html';
+import type { Element } from 'hast';
+import type { Code, Root, RootContent } from 'mdast';
+import { visit } from 'unist-util-visit';
+import type { VFile } from 'vfile';
+import { createEngine, isMemtraceBlock, MemtraceError, newDocument, type Engine, type EngineOptions } from './engine/index.ts';
+
+export interface RemarkMemtraceOptions extends EngineOptions {
+  /** An engine shared with other adapters (the Astro integration passes one per build). */
+  engine?: Engine;
+}
+
+/** Turns the figure HTML into the mdast node that mdast-util-to-hast turns back into exactly that element. */
+export function figureNode(html: string): RootContent {
+  const root = fromHtml(html, { fragment: true });
+  const element = root.children.find((n): n is Element => n.type === 'element')!;
+  return {
+    type: 'memtraceFigure',
+    data: { hName: element.tagName, hProperties: element.properties, hChildren: element.children },
+  } as unknown as RootContent;
+}
+
+export default function remarkMemtrace(options: RemarkMemtraceOptions = {}) {
+  const engine = options.engine ?? createEngine(options);
+  return async function transform(tree: Root, file: VFile): Promise<void> {
+    const blocks: { node: Code; index: number; parent: { children: RootContent[] } }[] = [];
+    visit(tree, 'code', (node, index, parent) => {
+      if (parent && index !== undefined && isMemtraceBlock(node.lang, node.meta)) blocks.push({ node, index, parent });
+    });
+    const doc = newDocument();
+    // One after another: the blocks share one Pyodide runtime, and the figures of a page are numbered in order.
+    for (const { node, index, parent } of blocks) {
+      const start = node.position?.start;
+      try {
+        const { html } = await engine.process(
+          { code: node.value, meta: node.meta ?? '', file: file.path, position: start && { line: start.line, column: start.column } },
+          doc,
+        );
+        parent.children[index] = figureNode(html);
+      } catch (error) {
+        if (!(error instanceof MemtraceError)) throw error;
+        const place = error.location && start ? { line: error.location.line, column: error.location.column } : node.position;
+        const message = file.message(error.reason + (error.frame ? `\n\n${error.frame}` : ''), { place, ruleId: 'memtrace', source: 'memtrace', cause: error });
+        message.fatal = true;
+        throw message;
+      }
+    }
+  };
+}
