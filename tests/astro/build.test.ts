@@ -1,0 +1,107 @@
+/**
+ * Real `astro build`s of small fixture sites: Sätteri (Astro's default) and unified, .md and .mdx, errors that must
+ * fail the build, the cache, and a `base` path.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+const fixture = (name: string) => join(root, 'tests/fixtures/astro', name);
+
+interface BuildResult {
+  status: number | null;
+  log: string;
+  out: string;
+  cache: string;
+}
+
+function build(name: string, env: Record<string, string> = {}, dirs?: { out?: string; cache?: string }): BuildResult {
+  const out = dirs?.out ?? mkdtempSync(join(tmpdir(), `mt-${name}-out-`));
+  const cache = dirs?.cache ?? mkdtempSync(join(tmpdir(), `mt-${name}-cache-`));
+  const r = spawnSync('npx', ['astro', 'build', '--root', fixture(name)], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', FIXTURE_OUT_DIR: out, FIXTURE_CACHE_DIR: cache, ...env },
+    timeout: 300_000,
+  });
+  return { status: r.status, log: `${r.stdout}\n${r.stderr}`, out, cache };
+}
+
+const read = (dir: string, page: string) => readFileSync(join(dir, page, 'index.html'), 'utf8');
+/** The highlighted code blocks of a page, which memtrace must leave exactly as they were. */
+const plainBlocks = (html: string) => html.match(/<pre class="astro-code[\s\S]*?<\/pre>/g) ?? [];
+
+for (const processor of ['satteri', 'unified']) {
+  describe(`${processor} processor`, () => {
+    const withPlugin = build(processor);
+    const without = build(processor, { FIXTURE_DISABLE: '1' });
+
+    it('builds', () => {
+      expect(withPlugin.status, withPlugin.log).toBe(0);
+      expect(without.status, without.log).toBe(0);
+    });
+
+    for (const page of ['post', 'page']) {
+      it(`replaces the memtrace block of ${page}.${page === 'post' ? 'md' : 'mdx'} with a figure of SVG steps`, () => {
+        const html = read(withPlugin.out, page);
+        expect(html).toMatch(/<figure[^>]*class="[^"]*memtrace/);
+        expect((html.match(/<svg/g) ?? []).length).toBeGreaterThan(3);
+        expect(html).not.toContain('language-python memtrace');
+      });
+
+      it(`leaves every other code block of ${page} exactly as it is without the plugin`, () => {
+        const mine = plainBlocks(read(withPlugin.out, page));
+        const theirs = plainBlocks(read(without.out, page));
+        // Without the plugin the memtrace block is a plain highlighted block too: one more than with it.
+        expect(theirs.length).toBe(mine.length + 1);
+        expect(mine.length).toBeGreaterThan(0);
+        for (const block of mine) expect(theirs).toContain(block);
+      });
+    }
+  });
+}
+
+describe('errors', () => {
+  it('fails the build at the Markdown line and column of a syntax error in a page', () => {
+    const r = build('broken-page');
+    expect(r.status).not.toBe(0);
+    expect(r.log).toMatch(/post\.md:1[12]:\d+/);
+    expect(r.log).toMatch(/SyntaxError/);
+  });
+
+  it('fails the build for a syntax error in a content collection entry, which Astro would swallow', () => {
+    const r = build('broken');
+    expect(r.status).not.toBe(0);
+    expect(r.log).toMatch(/lesson\.md:1[12]:\d+/);
+  });
+});
+
+describe('cache', () => {
+  it('does not trace again when no block changed, and traces only the changed block', () => {
+    const cache = mkdtempSync(join(tmpdir(), 'mt-cache-'));
+    const first = build('satteri', {}, { cache });
+    expect(first.status, first.log).toBe(0);
+    expect(first.log).toMatch(/2 blocks: 2 traced, 0 from cache/);
+    const second = build('satteri', {}, { cache });
+    expect(second.status, second.log).toBe(0);
+    expect(second.log).toMatch(/0 traced/);
+    expect(read(second.out, 'post')).toBe(read(first.out, 'post'));
+  });
+});
+
+describe('base path', () => {
+  it('links the stepper assets under the base and emits them', () => {
+    const r = build('satteri', { FIXTURE_BASE: '/docs/' });
+    expect(r.status, r.log).toBe(0);
+    const html = read(r.out, 'post');
+    const urls = [...html.matchAll(/(?:src|href)="([^"]*memtrace[^"]*\.(?:js|css))"/g)].map((m) => m[1]!);
+    expect(urls.length).toBeGreaterThan(0);
+    for (const url of urls) {
+      expect(url.startsWith('/docs/')).toBe(true);
+      expect(existsSync(join(r.out, url.slice('/docs/'.length)))).toBe(true);
+    }
+  });
+});
