@@ -1,0 +1,101 @@
+/**
+ * The memtrace stepper. The server renders every step of a figure as an item of an ordered list, so that a reader
+ * without JavaScript (or a printer) sees them all; this module turns each figure into a one-step-at-a-time viewer
+ * with buttons, a slider, keys, a shareable `#<figure-id>-step-<k>` hash and polite announcements.
+ *
+ * One small module with no imports: it is emitted as a single hashed asset and loaded only on pages with a figure.
+ * `init` is idempotent (the `data-memtrace="ready"` mark) because Astro's view transitions fire `astro:page-load`
+ * after every navigation, including the first one, while the module itself runs only once.
+ */
+
+type Go = (k: number, byReader?: boolean) => void;
+
+const figures = new WeakMap<Element, Go>();
+
+/** The figure and 0-based step a `#<figure-id>-step-<k>` hash points to, if it names a figure on this page. */
+const hashTarget = (): [Element, Go, number] | undefined => {
+  const m = /^#(.+)-step-(\d+)$/.exec(location.hash);
+  const fig = m && document.getElementById(m[1]);
+  const go = fig && figures.get(fig);
+  return go ? [fig, go, +m[2] - 1] : undefined;
+};
+
+function setup(fig: HTMLElement): void {
+  fig.dataset.memtrace = 'ready';
+  const steps = [...fig.querySelectorAll<HTMLElement>('.memtrace-step')];
+  const n = steps.length;
+  const part = (name: string) => fig.querySelector(`[data-mt=${name}]`) as HTMLElement;
+  const range = part('range') as HTMLInputElement;
+  const status = part('status');
+  const live = part('live');
+  const buttons = fig.querySelectorAll<HTMLButtonElement>('[data-go]');
+  let cur = Math.max(0, steps.findIndex((s) => s.classList.contains('is-current')));
+
+  const clamp = (k: number) => (k < 0 ? 0 : k < n ? k : n - 1);
+  const target = (b: HTMLElement) => {
+    const g = b.dataset.go;
+    return clamp(g == 'first' ? 0 : g == 'last' ? n - 1 : cur + (g == 'next' ? 1 : -1));
+  };
+  const details = (s: HTMLElement) => s.querySelector('details');
+
+  const go: Go = (k, byReader) => {
+    k = clamp(k);
+    const was = steps[cur];
+    const step = steps[k];
+    const text = details(step);
+    // A reader who opened the text version wants it open on the next step too.
+    if (text) text.open = !!details(was)?.open;
+    was.classList.remove('is-current');
+    was.removeAttribute('aria-current');
+    step.classList.add('is-current');
+    step.setAttribute('aria-current', 'step');
+    const label = `Step ${k + 1} of ${n}, line ${step.dataset.line}`;
+    status.textContent = label;
+    range.value = String(k + 1);
+    range.setAttribute('aria-valuetext', label);
+    const moved = k != cur;
+    cur = k;
+    for (const b of buttons) b.setAttribute('aria-disabled', String(target(b) == k));
+    if (byReader && moved) {
+      live.textContent = `${label}. ${step.querySelector('pre')?.textContent ?? ''}`;
+      // Keep the router's state (Astro stores its own there) and never scroll: only the address changes.
+      history.replaceState(history.state, '', '#' + step.id);
+    }
+  };
+
+  // Buttons stay focusable at the ends (aria-disabled, not disabled) so keyboard focus is never dropped.
+  for (const b of buttons) b.onclick = () => go(target(b), true);
+  range.oninput = () => go(+range.value - 1, true);
+  fig.onkeydown = (e) => {
+    // The slider handles its own keys (and reports through `input`); modified keys belong to the browser.
+    if (e.target == range || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+    const k = ({ ArrowLeft: cur - 1, ArrowRight: cur + 1, Home: 0, End: n - 1 } as Record<string, number>)[e.key];
+    if (k != null) {
+      e.preventDefault();
+      go(k, true);
+    }
+  };
+  if (!fig.hasAttribute('tabindex')) fig.tabIndex = 0;
+  figures.set(fig, go);
+
+  const t = hashTarget();
+  if (t && t[0] == fig) {
+    go(t[2]);
+    fig.scrollIntoView();
+  } else go(cur);
+}
+
+const init = () => {
+  for (const fig of document.querySelectorAll<HTMLElement>('figure.memtrace:not([data-memtrace=ready])')) setup(fig);
+};
+
+init();
+document.addEventListener('astro:page-load', init);
+// An in-page link to a step: the browser cannot scroll to a hidden step, so show it, then bring its figure into view.
+addEventListener('hashchange', () => {
+  const t = hashTarget();
+  if (t) {
+    t[1](t[2]);
+    t[0].scrollIntoView();
+  }
+});

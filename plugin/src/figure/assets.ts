@@ -1,0 +1,125 @@
+/**
+ * The static files a page with a figure needs: the stepper module, the stylesheet (the renderer's theme variables,
+ * the font's @font-face and the figure CSS) and the font files the diagrams were laid out with. Names carry a
+ * content hash so hosts may cache them forever. The integration emits them all into ONE folder: the stylesheet
+ * points at the fonts by bare relative file name, which keeps working under any `base`.
+ *
+ * Built once per process from the package's own sources, so the result is the same whether this module runs from
+ * src/ (tests) or dist/ (the published package, which ships src/ too).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire, stripTypeScriptTypes } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+export interface StaticAsset {
+  /** Content-hashed file name, e.g. `memtrace.1a2b3c4d.js`. */
+  fileName: string;
+  source: string | Uint8Array;
+}
+
+export interface ClientAssets {
+  js: StaticAsset & { source: string };
+  css: StaticAsset & { source: string };
+  fonts: (StaticAsset & { source: Uint8Array })[];
+  /** Everything to emit, into one folder. */
+  all: StaticAsset[];
+}
+
+/** The family name the stylesheet declares; the renderer's `<text>` must ask for the same one. */
+export const FONT_FAMILY = 'DejaVu Sans Mono';
+const FONT_WEIGHTS = [400, 700] as const;
+
+const require = createRequire(import.meta.url);
+
+/** A package source file, looked up next to this module (src/) or in the shipped src/ (from dist/). */
+function source(rel: string, optional = false): string | undefined {
+  for (const base of ['../', '../../src/']) {
+    const path = fileURLToPath(new URL(base + rel, import.meta.url));
+    if (existsSync(path)) return readFileSync(path, 'utf8');
+  }
+  if (!optional) throw new Error(`memtrace: ${rel} is missing from the package`);
+  return undefined;
+}
+
+type Esbuild = typeof import('esbuild');
+let esbuild: Esbuild | null | undefined;
+/** esbuild comes with Astro (through Vite); without it the assets are still correct, only larger. */
+function minifier(): Esbuild | null {
+  if (esbuild === undefined) {
+    try {
+      esbuild = require('esbuild') as Esbuild;
+    } catch {
+      esbuild = null;
+    }
+  }
+  return esbuild;
+}
+
+function minifyJs(ts: string): string {
+  const e = minifier();
+  if (e) return e.transformSync(ts, { loader: 'ts', minify: true, format: 'esm', target: 'es2020', legalComments: 'none' }).code;
+  return stripTypeScriptTypes(ts);
+}
+
+function minifyCss(css: string): string {
+  const e = minifier();
+  return e ? e.transformSync(css, { loader: 'css', minify: true, legalComments: 'none' }).code : css;
+}
+
+const hash8 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex').slice(0, 8);
+
+/** The DejaVu Sans Mono files from @fontsource/dejavu-mono, with the @font-face rules that point at them. */
+export function fontFace(): { css: string; fonts: (StaticAsset & { source: Uint8Array })[] } {
+  const fonts = FONT_WEIGHTS.map((weight) => {
+    const file = require.resolve(`@fontsource/dejavu-mono/files/dejavu-mono-latin-${weight}-normal.woff2`);
+    const data = new Uint8Array(readFileSync(file));
+    return { weight, fileName: `dejavu-mono-${weight}.${hash8(data)}.woff2`, source: data };
+  });
+  const css = fonts
+    .map(
+      (f) =>
+        `@font-face{font-family:"${FONT_FAMILY}";font-style:normal;font-weight:${f.weight};font-display:swap;` +
+        `src:url(${f.fileName}) format("woff2")}`,
+    )
+    .join('\n');
+  return { css, fonts: fonts.map(({ fileName, source }) => ({ fileName, source })) };
+}
+
+let built: ClientAssets | undefined;
+
+export function clientAssets(): ClientAssets {
+  if (built) return built;
+  const js = minifyJs(source('client/stepper.ts')!);
+  const font = fontFace();
+  // The renderer owns the colours; its theme is copied in rather than imported so the page makes one request.
+  const theme = source('render/theme.css', true) ?? '';
+  const css = minifyCss([font.css, theme, source('client/memtrace.css')!].join('\n'));
+  const jsAsset = { fileName: `memtrace.${hash8(js)}.js`, source: js };
+  const cssAsset = { fileName: `memtrace.${hash8(css)}.css`, source: css };
+  built = { js: jsAsset, css: cssAsset, fonts: font.fonts, all: [jsAsset, cssAsset, ...font.fonts] };
+  return built;
+}
+
+export function assetFileNames(): { js: string; css: string; fonts: string[] } {
+  const a = clientAssets();
+  return { js: a.js.fileName, css: a.css.fileName, fonts: a.fonts.map((f) => f.fileName) };
+}
+
+export interface AssetSize {
+  fileName: string;
+  bytes: number;
+  /** gzip -9, the size a reader downloads from a host that compresses. */
+  gzip: number;
+}
+
+/** For `npm run bench`: what a page with a figure costs on top of its HTML (fonts are only fetched when used). */
+export function assetSizes(): { js: AssetSize; css: AssetSize; fonts: AssetSize[] } {
+  const size = (a: StaticAsset): AssetSize => {
+    const bytes = typeof a.source == 'string' ? Buffer.from(a.source) : a.source;
+    return { fileName: a.fileName, bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+  };
+  const a = clientAssets();
+  return { js: size(a.js), css: size(a.css), fonts: a.fonts.map(size) };
+}

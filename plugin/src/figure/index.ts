@@ -1,0 +1,12 @@
+export { renderFigure, escapeHtml, stepLabel, type FigureOptions } from './markup.ts';
+export {
+  clientAssets,
+  assetFileNames,
+  assetSizes,
+  fontFace,
+  FONT_FAMILY,
+  type AssetSize,
+  type ClientAssets,
+  type StaticAsset,
+} from './assets.ts';
+export type { RenderedFigure, RenderedStep } from './types.ts';

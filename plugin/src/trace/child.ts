@@ -1,0 +1,140 @@
+/**
+ * The trace child: a Node process that runs Pyodide and the tracer, one program at a time.
+ *
+ * Started by {@link ./runtime.ts} with an empty environment under Node's permission model (read access to
+ * Pyodide's folder and the tracer file only; no writes, no child processes, no workers, no network), so that the
+ * programs it runs cannot reach the build machine. This file must stay free of imports other than `node:`
+ * builtins: the permission model would deny reading anything else.
+ *
+ * Protocol (JSON lines): the host writes `{"id", "code", "options"}` on stdin (options is a JSON string, passed
+ * as is to `run_trace`); the child answers on stdout with `{"ready", "python", "loadMs"}` once, then one
+ * `{"id", "ms", "heapBytes", "result"}` (result: the tracer's JSON, spliced in unparsed) or `{"id", "error"}`
+ * per request. `{"fatal"}` means the child is about to exit. Anything else on stdout is noise to ignore.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import { syncBuiltinESMExports } from 'node:module';
+import { pathToFileURL } from 'node:url';
+
+interface Request {
+  id: number;
+  code: string;
+  options: string;
+}
+
+const [pyodideDir, tracerPath, wasmLimitArg] = process.argv.slice(2);
+const wasmLimitBytes = Number(wasmLimitArg) || 1024 * 1024 * 1024;
+
+// The program can reach this process's JS (`import js`, `pyodide_js`), so stdout is kept for the protocol alone:
+// stray writes (console.log, Pyodide's own stdout) go to stderr, which the host only keeps for crash reports.
+const stdoutWrite = process.stdout.write.bind(process.stdout);
+const toStderr = (chunk: string | Uint8Array): boolean => process.stderr.write(chunk);
+process.stdout.write = toStderr as typeof process.stdout.write;
+console.log = console.info = console.debug = console.error;
+
+function send(message: string): void {
+  stdoutWrite(message + '\n');
+}
+
+function deny(what: string): () => never {
+  return () => {
+    throw Object.assign(new Error(`${what} is not allowed in memtrace's sandbox`), { code: 'ERR_ACCESS_DENIED' });
+  };
+}
+
+// The permission model does not cover signals and scheduling: without this a program could kill or renice
+// the build (`js.process.kill(js.process.ppid, 9)`).
+process.kill = deny('process.kill');
+(process as unknown as { _kill: unknown })._kill = deny('process.kill');
+os.setPriority = deny('os.setPriority');
+syncBuiltinESMExports();
+
+// Pyodide's loader reads `process.binding('constants')`, which the permission model refuses.
+const originalBinding = (process as unknown as { binding(name: string): unknown }).binding;
+(process as unknown as { binding(name: string): unknown }).binding = (name: string) =>
+  name === 'constants' ? { fs: fs.constants } : originalBinding.call(process, name);
+
+// Caps the wasm heap below wasm32's 4 GB: Emscripten's heap resize catches the error, malloc returns NULL and
+// Python raises MemoryError, so a program that eats memory ends its own trace instead of the machine's RAM.
+const originalGrow = WebAssembly.Memory.prototype.grow;
+WebAssembly.Memory.prototype.grow = function grow(this: WebAssembly.Memory, delta: number): number {
+  if (this.buffer.byteLength + delta * 65536 > wasmLimitBytes) {
+    throw new RangeError(`memtrace: wasm memory limit of ${wasmLimitBytes} bytes reached`);
+  }
+  return originalGrow.call(this, delta);
+};
+
+interface Pyodide {
+  runPython(code: string, options?: { globals?: unknown; filename?: string }): unknown;
+  pyimport(name: string): { run_trace(code: string, options: string): string };
+  FS: { mkdirTree(path: string): void; writeFile(path: string, data: string): void };
+  _module: { HEAP8: Int8Array };
+}
+
+async function start(): Promise<{ pyodide: Pyodide; runTrace: (code: string, options: string) => string }> {
+  const { loadPyodide } = (await import(pathToFileURL(`${pyodideDir}/pyodide.mjs`).href)) as {
+    loadPyodide(options: object): Promise<Pyodide>;
+  };
+  const diagnostic = (text: string) => void process.stderr.write(text + '\n');
+  const pyodide = await loadPyodide({
+    indexURL: `${pyodideDir}/`,
+    env: { PYTHONHASHSEED: '0' },
+    stdout: diagnostic,
+    stderr: diagnostic,
+    // Without a handler Pyodide would read fd 0, which carries the protocol. The tracer feeds input() itself.
+    stdin: () => null,
+  });
+  // Loaded as a real module so that the tracer's classes and tracebacks have a proper module name.
+  pyodide.FS.mkdirTree('/memtrace');
+  pyodide.FS.writeFile('/memtrace/memtrace_tracer.py', fs.readFileSync(tracerPath, 'utf8'));
+  pyodide.runPython("import sys; sys.path.insert(0, '/memtrace')");
+  const tracer = pyodide.pyimport('memtrace_tracer');
+  const runTrace = tracer.run_trace.bind(tracer) as (code: string, options: string) => string;
+  return { pyodide, runTrace };
+}
+
+function handle(runtime: Awaited<ReturnType<typeof start>>, request: Request): void {
+  const started = performance.now();
+  let result: string;
+  try {
+    result = runtime.runTrace(request.code, request.options);
+  } catch (error) {
+    send(JSON.stringify({ id: request.id, error: String((error as Error)?.message ?? error) }));
+    return;
+  }
+  const ms = Math.round(performance.now() - started);
+  const heapBytes = runtime.pyodide._module.HEAP8.buffer.byteLength;
+  // The tracer's JSON is spliced in unparsed: parsing a multi-megabyte trace only to serialize it again is waste.
+  // JSON never needs a raw newline, but an indented dump would break the line framing, so check.
+  if (typeof result !== 'string' || result.includes('\n')) result = JSON.stringify(JSON.parse(String(result)));
+  send(`{"id":${request.id},"ms":${ms},"heapBytes":${heapBytes},"result":${result}}`);
+}
+
+async function main(): Promise<void> {
+  const loadStarted = performance.now();
+  let runtime: Awaited<ReturnType<typeof start>>;
+  try {
+    runtime = await start();
+  } catch (error) {
+    send(JSON.stringify({ fatal: `could not start Pyodide: ${(error as Error)?.stack ?? error}` }));
+    process.exit(1);
+  }
+  const python = String(runtime.pyodide.runPython('import sys; sys.version.split()[0]'));
+  send(JSON.stringify({ ready: true, python, loadMs: Math.round(performance.now() - loadStarted) }));
+
+  let buffered = '';
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (chunk: string) => {
+    buffered += chunk;
+    let newline: number;
+    while ((newline = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      if (line.trim()) handle(runtime, JSON.parse(line) as Request);
+    }
+  });
+  // The host closing stdin is the way to say "no more work".
+  process.stdin.on('end', () => process.exit(0));
+}
+
+await main();

