@@ -17,6 +17,7 @@ export interface StaticAsset {
   /** Content-hashed file name, e.g. `memtrace.1a2b3c4d.js`. */
   fileName: string;
   source: string | Uint8Array;
+  contentType: string;
 }
 
 export interface ClientAssets {
@@ -75,7 +76,7 @@ export function fontFace(): { css: string; fonts: (StaticAsset & { source: Uint8
   const fonts = FONT_WEIGHTS.map((weight) => {
     const file = require.resolve(`@fontsource/dejavu-mono/files/dejavu-mono-latin-${weight}-normal.woff2`);
     const data = new Uint8Array(readFileSync(file));
-    return { weight, fileName: `dejavu-mono-${weight}.${hash8(data)}.woff2`, source: data };
+    return { weight, fileName: `dejavu-mono-${weight}.${hash8(data)}.woff2`, source: data, contentType: 'font/woff2' };
   });
   const css = fonts
     .map(
@@ -84,22 +85,39 @@ export function fontFace(): { css: string; fonts: (StaticAsset & { source: Uint8
         `src:url(${f.fileName}) format("woff2")}`,
     )
     .join('\n');
-  return { css, fonts: fonts.map(({ fileName, source }) => ({ fileName, source })) };
+  return { css, fonts: fonts.map(({ fileName, source, contentType }) => ({ fileName, source, contentType })) };
 }
 
 let built: ClientAssets | undefined;
+let inline: { js: string; css: string } | undefined;
+
+/** The renderer owns the colours; its theme is copied in rather than imported so the page makes one request. */
+const figureCss = () => [source('render/theme.css', true) ?? '', source('client/memtrace.css')!].join('\n');
 
 export function clientAssets(): ClientAssets {
   if (built) return built;
   const js = minifyJs(source('client/stepper.ts')!);
   const font = fontFace();
-  // The renderer owns the colours; its theme is copied in rather than imported so the page makes one request.
-  const theme = source('render/theme.css', true) ?? '';
-  const css = minifyCss([font.css, theme, source('client/memtrace.css')!].join('\n'));
-  const jsAsset = { fileName: `memtrace.${hash8(js)}.js`, source: js };
-  const cssAsset = { fileName: `memtrace.${hash8(css)}.css`, source: css };
+  const css = minifyCss(font.css + '\n' + figureCss());
+  const jsAsset = { fileName: `memtrace.${hash8(js)}.js`, source: js, contentType: 'text/javascript; charset=utf-8' };
+  const cssAsset = { fileName: `memtrace.${hash8(css)}.css`, source: css, contentType: 'text/css; charset=utf-8' };
   built = { js: jsAsset, css: cssAsset, fonts: font.fonts, all: [jsAsset, cssAsset, ...font.fonts] };
   return built;
+}
+
+/**
+ * The script and style text for pipelines that serve no extra files (they are inlined once per document). Without
+ * the font files the stylesheet has no @font-face: text falls back to an installed DejaVu Sans Mono or monospace.
+ */
+export function inlineAssets(): { js: string; css: string } {
+  if (!inline) inline = { js: clientAssets().js.source, css: minifyCss(figureCss()) };
+  return inline;
+}
+
+/** What the Astro integration emits: file names to build URLs from, and every file, all into one folder. */
+export function figureAssets(): { script: string; style: string; files: StaticAsset[] } {
+  const a = clientAssets();
+  return { script: a.js.fileName, style: a.css.fileName, files: a.all };
 }
 
 export function assetFileNames(): { js: string; css: string; fonts: string[] } {

@@ -1,9 +1,11 @@
-export { renderFigure, escapeHtml, stepLabel, type FigureOptions } from './markup.ts';
+export { renderFigure, escapeHtml, stepLabel, type FigureAssets, type FigureOptions } from './markup.ts';
 export {
   clientAssets,
   assetFileNames,
   assetSizes,
+  figureAssets,
   fontFace,
+  inlineAssets,
   FONT_FAMILY,
   type AssetSize,
   type ClientAssets,

@@ -4,7 +4,14 @@
  * The DOM contract with the stepper: `figure.memtrace`, `.memtrace-step` items (`is-current`, `data-line`,
  * id `<figure-id>-step-<k>`), `[data-go]` buttons and `[data-mt=range|status|live]`.
  */
+import { inlineAssets } from './assets.ts';
 import type { RenderedFigure, RenderedStep } from './types.ts';
+
+/** URLs of the emitted client assets, built by the integration under the site's `base`. */
+export interface FigureAssets {
+  script: string;
+  style: string;
+}
 
 export interface FigureOptions {
   /** The figure's HTML id; step k is linked as `#<id>-step-<k>`. Letters, digits, `-` and `_`, starting with a letter. */
@@ -15,10 +22,12 @@ export interface FigureOptions {
   /** The program, offered as text under the figure. */
   code?: string;
   /**
-   * URLs of the client assets. Pass them with the first figure of a page only (the browser runs a module once
-   * anyway, but one `<link>` is enough); figures without them rely on that first one.
+   * The client assets: their URLs, or `'inline'` to put the script and style text in the page itself. Absent: the
+   * page brings them some other way.
    */
-  assets?: { script: string; style: string };
+  assets?: FigureAssets | 'inline';
+  /** Only the first figure of a page links (or inlines) the assets (default true). */
+  firstOnPage?: boolean;
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -82,7 +91,8 @@ function step(s: RenderedStep, k: number, n: number, id: string, current: boolea
 
 /** The figure's HTML: deterministic, everything but the renderer's SVG escaped, no URL but those in `assets`. */
 export function renderFigure(figure: RenderedFigure, options: FigureOptions): string {
-  const { id, title, code, assets } = options;
+  const { id, title, code } = options;
+  const assets = options.firstOnPage === false ? undefined : options.assets;
   const start = options.start ?? 0;
   const n = figure.steps.length;
   if (!ID.test(id)) throw new TypeError(`memtrace figure id "${id}" must be letters, digits, "-" or "_", starting with a letter`);
@@ -93,8 +103,10 @@ export function renderFigure(figure: RenderedFigure, options: FigureOptions): st
   }
   const steps = figure.steps.map((s, i) => step(s, i + 1, n, id, i == start, figure)).join('');
   const startLine = figure.steps[start].line;
+  const inline = assets == 'inline' ? inlineAssets() : undefined;
+  const linked = assets == 'inline' ? undefined : assets;
   return (
-    (assets ? `<link rel="stylesheet" href="${escapeHtml(assets.style)}">` : '') +
+    (inline ? `<style>${inline.css}</style>` : linked ? `<link rel="stylesheet" href="${escapeHtml(linked.style)}">` : '') +
     `<figure class="memtrace" id="${id}" data-memtrace${title ? '' : ' aria-label="Memory diagram"'}>` +
     (title ? `<figcaption class="memtrace-title">${escapeHtml(title)}</figcaption>` : '') +
     controls(n, start, startLine) +
@@ -103,6 +115,10 @@ export function renderFigure(figure: RenderedFigure, options: FigureOptions): st
     `<ol class="memtrace-steps">${steps}</ol>` +
     (code == null ? '' : `<details class="memtrace-code"><summary>Python code</summary><pre><code>${escapeHtml(code)}</code></pre></details>`) +
     `</figure>` +
-    (assets ? `<script type="module" src="${escapeHtml(assets.script)}"></script>` : '')
+    (inline
+      ? `<script type="module">${inline.js}</script>`
+      : linked
+        ? `<script type="module" src="${escapeHtml(linked.script)}"></script>`
+        : '')
   );
 }
