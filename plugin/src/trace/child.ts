@@ -66,8 +66,7 @@ WebAssembly.Memory.prototype.grow = function grow(this: WebAssembly.Memory, delt
 
 interface Pyodide {
   runPython(code: string, options?: { globals?: unknown; filename?: string }): unknown;
-  pyimport(name: string): { run_trace(code: string, options: string): string };
-  FS: { mkdirTree(path: string): void; writeFile(path: string, data: string): void };
+  globals: { get(name: string): () => { get(key: string): unknown } };
   _module: { HEAP8: Int8Array };
 }
 
@@ -84,12 +83,10 @@ async function start(): Promise<{ pyodide: Pyodide; runTrace: (code: string, opt
     // Without a handler Pyodide would read fd 0, which carries the protocol. The tracer feeds input() itself.
     stdin: () => null,
   });
-  // Loaded as a real module so that the tracer's classes and tracebacks have a proper module name.
-  pyodide.FS.mkdirTree('/memtrace');
-  pyodide.FS.writeFile('/memtrace/memtrace_tracer.py', fs.readFileSync(tracerPath, 'utf8'));
-  pyodide.runPython("import sys; sys.path.insert(0, '/memtrace')");
-  const tracer = pyodide.pyimport('memtrace_tracer');
-  const runTrace = tracer.run_trace.bind(tracer) as (code: string, options: string) => string;
+  // Run into a fresh namespace under its own file name, the way dev-run.ts loads it, so both loaders behave alike.
+  const namespace = pyodide.globals.get('dict')();
+  pyodide.runPython(fs.readFileSync(tracerPath, 'utf8'), { globals: namespace, filename: tracerPath });
+  const runTrace = namespace.get('run_trace') as (code: string, options: string) => string;
   return { pyodide, runTrace };
 }
 

@@ -41,6 +41,11 @@ export interface RuntimeStats {
   python?: string;
 }
 
+/** Options of one run: {@link TraceOptions} plus the output format (`pytutor`: Python Tutor's JSON, for the CLI). */
+export interface RunOptions extends TraceOptions {
+  format?: 'memtrace' | 'pytutor';
+}
+
 export const isTraceFailure = (result: Trace | TraceFailure): result is TraceFailure =>
   (result as TraceFailure).kind !== undefined && (result as Trace).format === undefined;
 
@@ -111,7 +116,7 @@ export function childArgs(options: { tracerPath: string; memoryLimitMb: number }
 
 interface Pending {
   id: number;
-  resolve(result: Trace | TraceFailure): void;
+  resolve(result: string | TraceFailure): void;
 }
 
 interface Child {
@@ -159,8 +164,14 @@ export class TraceRuntime {
    * Traces one program. Resolves with a {@link Trace} when the program ran (even if it raised), or a
    * {@link TraceFailure} when it could not be traced. Rejects only when the sandbox itself cannot start.
    */
-  trace(code: string, options: TraceOptions = {}): Promise<Trace | TraceFailure> {
-    const run = this.queue.then(() => this.traceNow(code, options));
+  async trace(code: string, options: TraceOptions = {}): Promise<Trace | TraceFailure> {
+    const result = await this.traceJson(code, { ...options, format: 'memtrace' });
+    return typeof result === 'string' ? (JSON.parse(result) as Trace) : result;
+  }
+
+  /** Like {@link trace}, but the trace stays the tracer's JSON text, byte for byte (the CLI prints it as is). */
+  traceJson(code: string, options: RunOptions = {}): Promise<string | TraceFailure> {
+    const run = this.queue.then(() => this.run(code, options));
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -172,7 +183,7 @@ export class TraceRuntime {
     this.stopChild();
   }
 
-  private async traceNow(code: string, options: TraceOptions): Promise<Trace | TraceFailure> {
+  private async run(code: string, options: RunOptions): Promise<string | TraceFailure> {
     if (this.closed) throw new Error('memtrace: the trace runtime was closed');
     const invalid = invalidOption(options);
     if (invalid) return { kind: 'options', message: invalid };
@@ -180,27 +191,29 @@ export class TraceRuntime {
     await child.ready;
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const id = this.nextId++;
-    const result = await new Promise<Trace | TraceFailure>((resolve) => {
-      child.pending = { id, resolve };
-      this.hold(child, true);
+    return new Promise<string | TraceFailure>((resolve) => {
+      // The clock runs from the request, not from when Python starts: a child still busy with something the
+      // previous program left behind (a JS timer, say) is stopped the same way.
       const timer = setTimeout(() => {
         this.kill(child, {
           kind: 'timeout',
-          message: `the program did not finish within ${timeoutMs} ms (stopped from outside, so no steps were kept)`,
+          message: `the program did not finish within ${timeoutMs} ms and was stopped from outside, so no steps were kept`,
         });
       }, timeoutMs + this.options.graceMs);
       const watch = this.watchMemory(child);
-      const done = (value: Trace | TraceFailure) => {
-        clearTimeout(timer);
-        clearInterval(watch);
-        child.pending = undefined;
-        this.hold(child, false);
-        resolve(value);
+      child.pending = {
+        id,
+        resolve: (value) => {
+          clearTimeout(timer);
+          clearInterval(watch);
+          child.pending = undefined;
+          if (!child.exited) this.hold(child, false);
+          resolve(value);
+        },
       };
-      child.pending.resolve = done;
+      this.hold(child, true);
       child.process.stdin!.write(JSON.stringify({ id, code, options: JSON.stringify(options) }) + '\n');
     });
-    return result;
   }
 
   private ensureChild(): Child {
@@ -219,27 +232,20 @@ export class TraceRuntime {
         reject(new Error(`memtrace: the Python sandbox did not start within ${this.options.startTimeoutMs} ms`));
         this.stopChild();
       }, this.options.startTimeoutMs);
-      let buffered = '';
-      proc.stdout!.setEncoding('utf8');
-      proc.stdout!.on('data', (chunk: string) => {
-        buffered += chunk;
-        let newline: number;
-        while ((newline = buffered.indexOf('\n')) >= 0) {
-          const line = buffered.slice(0, newline);
-          buffered = buffered.slice(newline + 1);
-          const message = parseMessage(line);
-          if (!message) continue;
-          if (message.ready) {
-            clearTimeout(startTimer);
-            this.stats.loadMs.push(Number(message.loadMs));
-            this.stats.python = String(message.python);
-            resolve();
-          } else if (message.fatal) {
-            clearTimeout(startTimer);
-            reject(new Error(`memtrace: the Python sandbox failed to start: ${message.fatal}`));
-          } else if (child.pending && message.id === child.pending.id) {
-            this.settle(child, message);
-          }
+      onLines(proc.stdout!, (line) => {
+        if (child.pending && line.startsWith(`{"id":${child.pending.id},`)) {
+          this.settle(child, line);
+          return;
+        }
+        const message = parseMessage(line);
+        if (message?.ready) {
+          clearTimeout(startTimer);
+          this.stats.loadMs.push(Number(message.loadMs));
+          this.stats.python = String(message.python);
+          resolve();
+        } else if (message?.fatal) {
+          clearTimeout(startTimer);
+          reject(new Error(`memtrace: the Python sandbox failed to start: ${message.fatal}`));
         }
       });
       proc.stderr!.setEncoding('utf8');
@@ -271,19 +277,21 @@ export class TraceRuntime {
     return child;
   }
 
-  private settle(child: Child, message: Record<string, unknown>): void {
+  private settle(child: Child, line: string): void {
     const pending = child.pending!;
-    if (typeof message.error === 'string') {
-      pending.resolve({ kind: 'runtime', message: `the tracer failed: ${message.error}` });
-    } else {
-      const result = message.result as (Trace & { failure?: TraceFailure }) | undefined;
-      if (!result || typeof result !== 'object') {
-        pending.resolve({ kind: 'runtime', message: 'the tracer returned no result' });
-      } else {
-        pending.resolve(result.failure ?? result);
-      }
+    const header = RESULT_HEADER.exec(line);
+    if (header && line.endsWith('}')) {
+      // The tracer's JSON is taken out of the line as text: parsing it here only to serialize it again is waste.
+      const json = line.slice(header[0].length, -1);
+      pending.resolve(json.startsWith('{"failure"') ? (JSON.parse(json) as { failure: TraceFailure }).failure : json);
+      if (Number(header[2]) > this.options.recycleAboveMb * 1024 * 1024) this.stopChild();
+      return;
     }
-    if (Number(message.heapBytes) > this.options.recycleAboveMb * 1024 * 1024) this.stopChild();
+    const message = parseMessage(line);
+    pending.resolve({
+      kind: 'runtime',
+      message: `the tracer failed: ${typeof message?.error === 'string' ? message.error : 'malformed answer'}`,
+    });
   }
 
   /** Polls the child's resident size: the wasm cap lives inside the child, where a program could lift it. */
@@ -338,6 +346,27 @@ export class TraceRuntime {
       (stream as unknown as { [k: string]: (() => void) | undefined })?.[method]?.();
     }
   }
+}
+
+/** How child.ts frames a result: `{"id":N,"ms":N,"heapBytes":N,"result":<tracer JSON>}`. */
+const RESULT_HEADER = /^\{"id":(\d+),"ms":\d+,"heapBytes":(\d+),"result":/;
+
+/** Calls back once per line; scans each chunk once, since a line can be a trace of several megabytes. */
+function onLines(stream: NodeJS.ReadableStream, callback: (line: string) => void): void {
+  let parts: string[] = [];
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    let start = 0;
+    let newline: number;
+    while ((newline = chunk.indexOf('\n', start)) >= 0) {
+      parts.push(chunk.slice(start, newline));
+      const line = parts.join('');
+      parts = [];
+      start = newline + 1;
+      callback(line);
+    }
+    if (start < chunk.length) parts.push(chunk.slice(start));
+  });
 }
 
 function parseMessage(line: string): Record<string, unknown> | undefined {
