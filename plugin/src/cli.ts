@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+/**
+ * The `memtrace` command. Each subcommand is one function from its arguments to an exit code; a subcommand
+ * that fails prints one line on stderr. Exit codes: 0 done, 1 a program could not be traced, 2 bad usage.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { TraceFailure } from './trace/format.ts';
+import { TraceRuntime, type RunOptions } from './trace/runtime.ts';
+
+const USAGE = `Usage:
+  memtrace trace FILE.py [options]            print the trace of FILE.py as JSON on stdout
+  memtrace trace A.py B.py ... --out DIR      write DIR/A.json, DIR/B.json, ... (one sandbox, one after another)
+  memtrace render FILE.py --out DIR           render the figure (not yet)
+
+Options:
+  --format memtrace|pytutor   trace format (default memtrace; pytutor is Python Tutor's JSON)
+  --max-steps N               stop after N steps (default 1000)
+  --timeout-ms N              stop after N ms of wall-clock time (default 10000)
+  --stdin TEXT                what input() reads, line by line
+  --out DIR                   write one JSON file per program into DIR
+  -h, --help                  show this help
+
+Exit status: 0 when every program ran (an uncaught exception is part of its trace), 1 when one could not be
+traced (syntax error, timeout before any step, ...), 2 on bad usage.`;
+
+class UsageError extends Error {}
+
+const TRACE_OPTIONS = {
+  format: { type: 'string' },
+  'max-steps': { type: 'string' },
+  'timeout-ms': { type: 'string' },
+  stdin: { type: 'string' },
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+function positiveInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${name} must be a positive integer, got '${value}'`);
+  return Number(value);
+}
+
+function readProgram(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read ${file}${code === 'ENOENT' ? ': no such file' : `: ${(error as Error).message}`}`);
+  }
+}
+
+/** One line saying why `file` could not be traced, located like a compiler error when there is a line. */
+function failureLine(file: string, failure: TraceFailure): string {
+  const where = failure.line ? `${file}:${failure.line}${failure.column ? `:${failure.column}` : ''}` : file;
+  return `memtrace: ${where}: ${failure.kind === 'syntax' ? '' : `${failure.kind}: `}${failure.message.replace(/\s*\n\s*/g, ' ')}`;
+}
+
+/** A trace that stopped on time before its first step has nothing to show: that is a failure too. */
+function emptyTimeout(json: string): TraceFailure | undefined {
+  const trace = JSON.parse(json) as { steps?: unknown[]; trace?: unknown[]; end?: { reason?: string; message?: string } };
+  const steps = trace.steps ?? trace.trace;
+  if (trace.end?.reason === 'timeout' && Array.isArray(steps) && steps.length === 0) {
+    return { kind: 'timeout', message: trace.end.message ?? 'the program timed out before its first step' };
+  }
+  return undefined;
+}
+
+async function traceCommand(args: string[]): Promise<number> {
+  const { values, positionals: files } = parseArgs({ args, options: TRACE_OPTIONS, allowPositionals: true });
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (files.length === 0) throw new UsageError('trace needs at least one FILE.py');
+  if (files.length > 1 && !values.out) throw new UsageError('several files need --out DIR');
+  if (values.format !== undefined && values.format !== 'memtrace' && values.format !== 'pytutor') {
+    throw new UsageError(`--format must be memtrace or pytutor, got '${values.format}'`);
+  }
+  const options: RunOptions = {
+    format: values.format as RunOptions['format'],
+    maxSteps: positiveInt('max-steps', values['max-steps']),
+    timeoutMs: positiveInt('timeout-ms', values['timeout-ms']),
+    stdin: values.stdin,
+  };
+  const outputs = new Map<string, string>();
+  for (const file of files) {
+    const name = `${basename(file, extname(file))}.json`;
+    if (values.out && [...outputs.values()].includes(name)) throw new UsageError(`two programs would both write ${name}`);
+    outputs.set(file, name);
+  }
+  const programs = files.map((file) => ({ file, code: readProgram(file) }));
+  if (values.out) mkdirSync(values.out, { recursive: true });
+
+  const runtime = new TraceRuntime();
+  let failed = 0;
+  try {
+    for (const { file, code } of programs) {
+      const result = await runtime.traceJson(code, options);
+      const failure = typeof result === 'string' ? emptyTimeout(result) : result;
+      if (failure || typeof result !== 'string') {
+        process.stderr.write(failureLine(file, failure ?? (result as TraceFailure)) + '\n');
+        failed++;
+      } else if (values.out) {
+        writeFileSync(join(values.out, outputs.get(file)!), result + '\n');
+      } else {
+        process.stdout.write(result + '\n');
+      }
+    }
+  } finally {
+    await runtime.close();
+  }
+  return failed ? 1 : 0;
+}
+
+async function renderCommand(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  process.stderr.write('memtrace: render is not yet available; use `memtrace trace` for the JSON\n');
+  return 1;
+}
+
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  trace: traceCommand,
+  render: renderCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const command = name === undefined ? undefined : COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`memtrace: ${name === undefined ? 'missing command' : `unknown command '${name}'`} (try memtrace --help)\n`);
+    return 2;
+  }
+  try {
+    return await command(args);
+  } catch (error) {
+    // parseArgs reports unknown or malformed options with a code; those are usage errors too.
+    const usage = error instanceof UsageError || String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`memtrace: ${(error as Error).message.split('\n')[0]}\n`);
+    return usage ? 2 : 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
