@@ -1,0 +1,19 @@
+// Copies the files tsc does not emit (tracer.py, stylesheets, ...) from plugin/src to plugin/dist, same paths.
+// Run after `tsc -p plugin`: `node plugin/scripts/copy-assets.ts`.
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const plugin = join(dirname(fileURLToPath(import.meta.url)), '..');
+const src = join(plugin, 'src');
+const dist = join(plugin, 'dist');
+let copied = 0;
+for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) {
+  if (!entry.isFile() || /\.(ts|tsx|mts|cts)$/.test(entry.name)) continue;
+  const from = join(entry.parentPath, entry.name);
+  const to = join(dist, relative(src, from));
+  mkdirSync(dirname(to), { recursive: true });
+  copyFileSync(from, to);
+  copied++;
+}
+console.log(`copy-assets: ${copied} files from plugin/src to plugin/dist`);
