@@ -99,7 +99,7 @@ function handle(runtime: Awaited<ReturnType<typeof start>>, request: Request): v
     send(JSON.stringify({ id: request.id, error: String((error as Error)?.message ?? error) }));
     return;
   }
-  const ms = Math.round(performance.now() - started);
+  const ms = (performance.now() - started).toFixed(2);
   const heapBytes = runtime.pyodide._module.HEAP8.buffer.byteLength;
   // The tracer's JSON is spliced in unparsed: parsing a multi-megabyte trace only to serialize it again is waste.
   // JSON never needs a raw newline, but an indented dump would break the line framing, so check.

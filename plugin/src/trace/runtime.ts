@@ -39,6 +39,10 @@ export interface RuntimeStats {
   loadMs: number[];
   /** Python version reported by the child, once started. */
   python?: string;
+  /** Programs traced to a result (a trace or the tracer's own failure). */
+  traces: number;
+  /** Time spent inside the child on those, in ms (the rest of a round trip is the pipe and JSON). */
+  childMs: number;
 }
 
 /** Options of one run: {@link TraceOptions} plus the output format (`pytutor`: Python Tutor's JSON, for the CLI). */
@@ -135,7 +139,7 @@ interface Child {
  * child; {@link close} ends it. An idle runtime does not keep the Node process alive.
  */
 export class TraceRuntime {
-  readonly stats: RuntimeStats = { starts: 0, kills: 0, loadMs: [] };
+  readonly stats: RuntimeStats = { starts: 0, kills: 0, loadMs: [], traces: 0, childMs: 0 };
   private readonly options: Required<Omit<RuntimeOptions, 'nodePath'>> & { nodePath?: string };
   private child?: Child;
   private queue: Promise<unknown> = Promise.resolve();
@@ -283,8 +287,10 @@ export class TraceRuntime {
     if (header && line.endsWith('}')) {
       // The tracer's JSON is taken out of the line as text: parsing it here only to serialize it again is waste.
       const json = line.slice(header[0].length, -1);
+      this.stats.traces++;
+      this.stats.childMs += Number(header[2]);
       pending.resolve(json.startsWith('{"failure"') ? (JSON.parse(json) as { failure: TraceFailure }).failure : json);
-      if (Number(header[2]) > this.options.recycleAboveMb * 1024 * 1024) this.stopChild();
+      if (Number(header[3]) > this.options.recycleAboveMb * 1024 * 1024) this.stopChild();
       return;
     }
     const message = parseMessage(line);
@@ -292,6 +298,8 @@ export class TraceRuntime {
       kind: 'runtime',
       message: `the tracer failed: ${typeof message?.error === 'string' ? message.error : 'malformed answer'}`,
     });
+    // The program may have broken the interpreter under the tracer (`json.dumps = None`): start afresh.
+    this.stopChild();
   }
 
   /** Polls the child's resident size: the wasm cap lives inside the child, where a program could lift it. */
@@ -349,7 +357,7 @@ export class TraceRuntime {
 }
 
 /** How child.ts frames a result: `{"id":N,"ms":N,"heapBytes":N,"result":<tracer JSON>}`. */
-const RESULT_HEADER = /^\{"id":(\d+),"ms":\d+,"heapBytes":(\d+),"result":/;
+const RESULT_HEADER = /^\{"id":(\d+),"ms":([\d.]+),"heapBytes":(\d+),"result":/;
 
 /** Calls back once per line; scans each chunk once, since a line can be a trace of several megabytes. */
 function onLines(stream: NodeJS.ReadableStream, callback: (line: string) => void): void {
