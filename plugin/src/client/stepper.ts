@@ -81,7 +81,11 @@ function setup(fig: HTMLElement): void {
   const t = hashTarget();
   if (t && t[0] == fig) {
     go(t[2]);
-    fig.scrollIntoView();
+    // The browser scrolls to the step itself, below the controls, and re-applies that until the page has loaded;
+    // show the whole figure once it is done.
+    const show = () => fig.scrollIntoView();
+    if (document.readyState == 'complete') show();
+    else addEventListener('load', show, { once: true });
   } else go(cur);
 }
 

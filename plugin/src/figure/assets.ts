@@ -12,6 +12,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire, stripTypeScriptTypes } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { FONT_FAMILY, FONT_FILES } from '../render/font.ts';
+import { THEME_CSS } from '../render/theme.ts';
 
 export interface StaticAsset {
   /** Content-hashed file name, e.g. `memtrace.1a2b3c4d.js`. */
@@ -28,20 +30,17 @@ export interface ClientAssets {
   all: StaticAsset[];
 }
 
-/** The family name the stylesheet declares; the renderer's `<text>` must ask for the same one. */
-export const FONT_FAMILY = 'DejaVu Sans Mono';
-const FONT_WEIGHTS = [400, 700] as const;
+export { FONT_FAMILY };
 
 const require = createRequire(import.meta.url);
 
 /** A package source file, looked up next to this module (src/) or in the shipped src/ (from dist/). */
-function source(rel: string, optional = false): string | undefined {
+function source(rel: string): string {
   for (const base of ['../', '../../src/']) {
     const path = fileURLToPath(new URL(base + rel, import.meta.url));
     if (existsSync(path)) return readFileSync(path, 'utf8');
   }
-  if (!optional) throw new Error(`memtrace: ${rel} is missing from the package`);
-  return undefined;
+  throw new Error(`memtrace: ${rel} is missing from the package`);
 }
 
 type Esbuild = typeof import('esbuild');
@@ -71,32 +70,23 @@ function minifyCss(css: string): string {
 
 const hash8 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex').slice(0, 8);
 
-/** The DejaVu Sans Mono files from @fontsource/dejavu-mono, with the @font-face rules that point at them. */
+/** The font file the renderer laid the diagrams out with, and the @font-face rule that loads it under its family name. */
 export function fontFace(): { css: string; fonts: (StaticAsset & { source: Uint8Array })[] } {
-  const fonts = FONT_WEIGHTS.map((weight) => {
-    const file = require.resolve(`@fontsource/dejavu-mono/files/dejavu-mono-latin-${weight}-normal.woff2`);
-    const data = new Uint8Array(readFileSync(file));
-    return { weight, fileName: `dejavu-mono-${weight}.${hash8(data)}.woff2`, source: data, contentType: 'font/woff2' };
-  });
-  const css = fonts
-    .map(
-      (f) =>
-        `@font-face{font-family:"${FONT_FAMILY}";font-style:normal;font-weight:${f.weight};font-display:swap;` +
-        `src:url(${f.fileName}) format("woff2")}`,
-    )
-    .join('\n');
-  return { css, fonts: fonts.map(({ fileName, source, contentType }) => ({ fileName, source, contentType })) };
+  const data = new Uint8Array(readFileSync(FONT_FILES.woff2));
+  const fileName = `dejavu-mono-400.${hash8(data)}.woff2`;
+  const css = `@font-face{font-family:"${FONT_FAMILY}";font-style:normal;font-weight:400;font-display:swap;src:url(${fileName}) format("woff2")}`;
+  return { css, fonts: [{ fileName, source: data, contentType: 'font/woff2' }] };
 }
 
 let built: ClientAssets | undefined;
 let inline: { js: string; css: string } | undefined;
 
-/** The renderer owns the colours; its theme is copied in rather than imported so the page makes one request. */
-const figureCss = () => [source('render/theme.css', true) ?? '', source('client/memtrace.css')!].join('\n');
+/** The renderer owns the colours; its theme goes into the same file so the page makes one request. */
+const figureCss = () => THEME_CSS + '\n' + source('client/memtrace.css');
 
 export function clientAssets(): ClientAssets {
   if (built) return built;
-  const js = minifyJs(source('client/stepper.ts')!);
+  const js = minifyJs(source('client/stepper.ts'));
   const font = fontFace();
   const css = minifyCss(font.css + '\n' + figureCss());
   const jsAsset = { fileName: `memtrace.${hash8(js)}.js`, source: js, contentType: 'text/javascript; charset=utf-8' };

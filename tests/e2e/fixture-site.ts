@@ -1,0 +1,104 @@
+/**
+ * A static site built from renderFigure's output, the way the Astro integration lays it out: pages under a `base`
+ * path, the hashed client assets in one folder, several figures on one page, real tracer and real renderer.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { escapeHtml, figureAssets, renderFigure, type RenderedFigure } from '../../plugin/src/figure/index.ts';
+import { render } from '../../plugin/src/render/index.ts';
+import { traceInProcess } from '../../plugin/src/trace/dev-run.ts';
+import type { Trace } from '../../plugin/src/trace/format.ts';
+
+export const BASE = '/sub/';
+export const ASSETS_DIR = '_astro';
+export const DEMO_PAGE = 'posts/demo/';
+export const SWAP_PAGE = 'posts/swap/';
+
+export const PROGRAMS = {
+  alias: { title: 'Two names, one list', code: 'a = [1, 2, 3]\nb = a\nb.append(4)\nprint(a)\n' },
+  square: { title: 'A call gets its own frame', code: 'def square(x):\n    y = x * x\n    return y\n\nn = square(3)\nm = square(n)\n' },
+  late: { title: 'Swapped in later', code: 'x = 1\ny = x + 1\nz = y * 2\n' },
+} as const;
+
+async function trace(code: string): Promise<Trace> {
+  const result = await traceInProcess(code);
+  if ('failure' in result) throw new Error(`fixture program failed: ${result.failure.message}`);
+  return result;
+}
+
+async function draw(t: Trace, title: string, id: string): Promise<RenderedFigure> {
+  const figure = await render(t, { title, idPrefix: 'mtPREFIX-' });
+  // As the engine does: the renderer's placeholder prefix becomes the figure id, unique on the page.
+  return { ...figure, steps: figure.steps.map((s) => ({ ...s, svg: s.svg.replaceAll('mtPREFIX-', `${id}-`) })) };
+}
+
+const page = (title: string, body: string) => `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<link rel="icon" href="data:,">
+<style>
+:root { color-scheme: light dark; --bg: #fdfdfc; --fg: #1d2228 }
+@media (prefers-color-scheme: dark) { :root:not([data-theme=light]) { --bg: #15181c; --fg: #e4e7eb } }
+:root[data-theme=dark] { color-scheme: dark; --bg: #15181c; --fg: #e4e7eb }
+:root[data-theme=light] { color-scheme: light }
+* { box-sizing: border-box }
+body { margin: 0; background: var(--bg); color: var(--fg); font: 17px/1.6 system-ui, sans-serif }
+main { max-width: 60rem; margin: 0 auto; padding: 0 1rem }
+</style>
+</head>
+<body>
+<main>
+${body}
+</main>
+</body>
+</html>
+`;
+
+export interface FixtureSite {
+  root: string;
+  base: string;
+  /** Figure HTML kept for the swap test (a figure that arrives after the first page load). */
+  lateFigure: string;
+  ids: { alias: string; square: string; late: string };
+}
+
+export async function buildFixtureSite(): Promise<FixtureSite> {
+  const root = mkdtempSync(join(tmpdir(), 'memtrace-e2e-'));
+  const assets = figureAssets();
+  const url = (name: string) => `${BASE}${ASSETS_DIR}/${name}`;
+  const links = { script: url(assets.script), style: url(assets.style) };
+  mkdirSync(join(root, ASSETS_DIR), { recursive: true });
+  for (const f of assets.files) writeFileSync(join(root, ASSETS_DIR, f.fileName), f.source);
+
+  const ids = { alias: 'mtalias', square: 'mtsquare', late: 'mtlate' };
+  const figure = async (key: keyof typeof PROGRAMS, firstOnPage: boolean) => {
+    const { title, code } = PROGRAMS[key];
+    const drawn = await draw(await trace(code), title, ids[key]);
+    return renderFigure(drawn, { id: ids[key], title, code, assets: links, firstOnPage });
+  };
+
+  const filler = (n: number) => Array.from({ length: n }, (_, i) => `<p>Paragraph ${i + 1} of prose around the figures.</p>`).join('\n');
+  const demo = page(
+    'Demo',
+    `<h1>Two figures</h1>
+<p>Jump to <a id="to-square-4" href="#${ids.square}-step-4">step 4 of the call</a>.</p>
+${await figure('alias', true)}
+<p id="after-alias">This paragraph must not move while the figure above steps.</p>
+${filler(12)}
+${await figure('square', false)}
+<p id="after-square">The end.</p>
+${filler(20)}`,
+  );
+  mkdirSync(join(root, DEMO_PAGE), { recursive: true });
+  writeFileSync(join(root, DEMO_PAGE, 'index.html'), demo);
+
+  // A page whose figure is inserted later, as Astro's view transitions swap in a new page's body.
+  const lateFigure = await figure('late', true);
+  mkdirSync(join(root, SWAP_PAGE), { recursive: true });
+  writeFileSync(join(root, SWAP_PAGE, 'index.html'), page('Swap', `<h1>Before the swap</h1>\n${await figure('alias', true)}\n<div id="slot"></div>`));
+  return { root, base: BASE, lateFigure, ids };
+}
