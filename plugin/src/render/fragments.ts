@@ -1,0 +1,306 @@
+/**
+ * The boxes of a figure as satori elements: one "fragment" per frame state, object state, code panel, output box
+ * and header. satori lays out each fragment's inside (rows, cells, text); where a fragment goes is decided by
+ * placement.ts, over all steps at once. A fragment's key names everything it depends on, so a frame or object that
+ * looks the same in two steps is laid out once.
+ */
+import { isRef, type HeapObject, type Value } from '../trace/format.ts';
+import { charWidth } from './font.ts';
+import type { FrameModel, RowModel } from './model.ts';
+import { placeholder as C, type Colour } from './theme.ts';
+import { clip, ELLIPSIS, primitiveLabel, typeLabel } from './values.ts';
+
+export interface El {
+  type: 'div';
+  key?: string;
+  props: { style: Record<string, unknown>; children?: (El | string)[] | string };
+}
+
+export const div = (style: Record<string, unknown>, children?: (El | string | null | false)[] | string, key?: string): El => ({
+  type: 'div',
+  key,
+  props: {
+    style: { display: 'flex', ...style },
+    children: Array.isArray(children) ? (children.filter((c) => c !== null && c !== false) as (El | string)[]) : children,
+  },
+});
+
+/** Sizes in px. The main text is 13 px DejaVu Sans Mono. */
+export const FS = 13;
+export const SMALL = 10;
+export const CW = charWidth(FS);
+export const SCW = charWidth(SMALL);
+export const CELL_H = 22;
+export const LINE_H = 18;
+export const LABEL_H = 15;
+/** Baseline of the small label text within the label row. */
+export const LABEL_BASELINE = 10;
+/** Longest text in a frame's value cell, a name, a container cell, a dict key. */
+export const MAX = { value: 20, name: 16, item: 12, key: 16, other: 28, code: 64, output: 64 } as const;
+/** Items drawn per container before "… N more". */
+export const MAX_ITEMS = 12;
+export const MARK = '✱';
+
+/**
+ * A reference leaving a fragment: the keyed cell it sits in (the dot goes at the centre of the cell below `top`,
+ * the cell's index label) and the heap id it points to.
+ */
+export interface RefOut {
+  anchor: string;
+  target: number;
+  top?: number;
+}
+
+export interface FragmentSpec {
+  key: string;
+  el: El;
+  refs: RefOut[];
+}
+
+const text = (s: string, colour: Colour, style: Record<string, unknown> = {}) => div({ color: C(colour), ...style }, s);
+
+export const valueChars = (v: Value, max: number): number => (isRef(v) ? 2 : primitiveLabel(v, max).length);
+
+/** A value cell's content: the primitive's text, or nothing for a reference (its dot is drawn afterwards). */
+function content(v: Value, max: number, anchor: string, refs: RefOut[], top = 0): string | undefined {
+  if (isRef(v)) {
+    refs.push(top ? { anchor, target: v.ref, top } : { anchor, target: v.ref });
+    return undefined;
+  }
+  return primitiveLabel(v, max);
+}
+
+// Marks (new, changed, running, freed) are not part of a fragment: they are drawn over it from its anchors, so one
+// layout serves every step in which a frame or object holds the same values.
+
+// ---- frames ---------------------------------------------------------------------------------------------------
+
+export interface FrameDims {
+  width: number;
+  nameW: number;
+  cellW: number;
+}
+
+/** Room left of the names for the change mark. */
+export const MARK_W = 2 * CW;
+export const FRAME_PAD = 8;
+/** Where the change mark of a frame's row goes, from the frame's left edge. */
+export const FRAME_MARK_X = FRAME_PAD + 3;
+export const FRAME_HEAD_H = 26;
+export const ROW_PITCH = CELL_H + 4;
+export const frameHeight = (rows: number) => FRAME_HEAD_H + rows * ROW_PITCH + (rows ? FRAME_PAD - 4 : 0);
+
+export function frameDims(frames: FrameModel[]): FrameDims {
+  let name = 4;
+  let cell = 3;
+  let header = 12;
+  for (const f of frames) {
+    header = Math.max(header, f.id === 0 ? 12 : Math.min(f.name.length, MAX.name) + 10);
+    for (const r of f.rows) {
+      name = Math.max(name, Math.min(r.name.length, r.name === 'Return value' ? 12 : MAX.name));
+      cell = Math.max(cell, valueChars(r.value, MAX.value));
+    }
+  }
+  const nameW = Math.ceil(name * CW + MARK_W) + 6;
+  const cellW = Math.ceil(cell * CW) + 12;
+  const inner = Math.max(Math.ceil(header * CW), nameW + cellW);
+  return { width: inner + 2 * FRAME_PAD + 2, nameW: inner - cellW, cellW };
+}
+
+/**
+ * A frame is drawn by the writer as a box holding a header fragment and one fragment per row, so that a row that
+ * stays the same from step to step (most of them) is laid out once per figure.
+ */
+export function frameHeaderFragment(f: FrameModel, d: FrameDims): FragmentSpec {
+  const exited = f.state === 'exited';
+  const head =
+    f.id === 0
+      ? 'Global frame'
+      : [clip(f.name, MAX.name), text(exited ? `f${f.id} exited` : `f${f.id}`, 'muted', { fontSize: SMALL })];
+  const el = div(
+    { width: d.width, height: FRAME_HEAD_H, padding: `5px ${FRAME_PAD + 1}px 0`, boxSizing: 'border-box', justifyContent: 'space-between', alignItems: 'baseline', color: C(exited ? 'muted' : 'fg') },
+    head,
+  );
+  return { key: 'fh' + JSON.stringify([f.id, f.name, exited, d.width]), el, refs: [] };
+}
+
+/** One variable: its name right-aligned, its value in the cell `v` (whose border the writer draws). */
+export function frameRowFragment(r: RowModel, exited: boolean, d: FrameDims): FragmentSpec {
+  const refs: RefOut[] = [];
+  const c = content(r.value, MAX.value, 'v', refs);
+  const name = clip(r.name, r.name === 'Return value' ? 12 : MAX.name);
+  const el = div({ height: CELL_H, color: C(exited ? 'muted' : 'fg') }, [
+    div({ width: d.nameW, justifyContent: 'flex-end', alignItems: 'center', paddingRight: 6, boxSizing: 'border-box' }, name),
+    div({ width: d.cellW, alignItems: 'center', justifyContent: c === undefined ? 'center' : 'flex-start', paddingLeft: 5, boxSizing: 'border-box', backgroundColor: C('cellBg') }, c ?? [], 'v'),
+  ]);
+  return { key: 'fr' + JSON.stringify([name, c ?? '@', exited, d.nameW, d.cellW]), el, refs };
+}
+
+// ---- objects --------------------------------------------------------------------------------------------------
+
+/** What the drawn cells of a container hold, capped, plus how many were left out. */
+function capped<T>(items: T[], more: number | undefined): { shown: T[]; left: number } {
+  const shown = items.slice(0, MAX_ITEMS);
+  return { shown, left: items.length - shown.length + (more ?? 0) };
+}
+
+const boxStyle = { backgroundColor: C('border'), padding: 1, gap: 1 };
+const INDEX_H = 11;
+
+function sequenceBox(obj: Extract<HeapObject, { items: Value[] }>, refs: RefOut[]): El {
+  const bg: Colour = obj.kind === 'tuple' || obj.kind === 'frozenset' ? 'tupleBg' : 'objectBg';
+  const indexed = obj.kind === 'list' || obj.kind === 'tuple';
+  const { shown, left } = capped(obj.items, obj.more);
+  const cells = shown.map((v, i) => {
+    const c = content(v, MAX.item, `c${i}`, refs, indexed ? INDEX_H : 0);
+    const style = { flexDirection: 'column', alignItems: 'center', minWidth: 26, padding: '0 5px', backgroundColor: C(bg) };
+    return indexed
+      ? div({ ...style, height: CELL_H + INDEX_H }, [text(String(i), 'muted', { fontSize: SMALL, alignSelf: 'flex-start', height: INDEX_H }), c ?? null], `c${i}`)
+      : div({ ...style, height: CELL_H, justifyContent: 'center' }, c ?? [], `c${i}`);
+  });
+  if (left > 0) cells.push(div({ backgroundColor: C(bg), alignItems: 'flex-end', paddingBottom: 4, padding: '0 5px', color: C('muted') }, `${ELLIPSIS} ${left} more`));
+  if (cells.length === 0) cells.push(div({ backgroundColor: C(bg), alignItems: 'center', height: CELL_H, padding: '0 6px', color: C('muted') }, 'empty'));
+  return div(boxStyle, cells, 'box');
+}
+
+/** Two columns (keys `k0`.., values `c0`..), so that satori sizes each to its widest cell and rows stay aligned. */
+function tableColumns(rows: [string | undefined, Value, string?][], keyBg: Colour, valueBg: Colour, refs: RefOut[], left: number, muted = false): El[] {
+  const cell = (bg: Colour, justify: string, child: string | undefined, key?: string) =>
+    div({ height: CELL_H, alignItems: 'center', justifyContent: justify, padding: '0 5px', backgroundColor: C(bg) }, child ?? [], key);
+  const keys = rows.map(([k], i) => cell(keyBg, 'flex-end', k, `k${i}`));
+  const values = rows.map(([, v], i) => {
+    const c = content(v, MAX.value, `c${i}`, refs);
+    return cell(valueBg, c === undefined ? 'center' : 'flex-start', c, `c${i}`);
+  });
+  if (left > 0) {
+    keys.push(cell(keyBg, 'flex-end', ''));
+    values.push(cell(valueBg, 'flex-start', `${ELLIPSIS} ${left} more`));
+  }
+  if (rows.length === 0 && left === 0) return [cell(valueBg, 'center', 'empty')];
+  return [
+    div({ flexDirection: 'column', gap: 1, minWidth: 20, color: C('muted') }, keys),
+    div({ flexDirection: 'column', gap: 1, minWidth: 30, color: C(muted ? 'muted' : 'fg') }, values),
+  ];
+}
+
+const lineBox = (s: string, bg: Colour = 'objectBg'): El =>
+  div(boxStyle, [div({ height: CELL_H, alignItems: 'center', padding: '0 6px', backgroundColor: C(bg) }, s)], 'box');
+
+function objectBox(obj: HeapObject, refs: RefOut[]): El {
+  switch (obj.kind) {
+    case 'list':
+    case 'tuple':
+    case 'set':
+    case 'frozenset':
+      return sequenceBox(obj, refs);
+    case 'dict': {
+      const { shown, left } = capped(obj.entries, obj.more);
+      const keyRefs: RefOut[] = [];
+      const rows = shown.map(([k, v], i): [string | undefined, Value] => [content(k, MAX.key, `k${i}`, keyRefs), v]);
+      const box = div(boxStyle, tableColumns(rows, 'keyBg', 'objectBg', refs, left), 'box');
+      refs.push(...keyRefs);
+      return box;
+    }
+    case 'instance':
+    case 'class': {
+      const { shown, left } = capped(obj.attrs, obj.more);
+      return div(boxStyle, tableColumns(shown.map(([k, v]) => [clip(k, MAX.name), v]), 'keyBg', 'objectBg', refs, left), 'box');
+    }
+    case 'function':
+      return lineBox(clip(`function ${obj.name}(${obj.params})`, MAX.other + 12) + (obj.parentFrame ? ` [parent=f${obj.parentFrame}]` : ''));
+    case 'module':
+      return lineBox(clip(obj.name, MAX.other));
+    case 'generator': {
+      const head = div({ height: CELL_H, alignItems: 'center', padding: '0 6px', backgroundColor: C('objectBg') }, [
+        clip(obj.name, MAX.name),
+        text(` ${obj.state}${obj.frame ? `, line ${obj.frame.line}` : ''}`, 'muted'),
+      ]);
+      if (!obj.frame || obj.frame.locals.length === 0) return div(boxStyle, [head], 'box');
+      // The suspended frame, greyed: it is not running.
+      const locals = obj.frame.locals.map(([k, v]): [string, Value] => [clip(k, MAX.name), v]);
+      return div({ ...boxStyle, flexDirection: 'column' }, [head, div({ gap: 1 }, tableColumns(locals, 'frameBg', 'frameBg', refs, 0, true))], 'box');
+    }
+    default:
+      return lineBox(clip(obj.repr, MAX.other));
+  }
+}
+
+/** An object: its type label (`lbl`) above its box (`box`). */
+/** References do not change a layout (their dots are drawn afterwards), so they are left out of the key. */
+const layoutKey = (obj: HeapObject) => JSON.stringify(obj, (_k, v: unknown) => (v !== null && typeof v === 'object' && 'ref' in v ? 0 : v));
+
+export function objectFragment(obj: HeapObject): FragmentSpec {
+  const key = 'ob' + layoutKey(obj);
+  const refs: RefOut[] = [];
+  const label = obj.kind === 'function' ? '' : typeLabel(obj);
+  const el = div({ flexDirection: 'column', alignItems: 'flex-start' }, [
+    div({ height: LABEL_H, fontSize: SMALL, color: C('muted') }, label, 'lbl'),
+    objectBox(obj, refs),
+  ]);
+  return { key, el, refs };
+}
+
+// ---- the code, the output, the headers ------------------------------------------------------------------------
+
+/** Left of the line numbers: room for the two line arrows. */
+export const ARROW_GUTTER = 28;
+
+export function codeDims(lines: string[]): { width: number; numberW: number } {
+  const digits = String(lines.length).length;
+  const numberW = ARROW_GUTTER + Math.ceil(digits * CW) + 10;
+  const longest = Math.max(20, ...lines.map((l) => Math.min(l.length, MAX.code)));
+  return { width: numberW + Math.ceil(longest * CW) + 10, numberW };
+}
+
+export function codeFragment(lines: string[], width: number, numberW: number): FragmentSpec {
+  const digits = String(lines.length).length;
+  const numbers = lines.map((_, i) => String(i + 1).padStart(digits)).join('\n');
+  const code = lines.map((l) => clip(l, MAX.code)).join('\n');
+  const el = div({ width, padding: '6px 0', backgroundColor: C('codeBg'), lineHeight: `${LINE_H}px` }, [
+    div({ width: numberW, paddingLeft: ARROW_GUTTER, color: C('muted') }, numbers),
+    div({ color: C('fg') }, code, 'lines'),
+  ]);
+  return { key: 'code', el, refs: [] };
+}
+
+export const OUTPUT_LINES = 8;
+
+/** The last lines printed so far, the first replaced by a count when earlier lines do not fit. */
+export function outputLines(stdout: string, rows: number): string[] {
+  if (stdout === '') return [];
+  const lines = stdout.endsWith('\n') ? stdout.slice(0, -1).split('\n') : stdout.split('\n');
+  if (lines.length <= rows) return lines;
+  const tail = lines.slice(lines.length - rows + 1);
+  return [`${ELLIPSIS} ${lines.length - tail.length} lines above`, ...tail];
+}
+
+export function outputFragment(lines: string[], width: number, rows: number): FragmentSpec {
+  const maxChars = Math.floor((width - 16) / CW);
+  const body = lines.map((l) => clip(l, maxChars)).join('\n');
+  const el = div({ width, height: rows * LINE_H + 12, padding: '6px 8px', boxSizing: 'border-box', backgroundColor: C('codeBg'), lineHeight: `${LINE_H}px`, color: C('fg') }, body);
+  return { key: 'out' + JSON.stringify(lines), el, refs: [] };
+}
+
+export function exceptionFragment(type: string, message: string, width: number): FragmentSpec {
+  const maxChars = Math.floor((width - 20) / CW);
+  const lines = `${type}: ${message}`.split('\n').slice(0, 3).map((l) => clip(l, maxChars));
+  const el = div({ width, padding: 1, boxSizing: 'border-box', backgroundColor: C('error') }, [
+    div({ flexGrow: 1, flexDirection: 'column', padding: '4px 8px', backgroundColor: C('errorBg'), color: C('error'), lineHeight: `${LINE_H}px` }, lines.join('\n')),
+  ]);
+  return { key: 'exc' + JSON.stringify(lines) + width, el, refs: [] };
+}
+
+export function headerFragment(label: string): FragmentSpec {
+  return { key: 'hd' + label, el: div({ color: C('muted'), fontSize: 12, height: 16 }, label), refs: [] };
+}
+
+/** The legend of the two line arrows; the arrows themselves are drawn at the `lg0` and `lg1` anchors. */
+export function legendFragment(): FragmentSpec {
+  const el = div({ height: 16, alignItems: 'center', fontSize: 11, color: C('muted') }, [
+    div({ width: 18, height: 12 }, [], 'lg0'),
+    'line that just ran',
+    div({ width: 18, height: 12, marginLeft: 14 }, [], 'lg1'),
+    'next line to run',
+  ]);
+  return { key: 'legend', el, refs: [] };
+}

@@ -1,0 +1,270 @@
+/**
+ * memtrace's renderer: a trace in, one static SVG per shown step out (plus a text version of each step).
+ *
+ * Pipeline: model.ts decides what each step shows; fragments.ts turns every distinct frame/object state into a
+ * satori element; sheet.ts lays them all out in one satori call; placement.ts fixes every object's place over all
+ * steps; this module stacks the pieces per step, draws dots, arrows and line markers, and writes the SVG (svg.ts).
+ */
+import type { Trace } from '../trace/format.ts';
+import { route, type Pt } from './arrows.ts';
+import {
+  codeDims,
+  codeFragment,
+  exceptionFragment,
+  FRAME_HEAD_H,
+  FRAME_PAD,
+  frameDims,
+  frameHeaderFragment,
+  frameHeight,
+  frameRowFragment,
+  ROW_PITCH,
+  ARROW_GUTTER,
+  FRAME_MARK_X,
+  FS,
+  headerFragment,
+  LABEL_BASELINE,
+  LINE_H,
+  MARK,
+  SCW,
+  SMALL,
+  legendFragment,
+  objectFragment,
+  OUTPUT_LINES,
+  outputFragment,
+  outputLines,
+  type FragmentSpec,
+} from './fragments.ts';
+import { primitivesOnHeap } from './heap-primitives.ts';
+import { buildModels } from './model.ts';
+import { assignSlots, COL_GAP, grid, ROW_GAP } from './placement.ts';
+import { renderSheet, type Box, type Rendered } from './sheet.ts';
+import { Layer, lineArrow, outline, svgDocument, tint } from './svg.ts';
+import { stepText, stepTitle } from './text.ts';
+import { paint } from './theme.ts';
+import { expandTabs, sanitize } from './values.ts';
+
+export { FONT_FAMILY, FONT_FILES, FONT_STACK } from './font.ts';
+export { PALETTE, THEME_CSS } from './theme.ts';
+
+export interface RenderOptions {
+  /** Prefix for every id inside the SVGs, unique per figure (e.g. 'mt3a9f-'). Required for many figures per page. */
+  idPrefix?: string;
+  /** Indices of the steps to render (default all). Layout is still computed over the shown steps only, so sizes are shared. */
+  steps?: number[];
+  /** Variable or frame (function) names to hide, exact or glob with *. */
+  hide?: string[];
+  /** Draw primitives as heap objects with arrows, as Python Tutor's "render all objects on the heap". Default false. */
+  heapPrimitives?: boolean;
+  /** Show exited frames that closures reference (default true). */
+  showExited?: boolean;
+  /** Title used in each SVG's <title>. */
+  title?: string;
+}
+
+export interface RenderedStep {
+  index: number;
+  line: number;
+  svg: string;
+  text: string;
+}
+
+export interface RenderedFigure {
+  width: number;
+  height: number;
+  steps: RenderedStep[];
+}
+
+const MARGIN = 10;
+const HEADER_H = 22;
+const CODE_TO_FRAMES = 28;
+const FRAMES_TO_OBJECTS = 56;
+const FRAME_GAP = 10;
+
+
+export async function render(trace: Trace, options: RenderOptions = {}): Promise<RenderedFigure> {
+  const prefix = options.idPrefix ?? 'mt-';
+  if (!/^[A-Za-z][\w-]*$/.test(prefix)) throw new Error(`memtrace render: idPrefix must be a valid id start, got ${JSON.stringify(prefix)}`);
+  const shown = options.steps ?? trace.steps.map((_, i) => i);
+  for (const i of shown) {
+    if (!Number.isInteger(i) || i < 0 || i >= trace.steps.length) throw new Error(`memtrace render: no step ${i} (the trace has ${trace.steps.length})`);
+  }
+  if (shown.length === 0) return { width: 0, height: 0, steps: [] };
+
+  const src = options.heapPrimitives ? primitivesOnHeap(trace) : trace;
+  const models = buildModels(src, shown, { hide: options.hide ?? [], showExited: options.showExited ?? true });
+  const codeLines = sanitize(trace.code).replace(/\n+$/, '').split('\n').map((l) => expandTabs(l));
+
+  // ---- every fragment of the figure, deduplicated ----
+  const specs = new Map<string, FragmentSpec>();
+  // Specs with one key share one layout; each keeps its own refs (targets).
+  const use = (s: FragmentSpec) => {
+    if (!specs.has(s.key)) specs.set(s.key, s);
+    return s;
+  };
+  const cd = codeDims(codeLines);
+  const fd = frameDims(models.flatMap((m) => m.frames));
+  const outRows = Math.max(1, ...models.map((m) => outputLines(m.stdout, OUTPUT_LINES).length));
+  const codeSpec = use(codeFragment(codeLines, cd.width, cd.numberW));
+  const legendSpec = use(legendFragment());
+  const hdr = { frames: use(headerFragment('Frames')), objects: use(headerFragment('Objects')), output: use(headerFragment('Print output')) };
+  const perStep = models.map((m) => ({
+    frames: m.frames.map((f) => ({
+      head: use(frameHeaderFragment(f, fd)),
+      rows: f.rows.map((r) => use(frameRowFragment(r, f.state === 'exited', fd))),
+    })),
+    objects: new Map(m.objects.map((o) => [o.id, use(objectFragment(o.obj))])),
+    output: use(outputFragment(outputLines(m.stdout, outRows), cd.width, outRows)),
+    exception: m.step.exception ? use(exceptionFragment(m.step.exception.type, m.step.exception.message, cd.width)) : undefined,
+  }));
+  const rendered = await renderSheet([...specs.values()]);
+  const R = (s: FragmentSpec): Rendered => rendered.get(s.key)!;
+
+  // ---- placement, shared by all steps ----
+  const slots = assignSlots(models);
+  const g = grid(slots, (k, id) => R(perStep[k]!.objects.get(id)!));
+  const anyObjects = slots.some((s) => s.size > 0);
+  const top = MARGIN + HEADER_H;
+  const codeBox = { x: MARGIN, y: top, w: cd.width, h: R(codeSpec).h };
+  const outHeaderY = codeBox.y + codeBox.h + 10;
+  const outBox = { x: MARGIN, y: outHeaderY + 18, w: cd.width, h: R(perStep[0]!.output).h };
+  const excY = outBox.y + outBox.h + 10;
+  const excH = Math.max(0, ...perStep.map((p) => (p.exception ? R(p.exception).h : 0)));
+  const leftBottom = excH ? excY + excH : outBox.y + outBox.h;
+  const framesX = codeBox.x + codeBox.w + CODE_TO_FRAMES;
+  const objectsX = framesX + fd.width + FRAMES_TO_OBJECTS;
+  const framesBottom = Math.max(...models.map((m) => m.frames.reduce((y, f) => y + frameHeight(f.rows.length) + FRAME_GAP, top) - FRAME_GAP));
+  const width = Math.ceil((anyObjects ? objectsX + g.width : framesX + fd.width) + MARGIN);
+  const height = Math.ceil(Math.max(leftBottom, framesBottom, top + g.height) + MARGIN);
+
+  const lanes = [top - 5, ...g.rowY.slice(1).map((y) => top + y - ROW_GAP / 2), top + g.height + 10];
+  const columns = [objectsX - FRAMES_TO_OBJECTS / 2, ...g.colX.slice(1).map((x) => objectsX + x - COL_GAP / 2), objectsX + g.width + 14];
+
+  const objectNumber = new Map<number, number>();
+  for (const m of models) for (const o of m.objects) if (!objectNumber.has(o.id)) objectNumber.set(o.id, objectNumber.size + 1);
+
+  const steps = models.map((m, k) => {
+    const p = perStep[k]!;
+    const layer = new Layer();
+    const faded = new Layer();
+    const place = (s: FragmentSpec, x: number, y: number, into = layer) => {
+      into.add(R(s).items, x, y);
+      return R(s);
+    };
+    const code = place(codeSpec, codeBox.x, codeBox.y);
+    const lines = code.anchors.get('lines')!;
+    const lineMid = (line: number) => codeBox.y + lines.y + (line - 0.5) * LINE_H;
+    const onCode = (line: number | undefined): line is number => line !== undefined && line >= 1 && line <= codeLines.length;
+    if (onCode(m.line)) {
+      layer.rect(codeBox.x, lineMid(m.line) - LINE_H / 2, codeBox.w, LINE_H, paint('nextBg'));
+    }
+    const legend = place(legendSpec, MARGIN, MARGIN);
+    place(hdr.frames, framesX, MARGIN);
+    if (anyObjects) place(hdr.objects, objectsX, MARGIN);
+    place(hdr.output, MARGIN, outHeaderY);
+    place(p.output, outBox.x, outBox.y);
+    if (p.exception) place(p.exception, MARGIN, excY);
+
+    const marks: string[] = [];
+    const a0 = legend.anchors.get('lg0')!;
+    const a1 = legend.anchors.get('lg1')!;
+    marks.push(lineArrow(MARGIN + a0.x + 16, MARGIN + a0.y + a0.h / 2, false), lineArrow(MARGIN + a1.x + 16, MARGIN + a1.y + a1.h / 2, true));
+    const arrowX = codeBox.x + ARROW_GUTTER - 3;
+    if (onCode(m.line)) marks.push(lineArrow(arrowX, lineMid(m.line), true));
+    // On the same line (a loop on one line, a return), the hollow arrow steps left so that both show.
+    if (onCode(m.prevLine)) marks.push(lineArrow(arrowX - (m.prevLine === m.line ? 9 : 0), lineMid(m.prevLine), false));
+
+    // Frames and objects, remembering where every box and dot went.
+    const obstacles: Box[] = [];
+    const sources: { from: Pt; source: Box; target: number; faded: boolean }[] = [];
+    const collectRefs = (s: FragmentSpec, r: Rendered, box: Box, x: number, y: number, isFaded: boolean) => {
+      for (const ref of s.refs) {
+        const a = r.anchors.get(ref.anchor);
+        if (!a) continue;
+        const t = ref.top ?? 0;
+        sources.push({ from: { x: x + a.x + a.w / 2, y: y + a.y + t + (a.h - t) / 2 }, source: box, target: ref.target, faded: isFaded });
+      }
+    };
+    const at = (a: Box, x: number, y: number): Box => ({ x: x + a.x, y: y + a.y, w: a.w, h: a.h });
+    let fy = top;
+    m.frames.forEach((f, i) => {
+      const spec = p.frames[i]!;
+      const running = f.state === 'running';
+      const box = { x: framesX, y: fy, w: fd.width, h: frameHeight(f.rows.length) };
+      layer.rect(box.x, box.y, box.w, box.h, paint(running ? 'accent' : 'frameBorder'));
+      layer.rect(box.x + 1, box.y + 1, box.w - 2, box.h - 2, paint(running ? 'runningBg' : 'frameBg'));
+      if (running) layer.overlay(outline(box, paint('accent'), 2));
+      layer.add(R(spec.head).items, box.x, box.y);
+      f.rows.forEach((row, j) => {
+        const s = spec.rows[j]!;
+        const r = R(s);
+        const x = box.x + FRAME_PAD + 1;
+        const y = box.y + FRAME_HEAD_H + j * ROW_PITCH;
+        const c = at(r.anchors.get('v')!, x, y);
+        layer.rect(c.x - 1, c.y - 1, c.w + 2, c.h + 2, paint('border'));
+        layer.add(r.items, x, y);
+        if (row.mark) {
+          layer.overlay(tint(c, paint('changedBg')) + outline({ x: c.x - 1, y: c.y - 1, w: c.w + 2, h: c.h + 2 }, paint('changed'), 2));
+          layer.text(box.x + FRAME_MARK_X, c.y + c.h / 2 + 4.5, paint('changed'), FS, MARK);
+        }
+        collectRefs(s, r, box, x, y, false);
+      });
+      obstacles.push(box);
+      fy += box.h + FRAME_GAP;
+    });
+    const targets = new Map<number, Box>();
+    for (const o of m.objects) {
+      const slot = slots[k]!.get(o.id);
+      if (!slot) continue;
+      const s = p.objects.get(o.id)!;
+      const x = objectsX + g.colX[slot.col]!;
+      const y = top + g.rowY[slot.row]!;
+      const isFaded = o.status === 'freed';
+      const into = isFaded ? faded : layer;
+      const r = R(s);
+      into.add(r.items, x, y);
+      const box = at(r.anchors.get('box')!, x, y);
+      const label = at(r.anchors.get('lbl')!, x, y);
+      let lx = label.x + label.w + (label.w > 0 ? 6 : 0);
+      const note = (t: string, colour: 'garbage' | 'changed') => {
+        into.text(lx, label.y + LABEL_BASELINE, paint(colour), SMALL, t);
+        lx += (t.length + 1) * SCW;
+      };
+      if (o.status === 'freed') note('freed', 'garbage');
+      if (o.status === 'cycle') note('kept alive by a cycle', 'garbage');
+      if (o.mark) note(`${MARK} ${o.mark}`, 'changed');
+      if (o.status !== 'live') into.overlay(outline(box, paint('garbage'), 1.5, true));
+      else if (o.mark === 'new') into.overlay(outline(box, paint('changed'), 2));
+      for (const i of o.changedCells) {
+        for (const a of [r.anchors.get(`c${i}`), r.anchors.get(`k${i}`)]) {
+          if (a) into.overlay(tint(at(a, x, y), paint('changedBg')) + outline(at(a, x, y), paint('changed'), 1.5));
+        }
+      }
+      obstacles.push(box);
+      targets.set(o.id, box);
+      collectRefs(s, r, box, x, y, isFaded);
+    }
+
+    const dots: [string, string] = ['', ''];
+    const paths: [string, string] = ['', ''];
+    for (const s of sources) {
+      const i = s.faded ? 1 : 0;
+      dots[i] += `<circle cx="${rnd(s.from.x)}" cy="${rnd(s.from.y)}" r="3.5"/>`;
+      const t = targets.get(s.target);
+      if (!t) continue;
+      paths[i] += `<path d="${route({ from: s.from, source: s.source, target: t, obstacles, lanes, columns })}"/>`;
+    }
+    const markerId = `${prefix}a${k}`;
+    const ink = (i: 0 | 1) =>
+      (dots[i] ? `<g fill="${paint('arrow')}">${dots[i]}</g>` : '') +
+      (paths[i] ? `<g fill="none" stroke="${paint('arrow')}" stroke-width="1.5" marker-end="url(#${markerId})">${paths[i]}</g>` : '');
+    const fadedBody = faded.toString() + ink(1);
+    const body = layer.toString() + (fadedBody ? `<g opacity=".4">${fadedBody}</g>` : '') + marks.join('') + ink(0);
+    const title = stepTitle(m, models.length, options.title);
+    const svg = svgDocument({ width, height, titleId: `${prefix}t${k}`, title, markerId, body });
+    const text = stepText(m, { total: models.length, code: codeLines, objectNumber: (id) => objectNumber.get(id) ?? 0 });
+    return { index: m.index, line: m.line, svg, text };
+  });
+  return { width, height, steps };
+}
+
+const rnd = (v: number) => Math.round(v * 10) / 10;

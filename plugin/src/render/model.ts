@@ -1,0 +1,221 @@
+/**
+ * What one step shows, before any drawing: the visible frames and their rows, the visible objects in order of
+ * reach, and the change marks (computed against the previously shown step, so that a figure showing only some
+ * steps marks what changed between the steps it shows).
+ */
+import { isRef, type Frame, type HeapObject, type Step, type Trace, type Value } from '../trace/format.ts';
+import { sameValue, sanitize, valueKey } from './values.ts';
+
+export type Mark = 'new' | 'changed' | undefined;
+
+export interface RowModel {
+  name: string;
+  value: Value;
+  mark: Mark;
+}
+
+export interface FrameModel {
+  id: number;
+  name: string;
+  state: 'running' | 'active' | 'exited';
+  rows: RowModel[];
+}
+
+export interface ObjectModel {
+  id: number;
+  obj: HeapObject;
+  /** `freed`: died at this step, drawn once more from its last state. `cycle`: alive only through a reference cycle. */
+  status: 'live' | 'freed' | 'cycle';
+  mark: Mark;
+  /** Indices of the drawn cells (items, entries, attributes) that are new or changed. */
+  changedCells: number[];
+  /** The object this one was first reached from at this step, or null when reached from a variable. */
+  parent: number | null;
+}
+
+export interface StepModel {
+  /** Index in trace.steps. */
+  index: number;
+  /** 1-based position among the shown steps. */
+  ordinal: number;
+  line: number;
+  /** The line that just ran: the line of the trace step before this one. */
+  prevLine?: number;
+  step: Step;
+  frames: FrameModel[];
+  /** Live and cycle-only objects in order of reach, then freed ones. */
+  objects: ObjectModel[];
+  stdout: string;
+}
+
+export interface ModelOptions {
+  hide: string[];
+  showExited: boolean;
+}
+
+/** `*` matches any run of characters; anything else is literal. */
+export function hideMatcher(patterns: string[]): (name: string) => boolean {
+  const res = patterns
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0)
+    .map((p) => new RegExp('^' + p.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$'));
+  return (name) => res.some((r) => r.test(name));
+}
+
+/** The values an object points to, in drawing order (the order in which its children are reached). */
+export function childValues(o: HeapObject): Value[] {
+  switch (o.kind) {
+    case 'list':
+    case 'tuple':
+    case 'set':
+    case 'frozenset':
+      return o.items;
+    case 'dict':
+      return o.entries.flat();
+    case 'instance':
+    case 'class':
+      return o.attrs.map(([, v]) => v);
+    case 'generator':
+      return o.frame ? o.frame.locals.map(([, v]) => v) : [];
+    default:
+      return [];
+  }
+}
+
+/** Cells of an object that differ from its previous state, by the index they are drawn at. */
+function changedCells(now: HeapObject, before: HeapObject): number[] | 'all' {
+  if (now.kind !== before.kind) return 'all';
+  const out: number[] = [];
+  switch (now.kind) {
+    case 'list':
+    case 'tuple':
+    case 'set':
+    case 'frozenset': {
+      const b = (before as typeof now).items;
+      now.items.forEach((v, i) => {
+        if (!sameValue(v, b[i])) out.push(i);
+      });
+      if (now.items.length !== b.length && out.length === 0 && now.items.length < b.length) return 'all';
+      return out;
+    }
+    case 'dict': {
+      const b = new Map((before as typeof now).entries.map(([k, v]) => [valueKey(k), v]));
+      now.entries.forEach(([k, v], i) => {
+        if (!sameValue(v, b.get(valueKey(k)))) out.push(i);
+      });
+      if (out.length === 0 && now.entries.length !== b.size) return 'all';
+      return out;
+    }
+    case 'instance':
+    case 'class': {
+      const b = new Map((before as typeof now).attrs);
+      now.attrs.forEach(([k, v], i) => {
+        if (!sameValue(v, b.get(k))) out.push(i);
+      });
+      if (out.length === 0 && now.attrs.length !== b.size) return 'all';
+      return out;
+    }
+    default:
+      return JSON.stringify(now) === JSON.stringify(before) ? [] : 'all';
+  }
+}
+
+interface Baseline {
+  frames: Frame[];
+  heap: Record<string, HeapObject>;
+}
+
+export function buildModels(trace: Trace, shown: number[], opts: ModelOptions): StepModel[] {
+  const hidden = hideMatcher(opts.hide);
+  const out: StepModel[] = [];
+  let prevShown: number | undefined;
+  for (const [k, index] of shown.entries()) {
+    const step = trace.steps[index]!;
+    const baseline: Baseline | undefined =
+      prevShown !== undefined ? trace.steps[prevShown] : index > 0 ? trace.steps[index - 1] : undefined;
+    out.push(buildModel(trace, index, k + 1, step, baseline, prevShown ?? index - 1, hidden, opts));
+    prevShown = index;
+  }
+  return out;
+}
+
+function buildModel(
+  trace: Trace,
+  index: number,
+  ordinal: number,
+  step: Step,
+  baseline: Baseline | undefined,
+  /** Freed objects are collected over the trace steps after this one, up to this step. */
+  after: number,
+  hidden: (name: string) => boolean,
+  opts: ModelOptions,
+): StepModel {
+  const prevFrames = new Map((baseline?.frames ?? []).map((f) => [f.id, new Map(f.locals)]));
+  const prevReturns = new Map((baseline?.frames ?? []).map((f) => [f.id, f.returnValue]));
+  const lastActive = step.frames.filter((f) => !f.exited).at(-1);
+  const frames: FrameModel[] = [];
+  for (const f of step.frames) {
+    if (f.exited && !opts.showExited) continue;
+    if (f.id !== 0 && hidden(f.name)) continue;
+    const before = prevFrames.get(f.id);
+    const rows: RowModel[] = [];
+    for (const [name, value] of f.locals) {
+      if (hidden(name)) continue;
+      const old = before?.get(name);
+      const mark: Mark = !baseline ? undefined : old === undefined ? 'new' : sameValue(old, value) ? undefined : 'changed';
+      rows.push({ name, value, mark });
+    }
+    if (f.returnValue !== undefined) {
+      const old = prevReturns.get(f.id);
+      rows.push({ name: 'Return value', value: f.returnValue, mark: old && sameValue(old, f.returnValue) ? undefined : 'new' });
+    }
+    frames.push({ id: f.id, name: f.name, state: f.exited ? 'exited' : f === lastActive ? 'running' : 'active', rows });
+  }
+
+  // Reach: depth-first from the rows, globals first, so that a structure's parts follow their owner.
+  const objects: ObjectModel[] = [];
+  const seen = new Set<number>();
+  const cycle = new Set(step.cycleOnly ?? []);
+  const visit = (v: Value, parent: number | null) => {
+    if (!isRef(v) || seen.has(v.ref)) return;
+    const obj = step.heap[v.ref];
+    if (!obj) return;
+    seen.add(v.ref);
+    const prev = baseline?.heap[v.ref];
+    const diff = !baseline ? [] : prev ? changedCells(obj, prev) : 'all';
+    objects.push({
+      id: v.ref,
+      obj,
+      status: cycle.has(v.ref) ? 'cycle' : 'live',
+      mark: !baseline ? undefined : !prev ? 'new' : diff === 'all' || diff.length > 0 ? 'changed' : undefined,
+      changedCells: diff === 'all' ? [] : diff,
+      parent,
+    });
+    for (const c of childValues(obj)) visit(c, v.ref);
+  };
+  for (const f of frames) for (const r of f.rows) visit(r.value, null);
+  for (const id of step.cycleOnly ?? []) visit({ ref: id }, null);
+
+  // Objects that died since the last shown step, each in its last state.
+  const freedIds = new Set<number>();
+  for (let j = Math.max(after + 1, 0); j <= index; j++) {
+    for (const id of trace.steps[j]!.freed ?? []) {
+      if (step.heap[id] || freedIds.has(id)) continue;
+      const last = j > 0 ? trace.steps[j - 1]!.heap[id] : undefined;
+      if (!last) continue;
+      freedIds.add(id);
+      objects.push({ id, obj: last, status: 'freed', mark: undefined, changedCells: [], parent: null });
+    }
+  }
+
+  return {
+    index,
+    ordinal,
+    line: step.line,
+    prevLine: index > 0 ? trace.steps[index - 1]!.line : undefined,
+    step,
+    frames,
+    objects,
+    stdout: sanitize(trace.stdout.slice(0, step.stdout)),
+  };
+}
