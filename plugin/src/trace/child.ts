@@ -49,6 +49,11 @@ process.kill = deny('process.kill');
 os.setPriority = deny('os.setPriority');
 syncBuiltinESMExports();
 
+// A program can leave JS work behind that fails after it ended (a refused socket emits 'error' with no listener);
+// that must not take down the child in the middle of the next program.
+process.on('uncaughtException', (error) => void process.stderr.write(`memtrace child: uncaught ${error?.stack ?? error}\n`));
+process.on('unhandledRejection', (reason) => void process.stderr.write(`memtrace child: unhandled rejection ${reason}\n`));
+
 // Pyodide's loader reads `process.binding('constants')`, which the permission model refuses.
 const originalBinding = (process as unknown as { binding(name: string): unknown }).binding;
 (process as unknown as { binding(name: string): unknown }).binding = (name: string) =>
@@ -83,6 +88,17 @@ async function start(): Promise<{ pyodide: Pyodide; runTrace: (code: string, opt
     // Without a handler Pyodide would read fd 0, which carries the protocol. The tracer feeds input() itself.
     stdin: () => null,
   });
+  // Emscripten implements system() with child_process.spawnSync: the permission model refuses it, but the JS error
+  // would unwind through Python's C stack instead of raising inside the program. Refuse it in Python instead.
+  pyodide.runPython(
+    [
+      'import os, posix',
+      'def system(command):',
+      '    raise PermissionError("memtrace: programs cannot start processes")',
+      'os.system = posix.system = system',
+      'del os, posix, system',
+    ].join('\n'),
+  );
   // Run into a fresh namespace under its own file name, the way dev-run.ts loads it, so both loaders behave alike.
   const namespace = pyodide.globals.get('dict')();
   pyodide.runPython(fs.readFileSync(tracerPath, 'utf8'), { globals: namespace, filename: tracerPath });
