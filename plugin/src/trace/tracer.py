@@ -1,84 +1,99 @@
-"""memtrace tracer: runs inside Pyodide and records a program's execution as a JSON trace.
+"""memtrace tracer: runs a program inside Pyodide and records its execution as a JSON trace.
 
-Entry point: run_trace(code, options_json) -> JSON text (see format.ts). Self-contained (stdlib only) because the
-runtime loads this file on its own into a fresh namespace.
+Entry point: run_trace(code, options_json) -> JSON text, either a memtrace Trace (format.ts), a Python Tutor trace
+(options "format": "pytutor"), or {"failure": TraceFailure}. Self-contained (stdlib only): the runtime loads this file
+on its own into a fresh namespace, possibly many times in one interpreter, so every run undoes what the program did
+to the interpreter (see Isolation).
+
+Both formats share one Engine, which decides which interpreter events are steps, the way Python Tutor does: every
+line, call, return and exception event in the program's own frames from its first line on, leaving out class bodies
+(and everything they call) and __repr__/__new__ frames. The encoders then turn each event into a snapshot.
 """
 
 import builtins
+import gc
 import json
+import math
+import os
 import re
 import sys
 import time
+import weakref
 
 FILENAME = '<string>'
 TRACE_FORMAT_VERSION = 1
-
-_ADDRESS = re.compile(r' at 0x[0-9a-fA-F]+')
-_GLOBAL_HIDDEN = frozenset(('__builtins__', '__name__', '__doc__', '__package__', '__loader__', '__spec__',
-                            '__annotations__', '__file__', '__cached__', '__exception__', '__return__'))
-_PRIMITIVES = {int: 'int', float: 'float', str: 'str', bool: 'bool', type(None): 'NoneType', complex: 'complex',
-               bytes: 'bytes'}
+_CO_OPTIMIZED = 0x01
 _CO_VARARGS = 0x04
 _CO_VARKEYWORDS = 0x08
+_CO_GENERATOR_LIKE = 0x20 | 0x80 | 0x200   # generator, coroutine, async generator
+_RECURSION_HEADROOM = 120                   # frames kept free above the program's limit for the tracer's own calls
+_MAX_STR = 1000                             # str values longer than this are cut (Primitive.fullLength)
+_ADDRESS = re.compile(r' at 0x[0-9a-fA-F]+')
+_BLOCKED_MODULES = frozenset(('js', 'pyodide', 'pyodide_js', '_pyodide', 'micropip', 'pyodide_http'))
 
 
-def _type_name(t):
-    mod = getattr(t, '__module__', 'builtins')
-    name = getattr(t, '__qualname__', t.__name__)
-    return name if mod in ('builtins', '__main__') else mod + '.' + name
+def _f():
+    pass
 
 
-def _safe_repr(obj, limit=200):
-    try:
-        text = repr(obj)
-    except BaseException as e:  # a user __repr__ may raise anything
-        text = '<%s object (repr failed: %s)>' % (type(obj).__name__, type(e).__name__)
-    text = _ADDRESS.sub('', text)
-    if len(text) > limit:
-        text = text[:limit - 3] + '...'
-    return text
+def _g():
+    yield
 
 
-def _params(fn):
-    """Parameter list as written, without annotations: `a, x=2, *args, **kw`."""
-    code = getattr(fn, '__code__', None)
-    if code is None:
-        return '...'
-    names = code.co_varnames
-    npos = code.co_argcount
-    nposonly = code.co_posonlyargcount
-    nkw = code.co_kwonlyargcount
-    defaults = getattr(fn, '__defaults__', None) or ()
-    kwdefaults = getattr(fn, '__kwdefaults__', None) or {}
-    out = []
-    first_default = npos - len(defaults)
-    for i in range(npos):
-        p = names[i]
-        if i >= first_default:
-            p += '=' + _safe_repr(defaults[i - first_default], 30)
-        out.append(p)
-        if nposonly and i == nposonly - 1:
-            out.append('/')
-    i = npos + nkw
-    if code.co_flags & _CO_VARARGS:
-        out.append('*' + names[i])
-        i += 1
-    elif nkw:
-        out.append('*')
-    for k in names[npos:npos + nkw]:
-        out.append(k + ('=' + _safe_repr(kwdefaults[k], 30) if k in kwdefaults else ''))
-    if code.co_flags & _CO_VARKEYWORDS:
-        out.append('**' + names[i])
-    return ', '.join(out)
+class _WithMethod:
+    def m(self):
+        pass
+
+
+_FunctionType = type(_f)
+_MethodType = type(_WithMethod().m)
+_BuiltinFunctionType = type(len)
+_ModuleType = type(sys)
+_GeneratorType = type(_g())
+_CodeType = type(_f.__code__)
+_monotonic = time.monotonic
 
 
 class _StopTracing(BaseException):
-    """Raised into the program to end it (step cap, deadline). A BaseException so that `except Exception` lets it
-    through; a program that catches BaseException is stopped by tracing staying armed (see Engine._dispatch)."""
+    """Raised into the program to end it (step cap, deadline, memory)."""
 
+
+def _exc_message(exc):
+    try:
+        return _ADDRESS.sub('', str(exc))
+    except BaseException:
+        return ''
+
+
+def _int_repr(v):
+    try:
+        return repr(v)
+    except ValueError:  # more digits than sys.get_int_max_str_digits() allows
+        old = sys.get_int_max_str_digits()
+        sys.set_int_max_str_digits(0)
+        try:
+            return repr(v)
+        finally:
+            sys.set_int_max_str_digits(old)
+
+
+def _safe_str(fn, obj):
+    try:
+        text = fn(obj)
+        return text if isinstance(text, str) else None
+    except BaseException as e:
+        if isinstance(e, (KeyboardInterrupt, _StopTracing, MemoryError)):
+            raise
+        return None
+
+
+# ---------------------------------------------------------------------------------------------------- output, input
 
 class Output:
-    """Raw writer for sys.stdout/stderr: no line buffering, so print(end='') is never lost."""
+    """Raw writer for sys.stdout/stderr: no buffering, so print(end='') is never lost. Capped."""
+
+    encoding = 'utf-8'
+    errors = 'strict'
 
     def __init__(self, cap):
         self.parts = []
@@ -108,57 +123,738 @@ class Output:
     def isatty(self):
         return False
 
+    def writable(self):
+        return True
+
+    def readable(self):
+        return False
+
+    def fileno(self):
+        raise OSError('stdout is captured by memtrace and has no file descriptor')
+
     def text(self):
-        return ''.join(self.parts)
+        if len(self.parts) > 1:
+            self.parts = [''.join(self.parts)]
+        return self.parts[0] if self.parts else ''
+
+
+class Input:
+    """sys.stdin and input() fed from options.stdin, echoing what is read the way a terminal shows it."""
 
     encoding = 'utf-8'
-    errors = 'strict'
+
+    def __init__(self, text, out):
+        self.lines = None if text is None else text.splitlines(True)
+        self.out = out
+
+    def _need(self):
+        if self.lines is None:
+            raise EOFError('input() has no data: this program reads input, so pass the text it should read as '
+                           'stdin (the memtrace block\'s stdin option)')
+
+    def readline(self, size=-1):
+        self._need()
+        return self.lines.pop(0) if self.lines else ''
+
+    def read(self, size=-1):
+        self._need()
+        text = ''.join(self.lines)
+        self.lines = []
+        return text
+
+    def readlines(self, hint=-1):
+        self._need()
+        lines, self.lines = self.lines, []
+        return lines
+
+    def __iter__(self):
+        return iter(self.readline, '')
+
+    def isatty(self):
+        return False
+
+    def readable(self):
+        return True
+
+    def input(self, prompt=''):
+        self.out.write(str(prompt))
+        self._need()
+        if not self.lines:
+            raise EOFError('EOF when reading a line (stdin has no more lines)')
+        line = self.lines.pop(0)
+        if line.endswith('\n'):
+            line = line[:-1]
+        self.out.write(line + '\n')
+        return line
+
+
+# ---------------------------------------------------------------------------------------------------- isolation
+
+_baseline = {}   # module name -> its attributes when a program first imported it in this interpreter
+
+
+class Isolation:
+    """Snapshot of interpreter state a program can change, restored after the run, so that one run leaves no trace
+    in the next: builtins, sys (attributes, modules, path, streams, recursion limit), the attributes of modules the
+    program imported, gc settings, random state, cwd, environment, warnings filters."""
+
+    def __init__(self):
+        self.builtins = dict(builtins.__dict__)
+        self.modules = dict(sys.modules)
+        self.touched = set()   # names of already-loaded modules the program imported
+        self.sys_dict = dict(sys.__dict__)
+        self.path = list(sys.path)
+        self.meta_path = list(sys.meta_path)
+        self.path_hooks = list(sys.path_hooks)
+        self.recursion_limit = sys.getrecursionlimit()
+        self.int_digits = sys.get_int_max_str_digits()
+        self.gc_enabled = gc.isenabled()
+        self.gc_threshold = gc.get_threshold()
+        self.gc_callbacks = list(gc.callbacks)
+        self.cwd = os.getcwd()
+        self.environ = dict(getattr(os.environ, '_data', None) or {})
+        warnings = sys.modules.get('warnings')
+        self.warn_filters = list(warnings.filters) if warnings else None
+
+    def note(self, mod):
+        """The program imported `mod`: remember its attributes (once per interpreter) to undo changes to them."""
+        name = getattr(mod, '__name__', None)
+        if not isinstance(name, str) or name in ('sys', 'builtins', '__main__') or self.modules.get(name) is not mod:
+            return
+        self.touched.add(name)
+        if name not in _baseline:
+            _baseline[name] = dict(mod.__dict__)
+
+    def restore(self):
+        sys.settrace(None)
+        b = builtins.__dict__
+        if b != self.builtins:
+            b.clear()
+            b.update(self.builtins)
+        modules = sys.modules
+        if len(modules) != len(self.modules) or modules != self.modules:
+            for name in [n for n in modules if n not in self.modules]:
+                del modules[name]
+            for name, mod in self.modules.items():
+                if modules.get(name) is not mod:
+                    modules[name] = mod
+        for name in self.touched:
+            snap = _baseline.get(name)
+            d = getattr(self.modules.get(name), '__dict__', None)
+            if snap is not None and isinstance(d, dict) and d != snap:
+                d.clear()
+                d.update(snap)
+        d = sys.__dict__
+        for k in [k for k in d if k not in self.sys_dict]:
+            del d[k]
+        for k, v in self.sys_dict.items():
+            if d.get(k, d) is not v:
+                d[k] = v
+        sys.path[:] = self.path
+        sys.meta_path[:] = self.meta_path
+        sys.path_hooks[:] = self.path_hooks
+        sys.setrecursionlimit(self.recursion_limit)
+        sys.set_int_max_str_digits(self.int_digits)
+        gc.callbacks[:] = self.gc_callbacks
+        gc.set_threshold(*self.gc_threshold)
+        (gc.enable if self.gc_enabled else gc.disable)()
+        try:
+            if os.getcwd() != self.cwd:
+                os.chdir(self.cwd)
+        except OSError:
+            pass
+        data = getattr(os.environ, '_data', None)
+        if data is not None and data != self.environ:
+            for k in [k for k in data if k not in self.environ]:
+                os.unsetenv(k)
+                del data[k]
+            for k, v in self.environ.items():
+                if data.get(k) != v:
+                    os.putenv(k, v)
+                    data[k] = v
+        warnings = sys.modules.get('warnings')
+        if warnings is not None and self.warn_filters is not None and warnings.filters != self.warn_filters:
+            warnings.filters[:] = self.warn_filters
+
+
+# ---------------------------------------------------------------------------------------------------- stopping
+
+class Killer:
+    """Once a run must stop, tracing is off (a trace function that raises is disabled by CPython), so a program that
+    catches the stop exception would run on. sys.monitoring keeps raising it at every line, call and jump of the
+    program's code until the program has unwound."""
+
+    EVENTS = ('LINE', 'PY_START', 'PY_RESUME', 'JUMP')
+
+    def __init__(self):
+        self.tool = None
+
+    def _callback(self, code, *args):
+        if code.co_filename != FILENAME:
+            return sys.monitoring.DISABLE
+        raise _StopTracing()
+
+    def arm(self):
+        mon = getattr(sys, 'monitoring', None)
+        if mon is None or self.tool is not None:
+            return
+        for tool in (4, 3, 5, 1, 2, 0):
+            try:
+                mon.use_tool_id(tool, 'memtrace-stop')
+            except ValueError:
+                continue
+            self.tool = tool
+            break
+        if self.tool is None:
+            return
+        mask = 0
+        for name in self.EVENTS:
+            ev = getattr(mon.events, name)
+            mon.register_callback(self.tool, ev, self._callback)
+            mask |= ev
+        mon.set_events(self.tool, mask)
+
+    def disarm(self):
+        if self.tool is None:
+            return
+        mon = sys.monitoring
+        mon.set_events(self.tool, 0)
+        for name in self.EVENTS:
+            mon.register_callback(self.tool, getattr(mon.events, name), None)
+        mon.free_tool_id(self.tool)
+        self.tool = None
+
+
+# ---------------------------------------------------------------------------------------------------- engine
+
+class Engine:
+    """Runs the program under sys.settrace and passes the events that are steps to an encoder."""
+
+    def __init__(self, code, opts, encoder):
+        self.code = code
+        self.opts = opts
+        self.enc = encoder
+        self.timeout = float(opts.get('timeoutMs', 10000)) / 1000.0
+        self.out = Output(int(opts.get('maxOutputChars', 10000)))
+        self.stdin = Input(opts.get('stdin'), self.out)
+        self.killer = Killer()
+        self.started = False
+        self.stopping = None       # end reason once the run must stop
+        self.skip_until = None     # class-body frame whose events (and everything it calls) are not steps
+        self.exiting = False
+        self.globals = None
+        self.user_limit = 1000
+        self.module_frame = None
+        self.internal_error = None
+
+    # -- tracing
+    def _global_trace(self, frame, event, arg):
+        if frame.f_globals is not self.globals:
+            return None
+        return self._local_trace(frame, event, arg)
+
+    def _local_trace(self, frame, event, arg):
+        if self.stopping is not None:
+            raise _StopTracing()
+        if _monotonic() > self.deadline:
+            self._stop('timeout')
+        if not self.started:
+            if event != 'line' or frame.f_lineno <= 0 or frame.f_code.co_filename != FILENAME:
+                return self._local_trace
+            self.started = True
+            self.module_frame = frame
+        if self.skip_until is not None:
+            if event == 'return' and frame is self.skip_until:
+                self.skip_until = None
+            return self._local_trace
+        code = frame.f_code
+        if event == 'call' and not (code.co_flags & _CO_OPTIMIZED) and code.co_name != '<module>':
+            self.skip_until = frame   # a class body
+            return self._local_trace
+        name = code.co_name
+        if name == '__repr__' or name == '__new__' or self.exiting:
+            return self._local_trace
+        if event == 'exception':
+            exc = arg[1]
+            if isinstance(exc, (KeyboardInterrupt, _StopTracing)):
+                self._stop('timeout')
+            if isinstance(exc, SystemExit) and self.enc.quiet_exit:
+                self.exiting = True
+                return self._local_trace
+        gc_was_enabled = gc.isenabled()
+        if gc_was_enabled:
+            gc.disable()   # no collection (and no gc callback) in the middle of a snapshot
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(limit + 2000)
+        try:
+            full = self.enc.event(event, frame, arg)
+        except MemoryError:
+            self._stop('memory')
+        except Exception:
+            import traceback
+            self.internal_error = traceback.format_exc()
+            self._stop('internal')
+        finally:
+            sys.setrecursionlimit(limit)
+            if gc_was_enabled:
+                gc.enable()
+        if full:
+            self._stop('step-limit')
+        return self._local_trace
+
+    def _stop(self, reason):
+        if self.stopping is None:
+            self.stopping = reason
+        self.killer.arm()
+        raise _StopTracing()
+
+    # -- patched builtins
+    def _import(self, name, globals=None, locals=None, fromlist=(), level=0):
+        user = globals is self.globals and level == 0
+        top = name.partition('.')[0]
+        if user and top in _BLOCKED_MODULES:
+            raise ModuleNotFoundError(_no_module_message(top), name=top)
+        try:
+            mod = self._real_import(name, globals, locals, fromlist, level)
+        except ModuleNotFoundError as e:
+            if user and e.name is not None and e.name.partition('.')[0] == top:
+                raise ModuleNotFoundError(_no_module_message(e.name), name=e.name) from None
+            raise
+        if globals is self.globals:
+            iso = self.iso
+            iso.note(mod)
+            if name in sys.modules:
+                iso.note(sys.modules[name])
+            for sub in fromlist or ():
+                if isinstance(sub, str):
+                    iso.note(getattr(mod, sub, None))
+        return mod
+
+    def _setrecursionlimit(self, n):
+        if not isinstance(n, int) or isinstance(n, bool):
+            raise TypeError("'%s' object cannot be interpreted as an integer" % type(n).__name__)
+        if n < 1:
+            raise ValueError('recursion limit must be greater or equal than 1')
+        self.user_limit = n
+        self._real_setrecursionlimit(n + _RECURSION_HEADROOM)
+
+    def _getrecursionlimit(self):
+        return self.user_limit
+
+    # -- running
+    def _namespace(self):
+        main = _ModuleType('__main__')
+        g = main.__dict__
+        for k in ('__loader__', '__spec__'):
+            g.pop(k, None)
+        g['__builtins__'] = builtins
+        return main, g
+
+    def run(self):
+        try:
+            self.compiled = compile(self.code, FILENAME, 'exec', dont_inherit=True)
+        except (SyntaxError, ValueError) as e:
+            return self.enc.syntax_failure(e, self.code)
+        self.iso = iso = Isolation()
+        main, self.globals = self._namespace()
+        self.enc.begin(self)
+        self._real_import = builtins.__import__
+        self._real_setrecursionlimit = sys.setrecursionlimit
+        self.user_limit = sys.getrecursionlimit()
+        builtins.__import__ = self._import
+        builtins.input = self.stdin.input
+        sys.setrecursionlimit = self._setrecursionlimit
+        sys.getrecursionlimit = self._getrecursionlimit
+        self._real_setrecursionlimit(self.user_limit + _RECURSION_HEADROOM)
+        sys.modules['__main__'] = main
+        sys.stdout = sys.stderr = self.out
+        sys.stdin = self.stdin
+        sys.argv = ['']
+        random = __import__('random')
+        random.seed(0)
+        error = None
+        self.deadline = _monotonic() + self.timeout
+        self.boundary = sys._getframe()
+        sys.settrace(self._global_trace)
+        try:
+            exec(self.compiled, self.globals)
+            reason = 'completed'
+        except _StopTracing:
+            reason = self.stopping or 'timeout'
+        except SystemExit as e:
+            reason = 'exit'
+            error = e
+        except KeyboardInterrupt:
+            reason = 'timeout'
+        except MemoryError as e:
+            reason = 'memory'
+            error = e
+        except BaseException as e:
+            reason = 'exception'
+            error = e
+        finally:
+            sys.settrace(None)
+            self.killer.disarm()
+            self.stdout_text = self.out.text()
+            iso.restore()
+        if self.stopping is not None:
+            reason = self.stopping
+        if reason == 'internal':
+            self.globals.clear()
+            return {'failure': {'kind': 'runtime', 'message': 'memtrace internal error:\n' + self.internal_error}}
+        try:
+            return self.enc.finish(self, reason, error)
+        finally:
+            self.globals.clear()   # break cycles through the program's namespace now rather than at some later gc
+
+
+def _no_module_message(name):
+    return ("No module named '%s': only the Python standard library is available here (no packages are "
+            "installed)" % name)
 
 
 # ---------------------------------------------------------------------------------------------------- native format
 
+class _Frame:
+    """What the native encoder knows about one call: stable id, lexical parent, variable order."""
+
+    __slots__ = ('fid', 'name', 'code', 'parent', 'order', 'line', 'active', 'gen')
+
+    def __init__(self, fid, code, parent):
+        self.fid = fid
+        self.name = code.co_name
+        self.code = code
+        self.parent = parent      # frame id of the lexical parent, or 0
+        self.order = []
+        self.line = code.co_firstlineno
+        self.active = True
+        self.gen = None           # weakref to the generator owning this frame
+
+
+_HIDDEN_GLOBALS = frozenset(('__builtins__', '__name__', '__doc__', '__package__', '__loader__', '__spec__',
+                             '__file__', '__cached__', '__annotations__', '__annotate__'))
+_CLASS_HIDDEN = frozenset(('__module__', '__dict__', '__weakref__', '__doc__', '__qualname__', '__firstlineno__',
+                           '__static_attributes__', '__orig_bases__', '__classcell__', '__classdictcell__',
+                           '__annotations__', '__annotate__', '__annotate_func__', '__annotations_cache__',
+                           '__type_params__', '__slots__'))
+
+
+def _type_name(t):
+    mod = getattr(t, '__module__', 'builtins')
+    name = getattr(t, '__qualname__', None) or getattr(t, '__name__', '?')
+    return name if mod in ('builtins', '__main__', None) else '%s.%s' % (mod, name)
+
+
+def _short_repr(obj, limit=200):
+    text = _safe_str(repr, obj)
+    if text is None:
+        text = '<%s object>' % type(obj).__name__
+    text = _ADDRESS.sub('', text)
+    return text if len(text) <= limit else text[:limit - 3] + '...'
+
+
+def _params(fn):
+    """Parameter list as written, without annotations: `a, x=2, *args, **kw`."""
+    code = getattr(fn, '__code__', None)
+    if not isinstance(code, _CodeType):
+        return '...'
+    names = code.co_varnames
+    npos = code.co_argcount
+    nposonly = code.co_posonlyargcount
+    nkw = code.co_kwonlyargcount
+    defaults = getattr(fn, '__defaults__', None) or ()
+    kwdefaults = getattr(fn, '__kwdefaults__', None) or {}
+    out = []
+    first_default = npos - len(defaults)
+    for i in range(npos):
+        p = names[i]
+        if i >= first_default:
+            p += '=' + _short_repr(defaults[i - first_default], 30)
+        out.append(p)
+        if nposonly and i == nposonly - 1:
+            out.append('/')
+    i = npos + nkw
+    if code.co_flags & _CO_VARARGS:
+        out.append('*' + names[i])
+        i += 1
+    elif nkw:
+        out.append('*')
+    for k in names[npos:npos + nkw]:
+        out.append(k + ('=' + _short_repr(kwdefaults[k], 30) if k in kwdefaults else ''))
+    if code.co_flags & _CO_VARKEYWORDS:
+        out.append('**' + names[i])
+    if isinstance(fn, _MethodType) and out and out[0] not in ('/', '*') and not out[0].startswith('*'):
+        out.pop(0)   # bound: the first parameter is taken
+        if out and out[0] == '/':
+            out.pop(0)
+    return ', '.join(out)
+
+
+_PRIMITIVE_NAMES = {int: 'int', float: 'float', str: 'str', bool: 'bool', type(None): 'NoneType',
+                    complex: 'complex', bytes: 'bytes'}
+
+
 class NativeEncoder:
-    """Builds memtrace Steps. Heap ids: 1, 2, ... in order of first discovery, where each step is walked as globals,
-    then frames in order (variables first), then breadth-first through references."""
+    """Builds memtrace steps.
+
+    Heap ids are 1, 2, ... in order of first discovery, where each step is walked as: the values of all variables
+    (globals, then frames in order, each in variable order), then breadth-first through references. An id belongs
+    to one object for the whole trace and is never reused: objects that can be weakly referenced are watched with
+    a weakref; the others (list, dict, tuple, ...) are held by the encoder, which lets go of one when nothing but
+    the encoder refers to it any more (sys.getrefcount), so the object dies at the same step it would have.
+    Objects held only by a reference cycle are found by a small cycle analysis (cycleOnly) and released to the
+    garbage collector while it runs (gc.callbacks).
+    """
+
+    quiet_exit = True
 
     def __init__(self, opts):
-        self.max_items = opts.get('maxContainerItems', 100)
-        self.max_str = 1000
-        self.ids = {}        # id(obj) -> heap id
-        self.keep = {}       # heap id -> obj (keeps id() from being reused while we know the object)
-        self.next_id = 1
-        self.frame_ids = {}  # id(frame) -> frame id, for frames that have started and not finished
-        self.next_frame = 1
-        self.var_order = {}  # frame id -> [names in order of first appearance]
+        self.max_items = int(opts.get('maxContainerItems', 100))
+        self.max_steps = int(opts.get('maxSteps', 1000))
         self.steps = []
-        self.prev = None
+        self.ids = {}          # id(obj) -> heap id, for live objects only
+        self.strong = {}       # heap id -> obj, for objects that cannot be weakly referenced
+        self.weak = {}         # heap id -> weakref
+        self.next_id = 1
+        self.dead = set()      # heap ids that died since the previous step
+        self.frames = {}       # frame id -> _Frame
+        self.active = {}       # id(frame object) -> _Frame, for frames that are running
+        self.gen_frames = {}   # id(generator) -> _Frame
+        self.next_frame = 1
+        self.order0 = []       # global variables in order of first appearance
+        self.fn_parent = {}    # heap id of a function -> frame id of its lexical parent
+        self.closures = {}     # heap id of a nested function -> weakref (functions are weakly referenceable)
+        self.prev_vars = {}
+        self.prev_heap = {}
+        self.gc_epoch = 0
+        self.cycle_cache = None
+        self.released = {}     # heap id -> (id, type) of cycle garbage released while the collector runs
+        self.cycle_strong = set()
 
-    # values
-    def value(self, v):
+    # ---- engine interface
+    def begin(self, engine):
+        self.engine = engine
+        self.globals = engine.globals
+        self.module_code = engine.compiled
+        self.defining = {}   # id(code) -> the code object that defines it (static nesting of the program)
+        todo = [engine.compiled]
+        while todo:
+            outer = todo.pop()
+            for c in outer.co_consts:
+                if type(c) is _CodeType:
+                    self.defining[id(c)] = outer
+                    todo.append(c)
+        gc.callbacks.append(self._gc_callback)
+
+    def syntax_failure(self, e, code):
+        failure = {'kind': 'syntax', 'message': '%s: %s' % (type(e).__name__, getattr(e, 'msg', None) or str(e))}
+        if isinstance(e, SyntaxError):
+            failure['line'] = e.lineno or 1
+            failure['column'] = e.offset or 1
+        return {'failure': failure}
+
+    def event(self, event, frame, arg):
+        if event == 'call':
+            self._on_call(frame)
+        if len(self.steps) >= self.max_steps:
+            return True
+        exc = None
+        if event == 'exception':
+            exc = {'type': type(arg[1]).__name__, 'message': _exc_message(arg[1])}
+        self._snapshot(event, frame, arg if event == 'return' else None, exc)
+        if event == 'return':
+            self._on_return(frame)
+        return False
+
+    def finish(self, engine, reason, error):
+        try:
+            gc.callbacks.remove(self._gc_callback)
+        except ValueError:
+            pass
+        steps = self.steps
+        end = {'reason': reason}
+        if reason == 'exception':
+            end['message'] = '%s: %s' % (type(error).__name__, _exc_message(error))
+            last = steps[-1] if steps else None
+            if (last is not None and last['event'] == 'return' and len(last['frames']) == 1 and len(steps) >= 2
+                    and steps[-2]['event'] == 'exception' and len(steps[-2]['frames']) == 1):
+                steps.pop()
+            if steps and steps[-1]['event'] == 'exception' and len(steps[-1]['frames']) == 1:
+                steps[-1]['event'] = 'uncaught'
+            elif steps:
+                step = dict(steps[-1])
+                step['event'] = 'uncaught'
+                step['exception'] = {'type': type(error).__name__, 'message': _exc_message(error)}
+                step['changed'] = {'vars': [], 'objects': []}
+                step.pop('freed', None)
+                steps.append(step)
+        elif reason == 'exit':
+            code = getattr(error, 'code', None)
+            if code is not None:
+                end['message'] = str(code)
+        elif reason == 'memory':
+            end['message'] = 'MemoryError' + (': ' + _exc_message(error) if error is not None and str(error) else '')
+        elif reason == 'timeout':
+            end['message'] = 'stopped after %g ms' % (engine.timeout * 1000)
+        elif reason == 'step-limit':
+            end['message'] = 'stopped after %d steps' % self.max_steps
+        trace = {'format': 'memtrace', 'version': TRACE_FORMAT_VERSION, 'python': sys.version.split()[0],
+                 'code': engine.code, 'steps': steps, 'stdout': engine.stdout_text}
+        if engine.out.dropped:
+            trace['stdoutTruncated'] = engine.out.dropped
+        trace['end'] = end
+        self._release_all()
+        return trace
+
+    # ---- frames
+    def _on_call(self, frame):
+        code = frame.f_code
+        gen = frame.f_generator if code.co_flags & _CO_GENERATOR_LIKE else None
+        if gen is not None:
+            info = self.gen_frames.get(id(gen))
+            if info is not None and info.gen() is gen:
+                info.active = True
+                self.active[id(frame)] = info
+                return
+        if code.co_name == '<module>':
+            return   # exec()'d code runs in the global frame
+        info = _Frame(self.next_frame, code, self._call_parent(frame))
+        self.next_frame += 1
+        self.frames[info.fid] = info
+        self.active[id(frame)] = info
+        if gen is not None:
+            key = id(gen)
+            info.gen = weakref.ref(gen, lambda r, key=key, gf=self.gen_frames: gf.pop(key, None))
+            self.gen_frames[key] = info
+
+    def _on_return(self, frame):
+        info = self.active.pop(id(frame), None)
+        if info is not None:
+            info.active = False
+            info.line = frame.f_lineno
+
+    def _call_parent(self, frame):
+        """Lexical parent of a new call: the frame that made the function being called."""
+        code = frame.f_code
+        defining = self.defining.get(id(code))
+        if defining is None or defining is self.module_code:
+            return 0
+        candidates = []
+        for hid, ref in self.closures.items():
+            fn = ref()
+            if fn is not None and fn.__code__ is code:
+                candidates.append((hid, fn))
+        if len(candidates) > 1:
+            loc = frame.f_locals
+            for hid, fn in candidates:
+                cells = fn.__closure__ or ()
+                try:
+                    if all(name in loc and loc[name] is c.cell_contents
+                           for name, c in zip(code.co_freevars, cells)):
+                        return self.fn_parent.get(hid, 0)
+                except ValueError:
+                    continue
+        if candidates:
+            return self.fn_parent.get(candidates[0][0], 0)
+        for f in self._callers(frame):
+            if f.f_code is defining:
+                info = self.active.get(id(f))
+                return info.fid if info is not None else 0
+        return 0
+
+    def _callers(self, frame):
+        f = frame.f_back
+        g = self.globals
+        while f is not None:
+            if f.f_globals is g:
+                yield f
+            f = f.f_back
+
+    def _stack(self, frame):
+        """Running frames of the program, outermost first, each with its _Frame."""
+        out = []
+        f = frame
+        active = self.active
+        while f is not None:
+            info = active.get(id(f))
+            if info is not None:
+                out.append((f, info))
+            f = f.f_back
+        out.reverse()
+        return out
+
+    # ---- values
+    def _value(self, v):
         t = type(v)
-        name = _PRIMITIVES.get(t)
+        name = _PRIMITIVE_NAMES.get(t)
         if name is not None:
             if t is str:
-                if len(v) > self.max_str:
-                    return {'type': 'str', 'repr': repr(v[:self.max_str]), 'fullLength': len(v)}
+                if len(v) > _MAX_STR:
+                    return {'type': 'str', 'repr': repr(v[:_MAX_STR]), 'fullLength': len(v)}
                 return {'type': 'str', 'repr': repr(v)}
             if t is int:
                 return {'type': 'int', 'repr': _int_repr(v)}
             return {'type': name, 'repr': repr(v)}
-        return {'ref': self._ref(v)}
-
-    def _ref(self, obj):
-        k = id(obj)
-        hid = self.ids.get(k)
+        hid = self.ids.get(id(v))
         if hid is None:
-            hid = self.next_id
-            self.next_id += 1
-            self.ids[k] = hid
-            self.keep[hid] = obj
+            hid = self._track(v)
         if hid not in self._seen:
             self._seen.add(hid)
-            self._queue.append((hid, obj))
+            self._queue.append((hid, v))
+        return {'ref': hid}
+
+    def _track(self, obj):
+        hid = self.next_id
+        self.next_id += 1
+        key = id(obj)
+        self.ids[key] = hid
+        try:
+            self.weak[hid] = weakref.ref(obj, self._weak_died(hid, key))
+        except TypeError:
+            self.strong[hid] = obj
+        if type(obj) is _FunctionType and obj.__code__.co_name != '<module>':
+            parent = self._function_parent(obj)
+            if parent:
+                self.fn_parent[hid] = parent
+                self.closures[hid] = self.weak[hid]
         return hid
+
+    def _weak_died(self, hid, key):
+        ids, dead, weak = self.ids, self.dead, self.weak
+
+        def died(ref):
+            if ids.get(key) == hid:
+                del ids[key]
+            weak.pop(hid, None)
+            dead.add(hid)
+        return died
+
+    def _function_parent(self, fn):
+        """The running frame whose code defines fn (topmost first), as Python Tutor finds it; 0 for global."""
+        defining = self.defining.get(id(fn.__code__))
+        if defining is None or defining is self.module_code:
+            return 0
+        for f, info in reversed(self._cur_stack):
+            if f.f_code is defining:
+                return info.fid
+        return 0
+
+    def _locals(self, frame, info):
+        code = frame.f_code
+        free = code.co_freevars
+        loc = frame.f_locals
+        order = info.order
+        known = set(order)
+        present = []
+        for k in loc.keys():
+            if k in free or not isinstance(k, str):
+                continue
+            present.append(k)
+            if k not in known:
+                order.append(k)
+                known.add(k)
+        present = set(present)
+        return [[k, self._value(loc[k])] for k in order if k in present]
 
     def _encode(self, obj):
         t = type(obj)
@@ -167,55 +863,56 @@ class NativeEncoder:
             kind = ('tuple' if isinstance(obj, tuple) else 'set' if isinstance(obj, set)
                     else 'frozenset' if isinstance(obj, frozenset) else 'list')
             items = []
-            n = 0
             for item in obj:
-                if n >= cap:
+                if len(items) >= cap:
                     break
-                items.append(self.value(item))
-                n += 1
+                items.append(self._value(item))
             out = {'kind': kind, 'type': _type_name(t), 'items': items}
-            if len(obj) > n:
-                out['more'] = len(obj) - n
+            if len(obj) > len(items):
+                out['more'] = len(obj) - len(items)
             return out
         if isinstance(obj, dict):
             entries = []
-            n = 0
             for k, v in obj.items():
-                if n >= cap:
+                if len(entries) >= cap:
                     break
-                entries.append([self.value(k), self.value(v)])
-                n += 1
+                entries.append([self._value(k), self._value(v)])
             out = {'kind': 'dict', 'type': _type_name(t), 'entries': entries}
-            if len(obj) > n:
-                out['more'] = len(obj) - n
+            if len(obj) > len(entries):
+                out['more'] = len(obj) - len(entries)
             return out
-        if t is _FunctionType or t is _BuiltinFunctionType:
-            out = {'kind': 'function', 'type': t.__name__, 'name': obj.__name__,
-                   'params': _params(obj) if t is _FunctionType else '...'}
-            parent = self._function_parent(obj)
+        if t is _FunctionType:
+            out = {'kind': 'function', 'type': 'function', 'name': obj.__name__, 'params': _params(obj)}
+            parent = self.fn_parent.get(self.ids.get(id(obj)))
             if parent:
                 out['parentFrame'] = parent
             return out
+        if t is _BuiltinFunctionType:
+            return {'kind': 'function', 'type': 'builtin_function_or_method', 'name': obj.__name__, 'params': '...'}
         if isinstance(obj, type):
-            attrs = [[k, self.value(v)] for k, v in obj.__dict__.items() if k not in _CLASS_HIDDEN]
+            names = [k for k in obj.__dict__ if k not in _CLASS_HIDDEN and isinstance(k, str)]
             out = {'kind': 'class', 'type': _type_name(type(obj)), 'name': obj.__name__,
-                   'bases': [b.__name__ for b in obj.__bases__ if b is not object], 'attrs': attrs[:cap]}
-            if len(attrs) > cap:
-                out['more'] = len(attrs) - cap
+                   'bases': [b.__name__ for b in obj.__bases__ if b is not object],
+                   'attrs': [[k, self._value(obj.__dict__[k])] for k in names[:cap]]}
+            if len(names) > cap:
+                out['more'] = len(names) - cap
             return out
         if t is _ModuleType:
             return {'kind': 'module', 'type': 'module', 'name': obj.__name__}
         if t is _GeneratorType:
             return self._generator(obj)
-        d = getattr(obj, '__dict__', None)
-        if isinstance(d, dict) and t.__module__ == '__main__' or _is_plain_instance(obj):
-            attrs = [[k, self.value(v)] for k, v in list(_instance_attrs(obj))[:cap]]
+        if _is_user_instance(obj):
+            attrs = []
+            total = 0
+            for k, v in _instance_attrs(obj):
+                total += 1
+                if len(attrs) < cap:
+                    attrs.append([k, self._value(v)])
             out = {'kind': 'instance', 'type': _type_name(t), 'className': t.__name__, 'attrs': attrs}
-            total = len(list(_instance_attrs(obj)))
-            if total > cap:
-                out['more'] = total - cap
+            if total > len(attrs):
+                out['more'] = total - len(attrs)
             return out
-        return {'kind': 'other', 'type': _type_name(t), 'repr': _safe_repr(obj)}
+        return {'kind': 'other', 'type': _type_name(t), 'repr': _short_repr(obj)}
 
     def _generator(self, gen):
         if gen.gi_running:
@@ -229,83 +926,351 @@ class NativeEncoder:
         out = {'kind': 'generator', 'type': 'generator', 'name': gen.__name__, 'state': state}
         f = gen.gi_frame
         if f is not None and state != 'running':
-            out['frame'] = {'line': f.f_lineno, 'locals': self._frame_locals(f, None)}
+            info = self.gen_frames.get(id(gen))
+            if info is None or info.gen() is not gen:
+                info = _Frame(0, f.f_code, 0)   # never started: no frame id yet
+            out['frame'] = {'line': f.f_lineno, 'locals': self._locals(f, info)}
         return out
 
-    def _function_parent(self, fn):
-        return self.closure_parents.get(id(fn))
-
-    def _frame_locals(self, frame, fid):
-        code = frame.f_code
-        hidden = code.co_freevars
-        loc = frame.f_locals
-        names = [k for k in loc.keys() if k not in hidden and not (k.startswith('.') or k in _LOCAL_HIDDEN)]
-        if fid is None:
-            return [[k, self.value(loc[k])] for k in names]
-        order = self.var_order.setdefault(fid, [])
-        known = set(order)
-        for k in names:
-            if k not in known:
-                order.append(k)
-                known.add(k)
-        present = set(names)
-        return [[k, self.value(loc[k])] for k in order if k in present]
-
-    # frames and steps
-    def on_call(self, frame):
-        self.frame_ids[id(frame)] = self.next_frame
-        self.next_frame += 1
-
-    def on_finished(self, frame):
-        self.frame_ids.pop(id(frame), None)
-
-    def step(self, event, line, frame, stack, globals_, arg, stdout_len):
+    # ---- snapshot
+    def _snapshot(self, event, frame, ret, exc):
         self._seen = set()
         self._queue = []
-        self.closure_parents = {}
-        frames = []
-        gorder = self.var_order.setdefault(0, [])
-        known = set(gorder)
-        for k in globals_.keys():
-            if k not in _GLOBAL_HIDDEN and k not in known:
-                gorder.append(k)
+        stack = self._stack(frame)
+        self._cur_stack = stack
+        g = self.globals
+        order0 = self.order0
+        known = set(order0)
+        for k in g:
+            if k not in known and k not in _HIDDEN_GLOBALS and isinstance(k, str):
+                order0.append(k)
                 known.add(k)
-        frames.append({'id': 0, 'name': '<module>',
-                       'locals': [[k, self.value(globals_[k])] for k in gorder if k in globals_],
-                       'line': stack[0].f_lineno if stack and stack[0].f_code.co_name == '<module>' else line})
-        for f in stack:
-            fid = self.frame_ids.get(id(f))
-            if fid is None:
-                continue
-            entry = {'id': fid, 'name': f.f_code.co_name, 'locals': self._frame_locals(f, fid), 'line': f.f_lineno}
+        line = frame.f_lineno
+        frames = [{'id': 0, 'name': '<module>', 'locals': [[k, self._value(g[k])] for k in order0 if k in g],
+                   'line': self.engine.module_frame.f_lineno}]
+        shown = set()
+        for f, info in stack:
+            entry = {'id': info.fid, 'name': info.name, 'locals': self._locals(f, info), 'line': f.f_lineno}
+            if info.parent:
+                entry['parent'] = info.parent
             if f is frame and event == 'return':
-                entry['returnValue'] = self.value(arg)
+                entry['returnValue'] = self._value(ret)
             frames.append(entry)
+            shown.add(info.fid)
         heap = {}
+        self._drain(heap)
+        exited = self._exited_frames(stack, heap, shown)
+        if exited:
+            frames.extend(exited)
+            self._drain(heap)
+        reachable = set(heap)
+        freed = self._collect(reachable)
+        cycle_only = self._cycle_only(reachable)
+        if cycle_only:
+            for hid in cycle_only:
+                obj = self._obj(hid)
+                if obj is not None and hid not in self._seen:
+                    self._seen.add(hid)
+                    self._queue.append((hid, obj))
+            self._drain(heap)
+        step = {'line': line, 'event': event, 'frames': frames, 'heap': {str(k): heap[k] for k in sorted(heap)},
+                'stdout': self.engine.out.size}
+        if exc is not None:
+            step['exception'] = exc
+        vars_now = {}
+        changed_vars = []
+        for fr in frames:
+            prefix = '%d:' % fr['id']
+            for k, v in fr['locals']:
+                key = prefix + k
+                vars_now[key] = v
+                if self.prev_vars.get(key) != v:
+                    changed_vars.append(key)
+        prev_heap = self.prev_heap
+        step['changed'] = {'vars': changed_vars,
+                           'objects': [k for k in sorted(heap) if prev_heap.get(k) != heap[k]]}
+        gone = sorted(h for h in prev_heap if h not in heap and h in freed)
+        if gone:
+            step['freed'] = gone
+        cyc = sorted(h for h in heap if h not in reachable)
+        if cyc:
+            step['cycleOnly'] = cyc
+        self.prev_vars = vars_now
+        self.prev_heap = heap
+        self.steps.append(step)
+        self._queue = None
+        self._cur_stack = None
+
+    def _drain(self, heap):
         queue = self._queue
         i = 0
         while i < len(queue):
             hid, obj = queue[i]
             i += 1
             heap[hid] = self._encode(obj)
-        step = {'line': line, 'event': event, 'frames': frames,
-                'heap': {str(k): heap[k] for k in sorted(heap)}, 'stdout': stdout_len}
-        if event in ('exception', 'uncaught') and arg is not None:
-            step['exception'] = arg
-        self.steps.append(step)
-        return step
+        queue.clear()
+
+    def _obj(self, hid):
+        obj = self.strong.get(hid)
+        if obj is None:
+            ref = self.weak.get(hid)
+            obj = ref() if ref is not None else None
+        return obj
+
+    # ---- exited frames kept by closures
+    def _exited_frames(self, stack, heap, shown):
+        wanted = set()
+        for f, info in stack:
+            p = info.parent
+            while p and p not in shown and p not in wanted:
+                wanted.add(p)
+                p = self.frames[p].parent
+        for hid in heap:
+            p = self.fn_parent.get(hid)
+            while p and p not in shown and p not in wanted:
+                wanted.add(p)
+                p = self.frames[p].parent
+        wanted = [fid for fid in sorted(wanted) if not self.frames[fid].active and self.frames[fid].gen is None]
+        if not wanted:
+            return []
+        cells = {}   # frame id -> {name: value}
+        for hid, ref in list(self.closures.items()):
+            fn = ref()
+            if fn is None:
+                del self.closures[hid]
+                continue
+            closure = fn.__closure__ or ()
+            for name, cell in zip(fn.__code__.co_freevars, closure):
+                owner = self.fn_parent.get(hid, 0)
+                while owner and name not in self.frames[owner].code.co_cellvars:
+                    owner = self.frames[owner].parent
+                if owner:
+                    try:
+                        cells.setdefault(owner, {})[name] = cell.cell_contents
+                    except ValueError:
+                        pass
+        out = []
+        for fid in wanted:
+            info = self.frames[fid]
+            vals = cells.get(fid, {})
+            for k in vals:
+                if k not in info.order:
+                    info.order.append(k)
+            entry = {'id': fid, 'name': info.name, 'locals': [[k, self._value(vals[k])] for k in info.order
+                                                               if k in vals],
+                     'line': info.line, 'exited': True}
+            if info.parent:
+                entry['parent'] = info.parent
+            out.append(entry)
+        return out
+
+    # ---- liveness
+    def _collect(self, reachable):
+        """Let go of held objects that only the encoder still refers to; returns the heap ids that died."""
+        strong = self.strong
+        while True:
+            sentinel = []
+            strong[0] = sentinel
+            del sentinel
+            items = [(hid, o) for hid, o in strong.items() if hid not in reachable]
+            base = None
+            dead = []
+            for hid, o in items:
+                rc = sys.getrefcount(o)
+                if hid == 0:
+                    base = rc
+                elif base is not None and rc <= base:
+                    dead.append(hid)
+            if base is None:   # sentinel first in dict order always, but be safe
+                base = sys.getrefcount(strong[0]) + 1
+                dead = [hid for hid, o in items if hid and sys.getrefcount(o) <= base]
+            del strong[0]
+            items = o = None
+            if not dead:
+                break
+            for hid in dead:
+                obj = strong.pop(hid)
+                key = id(obj)
+                if self.ids.get(key) == hid:
+                    del self.ids[key]
+                self.dead.add(hid)
+                self.cycle_strong.discard(hid)
+                obj = None
+        dead_now = self.dead
+        self.dead = set()
+        return dead_now
+
+    def _cycle_only(self, reachable):
+        """Heap ids of objects that are not reachable from any frame and alive only through a reference cycle."""
+        unreachable = [hid for hid in list(self.strong) + list(self.weak) if hid not in reachable]
+        if not unreachable:
+            self.cycle_strong = set()
+            return []
+        objs = []
+        for hid in unreachable:
+            o = self._obj(hid)
+            if o is not None:
+                objs.append((hid, o))
+        key = (self.gc_epoch, tuple((hid, sys.getrefcount(o)) for hid, o in objs))
+        if self.cycle_cache is not None and self.cycle_cache[0] == key:
+            return self.cycle_cache[1]
+        result, cycle_members = _cycle_garbage(objs, self.strong, self.globals)
+        objs = o = None
+        self.cycle_strong = {hid for hid in cycle_members if hid in self.strong}
+        self.cycle_cache = (key, result)
+        return result
+
+    def _gc_callback(self, phase, info):
+        if phase == 'start':
+            for hid in self.cycle_strong:
+                obj = self.strong.pop(hid, None)
+                if obj is not None and gc.is_tracked(obj):
+                    self.released[hid] = (id(obj), type(obj))
+                elif obj is not None:
+                    self.strong[hid] = obj
+                obj = None
+            self.cycle_strong = set()
+        else:
+            self.gc_epoch += 1
+            if not self.released:
+                return
+            want = {key: hid for hid, (key, _) in self.released.items()}
+            found = {}
+            for o in gc.get_objects():
+                hid = want.get(id(o))
+                if hid is not None and type(o) is self.released[hid][1]:
+                    found[hid] = o
+            for hid, (key, _) in self.released.items():
+                if hid in found:
+                    self.strong[hid] = found[hid]
+                else:
+                    if self.ids.get(key) == hid:
+                        del self.ids[key]
+                    self.dead.add(hid)
+            self.released = {}
+            found = o = None
+
+    def _release_all(self):
+        self.strong.clear()
+        self.weak.clear()
+        self.ids.clear()
+        self.closures.clear()
 
 
-def _int_repr(v):
-    try:
-        return repr(v)
-    except ValueError:  # more digits than sys.get_int_max_str_digits()
-        old = sys.get_int_max_str_digits()
-        sys.set_int_max_str_digits(0)
-        try:
-            return repr(v)
-        finally:
-            sys.set_int_max_str_digits(old)
+def _cycle_garbage(objs, strong, user_globals):
+    """Small mark phase over the objects in `objs` and everything they refer to (gc.get_referents): an object is
+    externally held when its reference count exceeds the references from inside the analysed set plus the
+    encoder's own. Returns (heap ids held only by cycles, heap ids that are members of a cycle)."""
+    skip_ids = {id(user_globals), id(builtins.__dict__)}
+    nodes = {}      # id -> obj
+    hid_of = {}
+    for hid, o in objs:
+        nodes[id(o)] = o
+        hid_of[id(o)] = hid
+    queue = list(nodes.values())
+    limit = 5000
+    i = 0
+    while i < len(queue):
+        o = queue[i]
+        i += 1
+        for r in gc.get_referents(o):
+            k = id(r)
+            if k in nodes or k in skip_ids or not gc.is_tracked(r) or isinstance(r, (type, _ModuleType, _CodeType)):
+                continue
+            nodes[k] = r
+            queue.append(r)
+            if len(nodes) > limit:
+                return [], []
+    queue = None
+    edges = {}
+    internal = dict.fromkeys(nodes, 0)
+    for k, o in nodes.items():
+        out = []
+        for r in gc.get_referents(o):
+            rk = id(r)
+            if rk in internal:
+                internal[rk] += 1
+                out.append(rk)
+        edges[k] = out
+    r = None
+    sentinel = []
+    nodes[id(sentinel)] = sentinel
+    base = None
+    external = []
+    for k, o in nodes.items():
+        rc = sys.getrefcount(o)
+        if o is sentinel:
+            base = rc - 1   # the `sentinel` local
+            continue
+        hid = hid_of.get(k)
+        held = 0 if hid is None else 1 + (1 if strong.get(hid) is o else 0)   # the caller's list, the encoder
+        if base is None:
+            continue
+        if rc - base - held - internal[k] > 0:
+            external.append(k)
+    if base is None:
+        return [], []
+    del nodes[id(sentinel)]
+    alive = set(external)
+    stack = list(external)
+    while stack:
+        k = stack.pop()
+        for rk in edges[k]:
+            if rk not in alive:
+                alive.add(rk)
+                stack.append(rk)
+    garbage = [k for k in nodes if k not in alive]
+    if not garbage:
+        return [], []
+    members = _cycle_members(garbage, edges)
+    result = sorted(hid_of[k] for k in garbage if k in hid_of)
+    cycle_hids = [hid_of[k] for k in members if k in hid_of]
+    return result, cycle_hids
+
+
+def _cycle_members(nodes, edges):
+    """Nodes that are on a cycle (Tarjan's strongly connected components, iterative)."""
+    inside = set(nodes)
+    index = {}
+    low = {}
+    on_stack = set()
+    stack = []
+    members = set()
+    counter = 0
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            v, pos = work.pop()
+            if pos == 0:
+                index[v] = low[v] = counter
+                counter += 1
+                stack.append(v)
+                on_stack.add(v)
+            succ = [w for w in edges[v] if w in inside]
+            if pos < len(succ):
+                work.append((v, pos + 1))
+                w = succ[pos]
+                if w not in index:
+                    work.append((w, 0))
+                elif w in on_stack:
+                    low[v] = min(low[v], index[w])
+                continue
+            for w in succ:
+                if w in on_stack and index[w] > index[v]:
+                    low[v] = min(low[v], low[w])
+            if low[v] == index[v]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    comp.append(w)
+                    if w == v:
+                        break
+                if len(comp) > 1 or v in edges[v]:
+                    members.update(comp)
+    return members
 
 
 def _is_deque(obj):
@@ -313,156 +1278,515 @@ def _is_deque(obj):
     return mod is not None and isinstance(obj, mod.deque)
 
 
+def _is_user_instance(obj):
+    if isinstance(obj, BaseException):
+        return False
+    enum = sys.modules.get('enum')
+    if enum is not None and isinstance(obj, enum.Enum):
+        return False
+    t = type(obj)
+    return t.__module__ == '__main__' or isinstance(getattr(obj, '__dict__', None), dict) and not callable(obj)
+
+
 def _instance_attrs(obj):
     d = getattr(obj, '__dict__', None)
     if isinstance(d, dict):
-        for k, v in d.items():
+        for k, v in list(d.items()):
             if isinstance(k, str):
                 yield k, v
+    seen = set()
     for cls in type(obj).__mro__:
-        for s in cls.__dict__.get('__slots__', ()) if isinstance(cls.__dict__.get('__slots__', ()), (tuple, list)) else ():
-            if s in ('__dict__', '__weakref__'):
+        slots = cls.__dict__.get('__slots__', ())
+        if isinstance(slots, str):
+            slots = (slots,)
+        for s in slots:
+            if s in ('__dict__', '__weakref__') or s in seen:
                 continue
+            seen.add(s)
             try:
                 yield s, getattr(obj, s)
             except AttributeError:
                 pass
 
 
-def _is_plain_instance(obj):
-    t = type(obj)
-    return t.__module__ == '__main__'
+# ---------------------------------------------------------------------------------------------------- Python Tutor
+
+_PT_IGNORE = frozenset(('__builtins__', '__name__', '__exception__', '__doc__', '__package__'))
+_PT_HIDDEN_ATTRS = ('__doc__', '__module__', '__return__', '__dict__', '__locals__', '__weakref__', '__qualname__')
+_PT_LIMIT_MESSAGE = ('Stopped after running %d steps. Please shorten your code,\n'
+                     'since Python Tutor is not designed to handle long-running code.')
 
 
-def _f():
-    pass
+def _pt_primitive(dat):
+    if type(dat) is float:
+        if math.isinf(dat):
+            return ['SPECIAL_FLOAT', 'Infinity' if dat > 0 else '-Infinity']
+        if math.isnan(dat):
+            return ['SPECIAL_FLOAT', 'NaN']
+        if dat == int(dat):
+            return ['SPECIAL_FLOAT', '%.1f' % dat]
+        return round(dat, 4)
+    return dat
 
 
-def _g():
-    yield
+class PytutorEncoder:
+    """Python Tutor's execution-trace format, with its default display options (no cumulative mode, no heap
+    primitives), following the behaviour of its pg_logger/pg_encoder. Heap ids follow object identity: this encoder
+    holds every object it has encoded, so an id never passes to another object (Python Tutor derives ids from id()).
+    Like Python Tutor, it keeps every frame it has shown alive."""
 
+    quiet_exit = False
 
-_FunctionType = type(_f)
-_BuiltinFunctionType = type(len)
-_ModuleType = type(sys)
-_GeneratorType = type(_g())
-_LOCAL_HIDDEN = frozenset(('__return__', '__exception__', '__module__', '__qualname__', '__firstlineno__',
-                           '__static_attributes__', '__classdictcell__', '__classcell__'))
-_CLASS_HIDDEN = frozenset(('__module__', '__dict__', '__weakref__', '__doc__', '__qualname__', '__firstlineno__',
-                           '__static_attributes__', '__orig_bases__', '__classcell__', '__annotations__',
-                           '__annotate__', '__annotate_func__', '__annotations_cache__', '__type_params__'))
+    def __init__(self, opts):
+        import inspect
+        self.inspect = inspect
+        self.max_steps = int(opts.get('maxSteps', 1000))
+        self.trace = []
+        self.frame_ids = {}          # frame -> id
+        self.next_frame = 1
+        self.closures = {}           # function -> parent frame
+        self.lambda_closures = {}    # code -> parent frame
+        self.global_funcs = set()
+        self.zombies = []
+        self.parents = set()
+        self.extras = {}             # frame -> {'__return__': value}: what Python Tutor writes into f_locals
+        self.globals_order = []
+        self.small_ids = {}
+        self.keep = []
+        self.next_small = 1
+        self.lambda_lines = {}
+        self.breakpoints = []
+        self.prev_line = -1
+        self.limit_hit = False
 
+    def begin(self, engine):
+        self.engine = engine
+        self.globals = engine.globals
+        for i, line in enumerate(engine.code.splitlines()):
+            if line.endswith('#break') and not line.strip().startswith('#break'):
+                self.breakpoints.append(i + 1)
 
-# ---------------------------------------------------------------------------------------------------- engine
+    def syntax_failure(self, e, code):
+        entry = {'event': 'uncaught_exception'}
+        if getattr(e, 'lineno', None) is not None:
+            entry['line'] = e.lineno
+        if hasattr(e, 'offset'):
+            entry['offset'] = e.offset
+        entry['exception_msg'] = '%s: %s' % (type(e).__name__, str(e))
+        return {'code': code, 'trace': [entry]}
 
-class Engine:
-    """Runs the program under sys.settrace and turns raw events into steps, following Python Tutor's choice of
-    which events are steps: every line, call, return and exception event in the program's own frames, starting
-    at the first line event of the module."""
+    # ---- frame helpers
+    def _locals(self, frame):
+        """frame.f_locals as Python Tutor sees it, including what it wrote there (__return__)."""
+        if frame.f_globals is self.globals and frame.f_code.co_name == '<module>':
+            d = dict(frame.f_globals)
+        else:
+            d = dict(frame.f_locals)
+        extra = self.extras.get(frame)
+        if extra:
+            d.update(extra)
+        return d
 
-    def __init__(self, code, opts, encoder):
-        self.code = code
-        self.opts = opts
-        self.enc = encoder
-        self.max_steps = opts.get('maxSteps', 1000)
-        self.deadline = time.monotonic() + opts.get('timeoutMs', 10000) / 1000.0
-        self.out = Output(opts.get('maxOutputChars', 10000))
-        self.started = False
-        self.stopping = None   # end reason once the run must stop
-        self.globals = None
+    def _user_locals(self, frame):
+        return {k: v for k, v in self._locals(frame).items() if k not in _PT_IGNORE}
 
-    def _dispatch(self, frame, event, arg):
-        if self.stopping is not None:
-            raise _StopTracing()
-        if not self.started:
-            if event != 'line' or frame.f_code.co_filename != FILENAME:
-                return self._dispatch
-            self.started = True
-        if time.monotonic() > self.deadline:
-            self.stopping = 'timeout'
-            raise _StopTracing()
-        name = frame.f_code.co_name
-        if name == '__new__' or name == '__repr__':
-            return self._dispatch
+    def _parent_frame(self, frame):
+        code = frame.f_code
+        for fn, parent in self.closures.items():
+            if fn.__code__ == code:
+                loc = self._locals(frame)
+                ploc = self._locals(parent)
+                matched = True
+                for k in loc:
+                    if k in code.co_varnames:
+                        continue
+                    if k != '__return__' and k in ploc:
+                        if _pt_differ(ploc[k], loc[k]):
+                            matched = False
+                            break
+                if matched:
+                    return parent
+        for lcode, parent in self.lambda_closures.items():
+            if lcode == code:
+                return parent
+        return None
+
+    def _zombie_by_id(self, fid):
+        for f in self.zombies:
+            if self.frame_ids.get(f) == fid:
+                return f
+        return None
+
+    # ---- events
+    def event(self, event, frame, arg):
         if event == 'call':
-            self.enc.on_call(frame)
-            self._step('call', frame, None)
-        elif event == 'line':
-            self._step('line', frame, None)
+            self.extras.get(frame, {}).pop('__return__', None)
         elif event == 'return':
-            self._step('return', frame, arg)
-            self.enc.on_finished(frame)
-        elif event == 'exception':
-            exc = arg[1]
-            self._step('exception', frame, {'type': type(exc).__name__, 'message': _exc_message(exc)})
-        return self._dispatch
+            self.extras.setdefault(frame, {})['__return__'] = arg
+        tb = arg[2] if event == 'exception' else None
+        pt_event = 'step_line' if event == 'line' else event
+        entry = self._interaction(frame, tb, pt_event)
+        if event == 'exception':
+            entry['exception_msg'] = type(arg[1]).__name__ + ': ' + str(arg[1])
+        lineno = entry['line']
+        append = True
+        if self.breakpoints:
+            if not (lineno in self.breakpoints or self.prev_line in self.breakpoints):
+                append = False
+            if pt_event == 'exception':
+                append = True
+        self.prev_line = lineno
+        if append:
+            self.trace.append(entry)
+        if len(self.trace) >= self.max_steps:
+            self.trace.append({'event': 'instruction_limit_reached',
+                               'exception_msg': _PT_LIMIT_MESSAGE % self.max_steps})
+            self.limit_hit = True
+            return True
+        return False
 
-    def _global_trace(self, frame, event, arg):
-        if frame.f_globals is not self.globals:
-            return None
-        return self._dispatch(frame, event, arg)
-
-    def _stack(self, frame):
-        stack = []
+    def _interaction(self, frame, tb, event):
+        self.heap = {}
+        chain = []
         f = frame
-        while f is not None:
-            if f.f_globals is self.globals and f.f_code.co_filename == FILENAME:
-                stack.append(f)
+        boundary = self.engine.boundary
+        while f is not None and f is not boundary:
+            chain.append(f)
             f = f.f_back
-        stack.reverse()
-        return stack
+        stack = list(reversed(chain))          # stack[0] is the program's module frame
+        curindex = len(stack) - 1
+        if tb is not None and tb.tb_frame is frame:
+            tb = tb.tb_next
+        while tb is not None:
+            stack.append(tb.tb_frame)
+            tb = tb.tb_next
+        top = frame
+        if event == 'call':
+            self.frame_ids[top] = self.next_frame
+            self.next_frame += 1
+        active = stack[:curindex + 1]
+        active_ids = set(map(id, active))
+        zombies_to_render = [z for z in self.zombies if id(z) not in active_ids]
 
-    def _step(self, event, frame, arg):
-        if len(self.enc.steps) >= self.max_steps:
-            self.stopping = 'step-limit'
-            raise _StopTracing()
-        self.enc.step(event, frame.f_lineno, frame, self._stack(frame), self.globals, arg, self.out.size)
+        if curindex > 0:   # inside some call: look for functions made here
+            for v in _pt_reachable_functions(self._user_locals(top)):
+                if v not in self.closures and v not in self.global_funcs:
+                    chosen = None
+                    for f in reversed(stack):
+                        if chosen is not None:
+                            break
+                        for const in f.f_code.co_consts:
+                            if const is v.__code__:
+                                chosen = f
+                                break
+                    if chosen is not None and chosen in self.frame_ids:
+                        self.closures[v] = chosen
+                        self.parents.add(chosen)
+                        if chosen not in self.zombies:
+                            self.zombies.append(chosen)
+            for const in top.f_code.co_consts:
+                if type(const) is _CodeType and const.co_name == '<lambda>':
+                    self.lambda_closures[const] = top
+                    self.parents.add(top)
+                    if top not in self.zombies:
+                        self.zombies.append(top)
+        else:
+            for k, v in self._user_locals(top).items():
+                if type(v) in (_FunctionType, _MethodType) and v not in self.closures:
+                    self.global_funcs.add(v)
 
-    def run(self):
+        stack_entries = []
+        i = curindex
+        while i >= 0:
+            f = stack[i]
+            if f.f_code.co_name == '<module>':
+                break
+            if f in self.frame_ids:
+                stack_entries.append(self._stack_entry(f))
+            i -= 1
+        zombie_entries = [self._stack_entry(z) for z in zombies_to_render]
+
+        encoded_globals = {}
+        g = {k: v for k, v in self.globals.items() if k not in _PT_IGNORE and k != '__return__'}
+        for k, v in g.items():
+            encoded_globals[k] = self._encode(v, self._parent_of_function)
+            if k not in self.globals_order:
+                self.globals_order.append(k)
+        ordered_globals = [k for k in self.globals_order if k in encoded_globals]
+
+        to_render = []
+        for e in stack_entries:
+            e['is_zombie'] = False
+            e['is_highlighted'] = False
+            to_render.append(e)
+        if to_render:
+            to_render[0]['is_highlighted'] = True
+        for e in zombie_entries:
+            e['is_zombie'] = True
+            e['is_highlighted'] = False
+            to_render.append(e)
+        to_render.sort(key=lambda e: e['frame_id'])
+        for e in to_render:
+            h = e['func_name'] + '_f' + str(e['frame_id'])
+            if e['is_parent']:
+                h += '_p'
+            if e['is_zombie']:
+                h += '_z'
+            e['unique_hash'] = h
+        return {'line': frame.f_lineno, 'event': event, 'func_name': frame.f_code.co_name,
+                'globals': encoded_globals, 'ordered_globals': ordered_globals, 'stack_to_render': to_render,
+                'heap': self.heap, 'stdout': self.engine.out.text()}
+
+    def _stack_entry(self, frame):
+        parents = []
+        f = frame
+        while True:
+            p = self._parent_frame(f)
+            if p is None:
+                break
+            parents.append(self.frame_ids[p])
+            f = p
+        name = frame.f_code.co_name
+        if name == '':
+            name = 'unnamed function'
+        if name == '<lambda>':
+            name += self._lambda_suffix(frame.f_code)
+        code = frame.f_code
+        encoded = {}
+        for k, v in self._user_locals(frame).items():
+            in_parent = False
+            for pid in parents:
+                pf = self._zombie_by_id(pid)
+                if pf is None:
+                    continue
+                ploc = self._locals(pf)
+                if k in ploc and k != '__return__' and not _pt_differ(ploc[k], v):
+                    in_parent = True
+            if in_parent and k not in code.co_varnames:
+                continue
+            if k == '__module__':
+                continue
+            encoded[k] = self._encode(v, self._parent_of_function)
+        ordered = [k for k in code.co_varnames if k in encoded]
+        for k in sorted(encoded):
+            if k != '__return__' and k not in ordered:
+                ordered.append(k)
+        if '__return__' in encoded:
+            ordered.append('__return__')
+        return {'func_name': name, 'is_parent': frame in self.parents, 'frame_id': self.frame_ids[frame],
+                'parent_frame_id_list': parents, 'encoded_locals': encoded, 'ordered_varnames': ordered}
+
+    def _parent_of_function(self, fn):
         try:
-            compiled = compile(self.code, FILENAME, 'exec', dont_inherit=True)
-        except SyntaxError as e:
-            return {'failure': {'kind': 'syntax', 'message': '%s: %s' % (type(e).__name__, e.msg),
-                                'line': e.lineno or 1, 'column': e.offset or 1}}
-        self.globals = {'__name__': '__main__', '__builtins__': builtins}
-        saved_out, saved_err = sys.stdout, sys.stderr
-        sys.stdout = sys.stderr = self.out
-        end = {'reason': 'completed'}
-        sys.settrace(self._global_trace)
+            parent = self.closures.get(fn)
+        except TypeError:
+            return None
+        return self.frame_ids.get(parent) if parent is not None else None
+
+    def _lambda_suffix(self, code):
+        lst = self.lambda_lines.get(code.co_firstlineno)
+        if lst is None or code not in lst:
+            return ''
+        return ' <line %d>' % code.co_firstlineno
+
+    # ---- values
+    def _external(self, dat):
         try:
-            exec(compiled, self.globals)
-        except _StopTracing:
-            end = {'reason': self.stopping or 'timeout'}
-        except SystemExit as e:
-            end = {'reason': 'exit'}
-        except MemoryError:
-            end = {'reason': 'memory'}
-        except BaseException as e:
-            end = {'reason': 'exception', 'message': '%s: %s' % (type(e).__name__, _exc_message(e))}
-        finally:
-            sys.settrace(None)
-            sys.stdout, sys.stderr = saved_out, saved_err
-        trace = {'format': 'memtrace', 'version': TRACE_FORMAT_VERSION, 'python': sys.version.split()[0],
-                 'code': self.code, 'steps': self.enc.steps, 'stdout': self.out.text()}
-        if self.out.dropped:
-            trace['stdoutTruncated'] = self.out.dropped
-        trace['end'] = end
-        return trace
+            mod = self.inspect.getmodule(dat)
+            path = mod.__file__
+            if not path:
+                path = self.inspect.getsourcefile(dat)
+            external = bool(path) and path[0] == '/'
+        except (AttributeError, TypeError):
+            external = False
+        if external and _pt_is_instance(dat) and type(dat) not in (_FunctionType, _MethodType, _BuiltinFunctionType) \
+                and type(dat).__name__ != 'ABCMeta':
+            external = False
+        return external
+
+    def _encode(self, dat, get_parent):
+        t = type(dat)
+        if t in (int, float, str, bool, type(None)):
+            return _pt_primitive(dat)
+        if self._external(dat):
+            label = 'class' if isinstance(dat, type) else 'object' if _pt_is_instance(dat) else t.__name__
+            return ['IMPORTED_FAUX_PRIMITIVE', 'imported ' + label]
+        small = self.small_ids.get(id(dat))
+        if small is None:
+            small = self.next_small
+            self.next_small += 1
+            self.small_ids[id(dat)] = small
+            self.keep.append(dat)
+        ref = ['REF', small]
+        if small in self.heap:
+            return ref
+        new = []
+        self.heap[small] = new
+        if t is list or t is tuple or t is set:
+            new.append('LIST' if t is list else 'TUPLE' if t is tuple else 'SET')
+            for e in dat:
+                new.append(self._encode(e, get_parent))
+        elif t is dict:
+            new.append('DICT')
+            for k, v in dat.items():
+                if k not in ('__module__', '__return__', '__locals__'):
+                    new.append([self._encode(k, get_parent), self._encode(v, get_parent)])
+        elif t is _FunctionType or t is _MethodType:
+            self._encode_function(dat, new, get_parent)
+        elif t is _BuiltinFunctionType:
+            new.extend(['FUNCTION', _pt_name(dat) + '(...)', None])
+        elif isinstance(dat, type) or _pt_is_instance(dat):
+            self._encode_class_or_instance(dat, new)
+        else:
+            new.extend([t.__name__, str(dat)])
+        return ref
+
+    def _encode_function(self, dat, new, get_parent):
+        spec = self.inspect.getfullargspec(dat)
+        args = list(spec.args)
+        defaults = []
+        if spec.defaults:
+            missing = len(args) - len(spec.defaults)
+            for i in range(missing, len(args)):
+                defaults.append([args[i], self._encode(spec.defaults[i - missing], get_parent)])
+        if spec.varargs:
+            args.append('*' + spec.varargs)
+        if spec.kwonlyargs:
+            args.extend(spec.kwonlyargs)
+            if spec.kwonlydefaults:
+                for k in spec.kwonlyargs:
+                    if k in spec.kwonlydefaults:
+                        defaults.append([k, self._encode(spec.kwonlydefaults[k], get_parent)])
+        if spec.varkw:
+            args.append('**' + spec.varkw)
+        name = _pt_name(dat)
+        pretty = name + '(' + ', '.join(args) + ')'
+        if name == '<lambda>':
+            code = dat.__code__
+            lst = self.lambda_lines.setdefault(code.co_firstlineno, [])
+            if code not in lst:
+                lst.append(code)
+            pretty += self._lambda_suffix(code)
+        new.extend(['FUNCTION', pretty, get_parent(dat) if get_parent else None])
+        if defaults:
+            new.append(defaults)
+
+    def _encode_class_or_instance(self, dat, new):
+        if _pt_is_instance(dat):
+            class_name = _pt_name(type(dat))
+            text = None
+            try:
+                text = dat.__str__()
+                if text[0] == '<' and text[-1] == '>' and (' at ' in text or text.startswith('<module')):
+                    text = None
+            except Exception:
+                text = None
+            if text:
+                new.extend(['INSTANCE_PPRINT', class_name, text])
+            else:
+                new.extend(['INSTANCE', class_name])
+            if class_name == 'module':
+                return
+        else:
+            new.extend(['CLASS', _pt_name(dat), [b.__name__ for b in dat.__bases__ if b is not object]])
+        d = getattr(dat, '__dict__', None)
+        if d is None:
+            return
+        for attr in sorted(k for k in d if k not in _PT_HIDDEN_ATTRS):
+            new.append([self._encode(attr, None), self._encode(d[attr], None)])
+
+    # ---- end
+    def finish(self, engine, reason, error):
+        trace = self.trace
+        if reason == 'exception' or reason == 'memory':
+            entry = {'event': 'uncaught_exception'}
+            if hasattr(error, 'lineno'):
+                entry['line'] = error.lineno
+            if hasattr(error, 'offset'):
+                entry['offset'] = error.offset
+            entry['exception_msg'] = type(error).__name__ + ': ' + str(error)
+            if not any(e['event'] == 'exception' for e in trace):
+                trace.append(entry)
+        elif reason == 'timeout' and not self.limit_hit:
+            trace.append({'event': 'instruction_limit_reached',
+                          'exception_msg': 'Stopped after running for %g seconds.' % engine.timeout})
+        if (len(trace) >= 2 and trace[-2]['event'] == 'exception' and trace[-1]['event'] == 'return'
+                and trace[-1]['func_name'] == '<module>'):
+            trace.pop()
+        self.keep = None
+        self.frame_ids = self.closures = self.zombies = self.extras = None
+        self.lambda_closures = self.parents = self.global_funcs = None
+        return {'code': engine.code, 'trace': trace}
 
 
-def _exc_message(exc):
+def _pt_differ(a, b):
     try:
-        return _ADDRESS.sub('', str(exc))
-    except BaseException:
-        return ''
+        return bool(a != b)
+    except Exception:
+        return True
 
+
+def _pt_name(obj):
+    return obj.__name__ if hasattr(obj, '__name__') else _pt_name(type(obj))
+
+
+def _pt_is_instance(dat):
+    t = type(dat)
+    return t not in (int, float, str, bool, type(None)) and isinstance(t, type) and not isinstance(dat, type)
+
+
+def _pt_reachable_functions(local_vars):
+    """Functions reachable from a frame's variables through lists, tuples, sets, dicts and __dict__s."""
+    seen = set()
+    out = []
+    stack = list(reversed(list(local_vars.values())))
+    while stack:
+        v = stack.pop()
+        if id(v) in seen:
+            continue
+        seen.add(id(v))
+        t = type(v)
+        if t is _FunctionType or t is _MethodType:
+            out.append(v)
+        elif t in (list, tuple, set):
+            stack.extend(reversed(list(v)))
+        elif t is dict or isinstance(v, type) or _pt_is_instance(v):
+            d = v if t is dict else getattr(v, '__dict__', None)
+            if d:
+                items = []
+                for k, val in list(d.items()):
+                    items.append(k)
+                    items.append(val)
+                stack.extend(reversed(items))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------- entry point
 
 def run_trace(code, options_json='{}'):
+    """Trace `code`; returns JSON text. Options: TraceOptions (format.ts) plus "format": "memtrace" | "pytutor"."""
     try:
         opts = json.loads(options_json or '{}')
         if not isinstance(opts, dict):
             raise ValueError('options must be a JSON object')
+        fmt = opts.get('format', 'memtrace')
+        if fmt not in ('memtrace', 'pytutor'):
+            raise ValueError('unknown format %r' % (fmt,))
+        for k in ('maxSteps', 'timeoutMs', 'maxOutputChars', 'maxContainerItems'):
+            if k in opts and (not isinstance(opts[k], (int, float)) or isinstance(opts[k], bool) or opts[k] < 0):
+                raise ValueError('%s must be a non-negative number' % k)
+        if 'stdin' in opts and opts['stdin'] is not None and not isinstance(opts['stdin'], str):
+            raise ValueError('stdin must be a string')
+        if not isinstance(code, str):
+            raise ValueError('code must be a string')
     except ValueError as e:
         return json.dumps({'failure': {'kind': 'options', 'message': str(e)}})
-    result = Engine(code, opts, NativeEncoder(opts)).run()
+    encoder = PytutorEncoder(opts) if fmt == 'pytutor' else NativeEncoder(opts)
+    engine = Engine(code, opts, encoder)
+    try:
+        result = engine.run()
+    except MemoryError:
+        result = {'failure': {'kind': 'memory', 'message': 'the tracer ran out of memory'}}
+    if fmt == 'pytutor':
+        return json.dumps(result, indent=None, ensure_ascii=False)
     return json.dumps(result, ensure_ascii=False, separators=(',', ':'))
