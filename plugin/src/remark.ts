@@ -15,14 +15,20 @@ export interface RemarkMemtraceOptions extends EngineOptions {
   engine?: Engine;
 }
 
-/** Turns the figure HTML into the mdast node that mdast-util-to-hast turns back into exactly that element. */
-export function figureNode(html: string): RootContent {
-  const root = fromHtml(html, { fragment: true });
-  const element = root.children.find((n): n is Element => n.type === 'element')!;
-  return {
-    type: 'memtraceFigure',
-    data: { hName: element.tagName, hProperties: element.properties, hChildren: element.children },
-  } as unknown as RootContent;
+/**
+ * Turns the figure HTML (the figure, and on a page's first figure the asset tags around it) into mdast nodes that
+ * mdast-util-to-hast turns back into exactly those elements.
+ */
+export function figureNodes(html: string): RootContent[] {
+  return fromHtml(html, { fragment: true })
+    .children.filter((n): n is Element => n.type === 'element')
+    .map(
+      (element) =>
+        ({
+          type: 'memtraceFigure',
+          data: { hName: element.tagName, hProperties: element.properties, hChildren: element.children },
+        }) as unknown as RootContent,
+    );
 }
 
 export default function remarkMemtrace(options: RemarkMemtraceOptions = {}) {
@@ -33,15 +39,16 @@ export default function remarkMemtrace(options: RemarkMemtraceOptions = {}) {
       if (parent && index !== undefined && isMemtraceBlock(node.lang, node.meta)) blocks.push({ node, index, parent });
     });
     const doc = newDocument();
+    const replacements: (() => void)[] = [];
     // One after another: the blocks share one Pyodide runtime, and the figures of a page are numbered in order.
     for (const { node, index, parent } of blocks) {
       const start = node.position?.start;
       try {
         const { html } = await engine.process(
-          { code: node.value, meta: node.meta ?? '', file: file.path, position: start && { line: start.line, column: start.column } },
+          { code: node.value, meta: node.meta ?? '', file: file.path, source: String(file.value), position: start && { line: start.line, column: start.column } },
           doc,
         );
-        parent.children[index] = figureNode(html);
+        replacements.push(() => parent.children.splice(index, 1, ...figureNodes(html)));
       } catch (error) {
         if (!(error instanceof MemtraceError)) throw error;
         const place = error.location && start ? { line: error.location.line, column: error.location.column } : node.position;
@@ -50,5 +57,7 @@ export default function remarkMemtrace(options: RemarkMemtraceOptions = {}) {
         throw message;
       }
     }
+    // Last first, so that splicing never shifts an index still to be used.
+    for (const replace of replacements.reverse()) replace();
   };
 }

@@ -15,6 +15,7 @@ interface CodeNode {
 
 interface SatteriContext {
   fileURL: URL | undefined;
+  readonly source: string;
   data: Record<string, unknown>;
   replaceNode(node: unknown, content: { raw: string; mdxExpressions?: boolean }): void;
 }
@@ -32,7 +33,10 @@ export function satteriPlugin(engine: Engine) {
       const start = node.position?.start;
       const file = ctx.fileURL ? fileURLToPath(ctx.fileURL) : undefined;
       const run = doc.queue.then(() =>
-        engine.process({ code: node.value, meta: node.meta ?? '', file, position: start && { line: start.line, column: start.column } }, doc.state),
+        engine.process(
+          { code: node.value, meta: node.meta ?? '', file, source: ctx.source, position: start && { line: start.line, column: start.column } },
+          doc.state,
+        ),
       );
       doc.queue = run.catch(() => {});
       const { html } = await run;

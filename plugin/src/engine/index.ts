@@ -3,6 +3,7 @@
  * cache, otherwise traces it (one shared Pyodide runtime, started on the first cache miss) and renders it, then wraps
  * the figure. Adapters only find blocks and splice the HTML back in.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderFigure, type FigureAssets } from '../figure/index.ts';
 import { render, type RenderedFigure } from '../render/index.ts';
@@ -55,8 +56,13 @@ export interface Block {
   meta: string;
   /** Markdown file the block is in. */
   file?: string;
-  /** Where the fence starts in the Markdown file (1-based line and column). */
+  /** Where the fence starts in the text the parser saw (1-based line and column). */
   position?: { line: number; column: number };
+  /**
+   * The text the parser saw, when it may be only the file's body: Astro's content collections parse Markdown without
+   * its frontmatter, so positions are shifted by the frontmatter's lines. Given this, errors point at the file's lines.
+   */
+  source?: string;
 }
 
 /** Per-document state, created by the adapter for each Markdown file it processes. */
@@ -97,6 +103,20 @@ export interface Engine {
   close(): Promise<void>;
 }
 
+/** Lines before the text the parser saw: the frontmatter that content collections strip (0 when it saw the whole file). */
+function lineOffset(block: Block): number {
+  if (!block.file || block.source === undefined) return 0;
+  let text: string;
+  try {
+    text = readFileSync(block.file, 'utf8');
+  } catch {
+    return 0;
+  }
+  // Content collections also trim the body, so look for it rather than assume it ends the file.
+  const at = block.source.length > 0 ? text.indexOf(block.source) : -1;
+  return at > 0 ? text.slice(0, at).split('\n').length - 1 : 0;
+}
+
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_STEPS = 1000;
 
@@ -112,13 +132,13 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const locate = (block: Block, codeLine = 0, codeColumn = 1): SourceLocation | undefined =>
     block.position && {
       file: block.file,
-      line: block.position.line + codeLine,
+      line: lineOffset(block) + block.position.line + codeLine,
       column: codeLine === 0 ? block.position.column : block.position.column + codeColumn - 1,
     };
 
   const fail = (block: Block, reason: string, codeLine = 0, codeColumn = 1): MemtraceError => {
     const location = locate(block, codeLine, codeColumn);
-    const frame = codeLine > 0 ? codeFrame(block.code, codeLine, codeColumn, (block.position?.line ?? 0) + 1) : undefined;
+    const frame = codeLine > 0 && location ? codeFrame(block.code, codeLine, codeColumn, location.line - codeLine + 1) : undefined;
     return new MemtraceError(reason, location, frame);
   };
 
@@ -137,7 +157,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
     stats.traced++;
     if ('kind' in result) {
       if (result.kind === 'syntax') {
-        throw fail(block, `SyntaxError in memtrace block: ${result.message}`, result.line ?? 1, result.column ?? 1);
+        const reason = result.message.startsWith('SyntaxError') ? result.message : `SyntaxError: ${result.message}`;
+        throw fail(block, `${reason} (in a memtrace block)`, result.line ?? 1, result.column ?? 1);
       }
       const hint =
         result.kind === 'timeout'

@@ -1,0 +1,221 @@
+/**
+ * `npm run bench`: the figures the issues ask for, measured in one run. `--json` prints the rows as JSON;
+ * `--quick` skips the site builds; `--runs N` sets the repetitions (default 5).
+ *
+ * Everything is a median over repeated runs; ratios are taken between numbers of this same run.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { parseMeta } from '../plugin/src/engine/options.ts';
+import { assetSizes } from '../plugin/src/figure/assets.ts';
+import { render } from '../plugin/src/render/index.ts';
+import type { Trace, TraceFailure } from '../plugin/src/trace/format.ts';
+import { TraceRuntime } from '../plugin/src/trace/runtime.ts';
+import { gzipBytes, median, printTable, timeMs, type Row } from './lib.ts';
+
+const root = resolve(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const quick = args.includes('--quick');
+const runs = Number(args[args.indexOf('--runs') + 1]) || 5;
+const conformanceDir = resolve(root, '../shared/conformance/programs');
+const rows: Row[] = [];
+const row = (r: Row) => {
+  rows.push(r);
+  if (!json) process.stderr.write(`  ${r.section}: ${r.metric} = ${typeof r.value === 'number' ? r.value.toFixed(2) : r.value} ${r.unit}\n`);
+};
+
+const isFailure = (r: Trace | TraceFailure): r is TraceFailure => 'kind' in r && !('format' in r);
+
+/** The memtrace blocks of the demo posts, with the options that matter for tracing. */
+function demoBlocks(): { name: string; code: string; maxSteps?: number; stdin?: string }[] {
+  const blocks = [];
+  for (const dir of ['content/posts', 'src/pages']) {
+    for (const file of readdirSync(join(root, dir)).filter((f) => /\.mdx?$/.test(f))) {
+      const text = readFileSync(join(root, dir, file), 'utf8');
+      let n = 0;
+      for (const m of text.matchAll(/^```(?:python|py) ([^\n]*\bmemtrace\b[^\n]*)\n([\s\S]*?)^```/gm)) {
+        const opts = parseMeta(m[1]!);
+        blocks.push({ name: `${basename(file).replace(/\.mdx?$/, '')}#${++n}`, code: m[2]!, maxSteps: opts.maxSteps, stdin: opts.stdin });
+      }
+    }
+  }
+  return blocks;
+}
+
+const SEED = readFileSync(join(root, 'content/posts/stack-and-heap.md'), 'utf8').match(/^```python memtrace[^\n]*\n([\s\S]*?)^```/m)![1]!;
+
+async function tracerSection(runtime: TraceRuntime) {
+  // Start-up: a fresh sandboxed child each time (spawn + Pyodide load + tracer).
+  const starts: number[] = [];
+  for (let i = 0; i < Math.min(runs, 3); i++) {
+    const r = new TraceRuntime();
+    starts.push(await timeMs(() => r.start()));
+    await r.close();
+  }
+  row({ section: 'pyodide', metric: 'start-up (sandboxed child, median)', value: median(starts), unit: 'ms' });
+
+  await runtime.start();
+  const seedTimes: number[] = [];
+  let seed: Trace | undefined;
+  for (let i = 0; i < runs * 2; i++) {
+    seedTimes.push(await timeMs(async () => {
+      const r = await runtime.trace(SEED);
+      if (isFailure(r)) throw new Error(r.message);
+      seed = r;
+    }));
+  }
+  row({ section: 'seed example', metric: `trace (${seed!.steps.length} steps, incl. IPC)`, value: median(seedTimes), unit: 'ms' });
+  const renderTimes: number[] = [];
+  for (let i = 0; i < runs * 2; i++) renderTimes.push(await timeMs(() => render(seed!)));
+  row({ section: 'seed example', metric: 'render (all steps)', value: median(renderTimes), unit: 'ms' });
+  return seed!;
+}
+
+async function conformanceSection(runtime: TraceRuntime) {
+  if (!existsSync(conformanceDir)) return [];
+  const programs = Object.fromEntries(
+    readdirSync(conformanceDir).filter((f) => f.endsWith('.py')).sort().map((f) => [f.replace(/\.py$/, ''), readFileSync(join(conformanceDir, f), 'utf8')]),
+  );
+  // Through the sandboxed runtime, as a build runs them (IPC included).
+  const perProgram: number[] = [];
+  const traces: Trace[] = [];
+  for (const code of Object.values(programs)) {
+    const samples: number[] = [];
+    let last: Trace | TraceFailure | undefined;
+    for (let i = 0; i < 3; i++) samples.push(await timeMs(async () => (last = await runtime.trace(code))));
+    perProgram.push(median(samples));
+    if (last && !isFailure(last)) traces.push(last);
+  }
+  row({ section: 'conformance', metric: `trace per program, median of ${perProgram.length}`, value: median(perProgram), unit: 'ms' });
+  row({ section: 'conformance', metric: 'trace per program, slowest', value: Math.max(...perProgram), unit: 'ms' });
+
+  // The same harness in Pyodide (in-process) and in the local CPython: the tracer's own cost, without IPC.
+  const harness = readFileSync(join(root, 'bench/time_tracer.py'), 'utf8');
+  const tracer = readFileSync(join(root, 'plugin/src/trace/tracer.py'), 'utf8');
+  const spec = JSON.stringify({ tracer, programs, runs: 3 });
+  const require = createRequire(import.meta.url);
+  const { loadPyodide } = await import('pyodide');
+  const py = await loadPyodide({ indexURL: dirname(require.resolve('pyodide/package.json')) + '/', env: { PYTHONHASHSEED: '0' } });
+  py.globals.set('SPEC', spec);
+  const inPyodide = JSON.parse(
+    py.runPython(`${harness.replace('if __name__ == "__main__":', 'if False:')}\nimport json as _j\n_s = _j.loads(SPEC)\n_j.dumps(time_programs(_s["tracer"], _s["programs"], _s["runs"]))`) as string,
+  ) as Record<string, number>;
+  const native = spawnSync('python3', [join(root, 'bench/time_tracer.py')], { input: spec, encoding: 'utf8', env: { ...process.env, PYTHONHASHSEED: '0' } });
+  const version = spawnSync('python3', ['--version'], { encoding: 'utf8' }).stdout.trim();
+  const pyodideTotal = Object.values(inPyodide).reduce((a, b) => a + b, 0);
+  row({ section: 'conformance', metric: 'tracer in Pyodide (in-process), sum of medians', value: pyodideTotal, unit: 'ms' });
+  let result: { ok?: Record<string, number>; error?: string } = {};
+  try {
+    result = JSON.parse(native.stdout);
+  } catch {
+    result = { error: native.stderr.trim().split('\n').pop() ?? 'no output' };
+  }
+  if (result.ok) {
+    const ratios = Object.keys(result.ok).map((k) => inPyodide[k]! / result.ok![k]!);
+    row({ section: 'conformance', metric: `tracer in ${version}, sum of medians`, value: Object.values(result.ok).reduce((a, b) => a + b, 0), unit: 'ms' });
+    row({ section: 'conformance', metric: `Pyodide / ${version}, median ratio per program`, value: median(ratios), unit: '×' });
+  } else {
+    row({ section: 'conformance', metric: `native ratio (${version})`, value: `not measured: ${result.error}`, unit: '' });
+  }
+  return traces;
+}
+
+async function renderSection(runtime: TraceRuntime, extra: Trace[]) {
+  const demo: Trace[] = [];
+  for (const b of demoBlocks()) {
+    const r = await runtime.trace(b.code, { maxSteps: b.maxSteps, stdin: b.stdin });
+    if (!isFailure(r)) demo.push(r);
+  }
+  for (const [label, traces] of [['demo posts', demo], ['conformance', extra]] as const) {
+    const perStep: number[] = [];
+    const raw: number[] = [];
+    const gz: number[] = [];
+    const marginal: number[] = [];
+    for (const t of traces) {
+      if (t.steps.length === 0) continue;
+      const samples: number[] = [];
+      let fig: Awaited<ReturnType<typeof render>> | undefined;
+      for (let i = 0; i < 3; i++) samples.push(await timeMs(async () => (fig = await render(t))));
+      perStep.push(median(samples) / t.steps.length);
+      const svgs = fig!.steps.map((s) => s.svg);
+      for (const s of svgs) raw.push(s.length), gz.push(gzipBytes(s));
+      // What each step after the first adds to a page that gzips the whole figure.
+      if (svgs.length > 1) marginal.push((gzipBytes(svgs.join('')) - gzipBytes(svgs[0]!)) / (svgs.length - 1));
+    }
+    const ms = median(perStep);
+    row({ section: `render: ${label}`, metric: `time per step, median over ${perStep.length} figures`, value: ms, unit: 'ms', target: '≤ 3 ms', ok: ms <= 3 });
+    row({ section: `render: ${label}`, metric: 'SVG per step, raw (median)', value: median(raw), unit: 'B' });
+    row({ section: `render: ${label}`, metric: 'SVG per step, gzipped alone (median)', value: median(gz), unit: 'B' });
+    const m = median(marginal);
+    row({ section: `render: ${label}`, metric: 'gzipped bytes each later step adds to its figure (median)', value: m, unit: 'B', target: '≤ 1024 B', ok: m <= 1024 });
+    row({ section: `render: ${label}`, metric: 'same, worst figure', value: Math.max(...marginal), unit: 'B', target: '≤ 1024 B', ok: Math.max(...marginal) <= 1024 });
+  }
+}
+
+function astroBuild(env: Record<string, string>): number {
+  const t0 = performance.now();
+  const r = spawnSync('npx', ['astro', 'build'], { cwd: root, encoding: 'utf8', env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', ...env } });
+  if (r.status !== 0) throw new Error(`astro build failed:\n${r.stdout}\n${r.stderr}`);
+  return performance.now() - t0;
+}
+
+function buildSection(): string {
+  const tmp = mkdtempSync(join(tmpdir(), 'memtrace-bench-'));
+  const out = join(tmp, 'dist');
+  const cache = join(tmp, 'cache');
+  const offCache = join(tmp, 'cache-off');
+  const n = Math.min(runs, 3);
+  const cold: number[] = [];
+  for (let i = 0; i < n; i++) {
+    rmSync(cache, { recursive: true, force: true });
+    cold.push(astroBuild({ MEMTRACE_OUT_DIR: out, MEMTRACE_CACHE_DIR: cache }));
+  }
+  const warm: number[] = [];
+  for (let i = 0; i < n; i++) warm.push(astroBuild({ MEMTRACE_OUT_DIR: out, MEMTRACE_CACHE_DIR: cache }));
+  const offOut = join(tmp, 'dist-off');
+  astroBuild({ MEMTRACE_OUT_DIR: offOut, MEMTRACE_CACHE_DIR: offCache, MEMTRACE_DISABLE: '1' });
+  const off: number[] = [];
+  for (let i = 0; i < n; i++) off.push(astroBuild({ MEMTRACE_OUT_DIR: offOut, MEMTRACE_CACHE_DIR: offCache, MEMTRACE_DISABLE: '1' }));
+  row({ section: 'site build', metric: `cold (empty caches), median of ${n}`, value: median(cold), unit: 'ms' });
+  row({ section: 'site build', metric: `warm (cached), median of ${n}`, value: median(warm), unit: 'ms' });
+  row({ section: 'site build', metric: `plugin disabled (warm), median of ${n}`, value: median(off), unit: 'ms' });
+  const ratio = median(warm) / median(off);
+  row({ section: 'site build', metric: 'warm / disabled', value: ratio, unit: '×', target: '≤ 1.1', ok: ratio <= 1.1 });
+  return out;
+}
+
+function bytesSection(site: string) {
+  const sizes = assetSizes();
+  row({ section: 'client', metric: `JS ${sizes.js.fileName}, gzipped`, value: sizes.js.gzip, unit: 'B', target: '≤ 1536 B', ok: sizes.js.gzip <= 1536 });
+  row({ section: 'client', metric: `CSS ${sizes.css.fileName}, gzipped`, value: sizes.css.gzip, unit: 'B', target: '≤ 2048 B', ok: sizes.css.gzip <= 2048 });
+  const pages = [
+    ...readdirSync(join(site, 'posts')).map((p) => [`posts/${p}`, join(site, 'posts', p, 'index.html')]),
+    ['gallery (ten figures)', join(site, 'gallery', 'index.html')],
+  ];
+  for (const [name, file] of pages) {
+    if (!existsSync(file!)) continue;
+    const html = readFileSync(file!, 'utf8');
+    const hasFigure = html.includes('class="memtrace"');
+    const total = gzipBytes(html) + (hasFigure ? sizes.js.gzip + sizes.css.gzip : 0);
+    row({ section: 'transfer (gzipped HTML + JS + CSS)', metric: name!, value: total, unit: 'B' });
+  }
+}
+
+const runtime = new TraceRuntime();
+try {
+  await tracerSection(runtime);
+  const conformance = await conformanceSection(runtime);
+  await renderSection(runtime, conformance);
+} finally {
+  await runtime.close();
+}
+let site = resolve(root, 'dist');
+if (!quick) site = buildSection();
+if (existsSync(join(site, 'posts'))) bytesSection(site);
+
+if (json) console.log(JSON.stringify(rows, null, 2));
+else printTable(rows);
