@@ -5,13 +5,16 @@
  *
  *   npx node scripts/render-fixtures.ts [--png] [--no-trace] [case ...]
  *
- * options.json (optional) in a case: { "trace": TraceOptions, "render": RenderOptions }.
+ * options.json (optional) in a case: { "trace": TraceOptions, "render": RenderOptions, "augment": {...} }.
+ * `augment` adds by hand, per step index, what the tracer does not record yet (freed, cycleOnly, and the heap entries
+ * of cycle-only objects): { "5": { "cycleOnly": [2, 3], "heap": { "2": {...} } } }. Heap entries merge; other keys
+ * replace. It is applied to the traced JSON before it is written, so trace.json is exactly what is rendered.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { render, type RenderedFigure, type RenderOptions } from '../plugin/src/render/index.ts';
 import { FONT_FILES, THEME_CSS } from '../plugin/src/render/index.ts';
-import type { Trace, TraceOptions } from '../plugin/src/trace/format.ts';
+import type { Step, Trace, TraceOptions } from '../plugin/src/trace/format.ts';
 
 export const FIXTURES = join(import.meta.dirname, '../tests/fixtures/render');
 const PNG_DIR = '/tmp/memtrace-render-png';
@@ -19,6 +22,18 @@ const PNG_DIR = '/tmp/memtrace-render-png';
 interface CaseOptions {
   trace?: TraceOptions;
   render?: RenderOptions;
+  augment?: Record<string, Partial<Step>>;
+}
+
+function augment(trace: Trace, patches: Record<string, Partial<Step>>): Trace {
+  const steps = trace.steps.map((s, i) => {
+    const p = patches[String(i)];
+    if (!p) return s;
+    const heap = { ...s.heap, ...(p.heap ?? {}) };
+    const sorted = Object.fromEntries(Object.entries(heap).sort(([a], [b]) => Number(a) - Number(b)));
+    return { ...s, ...p, heap: sorted };
+  });
+  return { ...trace, steps };
 }
 
 export function caseOptions(dir: string): CaseOptions {
@@ -79,8 +94,10 @@ async function main() {
   for (const c of cases) {
     const dir = join(FIXTURES, c);
     if (traceJsonInProcess) {
-      const json = await traceJsonInProcess(readFileSync(join(dir, 'program.py'), 'utf8'), caseOptions(dir).trace ?? {});
+      const opts = caseOptions(dir);
+      let json = await traceJsonInProcess(readFileSync(join(dir, 'program.py'), 'utf8'), opts.trace ?? {});
       if ('failure' in JSON.parse(json)) throw new Error(`${c}: the tracer failed: ${json}`);
+      if (opts.augment) json = JSON.stringify(augment(JSON.parse(json) as Trace, opts.augment));
       writeFileSync(join(dir, 'trace.json'), json.endsWith('\n') ? json : json + '\n');
     }
     const trace = JSON.parse(readFileSync(join(dir, 'trace.json'), 'utf8')) as Trace;

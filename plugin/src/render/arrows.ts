@@ -101,16 +101,25 @@ export function route(q: ArrowRequest): string {
       cands.push(() => cubic(s, { x: s.x + k, y: s.y }, { x: e.x - k, y: e.y }, e));
     }
   }
+  // A loop out to the right and back into the right edge: for pointers back up or to the left (cycles).
+  const rightLoop = () => {
+    const e = { x: t.x + t.w, y: firstRow };
+    const d = Math.max(28, Math.abs(e.y - s.y) / 2, s.x - e.x + 28);
+    return cubic(s, { x: s.x + d, y: s.y }, { x: e.x + d, y: e.y }, e);
+  };
   if (s.y < t.y - 12) {
     const e = { x: topX, y: t.y };
     const k = Math.max(16, Math.abs(e.y - s.y) * 0.6);
     cands.push(() => cubic(s, { x: s.x + Math.max(16, Math.abs(e.x - s.x) * 0.5), y: s.y }, { x: e.x, y: e.y - k }, e));
   }
   if (s.y > t.y + t.h + 12) {
+    // A short loop when the target's right edge is near (a cycle between neighbours), else straight up into it.
+    if (t.x - s.x < 16 && t.x + t.w - s.x < 60) cands.push(rightLoop);
     const e = { x: topX, y: t.y + t.h };
     const k = Math.max(16, Math.abs(e.y - s.y) * 0.6);
     cands.push(() => cubic(s, { x: s.x + Math.max(16, Math.abs(e.x - s.x) * 0.5), y: s.y }, { x: e.x, y: e.y + k }, e));
   }
+  if (t.x - s.x < 16 && s.y <= t.y + t.h + 12) cands.push(rightLoop);
   // Elbows: out to the nearest free column right of the source, along a free lane, then into the top or bottom.
   const exitX = q.columns.filter((x) => x > q.source.x + q.source.w).sort((a, b) => a - b)[0] ?? q.source.x + q.source.w + 10;
   const lanes = [...q.lanes].sort((a, b) => Math.abs(a - t.y) - Math.abs(b - t.y));

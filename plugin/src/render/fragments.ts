@@ -20,7 +20,7 @@ export const div = (style: Record<string, unknown>, children?: (El | string | nu
   type: 'div',
   key,
   props: {
-    style: { display: 'flex', ...style },
+    style: { display: 'flex', boxSizing: 'border-box', ...style },
     children: Array.isArray(children) ? (children.filter((c) => c !== null && c !== false) as (El | string)[]) : children,
   },
 });
@@ -95,7 +95,7 @@ export function frameDims(frames: FrameModel[]): FrameDims {
   let cell = 3;
   let header = 12;
   for (const f of frames) {
-    header = Math.max(header, f.id === 0 ? 12 : Math.min(f.name.length, MAX.name) + 10);
+    header = Math.max(header, f.id === 0 ? 12 : Math.min(f.name.length, MAX.name) + 2 + Math.ceil((frameTag(f).length * SCW) / CW));
     for (const r of f.rows) {
       name = Math.max(name, Math.min(r.name.length, r.name === 'Return value' ? 12 : MAX.name));
       cell = Math.max(cell, valueChars(r.value, MAX.value));
@@ -107,6 +107,9 @@ export function frameDims(frames: FrameModel[]): FrameDims {
   return { width: inner + 2 * FRAME_PAD + 2, nameW: inner - cellW, cellW };
 }
 
+/** The small tag right of a call frame's name: its id (what `[parent=f1]` refers to), its parent, exited. */
+const frameTag = (f: FrameModel) => [`f${f.id}`, f.parent ? `[parent=f${f.parent}]` : '', f.state === 'exited' ? 'exited' : ''].filter(Boolean).join(' ');
+
 /**
  * A frame is drawn by the writer as a box holding a header fragment and one fragment per row, so that a row that
  * stays the same from step to step (most of them) is laid out once per figure.
@@ -116,12 +119,12 @@ export function frameHeaderFragment(f: FrameModel, d: FrameDims): FragmentSpec {
   const head =
     f.id === 0
       ? 'Global frame'
-      : [clip(f.name, MAX.name), text(exited ? `f${f.id} exited` : `f${f.id}`, 'muted', { fontSize: SMALL })];
+      : [clip(f.name, MAX.name), text(frameTag(f), 'muted', { fontSize: SMALL })];
   const el = div(
     { width: d.width, height: FRAME_HEAD_H, padding: `5px ${FRAME_PAD + 1}px 0`, boxSizing: 'border-box', justifyContent: 'space-between', alignItems: 'baseline', color: C(exited ? 'muted' : 'fg') },
     head,
   );
-  return { key: 'fh' + JSON.stringify([f.id, f.name, exited, d.width]), el, refs: [] };
+  return { key: 'fh' + JSON.stringify([f.id, f.name, frameTag(f), d.width]), el, refs: [] };
 }
 
 /** One variable: its name right-aligned, its value in the cell `v` (whose border the writer draws). */
@@ -153,7 +156,7 @@ function sequenceBox(obj: Extract<HeapObject, { items: Value[] }>, refs: RefOut[
   const { shown, left } = capped(obj.items, obj.more);
   const cells = shown.map((v, i) => {
     const c = content(v, MAX.item, `c${i}`, refs, indexed ? INDEX_H : 0);
-    const style = { flexDirection: 'column', alignItems: 'center', minWidth: 26, padding: '0 5px', backgroundColor: C(bg) };
+    const style = { flexDirection: 'column', alignItems: 'center', minWidth: 30, padding: '0 5px', backgroundColor: C(bg) };
     return indexed
       ? div({ ...style, height: CELL_H + INDEX_H }, [text(String(i), 'muted', { fontSize: SMALL, alignSelf: 'flex-start', height: INDEX_H }), c ?? null], `c${i}`)
       : div({ ...style, height: CELL_H, justifyContent: 'center' }, c ?? [], `c${i}`);
@@ -179,7 +182,7 @@ function tableColumns(rows: [string | undefined, Value, string?][], keyBg: Colou
   if (rows.length === 0 && left === 0) return [cell(valueBg, 'center', 'empty')];
   return [
     div({ flexDirection: 'column', gap: 1, minWidth: 20, color: C('muted') }, keys),
-    div({ flexDirection: 'column', gap: 1, minWidth: 30, color: C(muted ? 'muted' : 'fg') }, values),
+    div({ flexDirection: 'column', flexGrow: 1, gap: 1, minWidth: 30, color: C(muted ? 'muted' : 'fg') }, values),
   ];
 }
 
@@ -249,7 +252,8 @@ export function codeDims(lines: string[]): { width: number; numberW: number } {
   const digits = String(lines.length).length;
   const numberW = ARROW_GUTTER + Math.ceil(digits * CW) + 10;
   const longest = Math.max(20, ...lines.map((l) => Math.min(l.length, MAX.code)));
-  return { width: numberW + Math.ceil(longest * CW) + 10, numberW };
+  // Never narrower than the legend above it.
+  return { width: Math.max(LEGEND_W, numberW + Math.ceil(longest * CW) + 10), numberW };
 }
 
 export function codeFragment(lines: string[], width: number, numberW: number): FragmentSpec {
@@ -283,7 +287,9 @@ export function outputFragment(lines: string[], width: number, rows: number): Fr
 
 export function exceptionFragment(type: string, message: string, width: number): FragmentSpec {
   const maxChars = Math.floor((width - 20) / CW);
-  const lines = `${type}: ${message}`.split('\n').slice(0, 3).map((l) => clip(l, maxChars));
+  // Wrapped, not clipped: the message is the point. At most four lines.
+  const wrapped = `${type}: ${message}`.split('\n').flatMap((l) => (l.match(new RegExp(`.{1,${maxChars}}`, 'gu')) ?? ['']));
+  const lines = wrapped.length > 4 ? [...wrapped.slice(0, 3), clip(wrapped[3]!, maxChars - 1) + ELLIPSIS] : wrapped;
   const el = div({ width, padding: 1, boxSizing: 'border-box', backgroundColor: C('error') }, [
     div({ flexGrow: 1, flexDirection: 'column', padding: '4px 8px', backgroundColor: C('errorBg'), color: C('error'), lineHeight: `${LINE_H}px` }, lines.join('\n')),
   ]);
@@ -295,12 +301,17 @@ export function headerFragment(label: string): FragmentSpec {
 }
 
 /** The legend of the two line arrows; the arrows themselves are drawn at the `lg0` and `lg1` anchors. */
+const LEGEND_ICON = 22;
+const LEGEND_GAP = 14;
+const LEGEND_TEXT = ['line that just ran', 'next line to run'] as const;
+const LEGEND_W = Math.ceil(2 * LEGEND_ICON + LEGEND_GAP + (LEGEND_TEXT[0].length + LEGEND_TEXT[1].length) * charWidth(11)) + 4;
+
 export function legendFragment(): FragmentSpec {
   const el = div({ height: 16, alignItems: 'center', fontSize: 11, color: C('muted') }, [
-    div({ width: 18, height: 12 }, [], 'lg0'),
-    'line that just ran',
-    div({ width: 18, height: 12, marginLeft: 14 }, [], 'lg1'),
-    'next line to run',
+    div({ width: LEGEND_ICON, height: 12 }, [], 'lg0'),
+    LEGEND_TEXT[0],
+    div({ width: LEGEND_ICON, height: 12, marginLeft: LEGEND_GAP }, [], 'lg1'),
+    LEGEND_TEXT[1],
   ]);
   return { key: 'legend', el, refs: [] };
 }

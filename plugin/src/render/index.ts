@@ -35,7 +35,7 @@ import {
   type FragmentSpec,
 } from './fragments.ts';
 import { primitivesOnHeap } from './heap-primitives.ts';
-import { buildModels } from './model.ts';
+import { buildModels, type ObjectModel } from './model.ts';
 import { assignSlots, COL_GAP, grid, ROW_GAP } from './placement.ts';
 import { renderSheet, type Box, type Rendered } from './sheet.ts';
 import { Layer, lineArrow, outline, svgDocument, tint } from './svg.ts';
@@ -114,14 +114,26 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
     })),
     objects: new Map(m.objects.map((o) => [o.id, use(objectFragment(o.obj))])),
     output: use(outputFragment(outputLines(m.stdout, outRows), cd.width, outRows)),
-    exception: m.step.exception ? use(exceptionFragment(m.step.exception.type, m.step.exception.message, cd.width)) : undefined,
+    exception: m.exception ? use(exceptionFragment(m.exception.type, m.exception.message, cd.width)) : undefined,
   }));
   const rendered = await renderSheet([...specs.values()]);
   const R = (s: FragmentSpec): Rendered => rendered.get(s.key)!;
 
   // ---- placement, shared by all steps ----
   const slots = assignSlots(models);
-  const g = grid(slots, (k, id) => R(perStep[k]!.objects.get(id)!));
+  // An object's notes ("freed", "✱ new") run right of its type label, so they count towards its width.
+  const notesOf = (o: ObjectModel): (readonly [string, 'garbage' | 'changed'])[] => [
+    ...(o.status === 'freed' ? [['freed', 'garbage'] as const] : []),
+    ...(o.status === 'cycle' ? [['kept alive by a cycle', 'garbage'] as const] : []),
+    ...(o.mark ? [[`${MARK} ${o.mark}`, 'changed'] as const] : []),
+  ];
+  const g = grid(slots, (k, id) => {
+    const r = R(perStep[k]!.objects.get(id)!);
+    const o = models[k]!.objects.find((x) => x.id === id)!;
+    const label = r.anchors.get('lbl')!;
+    const notes = notesOf(o).reduce((w, [t]) => w + (t.length + 1) * SCW, label.w > 0 ? 6 : 0);
+    return { w: Math.max(r.w, Math.ceil(label.x + label.w + notes)), h: r.h };
+  });
   const anyObjects = slots.some((s) => s.size > 0);
   const top = MARGIN + HEADER_H;
   const codeBox = { x: MARGIN, y: top, w: cd.width, h: R(codeSpec).h };
@@ -133,7 +145,8 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
   const framesX = codeBox.x + codeBox.w + CODE_TO_FRAMES;
   const objectsX = framesX + fd.width + FRAMES_TO_OBJECTS;
   const framesBottom = Math.max(...models.map((m) => m.frames.reduce((y, f) => y + frameHeight(f.rows.length) + FRAME_GAP, top) - FRAME_GAP));
-  const width = Math.ceil((anyObjects ? objectsX + g.width : framesX + fd.width) + MARGIN);
+  // Objects leave room on their right for the arrows that go round them.
+  const width = Math.ceil(anyObjects ? objectsX + g.width + 24 : framesX + fd.width + MARGIN);
   const height = Math.ceil(Math.max(leftBottom, framesBottom, top + g.height) + MARGIN);
 
   const lanes = [top - 5, ...g.rowY.slice(1).map((y) => top + y - ROW_GAP / 2), top + g.height + 10];
@@ -225,13 +238,10 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
       const box = at(r.anchors.get('box')!, x, y);
       const label = at(r.anchors.get('lbl')!, x, y);
       let lx = label.x + label.w + (label.w > 0 ? 6 : 0);
-      const note = (t: string, colour: 'garbage' | 'changed') => {
+      for (const [t, colour] of notesOf(o)) {
         into.text(lx, label.y + LABEL_BASELINE, paint(colour), SMALL, t);
         lx += (t.length + 1) * SCW;
-      };
-      if (o.status === 'freed') note('freed', 'garbage');
-      if (o.status === 'cycle') note('kept alive by a cycle', 'garbage');
-      if (o.mark) note(`${MARK} ${o.mark}`, 'changed');
+      }
       if (o.status !== 'live') into.overlay(outline(box, paint('garbage'), 1.5, true));
       else if (o.mark === 'new') into.overlay(outline(box, paint('changed'), 2));
       for (const i of o.changedCells) {

@@ -17,6 +17,8 @@ export interface RowModel {
 export interface FrameModel {
   id: number;
   name: string;
+  /** Lexical parent frame id, for nested functions. */
+  parent?: number;
   state: 'running' | 'active' | 'exited';
   rows: RowModel[];
 }
@@ -46,6 +48,8 @@ export interface StepModel {
   /** Live and cycle-only objects in order of reach, then freed ones. */
   objects: ObjectModel[];
   stdout: string;
+  /** The exception raised at this step; on the last step of a program that ended by an uncaught one, that one. */
+  exception?: { type: string; message: string };
 }
 
 export interface ModelOptions {
@@ -169,7 +173,8 @@ function buildModel(
       const old = prevReturns.get(f.id);
       rows.push({ name: 'Return value', value: f.returnValue, mark: old && sameValue(old, f.returnValue) ? undefined : 'new' });
     }
-    frames.push({ id: f.id, name: f.name, state: f.exited ? 'exited' : f === lastActive ? 'running' : 'active', rows });
+    const state = f.exited ? 'exited' : f === lastActive ? 'running' : 'active';
+    frames.push(f.parent ? { id: f.id, name: f.name, parent: f.parent, state, rows } : { id: f.id, name: f.name, state, rows });
   }
 
   // Reach: depth-first from the rows, globals first, so that a structure's parts follow their owner.
@@ -217,5 +222,12 @@ function buildModel(
     frames,
     objects,
     stdout: sanitize(trace.stdout.slice(0, step.stdout)),
+    exception: step.exception ?? endException(trace, index),
   };
+}
+
+function endException(trace: Trace, index: number): StepModel['exception'] {
+  if (index !== trace.steps.length - 1 || trace.end.reason !== 'exception' || !trace.end.message) return undefined;
+  const m = /^([\w.]+): ?([\s\S]*)$/.exec(trace.end.message);
+  return m ? { type: m[1]!, message: m[2]! } : { type: 'Exception', message: trace.end.message };
 }

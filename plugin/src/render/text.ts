@@ -32,7 +32,7 @@ export function stepText(m: StepModel, ctx: TextContext): string {
 
   out.push('Frames:');
   for (const f of m.frames) {
-    const tags = [f.id ? `f${f.id}` : '', f.state === 'active' ? '' : f.state].filter(Boolean);
+    const tags = [f.id ? `f${f.id}` : '', f.parent ? `parent f${f.parent}` : '', f.state === 'active' ? '' : f.state].filter(Boolean);
     out.push(`  ${frameName(f)}${tags.length ? ` (${tags.join(', ')})` : ''}:`);
     if (f.rows.length === 0) out.push('    (no variables)');
     for (const r of f.rows) out.push(`    ${assign(r.name, r.value)}${r.mark ? ` (${r.mark})` : ''}`);
@@ -51,7 +51,7 @@ export function stepText(m: StepModel, ctx: TextContext): string {
     out.push(`Freed: ${freed.map((o) => `object ${ctx.objectNumber(o.id)} (${typeLabel(o.obj)})`).join(', ')}`);
   }
   if (m.stdout) out.push('Print output:', m.stdout.replace(/\n$/, ''));
-  if (m.step.exception) out.push(`Exception: ${m.step.exception.type}: ${m.step.exception.message}`);
+  if (m.exception) out.push(`Exception: ${m.exception.type}: ${m.exception.message}`);
   return out.join('\n');
 }
 
