@@ -65,12 +65,16 @@ body{margin:0;background:var(--memtrace-bg);color:var(--memtrace-fg);font:12px s
 </style></head><body><div class="grid">${fig.steps.map((s) => `<div class="s">${s.svg}</div>`).join('')}</div></body></html>`;
 }
 
-export async function screenshot(pages: { html: string; path: string }[]): Promise<void> {
+export async function launchChromium() {
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+  return chromium.launch({
+    executablePath: process.env.MEMTRACE_CHROMIUM ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+export async function screenshot(pages: { html: string; path: string }[]): Promise<void> {
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
     for (const p of pages) {

@@ -288,12 +288,31 @@ export function outputFragment(lines: string[], width: number, rows: number): Fr
 export function exceptionFragment(type: string, message: string, width: number): FragmentSpec {
   const maxChars = Math.floor((width - 20) / CW);
   // Wrapped, not clipped: the message is the point. At most four lines.
-  const wrapped = `${type}: ${message}`.split('\n').flatMap((l) => (l.match(new RegExp(`.{1,${maxChars}}`, 'gu')) ?? ['']));
+  const wrapped = `${type}: ${message}`.split('\n').flatMap((l) => wrap(l, maxChars));
   const lines = wrapped.length > 4 ? [...wrapped.slice(0, 3), clip(wrapped[3]!, maxChars - 1) + ELLIPSIS] : wrapped;
-  const el = div({ width, padding: 1, boxSizing: 'border-box', backgroundColor: C('error') }, [
-    div({ flexGrow: 1, flexDirection: 'column', padding: '4px 8px', backgroundColor: C('errorBg'), color: C('error'), lineHeight: `${LINE_H}px` }, lines.join('\n')),
+  const el = div({ width, padding: 1, backgroundColor: C('error') }, [
+    div({ width: width - 2, flexDirection: 'column', padding: '4px 8px', backgroundColor: C('errorBg'), color: C('error'), lineHeight: `${LINE_H}px` }, lines.join('\n')),
   ]);
   return { key: 'exc' + JSON.stringify(lines) + width, el, refs: [] };
+}
+
+/** Greedy word wrap; a word longer than a line is cut. */
+export function wrap(line: string, max: number): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (const word of line.split(/(?<= )/)) {
+    if ((cur + word).trimEnd().length <= max) cur += word;
+    else {
+      if (cur) out.push(cur.trimEnd());
+      cur = word;
+      while (cur.length > max) {
+        out.push(cur.slice(0, max));
+        cur = cur.slice(max);
+      }
+    }
+  }
+  out.push(cur.trimEnd());
+  return out;
 }
 
 export function headerFragment(label: string): FragmentSpec {

@@ -1,0 +1,223 @@
+/** Properties every rendered figure must have, checked on real traces (the fixtures) through the public API. */
+import { gzipSync } from 'node:zlib';
+import { readdirSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { render, THEME_CSS, PALETTE } from '../../plugin/src/render/index.ts';
+import { buildModels } from '../../plugin/src/render/model.ts';
+import { assignSlots } from '../../plugin/src/render/placement.ts';
+import { FIXTURES } from '../../scripts/render-fixtures.ts';
+import { attrValues, fixtureTrace } from './helpers.ts';
+
+const ALL = readdirSync(FIXTURES);
+
+describe('every fixture', () => {
+  test.each(ALL)('%s: ids prefixed and resolvable, one size, colours only through theme variables', async (c) => {
+    const fig = await render(fixtureTrace(c), { idPrefix: 'mtq7-' });
+    const allIds = new Set<string>();
+    for (const s of fig.steps) {
+      expect(s.svg).toMatch(/^<svg [^>]*role="img"/);
+      expect(s.svg).not.toMatch(/satori/);
+      expect(attrValues(s.svg, 'width')[0]).toBe(String(fig.width));
+      expect(attrValues(s.svg, 'height')[0]).toBe(String(fig.height));
+      const ids = attrValues(s.svg, 'id');
+      for (const id of ids) {
+        expect(id.startsWith('mtq7-')).toBe(true);
+        expect(allIds.has(id), `duplicate id ${id}`).toBe(false);
+        allIds.add(id);
+      }
+      const refs = [...s.svg.matchAll(/url\(#([^)]+)\)/g)].map((m) => m[1]!).concat(attrValues(s.svg, 'aria-labelledby'));
+      for (const r of refs) expect(ids).toContain(r);
+      for (const attr of ['fill', 'stroke']) {
+        for (const v of attrValues(s.svg, attr)) expect(v === 'none' || /^var\(--memtrace-[a-z-]+,#[0-9a-f]{6}\)$/.test(v), `${attr}="${v}"`).toBe(true);
+      }
+    }
+  });
+
+  test.each(ALL)('%s: within one figure, a step costs at most 1 KB gzipped after the first', async (c) => {
+    const fig = await render(fixtureTrace(c), { idPrefix: 'mtq7-' });
+    const first = gzipSync(fig.steps[0]!.svg).length;
+    const all = gzipSync(fig.steps.map((s) => s.svg).join('')).length;
+    expect((all - first) / Math.max(1, fig.steps.length - 1)).toBeLessThanOrEqual(1024);
+  });
+
+  test.each(ALL)('%s: an object keeps its place while it lives', (c) => {
+    const trace = fixtureTrace(c);
+    const models = buildModels(trace, trace.steps.map((_, i) => i), { hide: [], showExited: true });
+    const slots = assignSlots(models);
+    for (let k = 1; k < slots.length; k++) {
+      for (const [id, slot] of slots[k]!) {
+        const before = slots[k - 1]!.get(id);
+        if (before) expect(slot, `${c}: object ${id} moved at step ${k + 1}`).toEqual(before);
+      }
+      // No two objects share a place.
+      const places = [...slots[k]!.values()].map((s) => `${s.row},${s.col}`);
+      expect(new Set(places).size).toBe(places.length);
+    }
+  });
+});
+
+test('every colour the SVGs use has a light and a dark value in the theme', async () => {
+  const used = new Set<string>();
+  for (const c of ALL) {
+    for (const s of (await render(fixtureTrace(c))).steps) for (const m of s.svg.matchAll(/var\((--memtrace-[a-z-]+)/g)) used.add(m[1]!);
+  }
+  expect(used.size).toBeGreaterThan(10);
+  const names = Object.values(PALETTE).map((p) => p.name);
+  for (const u of used) {
+    expect(names).toContain(u);
+    // Declared once for light and twice for dark (media query and data-theme).
+    expect(THEME_CSS.split(`${u}:`).length - 1).toBe(3);
+  }
+  expect(THEME_CSS).toMatch(/@media \(prefers-color-scheme: dark\)/);
+  expect(THEME_CSS).toMatch(/\[data-theme='dark'\]/);
+  expect(THEME_CSS).toMatch(/\[data-theme='light'\]/);
+});
+
+test('the same trace gives the same bytes', async () => {
+  const a = await render(fixtureTrace('seed'), { idPrefix: 'mtz-' });
+  await render(fixtureTrace('linked-list'), { idPrefix: 'mtz-' });
+  const b = await render(fixtureTrace('seed'), { idPrefix: 'mtz-' });
+  expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+});
+
+describe('the seed example', () => {
+  test('titles each step and says what it shows in text', async () => {
+    const trace = fixtureTrace('seed');
+    const fig = await render(trace, { title: 'Two frames, one object' });
+    expect(fig.steps).toHaveLength(trace.steps.length);
+    const ret = fig.steps.findIndex((s, i) => trace.steps[i]!.event === 'return' && trace.steps[i]!.frames.at(-1)!.name === 'function2');
+    const s = fig.steps[ret]!;
+    expect(s.svg).toContain(`<title id="mt-t${ret}">Two frames, one object: Step ${ret + 1} of ${trace.steps.length}, line 8</title>`);
+    expect(s.text.startsWith(`Step ${ret + 1} of ${trace.steps.length}, line 8 (returning): return MyObject("Test", a ** x, [1, 2, 3])`)).toBe(true);
+    expect(s.text).toMatch(/function2 \(f\d+, running\):\n {4}a = 10\n {4}x = 2\n {4}Return value → object (\d+) \(new\)/);
+    const obj = /Return value → object (\d+)/.exec(s.text)![1];
+    expect(s.text).toContain(`object ${obj}: MyObject instance: name = 'Test', value = 100, data → object`);
+    expect(s.text).toMatch(/list of 3: \[0\] 1, \[1\] 2, \[2\] 3/);
+    expect(s.svg).toContain('Return value');
+    expect(s.svg).toContain('MyObject instance');
+    const last = fig.steps.at(-1)!;
+    expect(last.text).toContain('Print output:\nTest 100 [1, 2, 3]\n100');
+    expect(last.svg).toContain('>Test 100 [1, 2, 3]</text>');
+  });
+
+  test('marks the line that just ran and the next line with different shapes, and a legend', async () => {
+    const fig = await render(fixtureTrace('seed'));
+    const s = fig.steps[10]!.svg;
+    // Legend (2) + the two lines: a hollow (stroked) and a solid (filled) arrow each.
+    expect(s.match(/<polygon [^>]*fill="none" stroke="var\(--memtrace-prev-line/g)).toHaveLength(2);
+    expect(s.match(/<polygon [^>]*fill="var\(--memtrace-accent/g)).toHaveLength(2);
+    expect(s).toContain('line that just ran');
+    expect(s).toContain('next line to run');
+  });
+
+  test('hides variables and frames by name or glob', async () => {
+    const fig = await render(fixtureTrace('seed'), { hide: ['function2', 'a', 'My*'] });
+    const text = fig.steps.map((s) => s.text).join('\n');
+    expect(text).toMatch(/^ {4}function1 →/m);
+    expect(text).not.toMatch(/^ {4}(function2|MyObject) →/m);
+    expect(text).not.toMatch(/^ {2}function2 \(/m);
+    expect(text).toMatch(/^ {2}function1 \(/m);
+    expect(text).not.toMatch(/^ {4}a = 10/m);
+    expect(text).toMatch(/^ {4}x = 2/m);
+    expect(text).toMatch(/^ {2}__init__ \(/m);
+    // What only hidden names reached is not drawn: the function2 object.
+    expect(text).not.toContain('function function2(');
+  });
+
+  test('renders only the chosen steps, marking changes since the previous shown step', async () => {
+    const trace = fixtureTrace('seed');
+    const n = trace.steps.length;
+    const atLine = (line: number) => trace.steps.findIndex((s) => s.line === line);
+    const shown = [0, atLine(12), atLine(14), n - 1];
+    const fig = await render(trace, { steps: shown });
+    expect(fig.steps.map((s) => s.index)).toEqual(shown);
+    expect(fig.steps[1]!.text).toContain('Step 2 of 4');
+    // Between the steps at lines 12 and 14, function1 got b and the instance appeared.
+    expect(fig.steps[2]!.text).toMatch(/b in function1 \(new\)/);
+    expect(fig.steps[2]!.text).toMatch(/object \d+ \(new\)/);
+    await expect(render(trace, { steps: [n] })).rejects.toThrow(new RegExp(`no step ${n}`));
+  });
+
+  test('can draw primitives as heap objects', async () => {
+    const fig = await render(fixtureTrace('seed'), { heapPrimitives: true });
+    const s = fig.steps[fixtureTrace('seed').steps.findIndex((x) => x.line === 13)]!;
+    expect(s.text).toMatch(/a → object \d+/);
+    expect(s.text).toMatch(/object \d+: int: 10/);
+    expect(s.svg).toContain('>int</text>');
+  });
+});
+
+test('aliasing: two names, two arrows into one box', async () => {
+  const fig = await render(fixtureTrace('aliasing'));
+  const s = fig.steps[3]!;
+  expect(s.text).toMatch(/a → object 1\n {4}b → object 1/);
+  expect(s.svg.match(/<path d=/g)!.length).toBeGreaterThanOrEqual(2);
+  expect(s.text).toContain('object 1 (changed)');
+  expect(s.svg).toContain('✱ changed');
+});
+
+test('closures: exited frames stay, greyed and labelled, and functions name their parent', async () => {
+  const trace = fixtureTrace('closure');
+  const fig = await render(trace);
+  const i = trace.steps.findIndex((s) => s.frames.filter((f) => f.exited).length === 2);
+  expect(i).toBeGreaterThan(0);
+  expect(fig.steps[i]!.svg).toContain('[parent=f1]');
+  expect(fig.steps[i]!.svg).toMatch(/f1 exited/);
+  expect(fig.steps[i]!.text).toMatch(/make_adder \(f1, exited\)/);
+  const hidden = await render(trace, { showExited: false });
+  expect(hidden.steps[i]!.text).not.toContain('exited');
+});
+
+test('cycles: kept alive by a cycle, then drawn once more as freed', async () => {
+  const trace = fixtureTrace('cycle');
+  const fig = await render(trace);
+  const kept = trace.steps.findIndex((s) => s.cycleOnly?.length);
+  const freed = trace.steps.findIndex((s) => s.freed?.length);
+  expect(kept).toBeGreaterThan(0);
+  expect(freed).toBeGreaterThan(kept);
+  expect(fig.steps[kept]!.svg).toContain('kept alive by a cycle');
+  expect(fig.steps[kept]!.text).toContain('kept alive only by a reference cycle');
+  expect(fig.steps[freed]!.svg).toMatch(/<g opacity="\.4">.*freed/);
+  expect(fig.steps[freed]!.text).toMatch(/Freed: object \d+ \(list\), object \d+ \(list\)/);
+  expect(fig.steps[freed + 1]?.svg ?? '').not.toContain('freed');
+});
+
+test('long containers and strings are cut in the picture and whole in the text', async () => {
+  const trace = fixtureTrace('long-containers');
+  const fig = await render(trace);
+  const last = fig.steps.at(-1)!;
+  expect(last.svg).toContain('… 18 more');
+  expect(last.svg).toContain('… 3 more');
+  const text = `'${'memtrace draws the heap. '.repeat(8)}'`;
+  expect(last.svg).not.toContain(text);
+  expect(last.svg).toContain('&#39;memtrace draws th…&#39;');
+  expect(last.text).toContain(`text = ${text}`);
+  expect(last.text).toContain('[29] 841');
+});
+
+test('program text cannot inject markup', async () => {
+  const fig = await render(fixtureTrace('escaping'));
+  for (const s of fig.steps) {
+    expect(s.svg).not.toMatch(/<(script|img|b|x)[\s>]/i);
+    expect(s.svg).not.toContain(']]><!--');
+    // Nothing but the renderer's own elements.
+    const tags = new Set([...s.svg.matchAll(/<([a-zA-Z]+)/g)].map((m) => m[1]));
+    for (const t of tags) expect(['svg', 'title', 'defs', 'marker', 'path', 'rect', 'g', 'text', 'polygon', 'circle']).toContain(t);
+  }
+  const last = fig.steps.at(-1)!;
+  expect(last.svg).toContain('&lt;/svg&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
+  expect(last.text).toContain("s = '</svg><script>alert(1)</script>'");
+  expect(last.text).toContain('Print output:\n</svg><script>alert(1)</script>\n<img src=x onerror=alert(1)> & done');
+  await expect(render(fixtureTrace('escaping'), { idPrefix: '"><script>' })).rejects.toThrow(/idPrefix/);
+  const titled = await render(fixtureTrace('escaping'), { title: '</title><script>x</script>' });
+  expect(titled.steps[0]!.svg).toContain('&lt;/title&gt;&lt;script&gt;x&lt;/script&gt;');
+});
+
+test('an uncaught exception is shown', async () => {
+  const trace = fixtureTrace('exception');
+  const fig = await render(trace);
+  const i = trace.steps.findIndex((s) => s.exception);
+  // Wrapped at a word, not clipped.
+  expect(fig.steps[i]!.svg).toMatch(/>ZeroDivisionError: division(?: by)?<\/text><text [^>]*>(?:by )?zero<\/text>/);
+  expect(fig.steps.at(-1)!.text).toContain('Exception: ZeroDivisionError: division by zero');
+});
