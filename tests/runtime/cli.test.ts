@@ -60,7 +60,10 @@ describe('memtrace trace', () => {
     expect(run.code).toBe(0);
     expect(readdirSync(out).sort()).toEqual(['first.json', 'second.json']);
     expect(JSON.parse(readFileSync(join(out, 'first.json'), 'utf8')).code).toBe('a = 1\n');
-    expect(JSON.parse(readFileSync(join(out, 'second.json'), 'utf8')).code).toBe('print(input())\n');
+    const second = JSON.parse(readFileSync(join(out, 'second.json'), 'utf8'));
+    expect(second.code).toBe('print(input())\n');
+    expect(second.end.reason).toBe('completed');
+    expect(second.stdout).toContain('hello');
   });
 
   test('a syntax error: one line with file, line and column; exit 1', () => {

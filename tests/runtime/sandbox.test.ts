@@ -29,7 +29,10 @@ afterAll(async () => {
   delete process.env.MEMTRACE_SECRET_TOKEN;
 });
 
-const PRELUDE = `import js
+// The tracer refuses `import js` in programs; importlib goes around that guard, as a determined program would,
+// to reach what the permission model alone has to hold.
+const PRELUDE = `import importlib
+js = importlib.import_module('js')
 def attempt(label, fn):
     try:
         result = fn()
@@ -68,7 +71,7 @@ import os
 attempt('os_environ', lambda: 'MEMTRACE' in str(dict(os.environ)))
 attempt('js_env_keys', lambda: js.Object.keys(js.process.env).length)
 attempt('js_env_secret', lambda: js.process.env.MEMTRACE_SECRET_TOKEN)
-import pyodide_js
+pyodide_js = importlib.import_module('pyodide_js')
 attempt('constructor', lambda: pyodide_js.runPython.constructor("return globalThis.process.env")())
 attempt('vm', lambda: js.process.getBuiltinModule('vm').runInThisContext('JSON.stringify(process.env)'))
 attempt('report', lambda: 'MEMTRACE' in js.JSON.stringify(js.process.report.getReport()))
@@ -198,7 +201,8 @@ describe('network', () => {
     // Asynchronous attempts settle after the program ends, so a second program collects their outcomes.
     const first = await attempts(`
 def outcome(label):
-    def record(value):
+    # Defaults, not globals: the program's namespace is cleared once it ends, before these run.
+    def record(value, js=js, label=label, str=str):
         setattr(js.globalThis, 'memtrace_' + label, ' '.join(str(value).split())[:200])
     return record
 def later(label, make):
@@ -222,7 +226,7 @@ attempt('urllib', lambda: urllib.request.urlopen(${py(url)}).read())
     expect(first.urllib).toMatch(/DENIED URLError/);
     await new Promise((done) => setTimeout(done, 1000));
     const settled = printed(
-      await runtime.trace(`import js\nfor k in ['fetch', 'import']:\n    print(k, getattr(js.globalThis, 'memtrace_' + k + ' OK', None) or getattr(js.globalThis, 'memtrace_' + k + ' DENIED', None))`),
+      await runtime.trace(`import importlib\njs = importlib.import_module('js')\nfor k in ['fetch', 'import']:\n    print(k, getattr(js.globalThis, 'memtrace_' + k + ' OK', None) or getattr(js.globalThis, 'memtrace_' + k + ' DENIED', None))`),
     );
     expect(settled).toMatch(/^fetch TypeError: fetch failed$/m);
     expect(settled).toMatch(/^import .*ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING|^import .*restricted/m);

@@ -112,7 +112,10 @@ function handle(runtime: Awaited<ReturnType<typeof start>>, request: Request): v
   try {
     result = runtime.runTrace(request.code, request.options);
   } catch (error) {
-    send(JSON.stringify({ id: request.id, error: String((error as Error)?.message ?? error) }));
+    // A PythonError whose traceback could not be formatted has an empty message but still knows its type.
+    const failure = error as Error & { type?: string };
+    const message = failure?.message || (failure?.type ? `${failure.type} (no message)` : String(error));
+    send(JSON.stringify({ id: request.id, error: message }));
     return;
   }
   const ms = (performance.now() - started).toFixed(2);

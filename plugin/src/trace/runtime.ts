@@ -294,10 +294,13 @@ export class TraceRuntime {
       return;
     }
     const message = parseMessage(line);
-    pending.resolve({
-      kind: 'runtime',
-      message: `the tracer failed: ${typeof message?.error === 'string' ? message.error : 'malformed answer'}`,
-    });
+    const error = typeof message?.error === 'string' ? message.error : 'malformed answer';
+    pending.resolve(
+      // Out of memory, the tracer itself may fail to finish the trace: still the program's doing.
+      /\bMemoryError\b/.test(error)
+        ? { kind: 'memory', message: `the program exhausted the sandbox's memory (${this.options.memoryLimitMb} MB)` }
+        : { kind: 'runtime', message: `the tracer failed: ${error}` },
+    );
     // The program may have broken the interpreter under the tracer (`json.dumps = None`): start afresh.
     this.stopChild();
   }
