@@ -38,7 +38,10 @@ export async function open(browser: Browser, url: string, options: BrowserContex
     if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  // ERR_ABORTED is a fetch the page itself gave up (Astro's router does on back/forward), not a missing file.
+  page.on('requestfailed', (r) => {
+    if (r.failure()?.errorText !== 'net::ERR_ABORTED') problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
+  });
   page.on('response', (r) => {
     if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
   });
@@ -47,10 +50,12 @@ export async function open(browser: Browser, url: string, options: BrowserContex
   return { page, problems };
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+/** The whole page, and (when given) one element alone, which is easier to look at on a long page. */
+export async function screenshot(page: Page, name: string, element?: Locator): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = resolve(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
+  if (element) await element.screenshot({ path: resolve(SCREENSHOTS, `${name}-figure.png`) });
   return path;
 }
 

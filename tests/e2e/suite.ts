@@ -279,7 +279,7 @@ export function describeStepper(label: string, site: () => Promise<SiteUnderTest
         for (const svg of await f.locator('.memtrace-view svg').all()) expect(await svg.isVisible()).toBe(true);
         expect(await f.locator('.memtrace-text pre').count()).toBe(st.n);
       }
-      await screenshot(page, `${s.name}-nojs-1280`);
+      await screenshot(page, `${s.name}-nojs-1280`, fig(page, ids[0]));
       await page.context().close();
     });
 
@@ -306,13 +306,13 @@ export function describeStepper(label: string, site: () => Promise<SiteUnderTest
       const light = await measure();
       expect(light[0]).toBeGreaterThan(0.5);
       expect(light[1]).toBeGreaterThan(0.5);
-      await screenshot(page, `${s.name}-light-1280`);
+      await screenshot(page, `${s.name}-light-1280`, fig(page, ids[0]));
 
       await page.emulateMedia({ colorScheme: 'dark' });
       const dark = await measure();
       expect(dark[0]).toBeLessThan(0.2);
       expect(dark[1]).toBeLessThan(0.2);
-      await screenshot(page, `${s.name}-dark-1280`);
+      await screenshot(page, `${s.name}-dark-1280`, fig(page, ids[0]));
 
       await theme('light');
       expect((await measure())[0]).toBeGreaterThan(0.5);
@@ -352,9 +352,9 @@ export function describeStepper(label: string, site: () => Promise<SiteUnderTest
       await press(f.locator('[data-go=next]'), 'tap');
       expect((await stepState(page, ids[0])).visible).toEqual([2]);
       await press(f.locator('[data-go=first]'), 'tap');
-      await screenshot(page, `${s.name}-light-360`);
+      await screenshot(page, `${s.name}-light-360`, fig(page, ids[0]));
       await page.emulateMedia({ colorScheme: 'dark' });
-      await screenshot(page, `${s.name}-dark-360`);
+      await screenshot(page, `${s.name}-dark-360`, fig(page, ids[0]));
       await page.context().close();
     });
 

@@ -45,10 +45,15 @@ function setup(fig: HTMLElement): void {
     const text = details(step);
     // A reader who opened the text version wants it open on the next step too.
     if (text) text.open = !!details(was)?.open;
-    was.classList.remove('is-current');
-    was.removeAttribute('aria-current');
-    step.classList.add('is-current');
-    step.setAttribute('aria-current', 'step');
+    // `hidden` as well as the class: one step at a time even while the stylesheet is still on its way (a page that
+    // Astro's router swapped in links it from the body, which the router does not wait for).
+    steps.forEach((s, i) => {
+      const on = i == k;
+      s.hidden = !on;
+      s.classList.toggle('is-current', on);
+      if (on) s.setAttribute('aria-current', 'step');
+      else s.removeAttribute('aria-current');
+    });
     const label = `Step ${k + 1} of ${n}, line ${step.dataset.line}`;
     status.textContent = label;
     range.value = String(k + 1);

@@ -113,7 +113,7 @@ export function renderFigure(figure: RenderedFigure, options: FigureOptions): st
     `<p class="memtrace-status" data-mt="status">${stepLabel(start + 1, n, startLine)}</p>` +
     `<div class="memtrace-live" data-mt="live" aria-live="polite"></div>` +
     `<ol class="memtrace-steps">${steps}</ol>` +
-    (code == null ? '' : `<details class="memtrace-code"><summary>Python code</summary><pre><code>${escapeHtml(code)}</code></pre></details>`) +
+    (code == null ? '' : `<details class="memtrace-code"><summary>Python code</summary><pre class="memtrace-src" translate="no">${escapeHtml(code)}</pre></details>`) +
     `</figure>` +
     (inline
       ? `<script type="module">${inline.js}</script>`
