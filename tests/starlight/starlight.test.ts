@@ -83,6 +83,8 @@ async function figureColours(p: Page) {
       const lin = (v: number) => ((v /= 255) <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
       return 0.2126 * lin(r!) + 0.7152 * lin(g!) + 0.0722 * lin(b!);
     };
+    // The code panel: a colour only memtrace's theme sets (the example site maps the figure background onto its own).
+    const panel = getComputedStyle(svg.querySelector('g[fill^="var(--memtrace-code-bg"] rect')!).fill;
     const page = getComputedStyle(document.body).backgroundColor;
     return {
       theme: document.documentElement.dataset.theme,
@@ -90,6 +92,7 @@ async function figureColours(p: Page) {
       text,
       backgroundLum: lum(rgb(background)),
       textLum: lum(rgb(text)),
+      panelLum: lum(rgb(panel)),
       pageLum: lum(rgb(page)),
     };
   });
@@ -115,12 +118,15 @@ describe('the Starlight example in Chromium', () => {
     const picker = p.locator('starlight-theme-select select').locator('visible=true').first();
     const figure = p.locator('figure.memtrace');
     await figure.scrollIntoViewIfNeeded();
+    // The last step has the picture worth looking at: two names, two arrows, one list.
+    await figure.locator('[data-go=last]').click();
 
     await picker.selectOption('light');
     const light = await figureColours(p);
     expect(light.theme).toBe('light');
     expect(light.backgroundLum).toBeGreaterThan(0.8);
     expect(light.textLum).toBeLessThan(0.1);
+    expect(light.panelLum).toBeGreaterThan(0.8);
     const lightSeen = await luminance(p, figure.locator('.memtrace-step.is-current svg'));
     await screenshot(p, 'starlight-light');
 
@@ -129,6 +135,7 @@ describe('the Starlight example in Chromium', () => {
     expect(dark.theme).toBe('dark');
     expect(dark.backgroundLum).toBeLessThan(0.05);
     expect(dark.textLum).toBeGreaterThan(0.6);
+    expect(dark.panelLum).toBeLessThan(0.05);
     // The figure sits on Starlight's own dark page, not in a white box.
     expect(dark.pageLum).toBeLessThan(0.05);
     const darkSeen = await luminance(p, figure.locator('.memtrace-step.is-current svg'));
@@ -146,9 +153,13 @@ describe('the Starlight example in Chromium', () => {
     const auto = await figureColours(p);
     expect(auto.theme).toBe('dark');
     expect(auto.backgroundLum).toBeLessThan(0.05);
+    expect(auto.panelLum).toBeLessThan(0.05);
+    expect(auto.textLum).toBeGreaterThan(0.6);
     // A site without Starlight's script, or a test, may set the attribute directly: light wins over the dark system.
     await p.evaluate(() => (document.documentElement.dataset.theme = 'light'));
-    expect((await figureColours(p)).backgroundLum).toBeGreaterThan(0.8);
+    const light = await figureColours(p);
+    expect(light.panelLum).toBeGreaterThan(0.8);
+    expect(light.textLum).toBeLessThan(0.1);
     expect(problems).toEqual([]);
     await p.context().close();
   });
