@@ -146,6 +146,11 @@ export interface Step {
   freed?: number[];
   /** Objects that are unreachable from any frame but alive, held only by a reference cycle (until `gc` frees them). Their state is in `heap`. */
   cycleOnly?: number[];
+  /**
+   * Active call frames left out of `frames` because there were more than {@link TraceOptions.maxFrames}: `count`
+   * frames that come right after the frame with id `after` (outermost calls are kept, then the innermost ones).
+   */
+  omittedFrames?: { after: number; count: number };
 }
 
 export type EndReason =
@@ -188,6 +193,8 @@ export interface TraceOptions {
   maxOutputChars?: number;
   /** Cap on recorded items per container (default 100). */
   maxContainerItems?: number;
+  /** Cap on active call frames per step (default 40): deep recursion keeps the outermost quarter and the innermost calls. */
+  maxFrames?: number;
 }
 
 /** A program that could not be traced at all (as opposed to one that raised: that is part of the trace). */

@@ -52,6 +52,8 @@ _ModuleType = type(sys)
 _GeneratorType = type(_g())
 _CodeType = type(_f.__code__)
 _monotonic = time.monotonic
+_setrecursionlimit = sys.setrecursionlimit
+_getrecursionlimit = sys.getrecursionlimit
 
 
 class _StopTracing(BaseException):
@@ -279,48 +281,79 @@ class Isolation:
 
 # ---------------------------------------------------------------------------------------------------- stopping
 
-class Killer:
-    """Once a run must stop, tracing is off (a trace function that raises is disabled by CPython), so a program that
-    catches the stop exception would run on. sys.monitoring keeps raising it at every line, call and jump of the
-    program's code until the program has unwound."""
+class Monitor:
+    """A sys.monitoring tool beside the trace function, for two jobs a trace function cannot do.
 
-    EVENTS = ('LINE', 'PY_START', 'PY_RESUME', 'JUMP')
+    Stopping: once a run must stop, tracing is off (CPython disables a trace function that raises), so a program that
+    catches the stop exception would run on; the monitor keeps raising it at every line, call and jump of the
+    program's code until the program has unwound.
 
-    def __init__(self):
+    Recursion limit: the tracer's own calls run on top of the program's deepest frame, so the real limit is kept a
+    little above the program's (_RECURSION_HEADROOM) and the monitor raises RecursionError when a new frame of the
+    program would go past the limit the program sees, so that the error comes at the same depth as without tracing.
+    """
+
+    def __init__(self, engine):
+        self.engine = engine
         self.tool = None
+        self.stopping = False
+        self.mon = getattr(sys, 'monitoring', None)
 
-    def _callback(self, code, *args):
+    def _start(self, code, offset):
         if code.co_filename != FILENAME:
-            return sys.monitoring.DISABLE
+            return self.mon.DISABLE
+        if self.stopping:
+            raise _StopTracing()
+        engine = self.engine
+        if engine.depth + engine.base_depth + 20 >= engine.user_limit:
+            f = sys._getframe(1)
+            depth = 0
+            while f is not None:
+                depth += 1
+                f = f.f_back
+            if depth + engine.hidden_depth > engine.user_limit:
+                raise RecursionError('maximum recursion depth exceeded')
+        return None
+
+    def _kill(self, code, *args):
+        if code.co_filename != FILENAME:
+            return self.mon.DISABLE
         raise _StopTracing()
 
-    def arm(self):
-        mon = getattr(sys, 'monitoring', None)
-        if mon is None or self.tool is not None:
+    def start(self):
+        mon = self.mon
+        if mon is None:
             return
         for tool in (4, 3, 5, 1, 2, 0):
             try:
-                mon.use_tool_id(tool, 'memtrace-stop')
+                mon.use_tool_id(tool, 'memtrace')
             except ValueError:
                 continue
             self.tool = tool
             break
         if self.tool is None:
             return
-        mask = 0
-        for name in self.EVENTS:
-            ev = getattr(mon.events, name)
-            mon.register_callback(self.tool, ev, self._callback)
-            mask |= ev
-        mon.set_events(self.tool, mask)
+        mon.register_callback(self.tool, mon.events.PY_START, self._start)
+        mon.set_events(self.tool, mon.events.PY_START)
 
-    def disarm(self):
+    def stop_program(self):
+        self.stopping = True
+        mon = self.mon
         if self.tool is None:
             return
-        mon = sys.monitoring
+        ev = mon.events
+        for e in (ev.LINE, ev.PY_RESUME, ev.JUMP):
+            mon.register_callback(self.tool, e, self._kill)
+        mon.restart_events()
+        mon.set_events(self.tool, ev.PY_START | ev.LINE | ev.PY_RESUME | ev.JUMP)
+
+    def close(self):
+        if self.tool is None:
+            return
+        mon = self.mon
         mon.set_events(self.tool, 0)
-        for name in self.EVENTS:
-            mon.register_callback(self.tool, getattr(mon.events, name), None)
+        for e in (mon.events.PY_START, mon.events.LINE, mon.events.PY_RESUME, mon.events.JUMP):
+            mon.register_callback(self.tool, e, None)
         mon.free_tool_id(self.tool)
         self.tool = None
 
@@ -337,7 +370,10 @@ class Engine:
         self.timeout = float(opts.get('timeoutMs', 10000)) / 1000.0
         self.out = Output(int(opts.get('maxOutputChars', 10000)))
         self.stdin = Input(opts.get('stdin'), self.out)
-        self.killer = Killer()
+        self.monitor = Monitor(self)
+        self.depth = 0             # frames of the program that are running (a cheap lower bound of the real depth)
+        self.base_depth = 0
+        self.hidden_depth = 0      # recursion-counted levels that sys._getframe() does not show (C entry frames)
         self.started = False
         self.stopping = None       # end reason once the run must stop
         self.skip_until = None     # class-body frame whose events (and everything it calls) are not steps
@@ -354,6 +390,10 @@ class Engine:
         return self._local_trace(frame, event, arg)
 
     def _local_trace(self, frame, event, arg):
+        if event == 'call':
+            self.depth += 1
+        elif event == 'return':
+            self.depth -= 1
         if self.stopping is not None:
             raise _StopTracing()
         if _monotonic() > self.deadline:
@@ -384,8 +424,8 @@ class Engine:
         gc_was_enabled = gc.isenabled()
         if gc_was_enabled:
             gc.disable()   # no collection (and no gc callback) in the middle of a snapshot
-        limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(limit + 2000)
+        limit = _getrecursionlimit()
+        _setrecursionlimit(limit + 2000)
         try:
             full = self.enc.event(event, frame, arg)
         except MemoryError:
@@ -395,7 +435,7 @@ class Engine:
             self.internal_error = traceback.format_exc()
             self._stop('internal')
         finally:
-            sys.setrecursionlimit(limit)
+            _setrecursionlimit(limit)
             if gc_was_enabled:
                 gc.enable()
         if full:
@@ -405,7 +445,7 @@ class Engine:
     def _stop(self, reason):
         if self.stopping is None:
             self.stopping = reason
-        self.killer.arm()
+        self.monitor.stop_program()
         raise _StopTracing()
 
     # -- patched builtins
@@ -435,8 +475,16 @@ class Engine:
             raise TypeError("'%s' object cannot be interpreted as an integer" % type(n).__name__)
         if n < 1:
             raise ValueError('recursion limit must be greater or equal than 1')
+        depth = 0
+        f = sys._getframe(1)
+        while f is not None:
+            depth += 1
+            f = f.f_back
+        if n <= depth:
+            raise RecursionError('cannot set the recursion limit to %d at the recursion depth %d: the limit is too '
+                                 'low' % (n, depth))
         self.user_limit = n
-        self._real_setrecursionlimit(n + _RECURSION_HEADROOM)
+        _setrecursionlimit(n + _RECURSION_HEADROOM)
 
     def _getrecursionlimit(self):
         return self.user_limit
@@ -459,13 +507,12 @@ class Engine:
         main, self.globals = self._namespace()
         self.enc.begin(self)
         self._real_import = builtins.__import__
-        self._real_setrecursionlimit = sys.setrecursionlimit
-        self.user_limit = sys.getrecursionlimit()
+        self.user_limit = _getrecursionlimit()
         builtins.__import__ = self._import
         builtins.input = self.stdin.input
         sys.setrecursionlimit = self._setrecursionlimit
         sys.getrecursionlimit = self._getrecursionlimit
-        self._real_setrecursionlimit(self.user_limit + _RECURSION_HEADROOM)
+        _setrecursionlimit(self.user_limit + _RECURSION_HEADROOM)
         sys.modules['__main__'] = main
         sys.stdout = sys.stderr = self.out
         sys.stdin = self.stdin
@@ -475,6 +522,12 @@ class Engine:
         error = None
         self.deadline = _monotonic() + self.timeout
         self.boundary = sys._getframe()
+        f = self.boundary
+        while f is not None:
+            self.base_depth += 1
+            f = f.f_back
+        self.hidden_depth = _hidden_depth()
+        self.monitor.start()
         sys.settrace(self._global_trace)
         try:
             exec(self.compiled, self.globals)
@@ -494,7 +547,7 @@ class Engine:
             error = e
         finally:
             sys.settrace(None)
-            self.killer.disarm()
+            self.monitor.close()
             self.stdout_text = self.out.text()
             iso.restore()
         if self.stopping is not None:
@@ -508,6 +561,43 @@ class Engine:
             self.globals.clear()   # break cycles through the program's namespace now rather than at some later gc
 
 
+_PROBE = compile('''
+def probe(d, getframe):
+    f = getframe()
+    n = 0
+    while f is not None:
+        n += 1
+        f = f.f_back
+    d.append(n)
+    probe(d, getframe)
+''', FILENAME, 'exec')
+_hidden = []
+
+
+def _hidden_depth():
+    """How many levels CPython's recursion counter sees below a program's frames that sys._getframe() does not.
+    Measured once: recurse to the limit from exec()'d code, as the program runs, and compare."""
+    if not _hidden:
+        ns = {}
+        exec(_PROBE, ns)
+        seen = []
+        limit = _getrecursionlimit()
+        f = sys._getframe()
+        here = 0
+        while f is not None:
+            here += 1
+            f = f.f_back
+        _setrecursionlimit(here + 40)
+        try:
+            exec('probe(seen, getframe)', {'probe': ns['probe'], 'seen': seen, 'getframe': sys._getframe})
+        except RecursionError:
+            pass
+        finally:
+            _setrecursionlimit(limit)
+        _hidden.append(max(0, here + 40 - max(seen)) if seen else 0)
+    return _hidden[0]
+
+
 def _no_module_message(name):
     return ("No module named '%s': only the Python standard library is available here (no packages are "
             "installed)" % name)
@@ -518,7 +608,7 @@ def _no_module_message(name):
 class _Frame:
     """What the native encoder knows about one call: stable id, lexical parent, variable order."""
 
-    __slots__ = ('fid', 'name', 'code', 'parent', 'order', 'line', 'active', 'gen')
+    __slots__ = ('fid', 'name', 'code', 'parent', 'order', 'line', 'active', 'gen', 'entry', 'refs')
 
     def __init__(self, fid, code, parent):
         self.fid = fid
@@ -529,6 +619,10 @@ class _Frame:
         self.line = code.co_firstlineno
         self.active = True
         self.gen = None           # weakref to the generator owning this frame
+        # While a frame waits for a call it made, its variables cannot change (unless they are cells): its entry is
+        # built once and reused until it runs again.
+        self.entry = None
+        self.refs = None
 
 
 _HIDDEN_GLOBALS = frozenset(('__builtins__', '__name__', '__doc__', '__package__', '__loader__', '__spec__',
@@ -611,6 +705,7 @@ class NativeEncoder:
     def __init__(self, opts):
         self.max_items = int(opts.get('maxContainerItems', 100))
         self.max_steps = int(opts.get('maxSteps', 1000))
+        self.max_frames = max(2, int(opts.get('maxFrames', 40)))
         self.steps = []
         self.ids = {}          # id(obj) -> heap id, for live objects only
         self.strong = {}       # heap id -> obj, for objects that cannot be weakly referenced
@@ -619,17 +714,22 @@ class NativeEncoder:
         self.dead = set()      # heap ids that died since the previous step
         self.frames = {}       # frame id -> _Frame
         self.active = {}       # id(frame object) -> _Frame, for frames that are running
+        self.call_stack = []   # (frame, _Frame) of running frames, outermost first (events are strictly nested)
         self.gen_frames = {}   # id(generator) -> _Frame
         self.next_frame = 1
         self.order0 = []       # global variables in order of first appearance
         self.fn_parent = {}    # heap id of a function -> frame id of its lexical parent
         self.closures = {}     # heap id of a nested function -> weakref (functions are weakly referenceable)
-        self.prev_vars = {}
+        self.prev_entries = {}
         self.prev_heap = {}
         self.gc_epoch = 0
         self.cycle_cache = None
         self.released = {}     # heap id -> (id, type) of cycle garbage released while the collector runs
         self.cycle_strong = set()
+        self.in_gc = False
+        self.weak_types = {}   # heap id -> type, for weakly referenced objects
+        self.gc_dying = {}     # id(obj) -> heap id: weakly referenced objects whose weakref the collector cleared;
+                               # they may still run __del__ (and be resurrected) before the collection ends
 
     # ---- engine interface
     def begin(self, engine):
@@ -715,6 +815,7 @@ class NativeEncoder:
             if info is not None and info.gen() is gen:
                 info.active = True
                 self.active[id(frame)] = info
+                self.call_stack.append((frame, info))
                 return
         if code.co_name == '<module>':
             return   # exec()'d code runs in the global frame
@@ -722,6 +823,7 @@ class NativeEncoder:
         self.next_frame += 1
         self.frames[info.fid] = info
         self.active[id(frame)] = info
+        self.call_stack.append((frame, info))
         if gen is not None:
             key = id(gen)
             info.gen = weakref.ref(gen, lambda r, key=key, gf=self.gen_frames: gf.pop(key, None))
@@ -732,6 +834,11 @@ class NativeEncoder:
         if info is not None:
             info.active = False
             info.line = frame.f_lineno
+            stack = self.call_stack
+            if stack and stack[-1][0] is frame:
+                stack.pop()
+            else:
+                self.call_stack = [e for e in stack if e[0] is not frame]
 
     def _call_parent(self, frame):
         """Lexical parent of a new call: the frame that made the function being called."""
@@ -772,16 +879,7 @@ class NativeEncoder:
 
     def _stack(self, frame):
         """Running frames of the program, outermost first, each with its _Frame."""
-        out = []
-        f = frame
-        active = self.active
-        while f is not None:
-            info = active.get(id(f))
-            if info is not None:
-                out.append((f, info))
-            f = f.f_back
-        out.reverse()
-        return out
+        return list(self.call_stack)
 
     # ---- values
     def _value(self, v):
@@ -804,12 +902,18 @@ class NativeEncoder:
         return {'ref': hid}
 
     def _track(self, obj):
+        key = id(obj)
+        hid = self.gc_dying.pop(key, None)
+        if hid is not None and self.weak_types.get(hid) is type(obj):
+            self.ids[key] = hid   # inside a collection, before any memory is freed: the same object
+            self.weak[hid] = weakref.ref(obj, self._weak_died(hid, key))
+            return hid
         hid = self.next_id
         self.next_id += 1
-        key = id(obj)
         self.ids[key] = hid
         try:
             self.weak[hid] = weakref.ref(obj, self._weak_died(hid, key))
+            self.weak_types[hid] = type(obj)
         except TypeError:
             self.strong[hid] = obj
         if type(obj) is _FunctionType and obj.__code__.co_name != '<module>':
@@ -820,13 +924,17 @@ class NativeEncoder:
         return hid
 
     def _weak_died(self, hid, key):
-        ids, dead, weak = self.ids, self.dead, self.weak
+        ids, weak = self.ids, self.weak
 
         def died(ref):
             if ids.get(key) == hid:
                 del ids[key]
-            weak.pop(hid, None)
-            dead.add(hid)
+            if weak.get(hid) is ref:
+                del weak[hid]
+            if self.in_gc:
+                self.gc_dying[key] = hid
+            else:
+                self.dead.add(hid)
         return died
 
     def _function_parent(self, fn):
@@ -949,12 +1057,33 @@ class NativeEncoder:
         frames = [{'id': 0, 'name': '<module>', 'locals': [[k, self._value(g[k])] for k in order0 if k in g],
                    'line': self.engine.module_frame.f_lineno}]
         shown = set()
+        omitted = None
+        if len(stack) > self.max_frames:
+            outer = self.max_frames // 4
+            cut = len(stack) - (self.max_frames - outer)
+            omitted = {'after': stack[outer - 1][1].fid if outer else 0, 'count': cut - outer}
+            stack = stack[:outer] + stack[cut:]
         for f, info in stack:
+            if f is frame:
+                info.entry = None
+            elif info.entry is not None:
+                frames.append(info.entry)
+                shown.add(info.fid)
+                for hid in info.refs:
+                    if hid not in self._seen:
+                        obj = self._obj(hid)
+                        if obj is not None:
+                            self._seen.add(hid)
+                            self._queue.append((hid, obj))
+                continue
             entry = {'id': info.fid, 'name': info.name, 'locals': self._locals(f, info), 'line': f.f_lineno}
             if info.parent:
                 entry['parent'] = info.parent
             if f is frame and event == 'return':
                 entry['returnValue'] = self._value(ret)
+            elif f is not frame and not info.code.co_cellvars:
+                info.entry = entry
+                info.refs = [v['ref'] for _, v in entry['locals'] if 'ref' in v]
             frames.append(entry)
             shown.add(info.fid)
         heap = {}
@@ -977,15 +1106,22 @@ class NativeEncoder:
                 'stdout': self.engine.out.size}
         if exc is not None:
             step['exception'] = exc
-        vars_now = {}
+        if omitted is not None:
+            step['omittedFrames'] = omitted
         changed_vars = []
+        prev_entries = self.prev_entries
+        entries = {}
         for fr in frames:
-            prefix = '%d:' % fr['id']
+            fid = fr['id']
+            entries[fid] = fr
+            prev = prev_entries.get(fid)
+            if prev is fr:
+                continue
+            old = dict(prev['locals']) if prev is not None else {}
+            prefix = '%d:' % fid
             for k, v in fr['locals']:
-                key = prefix + k
-                vars_now[key] = v
-                if self.prev_vars.get(key) != v:
-                    changed_vars.append(key)
+                if old.get(k) != v:
+                    changed_vars.append(prefix + k)
         prev_heap = self.prev_heap
         step['changed'] = {'vars': changed_vars,
                            'objects': [k for k in sorted(heap) if prev_heap.get(k) != heap[k]]}
@@ -995,7 +1131,7 @@ class NativeEncoder:
         cyc = sorted(h for h in heap if h not in reachable)
         if cyc:
             step['cycleOnly'] = cyc
-        self.prev_vars = vars_now
+        self.prev_entries = entries
         self.prev_heap = heap
         self.steps.append(step)
         self._queue = None
@@ -1069,23 +1205,7 @@ class NativeEncoder:
         """Let go of held objects that only the encoder still refers to; returns the heap ids that died."""
         strong = self.strong
         while True:
-            sentinel = []
-            strong[0] = sentinel
-            del sentinel
-            items = [(hid, o) for hid, o in strong.items() if hid not in reachable]
-            base = None
-            dead = []
-            for hid, o in items:
-                rc = sys.getrefcount(o)
-                if hid == 0:
-                    base = rc
-                elif base is not None and rc <= base:
-                    dead.append(hid)
-            if base is None:   # sentinel first in dict order always, but be safe
-                base = sys.getrefcount(strong[0]) + 1
-                dead = [hid for hid, o in items if hid and sys.getrefcount(o) <= base]
-            del strong[0]
-            items = o = None
+            dead = self._unreferenced(strong, reachable)
             if not dead:
                 break
             for hid in dead:
@@ -1095,10 +1215,25 @@ class NativeEncoder:
                     del self.ids[key]
                 self.dead.add(hid)
                 self.cycle_strong.discard(hid)
-                obj = None
+                obj = None   # dies here, which may leave others unreferenced: hence the loop
         dead_now = self.dead
         self.dead = set()
         return dead_now
+
+    @staticmethod
+    def _unreferenced(strong, reachable):
+        # A fresh list held exactly like the program's objects gives the reference count of "held by us only".
+        items = [(0, [])]
+        items.extend((hid, o) for hid, o in strong.items() if hid not in reachable)
+        base = None
+        dead = []
+        for hid, o in items:
+            rc = sys.getrefcount(o) + (0 if hid == 0 else -1)   # minus the encoder's own dict
+            if base is None:
+                base = rc
+            elif rc <= base:
+                dead.append(hid)
+        return dead
 
     def _cycle_only(self, reachable):
         """Heap ids of objects that are not reachable from any frame and alive only through a reference cycle."""
@@ -1122,6 +1257,7 @@ class NativeEncoder:
 
     def _gc_callback(self, phase, info):
         if phase == 'start':
+            self.in_gc = True
             for hid in self.cycle_strong:
                 obj = self.strong.pop(hid, None)
                 if obj is not None and gc.is_tracked(obj):
@@ -1131,15 +1267,26 @@ class NativeEncoder:
                 obj = None
             self.cycle_strong = set()
         else:
+            self.in_gc = False
             self.gc_epoch += 1
-            if not self.released:
+            dying = self.gc_dying
+            self.gc_dying = {}
+            if not self.released and not dying:
                 return
             want = {key: hid for hid, (key, _) in self.released.items()}
             found = {}
             for o in gc.get_objects():
-                hid = want.get(id(o))
+                k = id(o)
+                hid = want.get(k)
                 if hid is not None and type(o) is self.released[hid][1]:
                     found[hid] = o
+                hid = dying.get(k)
+                if hid is not None and type(o) is self.weak_types.get(hid):
+                    del dying[k]   # resurrected by a finalizer: still the same object
+                    self.ids[k] = hid
+                    self.weak[hid] = weakref.ref(o, self._weak_died(hid, k))
+            for hid in dying.values():
+                self.dead.add(hid)
             for hid, (key, _) in self.released.items():
                 if hid in found:
                     self.strong[hid] = found[hid]
@@ -1772,7 +1919,7 @@ def run_trace(code, options_json='{}'):
         fmt = opts.get('format', 'memtrace')
         if fmt not in ('memtrace', 'pytutor'):
             raise ValueError('unknown format %r' % (fmt,))
-        for k in ('maxSteps', 'timeoutMs', 'maxOutputChars', 'maxContainerItems'):
+        for k in ('maxSteps', 'timeoutMs', 'maxOutputChars', 'maxContainerItems', 'maxFrames'):
             if k in opts and (not isinstance(opts[k], (int, float)) or isinstance(opts[k], bool) or opts[k] < 0):
                 raise ValueError('%s must be a non-negative number' % k)
         if 'stdin' in opts and opts['stdin'] is not None and not isinstance(opts['stdin'], str):
