@@ -9,7 +9,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launch, open } from './browser.ts';
 import { serveStatic, type StaticServer } from './server.ts';
-import { describeStepper, figureIds, stepState } from './suite.ts';
+import { announcement, describeStepper, figureIds, stepState } from './suite.ts';
 
 const siteDir = inject('siteDir');
 const base = process.env.MEMTRACE_BASE ?? '/';
@@ -76,7 +76,7 @@ describe.skipIf(!built)('built site', () => {
       await page.locator(`#${ids[0]} [data-go=last]`).click();
       const st = await stepState(page, ids[0]);
       expect(st.visible).toEqual([st.n]);
-      expect(st.live.startsWith(`Step ${st.n} of ${st.n}, line ${st.line}. `)).toBe(true);
+      expect(st.live).toBe(announcement(st));
 
       await page.goBack();
       await page.waitForURL(server.url);

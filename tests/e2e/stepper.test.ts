@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, open } from './browser.ts';
 import { buildFixtureSite, DEMO_PAGE, SWAP_PAGE, type FixtureSite } from './fixture-site.ts';
 import { serveStatic, type StaticServer } from './server.ts';
-import { describeStepper, stepState } from './suite.ts';
+import { announcement, describeStepper, stepState } from './suite.ts';
 
 let site: FixtureSite;
 let server: StaticServer;
@@ -65,7 +65,7 @@ describe('fixture site: links and page swaps', () => {
     await page.locator(`#${late} [data-go=next]`).click();
     const st = await stepState(page, late);
     expect(st.visible).toEqual([2]);
-    expect(st.live).toBe(`Step 2 of ${st.n}, line ${st.line}. ${st.text}`);
+    expect(st.live).toBe(announcement(st));
     // The figure that was already running kept its step.
     expect((await stepState(page, old)).visible).toEqual([2]);
     expect(await page.locator(`#${old}`).getAttribute('tabindex')).toBe('0');

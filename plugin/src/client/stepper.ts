@@ -42,9 +42,9 @@ function setup(fig: HTMLElement): void {
     k = clamp(k);
     const was = steps[cur];
     const step = steps[k];
-    const text = details(step);
+    const open = details(step);
     // A reader who opened the text version wants it open on the next step too.
-    if (text) text.open = !!details(was)?.open;
+    if (open) open.open = !!details(was)?.open;
     // `hidden` as well as the class: one step at a time even while the stylesheet is still on its way (a page that
     // Astro's router swapped in links it from the body, which the router does not wait for).
     steps.forEach((s, i) => {
@@ -62,7 +62,9 @@ function setup(fig: HTMLElement): void {
     cur = k;
     for (const b of buttons) b.setAttribute('aria-disabled', String(target(b) == k));
     if (byReader && moved) {
-      live.textContent = `${label}. ${step.querySelector('pre')?.textContent ?? ''}`;
+      const text = step.querySelector('pre')?.textContent ?? '';
+      // The renderer's text may open with the same "Step k of n, line L": say it once.
+      live.textContent = text.startsWith(label) ? text : `${label}. ${text}`;
       // Keep the router's state (Astro stores its own there) and never scroll: only the address changes.
       history.replaceState(history.state, '', '#' + step.id);
     }
