@@ -72,6 +72,23 @@ describe('fixture site: links and page swaps', () => {
     await page.context().close();
   });
 
+  it('reopens at the step a reload finds in the URL, without moving the reader', async () => {
+    const { page } = await open(browser, server.url + DEMO_PAGE, {}, problems);
+    const id = site.ids.square;
+    // The figure in the middle of the window, the way a reader steps through it.
+    await page.evaluate((id) => scrollBy(0, document.getElementById(id)!.getBoundingClientRect().top - 200), id);
+    await page.locator(`#${id} [data-go=next]`).click();
+    await page.locator(`#${id} [data-go=next]`).click();
+    const before = await stepState(page, id);
+    expect(before.hash).toBe(`#${id}-step-3`);
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForTimeout(200);
+    const after = await stepState(page, id);
+    expect(after.visible).toEqual([3]);
+    expect(Math.abs(after.scrollY - before.scrollY)).toBeLessThanOrEqual(2);
+    await page.context().close();
+  });
+
   it('logged no console error and requested nothing outside the base path', () => {
     expect(problems).toEqual([]);
     expect(server.missing).toEqual([]);

@@ -89,8 +89,9 @@ function setup(fig: HTMLElement): void {
   if (t && t[0] == fig) {
     go(t[2]);
     // The browser scrolls to the step itself, below the controls, and re-applies that until the page has loaded;
-    // show the whole figure once it is done.
-    const show = () => fig.scrollIntoView();
+    // show the whole figure once it is done. `nearest`: a reader coming back (reload, history) whose figure is
+    // already in view keeps their scroll position.
+    const show = () => fig.scrollIntoView({ block: 'nearest' });
     if (document.readyState == 'complete') show();
     else addEventListener('load', show, { once: true });
   } else go(cur);
@@ -107,6 +108,6 @@ addEventListener('hashchange', () => {
   const t = hashTarget();
   if (t) {
     t[1](t[2]);
-    t[0].scrollIntoView();
+    t[0].scrollIntoView({ block: 'nearest' });
   }
 });
