@@ -51,10 +51,26 @@ export interface RefOut {
   top?: number;
 }
 
+/**
+ * Small text the writer draws itself at a place satori laid out (list indices, type labels): relative to the
+ * anchor's top left corner, or to the fragment's when there is no anchor. Saves satori a text element each.
+ */
+export interface OwnText {
+  anchor?: string;
+  dx: number;
+  dy: number;
+  s: string;
+  size: number;
+  colour: Colour;
+}
+
 export interface FragmentSpec {
   key: string;
   el: El;
   refs: RefOut[];
+  texts?: OwnText[];
+  /** An object's type label, drawn above its box. */
+  label?: string;
 }
 
 const text = (s: string, colour: Colour, style: Record<string, unknown> = {}) => div({ color: C(colour), ...style }, s);
@@ -148,59 +164,66 @@ function capped<T>(items: T[], more: number | undefined): { shown: T[]; left: nu
 }
 
 const boxStyle = { backgroundColor: C('border'), padding: 1, gap: 1 };
-const INDEX_H = 11;
+/** Height of a list cell's index label, which the writer draws (see OwnText). */
+export const INDEX_H = 11;
 
-function sequenceBox(obj: Extract<HeapObject, { items: Value[] }>, refs: RefOut[]): El {
+function sequenceBox(obj: Extract<HeapObject, { items: Value[] }>, refs: RefOut[], texts: OwnText[]): El {
   const bg: Colour = obj.kind === 'tuple' || obj.kind === 'frozenset' ? 'tupleBg' : 'objectBg';
   const indexed = obj.kind === 'list' || obj.kind === 'tuple';
   const { shown, left } = capped(obj.items, obj.more);
+  const top = indexed ? INDEX_H : 0;
   const cells = shown.map((v, i) => {
-    const c = content(v, MAX.item, `c${i}`, refs, indexed ? INDEX_H : 0);
-    const style = { flexDirection: 'column', alignItems: 'center', minWidth: 30, padding: '0 5px', backgroundColor: C(bg) };
-    return indexed
-      ? div({ ...style, height: CELL_H + INDEX_H }, [text(String(i), 'muted', { fontSize: SMALL, alignSelf: 'flex-start', height: INDEX_H }), c ?? null], `c${i}`)
-      : div({ ...style, height: CELL_H, justifyContent: 'center' }, c ?? [], `c${i}`);
+    const c = content(v, MAX.item, `c${i}`, refs, top);
+    if (indexed) texts.push({ anchor: `c${i}`, dx: 3, dy: 9, s: String(i), size: SMALL, colour: 'muted' });
+    return div({ alignItems: 'center', justifyContent: 'center', minWidth: 30, height: CELL_H + top, padding: `${top}px 5px 0`, backgroundColor: C(bg) }, c ?? [], `c${i}`);
   });
-  if (left > 0) cells.push(div({ backgroundColor: C(bg), alignItems: 'flex-end', paddingBottom: 4, padding: '0 5px', color: C('muted') }, `${ELLIPSIS} ${left} more`));
-  if (cells.length === 0) cells.push(div({ backgroundColor: C(bg), alignItems: 'center', height: CELL_H, padding: '0 6px', color: C('muted') }, 'empty'));
+  if (left > 0) cells.push(div({ alignItems: 'center', padding: `${top}px 5px 0`, backgroundColor: C(bg), color: C('muted') }, `${ELLIPSIS} ${left} more`));
+  if (cells.length === 0) cells.push(div({ alignItems: 'center', height: CELL_H, padding: '0 6px', backgroundColor: C(bg), color: C('muted') }, 'empty'));
   return div(boxStyle, cells, 'box');
 }
 
-/** Two columns (keys `k0`.., values `c0`..), so that satori sizes each to its widest cell and rows stay aligned. */
-function tableColumns(rows: [string | undefined, Value, string?][], keyBg: Colour, valueBg: Colour, refs: RefOut[], left: number, muted = false): El[] {
-  const cell = (bg: Colour, justify: string, child: string | undefined, key?: string) =>
-    div({ height: CELL_H, alignItems: 'center', justifyContent: justify, padding: '0 5px', backgroundColor: C(bg) }, child ?? [], key);
-  const keys = rows.map(([k], i) => cell(keyBg, 'flex-end', k, `k${i}`));
-  const values = rows.map(([, v], i) => {
-    const c = content(v, MAX.value, `c${i}`, refs);
-    return cell(valueBg, c === undefined ? 'center' : 'flex-start', c, `c${i}`);
-  });
+/**
+ * A table of two columns, keys `k0`.. and values `c0`..: each column is its cells (backgrounds only, placed
+ * absolutely) under ONE multi-line text, which sizes the column. One text per column instead of one per cell:
+ * satori's cost is mostly per text.
+ */
+function tableColumns(rows: [string | undefined, Value][], keyBg: Colour, valueBg: Colour, refs: RefOut[], left: number, muted = false, keyColour: Colour = 'muted'): El[] {
+  const n = rows.length + (left > 0 ? 1 : 0);
+  if (n === 0) return [div({ height: CELL_H, alignItems: 'center', padding: '0 6px', backgroundColor: C(valueBg), color: C('muted') }, 'empty')];
+  const column = (key: string, bg: Colour, lines: string[], style: Record<string, unknown>) =>
+    div({ flexDirection: 'column', position: 'relative', ...style }, [
+      ...Array.from({ length: n }, (_, i) =>
+        div({ position: 'absolute', left: 0, right: 0, top: i * (CELL_H + 1), height: CELL_H, backgroundColor: C(bg) }, [], i < rows.length ? `${key}${i}` : undefined),
+      ),
+      div({ height: n * (CELL_H + 1) - 1, padding: '2px 5px 0', lineHeight: `${CELL_H + 1}px` }, lines.join('\n')),
+    ]);
+  const keys = rows.map(([k]) => k ?? '');
+  const values = rows.map(([, v], i) => content(v, MAX.value, `c${i}`, refs) ?? '');
   if (left > 0) {
-    keys.push(cell(keyBg, 'flex-end', ''));
-    values.push(cell(valueBg, 'flex-start', `${ELLIPSIS} ${left} more`));
+    keys.push('');
+    values.push(`${ELLIPSIS} ${left} more`);
   }
-  if (rows.length === 0 && left === 0) return [cell(valueBg, 'center', 'empty')];
   return [
-    div({ flexDirection: 'column', gap: 1, minWidth: 20, color: C('muted') }, keys),
-    div({ flexDirection: 'column', flexGrow: 1, gap: 1, minWidth: 30, color: C(muted ? 'muted' : 'fg') }, values),
+    column('k', keyBg, keys, { minWidth: 20, alignItems: 'flex-end', textAlign: 'right', color: C(muted ? 'muted' : keyColour) }),
+    column('c', valueBg, values, { minWidth: 30, flexGrow: 1, color: C(muted ? 'muted' : 'fg') }),
   ];
 }
 
 const lineBox = (s: string, bg: Colour = 'objectBg'): El =>
   div(boxStyle, [div({ height: CELL_H, alignItems: 'center', padding: '0 6px', backgroundColor: C(bg) }, s)], 'box');
 
-function objectBox(obj: HeapObject, refs: RefOut[]): El {
+function objectBox(obj: HeapObject, refs: RefOut[], texts: OwnText[]): El {
   switch (obj.kind) {
     case 'list':
     case 'tuple':
     case 'set':
     case 'frozenset':
-      return sequenceBox(obj, refs);
+      return sequenceBox(obj, refs, texts);
     case 'dict': {
       const { shown, left } = capped(obj.entries, obj.more);
       const keyRefs: RefOut[] = [];
       const rows = shown.map(([k, v], i): [string | undefined, Value] => [content(k, MAX.key, `k${i}`, keyRefs), v]);
-      const box = div(boxStyle, tableColumns(rows, 'keyBg', 'objectBg', refs, left), 'box');
+      const box = div(boxStyle, tableColumns(rows, 'keyBg', 'objectBg', refs, left, false, 'fg'), 'box');
       refs.push(...keyRefs);
       return box;
     }
@@ -228,19 +251,17 @@ function objectBox(obj: HeapObject, refs: RefOut[]): El {
   }
 }
 
-/** An object: its type label (`lbl`) above its box (`box`). */
 /** References do not change a layout (their dots are drawn afterwards), so they are left out of the key. */
 const layoutKey = (obj: HeapObject) => JSON.stringify(obj, (_k, v: unknown) => (v !== null && typeof v === 'object' && 'ref' in v ? 0 : v));
 
+/** An object: room for its type label (drawn by the writer), then its box (`box`). */
 export function objectFragment(obj: HeapObject): FragmentSpec {
   const key = 'ob' + layoutKey(obj);
   const refs: RefOut[] = [];
   const label = obj.kind === 'function' ? '' : typeLabel(obj);
-  const el = div({ flexDirection: 'column', alignItems: 'flex-start' }, [
-    div({ height: LABEL_H, fontSize: SMALL, color: C('muted') }, label, 'lbl'),
-    objectBox(obj, refs),
-  ]);
-  return { key, el, refs };
+  const texts: OwnText[] = label ? [{ dx: 0, dy: LABEL_BASELINE, s: label, size: SMALL, colour: 'muted' }] : [];
+  const el = div({ flexDirection: 'column', alignItems: 'flex-start' }, [div({ height: LABEL_H, width: Math.ceil(label.length * SCW) }), objectBox(obj, refs, texts)]);
+  return { key, el, refs, texts, label };
 }
 
 // ---- the code, the output, the headers ------------------------------------------------------------------------

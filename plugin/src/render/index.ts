@@ -36,7 +36,7 @@ import {
 } from './fragments.ts';
 import { primitivesOnHeap } from './heap-primitives.ts';
 import { buildModels, type ObjectModel } from './model.ts';
-import { assignSlots, COL_GAP, grid, ROW_GAP } from './placement.ts';
+import { assignSlots, grid, ROW_GAP } from './placement.ts';
 import { renderSheet, type Box, type Rendered } from './sheet.ts';
 import { Layer, lineArrow, outline, svgDocument, tint } from './svg.ts';
 import { stepText, stepTitle } from './text.ts';
@@ -130,9 +130,9 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
   const g = grid(slots, (k, id) => {
     const r = R(perStep[k]!.objects.get(id)!);
     const o = models[k]!.objects.find((x) => x.id === id)!;
-    const label = r.anchors.get('lbl')!;
-    const notes = notesOf(o).reduce((w, [t]) => w + (t.length + 1) * SCW, label.w > 0 ? 6 : 0);
-    return { w: Math.max(r.w, Math.ceil(label.x + label.w + notes)), h: r.h };
+    const label = labelWidth(perStep[k]!.objects.get(id)!);
+    const notes = notesOf(o).reduce((w, [t]) => w + (t.length + 1) * SCW, label > 0 ? 6 : 0);
+    return { w: Math.max(r.w, Math.ceil(label + notes)), h: r.h };
   });
   const anyObjects = slots.some((s) => s.size > 0);
   const top = MARGIN + HEADER_H;
@@ -150,7 +150,7 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
   const height = Math.ceil(Math.max(leftBottom, framesBottom, top + g.height) + MARGIN);
 
   const lanes = [top - 5, ...g.rowY.slice(1).map((y) => top + y - ROW_GAP / 2), top + g.height + 10];
-  const columns = [objectsX - FRAMES_TO_OBJECTS / 2, ...g.colX.slice(1).map((x) => objectsX + x - COL_GAP / 2), objectsX + g.width + 14];
+  const columns = [objectsX - FRAMES_TO_OBJECTS / 2, ...g.gaps.map((x) => objectsX + x)];
 
   const objectNumber = new Map<number, number>();
   for (const m of models) for (const o of m.objects) if (!objectNumber.has(o.id)) objectNumber.set(o.id, objectNumber.size + 1);
@@ -229,17 +229,18 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
       const slot = slots[k]!.get(o.id);
       if (!slot) continue;
       const s = p.objects.get(o.id)!;
-      const x = objectsX + g.colX[slot.col]!;
-      const y = top + g.rowY[slot.row]!;
+      const x = objectsX + g.at(slot).x;
+      const y = top + g.at(slot).y;
       const isFaded = o.status === 'freed';
       const into = isFaded ? faded : layer;
       const r = R(s);
       into.add(r.items, x, y);
       const box = at(r.anchors.get('box')!, x, y);
-      const label = at(r.anchors.get('lbl')!, x, y);
-      let lx = label.x + label.w + (label.w > 0 ? 6 : 0);
+      ownTexts(into, s, r, x, y);
+      const lw = labelWidth(s);
+      let lx = x + lw + (lw > 0 ? 6 : 0);
       for (const [t, colour] of notesOf(o)) {
-        into.text(lx, label.y + LABEL_BASELINE, paint(colour), SMALL, t);
+        into.text(lx, y + LABEL_BASELINE, paint(colour), SMALL, t);
         lx += (t.length + 1) * SCW;
       }
       if (o.status !== 'live') into.overlay(outline(box, paint('garbage'), 1.5, true));
@@ -278,3 +279,11 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
 }
 
 const rnd = (v: number) => Math.round(v * 10) / 10;
+const labelWidth = (s: FragmentSpec) => (s.label ?? '').length * SCW;
+
+function ownTexts(into: Layer, s: FragmentSpec, r: Rendered, x: number, y: number) {
+  for (const t of s.texts ?? []) {
+    const a = t.anchor === undefined ? { x: 0, y: 0 } : r.anchors.get(t.anchor);
+    if (a) into.text(x + a.x + t.dx, y + a.y + t.dy, paint(t.colour), t.size, t.s);
+  }
+}

@@ -64,9 +64,12 @@ export function assignSlots(models: StepModel[]): Map<number, Slot>[] {
 }
 
 export interface Grid {
-  /** Left edge of each column, top edge of each row, relative to the objects area. */
-  colX: number[];
+  /** Top left corner of a slot, relative to the objects area. */
+  at(slot: Slot): { x: number; y: number };
+  /** Top edge of each row. */
   rowY: number[];
+  /** x of the free gap right of every used slot (lanes for arrows). */
+  gaps: number[];
   width: number;
   height: number;
 }
@@ -74,27 +77,47 @@ export interface Grid {
 export const COL_GAP = 44;
 export const ROW_GAP = 22;
 
+/**
+ * Each row lays its slots out left to right at their widest; a slot whose left neighbour is never used lines up
+ * with the same column of the row above, so that the parts of a structure stack under each other.
+ */
 export function grid(slots: Map<number, Slot>[], sizeOf: (step: number, id: number) => { w: number; h: number }): Grid {
-  const colW: number[] = [];
+  const w: number[][] = [];
   const rowH: number[] = [];
   slots.forEach((m, step) => {
     for (const [id, s] of m) {
-      const { w, h } = sizeOf(step, id);
-      colW[s.col] = Math.max(colW[s.col] ?? 0, w);
-      rowH[s.row] = Math.max(rowH[s.row] ?? 0, h);
+      const size = sizeOf(step, id);
+      (w[s.row] ??= [])[s.col] = Math.max(w[s.row]?.[s.col] ?? 0, size.w);
+      rowH[s.row] = Math.max(rowH[s.row] ?? 0, size.h);
     }
   });
-  const colX: number[] = [];
-  const rowY: number[] = [];
-  let x = 0;
-  for (let c = 0; c < colW.length; c++) {
-    colX.push(x);
-    x += (colW[c] ?? 0) + COL_GAP;
+  const x: number[][] = [];
+  const gaps = new Set<number>();
+  let width = 0;
+  for (let r = 0; r < rowH.length; r++) {
+    const row = (x[r] = [0]);
+    const widths = w[r] ?? [];
+    for (let c = 1; c < widths.length; c++) {
+      const left = widths[c - 1];
+      row[c] = left !== undefined ? row[c - 1]! + left + COL_GAP : Math.max(x[r - 1]?.[c] ?? 0, row[c - 1]!);
+    }
+    widths.forEach((wc, c) => {
+      if (wc === undefined) return;
+      width = Math.max(width, row[c]! + wc);
+      gaps.add(row[c]! + wc + COL_GAP / 2);
+    });
   }
+  const rowY: number[] = [];
   let y = 0;
   for (let r = 0; r < rowH.length; r++) {
     rowY.push(y);
     y += (rowH[r] ?? 0) + ROW_GAP;
   }
-  return { colX, rowY, width: Math.max(0, x - COL_GAP), height: Math.max(0, y - ROW_GAP) };
+  return {
+    at: (s) => ({ x: x[s.row]?.[s.col] ?? 0, y: rowY[s.row] ?? 0 }),
+    rowY,
+    gaps: [...gaps].sort((a, b) => a - b),
+    width,
+    height: Math.max(0, y - ROW_GAP),
+  };
 }

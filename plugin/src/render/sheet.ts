@@ -83,12 +83,17 @@ export async function renderSheet(specs: FragmentSpec[]): Promise<Map<string, Re
     .replace(/<clipPath\b[^>]*>.*?<\/clipPath>/gs, '')
     .replace(/<defs>.*?<\/defs>/gs, '');
   const elementRe = /<rect ([^>]*)\/>|<text ([^>]*)>([^<]*)<\/text>/gy;
-  let frag = 0;
   let pos = 0;
+  // Mostly tree order, but satori paints positioned elements after the rest: look the band up each time.
   const owner = (y: number) => {
-    // Elements come in tree order, so the owner only ever moves down the sheet.
-    while (frag + 1 < frames.length && y >= frames[frag + 1]!.y) frag++;
-    return frag;
+    let lo = 0;
+    let hi = frames.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (frames[mid]!.y <= y) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   };
   for (let m = elementRe.exec(body); m; m = elementRe.exec(body)) {
     pos = elementRe.lastIndex;
