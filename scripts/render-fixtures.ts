@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { render, type RenderedFigure, type RenderOptions } from '../plugin/src/render/index.ts';
 import { FONT_FILES, THEME_CSS } from '../plugin/src/render/index.ts';
+import { THEME_CSS_DOCUMENTED } from '../plugin/src/render/theme.ts';
 import type { Step, Trace, TraceOptions } from '../plugin/src/trace/format.ts';
 
 export const FIXTURES = join(import.meta.dirname, '../tests/fixtures/render');
@@ -92,6 +93,8 @@ async function main() {
   const png = args.includes('--png');
   const retrace = !args.includes('--no-trace');
   const only = args.filter((a) => !a.startsWith('--'));
+  // theme.css is the documented copy of THEME_CSS, for sites that link it rather than inline it.
+  writeFileSync(join(import.meta.dirname, '../plugin/src/render/theme.css'), THEME_CSS_DOCUMENTED);
   const cases = readdirSync(FIXTURES).filter((c) => existsSync(join(FIXTURES, c, 'program.py')) && (only.length === 0 || only.includes(c)));
   const { traceJsonInProcess } = retrace ? await import('../plugin/src/trace/dev-run.ts') : { traceJsonInProcess: undefined };
   const pages: { html: string; path: string }[] = [];

@@ -221,3 +221,10 @@ test('an uncaught exception is shown', async () => {
   expect(fig.steps[i]!.svg).toMatch(/>ZeroDivisionError: division(?: by)?<\/text><text [^>]*>(?:by )?zero<\/text>/);
   expect(fig.steps.at(-1)!.text).toContain('Exception: ZeroDivisionError: division by zero');
 });
+
+test('theme.css is the documented theme', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { THEME_CSS_DOCUMENTED } = await import('../../plugin/src/render/theme.ts');
+  expect(readFileSync(new URL('../../plugin/src/render/theme.css', import.meta.url), 'utf8')).toBe(THEME_CSS_DOCUMENTED);
+  for (const p of Object.values(PALETTE)) expect(THEME_CSS_DOCUMENTED).toContain(`${p.name}: ${p.light}; /* ${p.doc} */`);
+});

@@ -61,16 +61,12 @@ export function paintOfPlaceholder(hex: string): string {
   return p;
 }
 
-const block = (mode: 'light' | 'dark') => ROLES.map((c) => `  ${PALETTE[c].name}: ${PALETTE[c][mode]};`).join('\n');
+const block = (mode: 'light' | 'dark', docs = false) =>
+  ROLES.map((c) => `  ${PALETTE[c].name}: ${PALETTE[c][mode]};${docs && mode === 'light' ? ` /* ${PALETTE[c].doc} */` : ''}`).join('\n');
 
-/**
- * Light values by default; dark under `prefers-color-scheme: dark` unless an ancestor says `data-theme="light"`,
- * and always under `data-theme="dark"` (Starlight sets it on <html>). `:where()` keeps the specificity at zero, so
- * any rule of the site's own that sets these properties wins.
- */
-export const THEME_CSS = `/* memtrace diagram colours. Override any of these on an ancestor of the figure. */
+const css = (docs: boolean) => `/* memtrace diagram colours. Override any of these on an ancestor of the figure. */
 :where(:root), :where([data-theme='light']) {
-${block('light')}
+${block('light', docs)}
 }
 @media (prefers-color-scheme: dark) {
   :where(:root:not([data-theme='light'])) {
@@ -84,3 +80,13 @@ ${block('dark')
 ${block('dark')}
 }
 `;
+
+/**
+ * Light values by default; dark under `prefers-color-scheme: dark` unless an ancestor says `data-theme="light"`,
+ * and always under `data-theme="dark"` (Starlight sets it on <html>). `:where()` keeps the specificity at zero, so
+ * any rule of the site's own that sets these properties wins.
+ */
+export const THEME_CSS = css(false);
+
+/** The same, with what each property paints: the content of theme.css, the documented copy for sites. */
+export const THEME_CSS_DOCUMENTED = css(true);
