@@ -116,8 +116,11 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
     output: use(outputFragment(outputLines(m.stdout, outRows), cd.width, outRows)),
     exception: m.exception ? use(exceptionFragment(m.exception.type, m.exception.message, cd.width)) : undefined,
   }));
-  const rendered = await renderSheet([...specs.values()]);
-  const R = (s: FragmentSpec): Rendered => rendered.get(s.key)!;
+  // The legend and the headers are the same in every figure: laid out once per process.
+  const fresh = [...specs.values()].filter((s) => !STATIC.has(s.key));
+  const rendered = await renderSheet(fresh);
+  for (const s of fresh) if (STATIC_KEYS.has(s.key)) STATIC.set(s.key, rendered.get(s.key)!);
+  const R = (s: FragmentSpec): Rendered => rendered.get(s.key) ?? STATIC.get(s.key)!;
 
   // ---- placement, shared by all steps ----
   const slots = assignSlots(models);
@@ -277,6 +280,9 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
   });
   return { width, height, steps };
 }
+
+const STATIC = new Map<string, Rendered>();
+const STATIC_KEYS = new Set([legendFragment(), headerFragment('Frames'), headerFragment('Objects'), headerFragment('Print output')].map((s) => s.key));
 
 const rnd = (v: number) => Math.round(v * 10) / 10;
 const labelWidth = (s: FragmentSpec) => (s.label ?? '').length * SCW;
