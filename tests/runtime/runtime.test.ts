@@ -3,6 +3,9 @@
  * namespace, with stable output, and an idle runtime does not hold the process open.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { TraceRuntime } from '../../plugin/src/trace/runtime.ts';
@@ -93,6 +96,48 @@ describe('isolation between blocks', () => {
   test('a block that raised leaves nothing behind either', async () => {
     await runtime.trace('leftover = [1, 2, 3]\nraise RuntimeError("stop")\n');
     expect(printed(await runtime.trace('print("leftover" in globals())'))).toBe('False\n');
+  });
+});
+
+describe('start-up from a snapshot', () => {
+  const program = 'import sys\nnames = sorted(sys.modules)\nprint(sys.path, len(names), hash("memtrace"))\n';
+
+  test('a child started from the snapshot traces like one booted from scratch', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'memtrace-snapshot-'));
+    const booted = new TraceRuntime({ snapshotDir: false });
+    const maker = new TraceRuntime({ snapshotDir: dir });
+    const finder = new TraceRuntime({ snapshotDir: dir });
+    try {
+      const fromBoot = await booted.traceJson(program);
+      const fromMade = await maker.traceJson(program);
+      const fromFound = await finder.traceJson(program);
+      expect([booted.stats.snapshot, maker.stats.snapshot, finder.stats.snapshot]).toEqual(['off', 'made', 'found']);
+      expect(readdirSync(dir)).toHaveLength(1);
+      expect(fromMade).toBe(fromBoot);
+      expect(fromFound).toBe(fromBoot);
+    } finally {
+      await Promise.all([booted.close(), maker.close(), finder.close()]);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a snapshot file Pyodide refuses is deleted and the child boots instead', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'memtrace-snapshot-'));
+    const maker = new TraceRuntime({ snapshotDir: dir });
+    await maker.start();
+    await maker.close();
+    const [name] = readdirSync(dir);
+    writeFileSync(join(dir, name), 'not a snapshot');
+    const runtime = new TraceRuntime({ snapshotDir: dir });
+    try {
+      expect(printed(await runtime.trace('print("booted")'))).toBe('booted\n');
+      expect(runtime.stats.snapshot).toBe('off');
+      expect(runtime.stats.starts).toBe(2);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      await runtime.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
