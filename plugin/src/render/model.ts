@@ -50,6 +50,8 @@ export interface StepModel {
   stdout: string;
   /** The exception raised at this step; on the last step of a program that ended by an uncaught one, that one. */
   exception?: { type: string; message: string };
+  /** A `return` step that is really the exception leaving the running frame. */
+  unwinding?: boolean;
 }
 
 export interface ModelOptions {
@@ -169,7 +171,7 @@ function buildModel(
       const mark: Mark = !baseline ? undefined : old === undefined ? 'new' : sameValue(old, value) ? undefined : 'changed';
       rows.push({ name, value, mark });
     }
-    if (f.returnValue !== undefined) {
+    if (f.returnValue !== undefined && !unwinding(trace, index, f.id)) {
       const old = prevReturns.get(f.id);
       rows.push({ name: 'Return value', value: f.returnValue, mark: old && sameValue(old, f.returnValue) ? undefined : 'new' });
     }
@@ -222,7 +224,8 @@ function buildModel(
     frames,
     objects,
     stdout: sanitize(trace.stdout.slice(0, step.stdout)),
-    exception: step.exception ?? endException(trace, index),
+    exception: step.exception ?? (lastActive && unwinding(trace, index, lastActive.id) ? trace.steps[index - 1]!.exception : endException(trace, index)),
+    ...(lastActive && unwinding(trace, index, lastActive.id) ? { unwinding: true } : {}),
   };
 }
 
@@ -230,4 +233,14 @@ function endException(trace: Trace, index: number): StepModel['exception'] {
   if (index !== trace.steps.length - 1 || trace.end.reason !== 'exception' || !trace.end.message) return undefined;
   const m = /^([\w.]+): ?([\s\S]*)$/.exec(trace.end.message);
   return m ? { type: m[1]!, message: m[2]! } : { type: 'Exception', message: trace.end.message };
+}
+
+/**
+ * A `return` right after an `exception` in the same frame is the exception leaving it, not a return: Python
+ * reports None as its value, which is not what the program returned.
+ */
+function unwinding(trace: Trace, index: number, frameId: number): boolean {
+  const step = trace.steps[index]!;
+  const prev = trace.steps[index - 1];
+  return step.event === 'return' && prev?.event === 'exception' && prev.frames.filter((f) => !f.exited).at(-1)?.id === frameId;
 }

@@ -22,7 +22,7 @@ export function stepText(m: StepModel, ctx: TextContext): string {
   const codeAt = (line: number | undefined) => (line === undefined ? '' : (ctx.code[line - 1] ?? '').trim());
   const out: string[] = [];
   const event = { line: 'next to run', call: 'calling', return: 'returning', exception: 'raising', uncaught: 'uncaught exception' }[m.step.event];
-  out.push(`Step ${m.ordinal} of ${ctx.total}, line ${m.line} (${event}): ${codeAt(m.line)}`);
+  out.push(`Step ${m.ordinal} of ${ctx.total}, line ${m.line} (${m.unwinding ? 'exception leaving the function' : event}): ${codeAt(m.line)}`);
   if (m.prevLine !== undefined) out.push(`Just ran line ${m.prevLine}: ${codeAt(m.prevLine)}`);
 
   const changes: string[] = [];
