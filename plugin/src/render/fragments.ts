@@ -143,16 +143,27 @@ export function frameHeaderFragment(f: FrameModel, d: FrameDims): FragmentSpec {
   return { key: 'fh' + JSON.stringify([f.id, f.name, frameTag(f), d.width]), el, refs: [] };
 }
 
-/** One variable: its name right-aligned, its value in the cell `v` (whose border the writer draws). */
-export function frameRowFragment(r: RowModel, exited: boolean, d: FrameDims): FragmentSpec {
-  const refs: RefOut[] = [];
-  const c = content(r.value, MAX.value, 'v', refs);
+/**
+ * One variable is two fragments, its name (right-aligned in the name column) and its value cell (whose border
+ * the writer draws), so that a name or a value seen before, in any frame, costs no new layout.
+ */
+export function frameRowFragments(r: RowModel, exited: boolean, d: FrameDims): { name: FragmentSpec; value: FragmentSpec } {
+  const colour = C(exited ? 'muted' : 'fg');
   const name = clip(r.name, r.name === 'Return value' ? 12 : MAX.name);
-  const el = div({ height: CELL_H, color: C(exited ? 'muted' : 'fg') }, [
-    div({ width: d.nameW, justifyContent: 'flex-end', alignItems: 'center', paddingRight: 6, boxSizing: 'border-box' }, name),
-    div({ width: d.cellW, alignItems: 'center', justifyContent: c === undefined ? 'center' : 'flex-start', paddingLeft: 5, boxSizing: 'border-box', backgroundColor: C('cellBg') }, c ?? [], 'v'),
-  ]);
-  return { key: 'fr' + JSON.stringify([name, c ?? '@', exited, d.nameW, d.cellW]), el, refs };
+  const refs: RefOut[] = [];
+  const c = content(r.value, MAX.value, '', refs);
+  return {
+    name: {
+      key: 'nm' + JSON.stringify([name, exited, d.nameW]),
+      el: div({ width: d.nameW, height: CELL_H, justifyContent: 'flex-end', alignItems: 'center', paddingRight: 6, color: colour }, name),
+      refs: [],
+    },
+    value: {
+      key: 'vl' + JSON.stringify([c ?? '@', exited, d.cellW]),
+      el: div({ width: d.cellW, height: CELL_H, alignItems: 'center', paddingLeft: 5, backgroundColor: C('cellBg'), color: colour }, c ?? []),
+      refs,
+    },
+  };
 }
 
 // ---- objects --------------------------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ import {
   frameDims,
   frameHeaderFragment,
   frameHeight,
-  frameRowFragment,
+  frameRowFragments,
+  CELL_H,
   ROW_PITCH,
   ARROW_GUTTER,
   FRAME_MARK_X,
@@ -110,7 +111,10 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
   const perStep = models.map((m) => ({
     frames: m.frames.map((f) => ({
       head: use(frameHeaderFragment(f, fd)),
-      rows: f.rows.map((r) => use(frameRowFragment(r, f.state === 'exited', fd))),
+      rows: f.rows.map((r) => {
+        const { name, value } = frameRowFragments(r, f.state === 'exited', fd);
+        return { name: use(name), value: use(value) };
+      }),
     })),
     objects: new Map(m.objects.map((o) => [o.id, use(objectFragment(o.obj))])),
     output: use(outputFragment(outputLines(m.stdout, outRows), cd.width, outRows)),
@@ -210,19 +214,22 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
       layer.rect(box.x + 1, box.y + 1, box.w - 2, box.h - 2, paint(running ? 'runningBg' : 'frameBg'));
       if (running) layer.overlay(outline(box, paint('accent'), 2));
       layer.add(R(spec.head).items, box.x, box.y);
+      const x = box.x + FRAME_PAD + 1;
+      const cx = x + fd.nameW;
+      // Cell borders first, in one run, under the cells.
+      f.rows.forEach((_, j) => layer.rect(cx - 1, box.y + FRAME_HEAD_H + j * ROW_PITCH - 1, fd.cellW + 2, CELL_H + 2, paint('border')));
       f.rows.forEach((row, j) => {
-        const s = spec.rows[j]!;
-        const r = R(s);
-        const x = box.x + FRAME_PAD + 1;
+        const { name, value } = spec.rows[j]!;
         const y = box.y + FRAME_HEAD_H + j * ROW_PITCH;
-        const c = at(r.anchors.get('v')!, x, y);
-        layer.rect(c.x - 1, c.y - 1, c.w + 2, c.h + 2, paint('border'));
-        layer.add(r.items, x, y);
+        layer.add(R(name).items, x, y);
+        const r = R(value);
+        layer.add(r.items, cx, y);
+        const c = { x: cx, y, w: fd.cellW, h: CELL_H };
         if (row.mark) {
           layer.overlay(tint(c, paint('changedBg')) + outline({ x: c.x - 1, y: c.y - 1, w: c.w + 2, h: c.h + 2 }, paint('changed'), 2));
           layer.text(box.x + FRAME_MARK_X, c.y + c.h / 2 + 4.5, paint('changed'), FS, MARK);
         }
-        collectRefs(s, r, box, x, y, false);
+        collectRefs(value, r, box, cx, y, false);
       });
       obstacles.push(box);
       fy += box.h + FRAME_GAP;

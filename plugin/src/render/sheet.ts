@@ -117,7 +117,8 @@ export async function renderSheet(specs: FragmentSpec[]): Promise<Map<string, Re
   }
   specs.forEach((s, i) => {
     const f = frames[i]!;
-    const local = new Map<string, Box>();
+    // '' is the fragment itself.
+    const local = new Map<string, Box>([['', { x: 0, y: 0, w: f.w, h: f.h }]]);
     for (const [k, b] of anchors[i]!) local.set(k, { x: b.x - f.x, y: b.y - f.y, w: b.w, h: b.h });
     out.set(s.key, { w: f.w, h: f.h, items: mergeText(items[i]!), anchors: local });
   });
