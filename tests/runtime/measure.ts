@@ -8,18 +8,26 @@ const round = (x: number) => Math.round(x * 10) / 10;
 
 console.log(`load average before: ${loadavg().map(round).join(' ')}`);
 
-const startups: number[] = [];
-const loads: number[] = [];
-for (let i = 0; i < 5; i++) {
-  const runtime = new TraceRuntime();
-  const t = performance.now();
-  await runtime.start();
-  startups.push(performance.now() - t);
-  loads.push(runtime.stats.loadMs[0]);
-  await runtime.close();
+for (const snapshotDir of [undefined, false] as const) {
+  const startups: number[] = [];
+  const loads: number[] = [];
+  if (snapshotDir === undefined) {
+    const warm = new TraceRuntime(); // makes the snapshot if there is none yet
+    await warm.start();
+    await warm.close();
+  }
+  for (let i = 0; i < 5; i++) {
+    const probe = new TraceRuntime({ snapshotDir });
+    const t = performance.now();
+    await probe.start();
+    startups.push(performance.now() - t);
+    loads.push(probe.stats.loadMs[0]);
+    await probe.close();
+  }
+  const how = snapshotDir === false ? 'booting Pyodide' : 'from the snapshot';
+  console.log(`start-up ${how} (spawn to ready), median of 5: ${round(median(startups))} ms  [${startups.map(Math.round).join(', ')}]`);
+  console.log(`  of which inside the child (Pyodide + tracer): ${round(median(loads))} ms`);
 }
-console.log(`start-up (spawn to ready), median of 5: ${round(median(startups))} ms  [${startups.map(Math.round).join(', ')}]`);
-console.log(`  of which Pyodide + tracer load inside the child: ${round(median(loads))} ms`);
 
 const runtime = new TraceRuntime();
 await runtime.start();

@@ -6,10 +6,21 @@
  * the next program gets a fresh child.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Trace, TraceFailure, TraceOptions } from './format.ts';
 
@@ -148,6 +159,19 @@ function snapshotFile(dir: string): string {
   const version = (JSON.parse(readFileSync(join(pyodide, 'package.json'), 'utf8')) as { version: string }).version;
   const key = createHash('sha256').update(readFileSync(childScript)).update(pyodide).digest('hex').slice(0, 12);
   return join(dir, `pyodide-${version}-${key}.snapshot`);
+}
+
+/**
+ * Removes snapshots unused for a week: those of an older Pyodide or child script. The built child (.js) and the
+ * dev one (.ts) have a file each, so a plain "keep only mine" would have them evict each other.
+ */
+function removeStaleSnapshots(dir: string): void {
+  const weekAgo = Date.now() - 7 * 24 * 3600 * 1000;
+  for (const name of readdirSync(dir)) {
+    if (!/^pyodide-.*\.snapshot$/.test(name)) continue;
+    const path = join(dir, name);
+    if (statSync(path).mtimeMs < weekAgo) rmSync(path, { force: true });
+  }
 }
 
 /** Snapshots being made in this process, by file: two runtimes starting at once make one. */
@@ -291,6 +315,12 @@ export class TraceRuntime {
     const file = snapshotFile(dir);
     if (existsSync(file)) {
       this.stats.snapshot = 'found';
+      // The modification time says when it was last used (see removeStaleSnapshots).
+      try {
+        utimesSync(file, new Date(), new Date());
+      } catch {
+        // A read-only cache still serves.
+      }
       return file;
     }
     let making = snapshotsInProgress.get(file);
@@ -322,10 +352,7 @@ export class TraceRuntime {
           writeFileSync(partial, Buffer.from(line.slice(13, -2), 'base64'));
           renameSync(partial, file);
           saved = file;
-          // Snapshots for an older Pyodide or child script would only take space (31 MB each).
-          for (const name of readdirSync(dirname(file))) {
-            if (/^pyodide-.*\.snapshot$/.test(name) && name !== basename(file)) rmSync(join(dirname(file), name), { force: true });
-          }
+          removeStaleSnapshots(dirname(file));
         } catch {
           saved = undefined;
         }
