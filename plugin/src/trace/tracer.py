@@ -20,6 +20,10 @@ import sys
 import time
 import weakref
 
+# The tracer's own name lookups (len, isinstance, ...) go to a private copy of the builtins, so that a program that
+# patches the builtins module cannot break the tracer while it runs (they are restored afterwards).
+__builtins__ = dict(builtins.__dict__)
+
 FILENAME = '<string>'
 TRACE_FORMAT_VERSION = 1
 _CO_OPTIMIZED = 0x01
@@ -299,20 +303,39 @@ class Monitor:
         self.stopping = False
         self.mon = getattr(sys, 'monitoring', None)
 
+    def _near_limit(self):
+        engine = self.engine
+        return engine.depth + engine.base_depth + 20 >= engine.user_limit
+
+    @staticmethod
+    def _depth(f):
+        depth = 0
+        while f is not None:
+            depth += 1
+            f = f.f_back
+        return depth
+
+    def _call(self, code, offset, callee, arg0):
+        # CPython raises RecursionError while pushing the new frame, so the error comes from the call site.
+        if code.co_filename != FILENAME:
+            return self.mon.DISABLE
+        if not self._near_limit():
+            return None
+        t = type(callee)
+        if t is _MethodType:
+            t = type(callee.__func__)
+        if t is _FunctionType and self._depth(sys._getframe(1)) + 1 + self.engine.hidden_depth > self.engine.user_limit:
+            raise RecursionError('maximum recursion depth exceeded')
+        return None
+
     def _start(self, code, offset):
         if code.co_filename != FILENAME:
             return self.mon.DISABLE
         if self.stopping:
             raise _StopTracing()
-        engine = self.engine
-        if engine.depth + engine.base_depth + 20 >= engine.user_limit:
-            f = sys._getframe(1)
-            depth = 0
-            while f is not None:
-                depth += 1
-                f = f.f_back
-            if depth + engine.hidden_depth > engine.user_limit:
-                raise RecursionError('maximum recursion depth exceeded')
+        # Frames started by other callables (a class's __init__, a callback from C) are checked here instead.
+        if self._near_limit() and self._depth(sys._getframe(1)) + self.engine.hidden_depth > self.engine.user_limit:
+            raise RecursionError('maximum recursion depth exceeded')
         return None
 
     def _kill(self, code, *args):
@@ -334,7 +357,8 @@ class Monitor:
         if self.tool is None:
             return
         mon.register_callback(self.tool, mon.events.PY_START, self._start)
-        mon.set_events(self.tool, mon.events.PY_START)
+        mon.register_callback(self.tool, mon.events.CALL, self._call)
+        mon.set_events(self.tool, mon.events.PY_START | mon.events.CALL)
 
     def stop_program(self):
         self.stopping = True
@@ -345,14 +369,14 @@ class Monitor:
         for e in (ev.LINE, ev.PY_RESUME, ev.JUMP):
             mon.register_callback(self.tool, e, self._kill)
         mon.restart_events()
-        mon.set_events(self.tool, ev.PY_START | ev.LINE | ev.PY_RESUME | ev.JUMP)
+        mon.set_events(self.tool, ev.PY_START | ev.CALL | ev.LINE | ev.PY_RESUME | ev.JUMP)
 
     def close(self):
         if self.tool is None:
             return
         mon = self.mon
         mon.set_events(self.tool, 0)
-        for e in (mon.events.PY_START, mon.events.LINE, mon.events.PY_RESUME, mon.events.JUMP):
+        for e in (mon.events.PY_START, mon.events.CALL, mon.events.LINE, mon.events.PY_RESUME, mon.events.JUMP):
             mon.register_callback(self.tool, e, None)
         mon.free_tool_id(self.tool)
         self.tool = None
@@ -418,6 +442,8 @@ class Engine:
             exc = arg[1]
             if isinstance(exc, (KeyboardInterrupt, _StopTracing)):
                 self._stop('timeout')
+            if type(exc) is RecursionError:
+                _strip_monitor_frames(exc)
             if isinstance(exc, SystemExit) and self.enc.quiet_exit:
                 self.exiting = True
                 return self._local_trace
@@ -510,6 +536,11 @@ class Engine:
         self.user_limit = _getrecursionlimit()
         builtins.__import__ = self._import
         builtins.input = self.stdin.input
+        posix = sys.modules.get('posix') or sys.modules.get('nt')
+        for mod in (os, posix):
+            if mod is not None and hasattr(mod, 'system'):
+                iso.note(mod)
+                mod.system = _no_system
         sys.setrecursionlimit = self._setrecursionlimit
         sys.getrecursionlimit = self._getrecursionlimit
         _setrecursionlimit(self.user_limit + _RECURSION_HEADROOM)
@@ -561,6 +592,19 @@ class Engine:
             self.globals.clear()   # break cycles through the program's namespace now rather than at some later gc
 
 
+def _strip_monitor_frames(exc):
+    """Cut the Monitor's own frame off the traceback of a RecursionError it raised, so the traceback ends at the
+    call site, as without tracing."""
+    own = (Monitor._call.__code__, Monitor._start.__code__)
+    tb = exc.__traceback__
+    while tb is not None:
+        nxt = tb.tb_next
+        if nxt is not None and nxt.tb_frame.f_code in own:
+            tb.tb_next = None
+            return
+        tb = nxt
+
+
 _PROBE = compile('''
 def probe(d, getframe):
     f = getframe()
@@ -596,6 +640,11 @@ def _hidden_depth():
             _setrecursionlimit(limit)
         _hidden.append(max(0, here + 40 - max(seen)) if seen else 0)
     return _hidden[0]
+
+
+def _no_system(command):
+    """os.system in Pyodide under Node would start a real shell: not for traced programs."""
+    raise PermissionError('os.system is not available in memtrace: programs cannot start other programs')
 
 
 def _no_module_message(name):
@@ -1934,6 +1983,9 @@ def run_trace(code, options_json='{}'):
         result = engine.run()
     except MemoryError:
         result = {'failure': {'kind': 'memory', 'message': 'the tracer ran out of memory'}}
+    except BaseException as e:   # never let the host see a Python exception
+        import traceback
+        result = {'failure': {'kind': 'runtime', 'message': 'memtrace internal error:\n' + traceback.format_exc()}}
     if fmt == 'pytutor':
         return json.dumps(result, indent=None, ensure_ascii=False)
     return json.dumps(result, ensure_ascii=False, separators=(',', ':'))

@@ -1,0 +1,55 @@
+import type { Frame, HeapObject, Step, Trace, Value } from '../../plugin/src/trace/format.ts';
+import { traceInProcess, type DevRunOptions } from '../../plugin/src/trace/dev-run.ts';
+
+export const SEED = `class MyObject:
+    def __init__(self, name, value, data):
+        self.name = name
+        self.value = value
+        self.data = data
+
+def function2(a, x):
+    return MyObject("Test", a ** x, [1, 2, 3])
+
+def function1():
+    a = 10
+    x = 2
+    b = function2(a, x)
+    print(b.name, b.value, b.data)
+    return b
+
+obj = function1()
+print(obj.value)
+`;
+
+/** Trace and insist on a Trace (not a failure). */
+export async function trace(code: string, options: DevRunOptions = {}): Promise<Trace> {
+  const result = await traceInProcess(code, options);
+  if ('failure' in result) throw new Error(`trace failed: ${JSON.stringify(result.failure)}`);
+  return result;
+}
+
+export const local = (frame: Frame, name: string): Value | undefined => frame.locals.find(([k]) => k === name)?.[1];
+
+export function global(step: Step, name: string): Value | undefined {
+  return local(step.frames[0], name);
+}
+
+export function ref(v: Value | undefined): number {
+  if (!v || !('ref' in v)) throw new Error(`not a reference: ${JSON.stringify(v)}`);
+  return v.ref;
+}
+
+export function obj(step: Step, v: Value | undefined): HeapObject {
+  const o = step.heap[String(ref(v))];
+  if (!o) throw new Error(`heap id ${ref(v)} missing at line ${step.line}`);
+  return o;
+}
+
+export const reprOf = (v: Value | undefined) => (v && 'repr' in v ? v.repr : undefined);
+
+/** The first step at `line` with `event` (default: line). */
+export function at(t: Trace, line: number, event: Step['event'] = 'line', nth = 0): Step {
+  const found = t.steps.filter((s) => s.line === line && s.event === event);
+  if (!found[nth]) throw new Error(`no ${event} step #${nth} at line ${line}`);
+  return found[nth];
+}
