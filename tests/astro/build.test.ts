@@ -3,10 +3,10 @@
  * fail the build, the cache, and a `base` path.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '../..');
 const fixture = (name: string) => join(root, 'tests/fixtures/astro', name);
@@ -36,8 +36,12 @@ const plainBlocks = (html: string) => html.match(/<pre class="astro-code[\s\S]*?
 
 for (const processor of ['satteri', 'unified']) {
   describe(`${processor} processor`, () => {
-    const withPlugin = build(processor);
-    const without = build(processor, { FIXTURE_DISABLE: '1' });
+    let withPlugin: BuildResult;
+    let without: BuildResult;
+    beforeAll(() => {
+      withPlugin = build(processor);
+      without = build(processor, { FIXTURE_DISABLE: '1' });
+    });
 
     it('builds', () => {
       expect(withPlugin.status, withPlugin.log).toBe(0);
@@ -89,6 +93,20 @@ describe('cache', () => {
     expect(second.status, second.log).toBe(0);
     expect(second.log).toMatch(/0 traced/);
     expect(read(second.out, 'post')).toBe(read(first.out, 'post'));
+
+    // Edit one block of a copy of the site: only that block is traced again.
+    const copy = join(root, 'tests/.tmp', `satteri-edit-${process.pid}`);
+    cpSync(fixture('satteri'), copy, { recursive: true });
+    const post = join(copy, 'src/pages/post.md');
+    writeFileSync(post, readFileSync(post, 'utf8').replace('x = [square(3)]', 'x = [square(4)]'));
+    const third = spawnSync('npx', ['astro', 'build', '--root', copy], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', FIXTURE_OUT_DIR: mkdtempSync(join(tmpdir(), 'mt-edit-')), FIXTURE_CACHE_DIR: cache },
+    });
+    rmSync(copy, { recursive: true, force: true });
+    expect(third.status, third.stderr).toBe(0);
+    expect(third.stdout).toMatch(/2 blocks: 1 traced, 1 from cache/);
   });
 });
 
