@@ -199,7 +199,7 @@ function bytesSection(site: string) {
   for (const [name, file] of pages) {
     if (!existsSync(file!)) continue;
     const html = readFileSync(file!, 'utf8');
-    const hasFigure = html.includes('class="memtrace"');
+    const hasFigure = html.includes('class="memtrace');
     const total = gzipBytes(html) + (hasFigure ? sizes.js.gzip + sizes.css.gzip : 0);
     row({ section: 'transfer (gzipped HTML + JS + CSS)', metric: name!, value: total, unit: 'B' });
   }

@@ -46,7 +46,7 @@ beforeAll(async () => {
   });
   server.stdout!.on('data', (d) => (log += d));
   server.stderr!.on('data', (d) => (log += d));
-  await until((html) => html.includes('class="memtrace"'), 'the first figure');
+  await until((html) => html.includes('class="memtrace'), 'the first figure');
 });
 
 afterAll(() => {
@@ -73,7 +73,7 @@ describe('astro dev', () => {
 
   it('updates the figure when the block is fixed and changed', async () => {
     writeFileSync(post, readFileSync(post, 'utf8').replace('x = [square(3)', 'x = [square(7)]'));
-    const html = await until((h) => h.includes('class="memtrace"') && !h.includes('memtrace-error'), 'the new figure');
+    const html = await until((h) => h.includes('class="memtrace') && !h.includes('memtrace-error'), 'the new figure');
     expect(html).toContain('49');
   });
 });

@@ -50,7 +50,7 @@ describe.skipIf(!built)('built site', () => {
       let withFigures = 0;
       for (const file of pages(siteDir)) {
         const html = readFileSync(file, 'utf8');
-        const figures = (html.match(/<figure class="memtrace"/g) ?? []).length;
+        const figures = (html.match(/<figure class="memtrace[ "]/g) ?? []).length;
         const scripts = html.match(/<script type="module" src="[^"]*memtrace\.[0-9a-f]{8}\.js"/g) ?? [];
         const styles = html.match(/<link rel="stylesheet" href="[^"]*memtrace\.[0-9a-f]{8}\.css"/g) ?? [];
         expect([scripts.length, styles.length], file).toEqual(figures > 0 ? [1, 1] : [0, 0]);

@@ -26,7 +26,7 @@ const log = `${build.stdout}\n${build.stderr}`;
 const page = (path: string) => readFileSync(join(out, path, 'index.html'), 'utf8');
 
 /** The outer HTML of each memtrace figure of a page. */
-const figures = (html: string) => html.match(/<figure class="memtrace"[\s\S]*?<\/figure>/g) ?? [];
+const figures = (html: string) => html.match(/<figure class="memtrace[ "][\s\S]*?<\/figure>/g) ?? [];
 
 describe('astro build of the Starlight example', () => {
   it('succeeds', () => {

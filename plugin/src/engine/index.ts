@@ -117,6 +117,25 @@ function lineOffset(block: Block): number {
   return at > 0 ? text.slice(0, at).split('\n').length - 1 : 0;
 }
 
+/**
+ * Wall time during which at least one call was running. Blocks of several pages wait on one runtime at once, so
+ * summing each call's duration would count the same seconds many times over.
+ */
+function busyClock(add: (ms: number) => void) {
+  let running = 0;
+  let since = 0;
+  return {
+    async time<T>(fn: () => Promise<T>): Promise<T> {
+      if (running++ === 0) since = performance.now();
+      try {
+        return await fn();
+      } finally {
+        if (--running === 0) add(performance.now() - since);
+      }
+    },
+  };
+}
+
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_STEPS = 1000;
 
@@ -128,6 +147,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const errors: MemtraceError[] = [];
   let runner = options.runner;
   let lastProgress = Date.now();
+  const tracing = busyClock((ms) => (stats.traceMs += ms));
+  const rendering = busyClock((ms) => (stats.renderMs += ms));
 
   const locate = (block: Block, codeLine = 0, codeColumn = 1): SourceLocation | undefined =>
     block.position && {
@@ -147,13 +168,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
 
   async function build(block: Block, opts: BlockOptions): Promise<CacheEntry> {
     runner ??= sharedRuntime();
-    const t0 = performance.now();
-    const result: Trace | TraceFailure = await runner.trace(block.code, {
-      maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS,
-      timeoutMs: opts.timeout ?? DEFAULT_TIMEOUT_MS,
-      stdin: opts.stdin,
-    });
-    stats.traceMs += performance.now() - t0;
+    const r = runner;
+    const result: Trace | TraceFailure = await tracing.time(() =>
+      r.trace(block.code, { maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS, timeoutMs: opts.timeout ?? DEFAULT_TIMEOUT_MS, stdin: opts.stdin }),
+    );
     stats.traced++;
     if ('kind' in result) {
       if (result.kind === 'syntax') {
@@ -184,16 +202,14 @@ export function createEngine(options: EngineOptions = {}): Engine {
       throw fail(block, `\`start=${opts.start}\` is past the last of the ${steps.length} shown steps`);
     }
 
-    const t1 = performance.now();
-    const figure = await render(result, {
+    const figure = await rendering.time(() => render(result, {
       steps,
       title: opts.title,
       hide: [...(opts.hide ?? []), ...hiddenByComment(block.code)],
       heapPrimitives: opts.primitives === 'heap',
       showExited: opts.exitedFrames ?? true,
       idPrefix: 'mtPREFIX-',
-    });
-    stats.renderMs += performance.now() - t1;
+    }));
     return { figure, start, warnings };
   }
 
@@ -201,7 +217,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     const now = Date.now();
     if (now - lastProgress > 3000 && options.logger) {
       lastProgress = now;
-      options.logger.info(`memtrace: ${stats.blocks} blocks so far (${stats.traced} traced, ${stats.cached} from cache)`);
+      options.logger.info(`${stats.blocks} block${stats.blocks === 1 ? '' : 's'} so far (${stats.traced} traced, ${stats.cached} from cache)`);
     }
   }
 

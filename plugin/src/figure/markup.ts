@@ -107,7 +107,7 @@ export function renderFigure(figure: RenderedFigure, options: FigureOptions): st
   const linked = assets == 'inline' ? undefined : assets;
   return (
     (inline ? `<style>${inline.css}</style>` : linked ? `<link rel="stylesheet" href="${escapeHtml(linked.style)}">` : '') +
-    `<figure class="memtrace" id="${id}" data-memtrace${title ? '' : ' aria-label="Memory diagram"'}>` +
+    `<figure class="memtrace not-content" id="${id}" data-memtrace${title ? '' : ' aria-label="Memory diagram"'}>` +
     (title ? `<figcaption class="memtrace-title">${escapeHtml(title)}</figcaption>` : '') +
     controls(n, start, startLine) +
     `<p class="memtrace-status" data-mt="status">${stepLabel(start + 1, n, startLine)}</p>` +
