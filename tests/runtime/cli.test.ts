@@ -37,6 +37,14 @@ describe('memtrace trace', () => {
     expect(run.stdout.endsWith('}\n')).toBe(true);
   });
 
+  test('--format pytutor prints Python Tutor\'s JSON', () => {
+    const run = memtrace('trace', program('pt.py', 'a = [1]\nb = a\n'), '--format', 'pytutor');
+    expect(run.code).toBe(0);
+    const trace = JSON.parse(run.stdout);
+    expect(trace.code).toBe('a = [1]\nb = a\n');
+    expect(Array.isArray(trace.trace) && trace.trace.length).toBeGreaterThan(0);
+  });
+
   test('an uncaught exception is a trace, exit 0', () => {
     const run = memtrace('trace', program('raises.py', 'raise KeyError("k")\n'));
     expect(run.code).toBe(0);
