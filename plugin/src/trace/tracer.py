@@ -447,23 +447,20 @@ class Engine:
             if isinstance(exc, SystemExit) and self.enc.quiet_exit:
                 self.exiting = True
                 return self._local_trace
-        gc_was_enabled = gc.isenabled()
-        if gc_was_enabled:
-            gc.disable()   # no collection (and no gc callback) in the middle of a snapshot
         limit = _getrecursionlimit()
         _setrecursionlimit(limit + 2000)
         try:
             full = self.enc.event(event, frame, arg)
         except MemoryError:
             self._stop('memory')
+        except KeyboardInterrupt:   # the runtime's interrupt, arriving while the tracer itself runs
+            self._stop('timeout')
         except Exception:
             import traceback
             self.internal_error = traceback.format_exc()
             self._stop('internal')
         finally:
             _setrecursionlimit(limit)
-            if gc_was_enabled:
-                gc.enable()
         if full:
             self._stop('step-limit')
         return self._local_trace
@@ -544,6 +541,16 @@ class Engine:
         sys.setrecursionlimit = self._setrecursionlimit
         sys.getrecursionlimit = self._getrecursionlimit
         _setrecursionlimit(self.user_limit + _RECURSION_HEADROOM)
+        # No automatic collection during the run: when garbage cycles go away must not depend on allocation counts
+        # carried over from earlier runs (determinism). They go when the program calls gc.collect(). The program
+        # still sees gc.isenabled() as it expects.
+        gc.collect(0)
+        gc.disable()
+        iso.note(gc)
+        gc_state = [iso.gc_enabled]
+        gc.enable = lambda: gc_state.__setitem__(0, True)
+        gc.disable = lambda: gc_state.__setitem__(0, False)
+        gc.isenabled = lambda: gc_state[0]
         sys.modules['__main__'] = main
         sys.stdout = sys.stderr = self.out
         sys.stdin = self.stdin
@@ -580,16 +587,27 @@ class Engine:
             sys.settrace(None)
             self.monitor.close()
             self.stdout_text = self.out.text()
-            iso.restore()
         if self.stopping is not None:
             reason = self.stopping
-        if reason == 'internal':
-            self.globals.clear()
-            return {'failure': {'kind': 'runtime', 'message': 'memtrace internal error:\n' + self.internal_error}}
         try:
+            if reason == 'internal':
+                return {'failure': {'kind': 'runtime', 'message': 'memtrace internal error:\n' + self.internal_error}}
             return self.enc.finish(self, reason, error)
         finally:
-            self.globals.clear()   # break cycles through the program's namespace now rather than at some later gc
+            # Free what the program made now, while its output still goes to the discarded stream: finalizers
+            # must not print into the host or run in the next program.
+            error = None
+            self.globals.clear()
+            self.enc.release()
+            _collect_young()
+            iso.restore()
+
+
+_real_gc_collect = gc.collect
+
+
+def _collect_young():
+    _real_gc_collect(0)
 
 
 def _strip_monitor_frames(exc):
@@ -755,6 +773,8 @@ class NativeEncoder:
         self.max_items = int(opts.get('maxContainerItems', 100))
         self.max_steps = int(opts.get('maxSteps', 1000))
         self.max_frames = max(2, int(opts.get('maxFrames', 40)))
+        self.kinds = {}        # type -> (kind, type name, slot names or None)
+        self.params = {}       # id(function) -> ((code, defaults, kwdefaults), params text)
         self.steps = []
         self.ids = {}          # id(obj) -> heap id, for live objects only
         self.strong = {}       # heap id -> obj, for objects that cannot be weakly referenced
@@ -852,7 +872,6 @@ class NativeEncoder:
         if engine.out.dropped:
             trace['stdoutTruncated'] = engine.out.dropped
         trace['end'] = end
-        self._release_all()
         return trace
 
     # ---- frames
@@ -1015,61 +1034,81 @@ class NativeEncoder:
 
     def _encode(self, obj):
         t = type(obj)
+        info = self.kinds.get(t)
+        if info is None:
+            info = self.kinds[t] = _classify(t)
+        kind, tname, slots = info
         cap = self.max_items
-        if isinstance(obj, (list, tuple, set, frozenset)) or _is_deque(obj):
-            kind = ('tuple' if isinstance(obj, tuple) else 'set' if isinstance(obj, set)
-                    else 'frozenset' if isinstance(obj, frozenset) else 'list')
+        value = self._value
+        if kind == 'list' or kind == 'tuple' or kind == 'set' or kind == 'frozenset':
             items = []
             for item in obj:
                 if len(items) >= cap:
                     break
-                items.append(self._value(item))
-            out = {'kind': kind, 'type': _type_name(t), 'items': items}
-            if len(obj) > len(items):
-                out['more'] = len(obj) - len(items)
+                items.append(value(item))
+            out = {'kind': kind, 'type': tname, 'items': items}
+            if len(items) == cap and len(obj) > cap:
+                out['more'] = len(obj) - cap
             return out
-        if isinstance(obj, dict):
+        if kind == 'dict':
             entries = []
             for k, v in obj.items():
                 if len(entries) >= cap:
                     break
-                entries.append([self._value(k), self._value(v)])
-            out = {'kind': 'dict', 'type': _type_name(t), 'entries': entries}
-            if len(obj) > len(entries):
-                out['more'] = len(obj) - len(entries)
+                entries.append([value(k), value(v)])
+            out = {'kind': 'dict', 'type': tname, 'entries': entries}
+            if len(entries) == cap and len(obj) > cap:
+                out['more'] = len(obj) - cap
             return out
-        if t is _FunctionType:
-            out = {'kind': 'function', 'type': 'function', 'name': obj.__name__, 'params': _params(obj)}
+        if kind == 'instance':
+            attrs = []
+            total = 0
+            d = getattr(obj, '__dict__', None) if slots is not None else obj.__dict__
+            if isinstance(d, dict):
+                for k, v in d.items():
+                    if isinstance(k, str):
+                        total += 1
+                        if total <= cap:
+                            attrs.append([k, value(v)])
+            for k in slots or ():
+                try:
+                    v = getattr(obj, k)
+                except AttributeError:
+                    continue
+                total += 1
+                if total <= cap:
+                    attrs.append([k, value(v)])
+            out = {'kind': 'instance', 'type': tname, 'className': t.__name__, 'attrs': attrs}
+            if total > len(attrs):
+                out['more'] = total - len(attrs)
+            return out
+        if kind == 'function':
+            code = obj.__code__
+            key = (code, obj.__defaults__, obj.__kwdefaults__)
+            params = self.params.get(id(obj))
+            if params is None or params[0] != key:
+                params = self.params[id(obj)] = (key, _params(obj))
+            out = {'kind': 'function', 'type': 'function', 'name': obj.__name__, 'params': params[1]}
             parent = self.fn_parent.get(self.ids.get(id(obj)))
             if parent:
                 out['parentFrame'] = parent
             return out
-        if t is _BuiltinFunctionType:
-            return {'kind': 'function', 'type': 'builtin_function_or_method', 'name': obj.__name__, 'params': '...'}
-        if isinstance(obj, type):
-            names = [k for k in obj.__dict__ if k not in _CLASS_HIDDEN and isinstance(k, str)]
-            out = {'kind': 'class', 'type': _type_name(type(obj)), 'name': obj.__name__,
+        if kind == 'class':
+            d = obj.__dict__
+            names = [k for k in d if k not in _CLASS_HIDDEN and isinstance(k, str)]
+            out = {'kind': 'class', 'type': tname, 'name': obj.__name__,
                    'bases': [b.__name__ for b in obj.__bases__ if b is not object],
-                   'attrs': [[k, self._value(obj.__dict__[k])] for k in names[:cap]]}
+                   'attrs': [[k, value(d[k])] for k in names[:cap]]}
             if len(names) > cap:
                 out['more'] = len(names) - cap
             return out
-        if t is _ModuleType:
+        if kind == 'builtin':
+            return {'kind': 'function', 'type': tname, 'name': obj.__name__, 'params': '...'}
+        if kind == 'module':
             return {'kind': 'module', 'type': 'module', 'name': obj.__name__}
-        if t is _GeneratorType:
+        if kind == 'generator':
             return self._generator(obj)
-        if _is_user_instance(obj):
-            attrs = []
-            total = 0
-            for k, v in _instance_attrs(obj):
-                total += 1
-                if len(attrs) < cap:
-                    attrs.append([k, self._value(v)])
-            out = {'kind': 'instance', 'type': _type_name(t), 'className': t.__name__, 'attrs': attrs}
-            if total > len(attrs):
-                out['more'] = total - len(attrs)
-            return out
-        return {'kind': 'other', 'type': _type_name(t), 'repr': _short_repr(obj)}
+        return {'kind': 'other', 'type': tname, 'repr': _short_repr(obj)}
 
     def _generator(self, gen):
         if gen.gi_running:
@@ -1346,11 +1385,19 @@ class NativeEncoder:
             self.released = {}
             found = o = None
 
-    def _release_all(self):
+    def release(self):
+        try:
+            gc.callbacks.remove(self._gc_callback)
+        except ValueError:
+            pass
         self.strong.clear()
         self.weak.clear()
         self.ids.clear()
         self.closures.clear()
+        self.gen_frames.clear()
+        self.active.clear()
+        self.call_stack = []
+        self.engine = None
 
 
 def _cycle_garbage(objs, strong, user_globals):
@@ -1469,40 +1516,46 @@ def _cycle_members(nodes, edges):
     return members
 
 
-def _is_deque(obj):
-    mod = sys.modules.get('collections')
-    return mod is not None and isinstance(obj, mod.deque)
-
-
-def _is_user_instance(obj):
-    if isinstance(obj, BaseException):
-        return False
+def _classify(t):
+    """How objects of type t are drawn: (kind, type name, slot names or None)."""
+    name = _type_name(t)
+    collections = sys.modules.get('collections')
     enum = sys.modules.get('enum')
-    if enum is not None and isinstance(obj, enum.Enum):
-        return False
-    t = type(obj)
-    return t.__module__ == '__main__' or isinstance(getattr(obj, '__dict__', None), dict) and not callable(obj)
-
-
-def _instance_attrs(obj):
-    d = getattr(obj, '__dict__', None)
-    if isinstance(d, dict):
-        for k, v in list(d.items()):
-            if isinstance(k, str):
-                yield k, v
-    seen = set()
-    for cls in type(obj).__mro__:
-        slots = cls.__dict__.get('__slots__', ())
-        if isinstance(slots, str):
-            slots = (slots,)
-        for s in slots:
-            if s in ('__dict__', '__weakref__') or s in seen:
-                continue
-            seen.add(s)
-            try:
-                yield s, getattr(obj, s)
-            except AttributeError:
-                pass
+    if issubclass(t, tuple):
+        return 'tuple', name, None
+    if issubclass(t, list) or (collections is not None and issubclass(t, collections.deque)):
+        return 'list', name, None
+    if issubclass(t, set):
+        return 'set', name, None
+    if issubclass(t, frozenset):
+        return 'frozenset', name, None
+    if issubclass(t, dict):
+        return 'dict', name, None
+    if t is _FunctionType:
+        return 'function', name, None
+    if t is _BuiltinFunctionType:
+        return 'builtin', name, None
+    if issubclass(t, type):
+        return 'class', name, None
+    if t is _ModuleType:
+        return 'module', name, None
+    if t is _GeneratorType:
+        return 'generator', name, None
+    if issubclass(t, BaseException) or (enum is not None and issubclass(t, enum.Enum)):
+        return 'other', name, None
+    slots = []
+    for cls in t.__mro__:
+        declared = cls.__dict__.get('__slots__', ())
+        if isinstance(declared, str):
+            declared = (declared,)
+        for s in declared:
+            if s not in ('__dict__', '__weakref__') and s not in slots:
+                slots.append(s)
+    has_dict = getattr(t, '__dictoffset__', 0) != 0
+    callable_ = any('__call__' in cls.__dict__ for cls in t.__mro__ if cls is not object)
+    if t.__module__ == '__main__' or (has_dict and not callable_) or (slots and t.__module__ == '__main__'):
+        return 'instance', name, tuple(slots) if slots else (None if has_dict else ())
+    return 'other', name, None
 
 
 # ---------------------------------------------------------------------------------------------------- Python Tutor
@@ -1909,10 +1962,13 @@ class PytutorEncoder:
         if (len(trace) >= 2 and trace[-2]['event'] == 'exception' and trace[-1]['event'] == 'return'
                 and trace[-1]['func_name'] == '<module>'):
             trace.pop()
+        return {'code': engine.code, 'trace': trace}
+
+    def release(self):
         self.keep = None
         self.frame_ids = self.closures = self.zombies = self.extras = None
         self.lambda_closures = self.parents = self.global_funcs = None
-        return {'code': engine.code, 'trace': trace}
+        self.engine = None
 
 
 def _pt_differ(a, b):
