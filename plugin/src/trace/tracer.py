@@ -56,6 +56,21 @@ _ModuleType = type(sys)
 _GeneratorType = type(_g())
 _CodeType = type(_f.__code__)
 _monotonic = time.monotonic
+# The tracer keeps its own references to what it calls while the program runs: a program can rebind module
+# attributes (json.dumps = None) before the tracer restores them.
+_json_dumps = json.dumps
+_json_loads = json.loads
+_weakref = weakref.ref
+_getrefcount = sys.getrefcount
+_getframe = sys._getframe
+_gc_referents = gc.get_referents
+_gc_is_tracked = gc.is_tracked
+_gc_get_objects = gc.get_objects
+_gc_callbacks = gc.callbacks
+_gc_enable = gc.enable
+_gc_disable = gc.disable
+_gc_isenabled = gc.isenabled
+_real_gc_collect = gc.collect
 _setrecursionlimit = sys.setrecursionlimit
 _getrecursionlimit = sys.getrecursionlimit
 
@@ -214,9 +229,9 @@ class Isolation:
         self.path_hooks = list(sys.path_hooks)
         self.recursion_limit = sys.getrecursionlimit()
         self.int_digits = sys.get_int_max_str_digits()
-        self.gc_enabled = gc.isenabled()
+        self.gc_enabled = _gc_isenabled()
         self.gc_threshold = gc.get_threshold()
-        self.gc_callbacks = list(gc.callbacks)
+        self.gc_callbacks = list(_gc_callbacks)
         self.cwd = os.getcwd()
         self.environ = dict(getattr(os.environ, '_data', None) or {})
         warnings = sys.modules.get('warnings')
@@ -261,9 +276,9 @@ class Isolation:
         sys.path_hooks[:] = self.path_hooks
         sys.setrecursionlimit(self.recursion_limit)
         sys.set_int_max_str_digits(self.int_digits)
-        gc.callbacks[:] = self.gc_callbacks
+        _gc_callbacks[:] = self.gc_callbacks
         gc.set_threshold(*self.gc_threshold)
-        (gc.enable if self.gc_enabled else gc.disable)()
+        (_gc_enable if self.gc_enabled else _gc_disable)()
         try:
             if os.getcwd() != self.cwd:
                 os.chdir(self.cwd)
@@ -324,7 +339,7 @@ class Monitor:
         t = type(callee)
         if t is _MethodType:
             t = type(callee.__func__)
-        if t is _FunctionType and self._depth(sys._getframe(1)) + 1 + self.engine.hidden_depth > self.engine.user_limit:
+        if t is _FunctionType and self._depth(_getframe(1)) + 1 + self.engine.hidden_depth > self.engine.user_limit:
             raise RecursionError('maximum recursion depth exceeded')
         return None
 
@@ -334,7 +349,7 @@ class Monitor:
         if self.stopping:
             raise _StopTracing()
         # Frames started by other callables (a class's __init__, a callback from C) are checked here instead.
-        if self._near_limit() and self._depth(sys._getframe(1)) + self.engine.hidden_depth > self.engine.user_limit:
+        if self._near_limit() and self._depth(_getframe(1)) + self.engine.hidden_depth > self.engine.user_limit:
             raise RecursionError('maximum recursion depth exceeded')
         return None
 
@@ -397,7 +412,7 @@ class Engine:
         self.monitor = Monitor(self)
         self.depth = 0             # frames of the program that are running (a cheap lower bound of the real depth)
         self.base_depth = 0
-        self.hidden_depth = 0      # recursion-counted levels that sys._getframe() does not show (C entry frames)
+        self.hidden_depth = 0      # recursion-counted levels that _getframe() does not show (C entry frames)
         self.started = False
         self.stopping = None       # end reason once the run must stop
         self.skip_until = None     # class-body frame whose events (and everything it calls) are not steps
@@ -499,7 +514,7 @@ class Engine:
         if n < 1:
             raise ValueError('recursion limit must be greater or equal than 1')
         depth = 0
-        f = sys._getframe(1)
+        f = _getframe(1)
         while f is not None:
             depth += 1
             f = f.f_back
@@ -544,8 +559,8 @@ class Engine:
         # No automatic collection during the run: when garbage cycles go away must not depend on allocation counts
         # carried over from earlier runs (determinism). They go when the program calls gc.collect(). The program
         # still sees gc.isenabled() as it expects.
-        gc.collect(0)
-        gc.disable()
+        _real_gc_collect(0)
+        _gc_disable()
         iso.note(gc)
         gc_state = [iso.gc_enabled]
         gc.enable = lambda: gc_state.__setitem__(0, True)
@@ -559,7 +574,7 @@ class Engine:
         random.seed(0)
         error = None
         self.deadline = _monotonic() + self.timeout
-        self.boundary = sys._getframe()
+        self.boundary = _getframe()
         f = self.boundary
         while f is not None:
             self.base_depth += 1
@@ -603,9 +618,6 @@ class Engine:
             iso.restore()
 
 
-_real_gc_collect = gc.collect
-
-
 def _collect_young():
     _real_gc_collect(0)
 
@@ -637,14 +649,14 @@ _hidden = []
 
 
 def _hidden_depth():
-    """How many levels CPython's recursion counter sees below a program's frames that sys._getframe() does not.
+    """How many levels CPython's recursion counter sees below a program's frames that _getframe() does not.
     Measured once: recurse to the limit from exec()'d code, as the program runs, and compare."""
     if not _hidden:
         ns = {}
         exec(_PROBE, ns)
         seen = []
         limit = _getrecursionlimit()
-        f = sys._getframe()
+        f = _getframe()
         here = 0
         while f is not None:
             here += 1
@@ -813,7 +825,7 @@ class NativeEncoder:
                 if type(c) is _CodeType:
                     self.defining[id(c)] = outer
                     todo.append(c)
-        gc.callbacks.append(self._gc_callback)
+        _gc_callbacks.append(self._gc_callback)
 
     def syntax_failure(self, e, code):
         failure = {'kind': 'syntax', 'message': '%s: %s' % (type(e).__name__, getattr(e, 'msg', None) or str(e))}
@@ -837,7 +849,7 @@ class NativeEncoder:
 
     def finish(self, engine, reason, error):
         try:
-            gc.callbacks.remove(self._gc_callback)
+            _gc_callbacks.remove(self._gc_callback)
         except ValueError:
             pass
         steps = self.steps
@@ -894,7 +906,7 @@ class NativeEncoder:
         self.call_stack.append((frame, info))
         if gen is not None:
             key = id(gen)
-            info.gen = weakref.ref(gen, lambda r, key=key, gf=self.gen_frames: gf.pop(key, None))
+            info.gen = _weakref(gen, lambda r, key=key, gf=self.gen_frames: gf.pop(key, None))
             self.gen_frames[key] = info
 
     def _on_return(self, frame):
@@ -974,13 +986,13 @@ class NativeEncoder:
         hid = self.gc_dying.pop(key, None)
         if hid is not None and self.weak_types.get(hid) is type(obj):
             self.ids[key] = hid   # inside a collection, before any memory is freed: the same object
-            self.weak[hid] = weakref.ref(obj, self._weak_died(hid, key))
+            self.weak[hid] = _weakref(obj, self._weak_died(hid, key))
             return hid
         hid = self.next_id
         self.next_id += 1
         self.ids[key] = hid
         try:
-            self.weak[hid] = weakref.ref(obj, self._weak_died(hid, key))
+            self.weak[hid] = _weakref(obj, self._weak_died(hid, key))
             self.weak_types[hid] = type(obj)
         except TypeError:
             self.strong[hid] = obj
@@ -1316,7 +1328,7 @@ class NativeEncoder:
         base = None
         dead = []
         for hid, o in items:
-            rc = sys.getrefcount(o) + (0 if hid == 0 else -1)   # minus the encoder's own dict
+            rc = _getrefcount(o) + (0 if hid == 0 else -1)   # minus the encoder's own dict
             if base is None:
                 base = rc
             elif rc <= base:
@@ -1334,7 +1346,7 @@ class NativeEncoder:
             o = self._obj(hid)
             if o is not None:
                 objs.append((hid, o))
-        key = (self.gc_epoch, tuple((hid, sys.getrefcount(o)) for hid, o in objs))
+        key = (self.gc_epoch, tuple((hid, _getrefcount(o)) for hid, o in objs))
         if self.cycle_cache is not None and self.cycle_cache[0] == key:
             return self.cycle_cache[1]
         result, cycle_members = _cycle_garbage(objs, self.strong, self.globals)
@@ -1348,7 +1360,7 @@ class NativeEncoder:
             self.in_gc = True
             for hid in self.cycle_strong:
                 obj = self.strong.pop(hid, None)
-                if obj is not None and gc.is_tracked(obj):
+                if obj is not None and _gc_is_tracked(obj):
                     self.released[hid] = (id(obj), type(obj))
                 elif obj is not None:
                     self.strong[hid] = obj
@@ -1363,7 +1375,7 @@ class NativeEncoder:
                 return
             want = {key: hid for hid, (key, _) in self.released.items()}
             found = {}
-            for o in gc.get_objects():
+            for o in _gc_get_objects():
                 k = id(o)
                 hid = want.get(k)
                 if hid is not None and type(o) is self.released[hid][1]:
@@ -1372,7 +1384,7 @@ class NativeEncoder:
                 if hid is not None and type(o) is self.weak_types.get(hid):
                     del dying[k]   # resurrected by a finalizer: still the same object
                     self.ids[k] = hid
-                    self.weak[hid] = weakref.ref(o, self._weak_died(hid, k))
+                    self.weak[hid] = _weakref(o, self._weak_died(hid, k))
             for hid in dying.values():
                 self.dead.add(hid)
             for hid, (key, _) in self.released.items():
@@ -1387,7 +1399,7 @@ class NativeEncoder:
 
     def release(self):
         try:
-            gc.callbacks.remove(self._gc_callback)
+            _gc_callbacks.remove(self._gc_callback)
         except ValueError:
             pass
         self.strong.clear()
@@ -1416,9 +1428,9 @@ def _cycle_garbage(objs, strong, user_globals):
     while i < len(queue):
         o = queue[i]
         i += 1
-        for r in gc.get_referents(o):
+        for r in _gc_referents(o):
             k = id(r)
-            if k in nodes or k in skip_ids or not gc.is_tracked(r) or isinstance(r, (type, _ModuleType, _CodeType)):
+            if k in nodes or k in skip_ids or not _gc_is_tracked(r) or isinstance(r, (type, _ModuleType, _CodeType)):
                 continue
             nodes[k] = r
             queue.append(r)
@@ -1429,7 +1441,7 @@ def _cycle_garbage(objs, strong, user_globals):
     internal = dict.fromkeys(nodes, 0)
     for k, o in nodes.items():
         out = []
-        for r in gc.get_referents(o):
+        for r in _gc_referents(o):
             rk = id(r)
             if rk in internal:
                 internal[rk] += 1
@@ -1441,7 +1453,7 @@ def _cycle_garbage(objs, strong, user_globals):
     base = None
     external = []
     for k, o in nodes.items():
-        rc = sys.getrefcount(o)
+        rc = _getrefcount(o)
         if o is sentinel:
             base = rc - 1   # the `sentinel` local
             continue
@@ -2018,7 +2030,7 @@ def _pt_reachable_functions(local_vars):
 def run_trace(code, options_json='{}'):
     """Trace `code`; returns JSON text. Options: TraceOptions (format.ts) plus "format": "memtrace" | "pytutor"."""
     try:
-        opts = json.loads(options_json or '{}')
+        opts = _json_loads(options_json or '{}')
         if not isinstance(opts, dict):
             raise ValueError('options must be a JSON object')
         fmt = opts.get('format', 'memtrace')
@@ -2032,7 +2044,7 @@ def run_trace(code, options_json='{}'):
         if not isinstance(code, str):
             raise ValueError('code must be a string')
     except ValueError as e:
-        return json.dumps({'failure': {'kind': 'options', 'message': str(e)}})
+        return _json_dumps({'failure': {'kind': 'options', 'message': str(e)}})
     encoder = PytutorEncoder(opts) if fmt == 'pytutor' else NativeEncoder(opts)
     engine = Engine(code, opts, encoder)
     try:
@@ -2043,5 +2055,5 @@ def run_trace(code, options_json='{}'):
         import traceback
         result = {'failure': {'kind': 'runtime', 'message': 'memtrace internal error:\n' + traceback.format_exc()}}
     if fmt == 'pytutor':
-        return json.dumps(result, indent=None, ensure_ascii=False)
-    return json.dumps(result, ensure_ascii=False, separators=(',', ':'))
+        return _json_dumps(result, indent=None, ensure_ascii=False)
+    return _json_dumps(result, ensure_ascii=False, separators=(',', ':'))
