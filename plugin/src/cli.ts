@@ -7,19 +7,20 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { TraceFailure } from './trace/format.ts';
-import { TraceRuntime, type RunOptions } from './trace/runtime.ts';
+import { isTraceFailure, TraceRuntime, type RunOptions } from './trace/runtime.ts';
 
 const USAGE = `Usage:
   memtrace trace FILE.py [options]            print the trace of FILE.py as JSON on stdout
   memtrace trace A.py B.py ... --out DIR      write DIR/A.json, DIR/B.json, ... (one sandbox, one after another)
-  memtrace render FILE.py --out DIR           render the figure (not yet)
+  memtrace render FILE.py --out DIR           one SVG per step and a standalone index.html with the stepper
 
 Options:
   --format memtrace|pytutor   trace format (default memtrace; pytutor is Python Tutor's JSON)
   --max-steps N               stop after N steps (default 1000)
   --timeout-ms N              stop after N ms of wall-clock time (default 10000)
   --stdin TEXT                what input() reads, line by line
-  --out DIR                   write one JSON file per program into DIR
+  --out DIR                   trace: one JSON file per program into DIR; render: the SVGs and index.html
+  --title TEXT                render: the figure's title (default: the file name)
   -h, --help                  show this help
 
 Exit status: 0 when every program ran (an uncaught exception is part of its trace), 1 when one could not be
@@ -114,13 +115,78 @@ async function traceCommand(args: string[]): Promise<number> {
   return failed ? 1 : 0;
 }
 
+const RENDER_OPTIONS = {
+  'max-steps': { type: 'string' },
+  'timeout-ms': { type: 'string' },
+  stdin: { type: 'string' },
+  title: { type: 'string' },
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+const escapeText = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+/** One SVG per step (readable alone: every colour has a light fallback) and a standalone index.html with the stepper. */
 async function renderCommand(args: string[]): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
+  const { values, positionals: files } = parseArgs({ args, options: RENDER_OPTIONS, allowPositionals: true });
+  if (values.help) {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  process.stderr.write('memtrace: render is not yet available; use `memtrace trace` for the JSON\n');
-  return 1;
+  if (files.length !== 1) throw new UsageError('render needs exactly one FILE.py');
+  if (!values.out) throw new UsageError('render needs --out DIR');
+  const file = files[0]!;
+  const code = readProgram(file);
+  const options: RunOptions = {
+    maxSteps: positiveInt('max-steps', values['max-steps']),
+    timeoutMs: positiveInt('timeout-ms', values['timeout-ms']),
+    stdin: values.stdin,
+  };
+  // Loaded here, not at the top: `memtrace trace` should not pay for satori and the fonts.
+  const [{ render }, { renderFigure }, { figureAssets }] = await Promise.all([
+    import('./render/index.ts'),
+    import('./figure/markup.ts'),
+    import('./figure/assets.ts'),
+  ]);
+  const runtime = new TraceRuntime();
+  let result: Awaited<ReturnType<TraceRuntime['trace']>>;
+  try {
+    result = await runtime.trace(code, options);
+  } finally {
+    await runtime.close();
+  }
+  if (isTraceFailure(result)) {
+    process.stderr.write(failureLine(file, result) + '\n');
+    return 1;
+  }
+  if (result.steps.length === 0) {
+    process.stderr.write(failureLine(file, { kind: 'runtime', message: 'the program recorded no steps' }) + '\n');
+    return 1;
+  }
+  const title = values.title ?? basename(file);
+  const figure = await render(result, { idPrefix: 'mt-', title });
+  const out = values.out;
+  mkdirSync(out, { recursive: true });
+  const width = String(figure.steps.length).length;
+  for (const step of figure.steps) {
+    writeFileSync(join(out, `step-${String(step.index + 1).padStart(width, '0')}.svg`), step.svg + '\n');
+  }
+  const assets = figureAssets();
+  for (const f of assets.files) if (f.fileName !== assets.script) writeFileSync(join(out, f.fileName), f.source);
+  // Browsers refuse module scripts from file:// URLs, so the page carries the stepper inline and opens from disk.
+  const script = assets.files.find((f) => f.fileName === assets.script)!.source as string;
+  const body = renderFigure(figure, { id: 'mt', title, code, assets: { script: assets.script, style: assets.style } }).replace(
+    /<script type="module" src="[^"]*"><\/script>/,
+    () => `<script type="module">${script}</script>`,
+  );
+  writeFileSync(
+    join(out, 'index.html'),
+    `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n` +
+      `<title>${escapeText(title)} · memtrace</title>\n</head>\n<body style="max-width:80rem;margin:1rem auto;padding:0 1rem;font-family:system-ui,sans-serif">\n` +
+      `${body}\n</body>\n</html>\n`,
+  );
+  process.stderr.write(`memtrace: wrote ${figure.steps.length} SVGs and index.html to ${out}\n`);
+  return 0;
 }
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
