@@ -236,3 +236,40 @@ describe('frames', () => {
     expect(t.steps.map((s) => s.stdout)).toEqual([0, 1, 2, 2, 3]);
   });
 });
+
+describe('what is traced', () => {
+  test('code exec()ed in the program globals (by the program or by dataclasses) is not stepped into', async () => {
+    const t = await trace(
+      'from dataclasses import dataclass\n@dataclass\nclass D:\n    a: int\nexec("def h():\\n    return 5\\n")\nd = D(h())\n',
+    );
+    expect(t.end.reason).toBe('completed');
+    // only the program's own lines, all in the global frame (no __annotate__, __create_fn__ or h frames)
+    expect(new Set(t.steps.map((s) => s.line))).toEqual(new Set([1, 2, 3, 5, 6]));
+    expect(t.steps.every((s) => s.frames.length === 1)).toBe(true);
+    const last = t.steps.at(-1)!;
+    expect(obj(last, global(last, 'd'))).toMatchObject({ kind: 'instance', className: 'D', attrs: [['a', { repr: '5' }]] });
+    const cls = obj(last, global(last, 'D'));
+    if (cls.kind !== 'class') throw new Error();
+    expect(cls.attrs.map(([k]) => k)).toEqual(['__init__', '__repr__', '__eq__']);
+  });
+
+  test('an object held only outside the frames (a default argument) is neither freed nor cycleOnly', async () => {
+    const t = await trace('def f(acc=[]):\n    acc.append(1)\n    return acc\na = f()\ndel a\nz = 0\n');
+    const id = ref(global(at(t, 5), 'a'));
+    for (const s of [at(t, 6), t.steps.at(-1)!]) {
+      expect(s.freed ?? []).not.toContain(id);
+      expect(s.cycleOnly ?? []).not.toContain(id);
+      expect(s.heap[String(id)]).toBeUndefined();
+    }
+  });
+
+  test('library classes are drawn by name, not by their insides; enum classes show their members', async () => {
+    const t = await trace('from collections import deque\nimport enum\nclass Color(enum.Enum):\n    RED = 1\n    BLUE = 2\nc = Color.RED\nz = 0\n');
+    const s = t.steps.at(-1)!;
+    expect(obj(s, global(s, 'deque'))).toEqual({ kind: 'other', type: 'type', repr: "<class 'collections.deque'>" });
+    const color = obj(s, global(s, 'Color'));
+    if (color.kind !== 'class') throw new Error();
+    expect(color.attrs.map(([k]) => k)).toEqual(['RED', 'BLUE']);
+    expect(obj(s, global(s, 'c'))).toEqual({ kind: 'other', type: 'Color', repr: '<Color.RED: 1>' });
+  });
+});

@@ -63,6 +63,7 @@ _json_loads = json.loads
 _weakref = weakref.ref
 _getrefcount = sys.getrefcount
 _getframe = sys._getframe
+_settrace = sys.settrace
 _gc_referents = gc.get_referents
 _gc_is_tracked = gc.is_tracked
 _gc_get_objects = gc.get_objects
@@ -247,7 +248,7 @@ class Isolation:
             _baseline[name] = dict(mod.__dict__)
 
     def restore(self):
-        sys.settrace(None)
+        _settrace(None)
         b = builtins.__dict__
         if b != self.builtins:
             b.clear()
@@ -424,7 +425,7 @@ class Engine:
 
     # -- tracing
     def _global_trace(self, frame, event, arg):
-        if frame.f_globals is not self.globals:
+        if frame.f_globals is not self.globals or not self.enc.traces(frame.f_code):
             return None
         return self._local_trace(frame, event, arg)
 
@@ -451,7 +452,7 @@ class Engine:
             self.skip_until = frame   # a class body
             return self._local_trace
         name = code.co_name
-        if name == '__repr__' or name == '__new__' or self.exiting:
+        if name == '__repr__' or name == '__new__' or name == '__annotate__' or self.exiting:
             return self._local_trace
         if event == 'exception':
             exc = arg[1]
@@ -555,6 +556,7 @@ class Engine:
                 mod.system = _no_system
         sys.setrecursionlimit = self._setrecursionlimit
         sys.getrecursionlimit = self._getrecursionlimit
+        sys.settrace = sys.setprofile = _no_tracing
         _setrecursionlimit(self.user_limit + _RECURSION_HEADROOM)
         # No automatic collection during the run: when garbage cycles go away must not depend on allocation counts
         # carried over from earlier runs (determinism). They go when the program calls gc.collect(). The program
@@ -581,7 +583,7 @@ class Engine:
             f = f.f_back
         self.hidden_depth = _hidden_depth()
         self.monitor.start()
-        sys.settrace(self._global_trace)
+        _settrace(self._global_trace)
         try:
             exec(self.compiled, self.globals)
             reason = 'completed'
@@ -599,7 +601,7 @@ class Engine:
             reason = 'exception'
             error = e
         finally:
-            sys.settrace(None)
+            _settrace(None)
             self.monitor.close()
             self.stdout_text = self.out.text()
         if self.stopping is not None:
@@ -672,6 +674,12 @@ def _hidden_depth():
     return _hidden[0]
 
 
+def _no_tracing(function):
+    """The program runs under memtrace's own trace function: it cannot install another one."""
+    raise RuntimeError('sys.settrace and sys.setprofile are not available under memtrace (it is tracing this '
+                       'program)')
+
+
 def _no_system(command):
     """os.system in Pyodide under Node would start a real shell: not for traced programs."""
     raise PermissionError('os.system is not available in memtrace: programs cannot start other programs')
@@ -706,10 +714,12 @@ class _Frame:
 
 _HIDDEN_GLOBALS = frozenset(('__builtins__', '__name__', '__doc__', '__package__', '__loader__', '__spec__',
                              '__file__', '__cached__', '__annotations__', '__annotate__'))
+_SLOT_TYPES = (type(_WithMethod.__dict__['__weakref__']), type(type('_Slots', (), {'__slots__': ('a',)}).a))
 _CLASS_HIDDEN = frozenset(('__module__', '__dict__', '__weakref__', '__doc__', '__qualname__', '__firstlineno__',
                            '__static_attributes__', '__orig_bases__', '__classcell__', '__classdictcell__',
                            '__annotations__', '__annotate__', '__annotate_func__', '__annotations_cache__',
-                           '__type_params__', '__slots__'))
+                           '__type_params__', '__slots__', '__dataclass_fields__', '__dataclass_params__',
+                           '__match_args__', '__replace__'))
 
 
 def _type_name(t):
@@ -825,7 +835,13 @@ class NativeEncoder:
                 if type(c) is _CodeType:
                     self.defining[id(c)] = outer
                     todo.append(c)
+        self.codes = set(self.defining)
+        self.codes.add(id(engine.compiled))
         _gc_callbacks.append(self._gc_callback)
+
+    def traces(self, code):
+        """Only the program's own code: not strings it (or a library, like dataclasses) exec()s in its globals."""
+        return id(code) in self.codes
 
     def syntax_failure(self, e, code):
         failure = {'kind': 'syntax', 'message': '%s: %s' % (type(e).__name__, getattr(e, 'msg', None) or str(e))}
@@ -1106,8 +1122,15 @@ class NativeEncoder:
                 out['parentFrame'] = parent
             return out
         if kind == 'class':
+            if obj.__module__ != '__main__':   # a library's class: its insides are not the lesson
+                return {'kind': 'other', 'type': tname, 'repr': _short_repr(obj)}
             d = obj.__dict__
-            names = [k for k in d if k not in _CLASS_HIDDEN and isinstance(k, str)]
+            enum = sys.modules.get('enum')
+            if enum is not None and isinstance(obj, enum.EnumType):
+                names = [k for k in d if k in obj.__members__]
+            else:
+                names = [k for k in d if k not in _CLASS_HIDDEN and isinstance(k, str)
+                         and not (k == '__hash__' and d[k] is None) and type(d[k]) not in _SLOT_TYPES]
             out = {'kind': 'class', 'type': tname, 'name': obj.__name__,
                    'bases': [b.__name__ for b in obj.__bases__ if b is not object],
                    'attrs': [[k, value(d[k])] for k in names[:cap]]}
@@ -1341,16 +1364,12 @@ class NativeEncoder:
         if not unreachable:
             self.cycle_strong = set()
             return []
-        objs = []
-        for hid in unreachable:
-            o = self._obj(hid)
-            if o is not None:
-                objs.append((hid, o))
+        objs = [(hid, o) for hid, o in ((hid, self._obj(hid)) for hid in unreachable) if o is not None]
         key = (self.gc_epoch, tuple((hid, _getrefcount(o)) for hid, o in objs))
         if self.cycle_cache is not None and self.cycle_cache[0] == key:
             return self.cycle_cache[1]
         result, cycle_members = _cycle_garbage(objs, self.strong, self.globals)
-        objs = o = None
+        objs = None
         self.cycle_strong = {hid for hid in cycle_members if hid in self.strong}
         self.cycle_cache = (key, result)
         return result
@@ -1447,25 +1466,30 @@ def _cycle_garbage(objs, strong, user_globals):
                 internal[rk] += 1
                 out.append(rk)
         edges[k] = out
-    r = None
-    sentinel = []
-    nodes[id(sentinel)] = sentinel
-    base = None
+    r = o = None   # loop variables would otherwise count as references
+    # A fresh list held exactly like the analysed objects (in `nodes` and `seq`, read by the same instruction in
+    # the same loop) gives the count of the analysis's own references, whatever the interpreter's specialised
+    # bytecode does with borrowed references.
+    calibration = []
+    calibration_key = id(calibration)
+    nodes[calibration_key] = calibration
+    del calibration
+    keys = [calibration_key] + [k for k in nodes if k != calibration_key]
+    seq = [nodes[k] for k in keys]
+    base = 0
     external = []
-    for k, o in nodes.items():
-        rc = _getrefcount(o)
-        if o is sentinel:
-            base = rc - 1   # the `sentinel` local
+    for i in range(len(seq)):
+        rc = _getrefcount(seq[i])
+        if i == 0:
+            base = rc
             continue
+        k = keys[i]
         hid = hid_of.get(k)
-        held = 0 if hid is None else 1 + (1 if strong.get(hid) is o else 0)   # the caller's list, the encoder
-        if base is None:
-            continue
+        held = 0 if hid is None else 1 + (1 if strong.get(hid) is seq[i] else 0)   # the caller's list, the encoder
         if rc - base - held - internal[k] > 0:
             external.append(k)
-    if base is None:
-        return [], []
-    del nodes[id(sentinel)]
+    seq = None
+    del nodes[calibration_key]
     alive = set(external)
     stack = list(external)
     while stack:
@@ -1619,6 +1643,9 @@ class PytutorEncoder:
         self.breakpoints = []
         self.prev_line = -1
         self.limit_hit = False
+
+    def traces(self, code):
+        return code.co_filename == FILENAME   # as Python Tutor: exec()'d strings in the program's globals too
 
     def begin(self, engine):
         self.engine = engine
