@@ -139,3 +139,23 @@ describe('errors and I/O', () => {
     expect((await trace('raise SystemExit\n')).end).toEqual({ reason: 'exit' });
   });
 });
+
+test('asyncio.run works, on a virtual clock, and leaves nothing running after the trace', async () => {
+  const code = `import asyncio
+async def work(n):
+    await asyncio.sleep(10)
+    return n * 2
+async def main():
+    results = await asyncio.gather(work(1), work(2))
+    return results, asyncio.get_running_loop().time()
+print(asyncio.run(main()))
+`;
+  const t0 = performance.now();
+  const t = await trace(code);
+  expect(performance.now() - t0).toBeLessThan(5000);
+  expect(t.end.reason).toBe('completed');
+  expect(t.stdout).toBe('([2, 4], 10.0)\n');
+  expect(t.steps.some((s) => s.frames.some((f) => f.name === 'work'))).toBe(true);
+  expect(t.steps.some((s) => s.event === 'exception')).toBe(false);
+  expect((await trace('x = 1\n')).stdout).toBe('');
+});

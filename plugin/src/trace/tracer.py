@@ -456,6 +456,8 @@ class Engine:
             return self._local_trace
         if event == 'exception':
             exc = arg[1]
+            if code.co_flags & _CO_GENERATOR_LIKE and arg[0] is StopIteration and arg[2] is None:
+                return self._local_trace   # how `await`/`yield from` receive a result, not an error (as bdb)
             if isinstance(exc, (KeyboardInterrupt, _StopTracing)):
                 self._stop('timeout')
             if type(exc) is RecursionError:
@@ -568,6 +570,7 @@ class Engine:
         gc.enable = lambda: gc_state.__setitem__(0, True)
         gc.disable = lambda: gc_state.__setitem__(0, False)
         gc.isenabled = lambda: gc_state[0]
+        asyncio_loop = _virtual_asyncio(iso)
         sys.modules['__main__'] = main
         sys.stdout = sys.stderr = self.out
         sys.stdin = self.stdin
@@ -618,6 +621,8 @@ class Engine:
             self.enc.release()
             _collect_young()
             iso.restore()
+            if asyncio_loop is not _NO_ASYNCIO:
+                sys.modules['asyncio'].events._set_running_loop(asyncio_loop)
 
 
 def _collect_young():
@@ -672,6 +677,60 @@ def _hidden_depth():
             _setrecursionlimit(limit)
         _hidden.append(max(0, here + 40 - max(seen)) if seen else 0)
     return _hidden[0]
+
+
+_NO_ASYNCIO = object()
+_virtual_loop_class = []
+
+
+def _virtual_asyncio(iso):
+    """asyncio.run on a loop of its own with a virtual clock (sleep(5) takes no time), instead of Pyodide's
+    WebLoop, whose tasks would run after the trace has ended. Returns the loop to put back as running."""
+    asyncio = sys.modules.get('asyncio')
+    if asyncio is None:
+        return _NO_ASYNCIO
+    if not _virtual_loop_class:
+        class Selector:
+            def __init__(self, loop):
+                self.loop = loop
+
+            def select(self, timeout):
+                if timeout is None:
+                    raise RuntimeError('the program waits for an event that never comes (memtrace has no I/O)')
+                self.loop.clock += timeout
+                return []
+
+            def close(self):
+                pass
+
+        class VirtualLoop(asyncio.BaseEventLoop):
+            def __init__(self):
+                super().__init__()
+                self.clock = 0.0
+                self._selector = Selector(self)
+
+            def time(self):
+                return self.clock
+
+            def _process_events(self, events):
+                pass
+
+            def _write_to_self(self):
+                pass
+
+        _virtual_loop_class.append(VirtualLoop)
+    VirtualLoop = _virtual_loop_class[0]
+
+    def run(main, *, debug=None, loop_factory=None):
+        with asyncio.Runner(debug=debug, loop_factory=VirtualLoop) as runner:
+            return runner.run(main)
+
+    iso.note(asyncio)
+    asyncio.run = run
+    asyncio.new_event_loop = VirtualLoop
+    previous = asyncio.events._get_running_loop()
+    asyncio.events._set_running_loop(None)
+    return previous
 
 
 def _no_tracing(function):
@@ -1091,7 +1150,7 @@ class NativeEncoder:
         if kind == 'instance':
             attrs = []
             total = 0
-            d = getattr(obj, '__dict__', None) if slots is not None else obj.__dict__
+            d = getattr(obj, '__dict__', None)
             if isinstance(d, dict):
                 for k, v in d.items():
                     if isinstance(k, str):
@@ -1266,7 +1325,10 @@ class NativeEncoder:
         while i < len(queue):
             hid, obj = queue[i]
             i += 1
-            heap[hid] = self._encode(obj)
+            try:
+                heap[hid] = self._encode(obj)
+            except Exception:   # an odd object must not cost the whole trace
+                heap[hid] = {'kind': 'other', 'type': _type_name(type(obj)), 'repr': _short_repr(obj)}
         queue.clear()
 
     def _obj(self, hid):
@@ -1587,10 +1649,10 @@ def _classify(t):
         for s in declared:
             if s not in ('__dict__', '__weakref__') and s not in slots:
                 slots.append(s)
-    has_dict = getattr(t, '__dictoffset__', 0) != 0
-    callable_ = any('__call__' in cls.__dict__ for cls in t.__mro__ if cls is not object)
-    if t.__module__ == '__main__' or (has_dict and not callable_) or (slots and t.__module__ == '__main__'):
-        return 'instance', name, tuple(slots) if slots else (None if has_dict else ())
+    # Objects of the program's classes show their attributes; a library's objects (a Future, a Fraction) are
+    # drawn by their repr, except plain namespaces.
+    if t.__module__ == '__main__' or (t.__module__ == 'types' and t.__name__ == 'SimpleNamespace'):
+        return 'instance', name, tuple(slots)
     return 'other', name, None
 
 
