@@ -83,6 +83,14 @@ describe('remark-memtrace in a plain unified pipeline', () => {
     expect(html).toMatch(/ZeroDivisionError/);
   });
 
+  it('gives each figure its own ids without touching the program text', async () => {
+    const html = await run('```python memtrace\ns = "mtPREFIX-id"\n```\n\n```python memtrace\ns = "mtPREFIX-id"\n```\n');
+    const ids = [...html.matchAll(/ id="([^"]+)"/g)].map((m) => m[1]);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(html).toContain('mtPREFIX-id');
+    expect(html).not.toMatch(/id="mtPREFIX-/);
+  });
+
   it('warns with the file and line when a trace is cut at the step cap', async () => {
     warnings.length = 0;
     const html = await run('\n\n```python memtrace max-steps=5\nwhile True:\n    pass\n```\n');

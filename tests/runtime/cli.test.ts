@@ -122,9 +122,10 @@ describe('usage errors: one line, exit 2', () => {
     expect(memtrace('trace', '--help').stdout).toBe(run.stdout);
   });
 
-  test('render is a clear stub for now', () => {
+  test('render of a missing file is one line, exit 2', () => {
     const run = memtrace('render', 'x.py', '--out', dir);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/render is not yet available/);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/cannot read x\.py/);
   });
 });

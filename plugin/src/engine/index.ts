@@ -117,6 +117,10 @@ function lineOffset(block: Block): number {
   return at > 0 ? text.slice(0, at).split('\n').length - 1 : 0;
 }
 
+/** The cached SVGs carry a placeholder id prefix; only ids and references to them change, never a program's own text. */
+const withIdPrefix = (svg: string, id: string) =>
+  svg.replace(/(id="|url\(#|aria-labelledby="|href="#)mtPREFIX-/g, (_, lead: string) => `${lead}${id}-`);
+
 /**
  * Wall time during which at least one call was running. Blocks of several pages wait on one runtime at once, so
  * summing each call's duration would count the same seconds many times over.
@@ -250,7 +254,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
         for (let n = 2; doc.ids.has(id); n++) id = `mt${key.slice(0, 8)}x${n}`;
         doc.ids.add(id);
         const html = renderFigure(
-          { ...entry.figure, steps: entry.figure.steps.map((s) => ({ ...s, svg: s.svg.replaceAll('mtPREFIX-', `${id}-`) })) },
+          { ...entry.figure, steps: entry.figure.steps.map((s) => ({ ...s, svg: withIdPrefix(s.svg, id) })) },
           {
             id,
             title: opts.title,
