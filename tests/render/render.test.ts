@@ -7,6 +7,7 @@ import { buildModels } from '../../plugin/src/render/model.ts';
 import { assignSlots } from '../../plugin/src/render/placement.ts';
 import { FIXTURES } from '../../scripts/render-fixtures.ts';
 import { attrValues, fixtureTrace } from './helpers.ts';
+import type { Trace } from '../../plugin/src/trace/format.ts';
 
 const ALL = readdirSync(FIXTURES);
 
@@ -227,4 +228,41 @@ test('theme.css is the documented theme', async () => {
   const { THEME_CSS_DOCUMENTED } = await import('../../plugin/src/render/theme.ts');
   expect(readFileSync(new URL('../../plugin/src/render/theme.css', import.meta.url), 'utf8')).toBe(THEME_CSS_DOCUMENTED);
   for (const p of Object.values(PALETTE)) expect(THEME_CSS_DOCUMENTED).toContain(`${p.name}: ${p.light}; /* ${p.doc} */`);
+});
+
+describe('a stack deeper than the tracer keeps', () => {
+  const textY = (svg: string, s: string) => Number(new RegExp(`<text x="[\\d.]+" y="([\\d.]+)">${s}</text>`).exec(svg)![1]);
+
+  test('shows the calls it leaves out as a gap between the outer and inner frames, in the picture and the text', async () => {
+    const trace = fixtureTrace('deep-recursion');
+    const deepest = trace.steps.findIndex((s) => s.omittedFrames?.count === 21);
+    expect(trace.steps[deepest]!.omittedFrames).toEqual({ after: 10, count: 21 });
+    const fig = await render(trace, { steps: [deepest - 3, deepest] });
+    const s = fig.steps[1]!;
+    expect(s.text).toMatch(/^ {2}depth \(f10\):\n {4}n = 51\n {2}… 21 more frames of depth, not shown\n {2}depth \(f32\):\n {4}n = 29$/m);
+    const gap = textY(s.svg, '… 21 more frames of depth');
+    expect(gap).toBeGreaterThan(textY(s.svg, 'f10'));
+    expect(gap).toBeLessThan(textY(s.svg, 'f32'));
+    // Three steps earlier, one frame fewer was left out: the label follows the step.
+    expect(fig.steps[0]!.text).toContain('… 20 more frames of depth, not shown');
+    expect(fig.steps[0]!.svg).not.toContain('21 more');
+  });
+
+  test('names the left-out function only when every call in the gap runs it', async () => {
+    const { traceInProcess } = await import('../../plugin/src/trace/dev-run.ts');
+    const code = 'def even(n):\n    return True if n == 0 else odd(n - 1)\n\ndef odd(n):\n    return False if n == 0 else even(n - 1)\n\neven(50)\n';
+    const trace = (await traceInProcess(code, { maxSteps: 2000 })) as Trace;
+    const deep = trace.steps.findIndex((s) => (s.omittedFrames?.count ?? 0) > 2);
+    const fig = await render(trace, { steps: [deep] });
+    const count = trace.steps[deep]!.omittedFrames!.count;
+    expect(fig.steps[0]!.text).toContain(`… ${count} more frames, not shown`);
+    expect(fig.steps[0]!.svg).toContain(`>… ${count} more frames</text>`);
+  });
+
+  test('hiding the recursive function hides its left-out calls too', async () => {
+    const trace = fixtureTrace('deep-recursion');
+    const fig = await render(trace, { steps: [trace.steps.findIndex((s) => s.omittedFrames)], hide: ['depth'] });
+    expect(fig.steps[0]!.text).not.toContain('more frame');
+    expect(fig.steps[0]!.svg).not.toContain('more frame');
+  });
 });

@@ -106,10 +106,14 @@ export const FRAME_HEAD_H = 26;
 export const ROW_PITCH = CELL_H + 4;
 export const frameHeight = (rows: number) => FRAME_HEAD_H + rows * ROW_PITCH + (rows ? FRAME_PAD - 4 : 0);
 
-export function frameDims(frames: FrameModel[]): FrameDims {
+/** Height of the gap that stands for the calls a deep stack leaves out. */
+export const OMITTED_H = CELL_H;
+
+/** `minChars`: text of the main size that must fit inside a frame's padding (the left-out calls' label). */
+export function frameDims(frames: FrameModel[], minChars = 0): FrameDims {
   let name = 4;
   let cell = 3;
-  let header = 12;
+  let header = Math.max(12, minChars);
   for (const f of frames) {
     header = Math.max(header, f.id === 0 ? 12 : Math.min(f.name.length, MAX.name) + 2 + Math.ceil((frameTag(f).length * SCW) / CW));
     for (const r of f.rows) {

@@ -31,18 +31,20 @@ import {
   legendFragment,
   objectFragment,
   OUTPUT_LINES,
+  OMITTED_H,
+  MAX,
   outputFragment,
   outputLines,
   type FragmentSpec,
 } from './fragments.ts';
 import { primitivesOnHeap } from './heap-primitives.ts';
-import { buildModels, type ObjectModel } from './model.ts';
+import { buildModels, type ObjectModel, type StepModel } from './model.ts';
 import { assignSlots, grid, ROW_GAP } from './placement.ts';
 import { renderSheet, type Box, type Rendered } from './sheet.ts';
 import { Layer, lineArrow, outline, svgDocument, tint } from './svg.ts';
-import { stepText, stepTitle } from './text.ts';
+import { omittedLabel, stepText, stepTitle } from './text.ts';
 import { paint } from './theme.ts';
-import { expandTabs, sanitize } from './values.ts';
+import { clip, expandTabs, sanitize } from './values.ts';
 
 export { FONT_FAMILY, FONT_FILES, FONT_STACK } from './font.ts';
 export { PALETTE, THEME_CSS } from './theme.ts';
@@ -103,7 +105,8 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
     return s;
   };
   const cd = codeDims(codeLines);
-  const fd = frameDims(models.flatMap((m) => m.frames));
+  const omittedText = (m: StepModel) => (m.omitted ? omittedLabel(m.omitted, m.omitted.name && clip(m.omitted.name, MAX.name)) : '');
+  const fd = frameDims(models.flatMap((m) => m.frames), Math.max(0, ...models.map((m) => omittedText(m).length)));
   const outRows = Math.max(1, ...models.map((m) => outputLines(m.stdout, OUTPUT_LINES).length));
   const codeSpec = use(codeFragment(codeLines, cd.width, cd.numberW));
   const legendSpec = use(legendFragment());
@@ -151,7 +154,9 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
   const leftBottom = excH ? excY + excH : outBox.y + outBox.h;
   const framesX = codeBox.x + codeBox.w + CODE_TO_FRAMES;
   const objectsX = framesX + fd.width + FRAMES_TO_OBJECTS;
-  const framesBottom = Math.max(...models.map((m) => m.frames.reduce((y, f) => y + frameHeight(f.rows.length) + FRAME_GAP, top) - FRAME_GAP));
+  const framesBottom = Math.max(
+    ...models.map((m) => m.frames.reduce((y, f) => y + frameHeight(f.rows.length) + FRAME_GAP, top) - FRAME_GAP + (m.omitted ? OMITTED_H + FRAME_GAP : 0)),
+  );
   // Objects leave room on their right for the arrows that go round them.
   const width = Math.ceil(anyObjects ? objectsX + g.width + 24 : framesX + fd.width + MARGIN);
   const height = Math.ceil(Math.max(leftBottom, framesBottom, top + g.height) + MARGIN);
@@ -233,6 +238,14 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
       });
       obstacles.push(box);
       fy += box.h + FRAME_GAP;
+      if (m.omitted?.afterIndex === i) {
+        // The left-out calls: a dashed, empty-looking box in the stack where they would be.
+        const gap = { x: framesX, y: fy, w: fd.width, h: OMITTED_H };
+        layer.overlay(outline(gap, paint('frameBorder'), 1, true));
+        layer.text(gap.x + FRAME_PAD + 1, gap.y + gap.h / 2 + 4.5, paint('muted'), FS, omittedText(m));
+        obstacles.push(gap);
+        fy += gap.h + FRAME_GAP;
+      }
     });
     const targets = new Map<number, Box>();
     for (const o of m.objects) {

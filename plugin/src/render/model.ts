@@ -52,6 +52,16 @@ export interface StepModel {
   exception?: { type: string; message: string };
   /** A `return` step that is really the exception leaving the running frame. */
   unwinding?: boolean;
+  /** Running calls the tracer left out of a deep stack (Step.omittedFrames), drawn as a gap in the frames column. */
+  omitted?: OmittedModel;
+}
+
+export interface OmittedModel {
+  /** Index in `frames` of the frame the gap follows. */
+  afterIndex: number;
+  count: number;
+  /** The function every left-out call runs, when the trace shows they are all one function (deep recursion). */
+  name?: string;
 }
 
 export interface ModelOptions {
@@ -135,14 +145,48 @@ export function buildModels(trace: Trace, shown: number[], opts: ModelOptions): 
   const hidden = hideMatcher(opts.hide);
   const out: StepModel[] = [];
   let prevShown: number | undefined;
+  let names: Map<number, string> | undefined;
   for (const [k, index] of shown.entries()) {
     const step = trace.steps[index]!;
     const baseline: Baseline | undefined =
       prevShown !== undefined ? trace.steps[prevShown] : index > 0 ? trace.steps[index - 1] : undefined;
-    out.push(buildModel(trace, index, k + 1, step, baseline, prevShown ?? index - 1, hidden, opts));
+    const m = buildModel(trace, index, k + 1, step, baseline, prevShown ?? index - 1, hidden, opts);
+    if (step.omittedFrames) {
+      const o = omittedModel(step, m.frames, (names ??= frameNames(trace)));
+      // Calls of a hidden function stay hidden, left out or not.
+      if (!(o.name !== undefined && hidden(o.name))) m.omitted = o;
+    }
+    out.push(m);
     prevShown = index;
   }
   return out;
+}
+
+/** Every frame id the trace ever shows, with its function's name. Each call is shown at least at its `call` step. */
+function frameNames(trace: Trace): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const s of trace.steps) for (const f of s.frames) if (!out.has(f.id)) out.set(f.id, f.name);
+  return out;
+}
+
+/**
+ * Where the left-out calls go among the drawn frames, and what they run. The left-out calls started after the
+ * frame `after` and before the next running frame kept in the step, so their ids lie between those two; when every
+ * call the trace shows in that range runs one function, so do the left-out ones.
+ */
+function omittedModel(step: Step, frames: FrameModel[], names: Map<number, string>): OmittedModel {
+  const { after, count } = step.omittedFrames!;
+  const at = step.frames.findIndex((f) => f.id === after);
+  const next = step.frames.slice(at + 1).find((f) => !f.exited)?.id;
+  // The drawn frame the gap follows: the last one at or before `after` in the step (hiding may have dropped some).
+  const before = new Set(step.frames.slice(0, Math.max(0, at) + 1).map((f) => f.id));
+  let afterIndex = 0;
+  frames.forEach((f, i) => {
+    if (before.has(f.id)) afterIndex = i;
+  });
+  const between = new Set<string>();
+  if (next !== undefined) for (let id = after + 1; id < next; id++) if (names.has(id)) between.add(names.get(id)!);
+  return between.size === 1 ? { afterIndex, count, name: [...between][0]! } : { afterIndex, count };
 }
 
 function buildModel(

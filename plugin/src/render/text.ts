@@ -3,8 +3,8 @@
  * whole. Objects are named "object N", numbered in the order the figure first reaches them.
  */
 import { isRef, type HeapObject, type Value } from '../trace/format.ts';
-import type { FrameModel, StepModel } from './model.ts';
-import { primitiveText, typeLabel } from './values.ts';
+import type { FrameModel, OmittedModel, StepModel } from './model.ts';
+import { ELLIPSIS, primitiveText, typeLabel } from './values.ts';
 
 export interface TextContext {
   total: number;
@@ -31,11 +31,12 @@ export function stepText(m: StepModel, ctx: TextContext): string {
   if (changes.length) out.push(`Changed: ${changes.join(', ')}`);
 
   out.push('Frames:');
-  for (const f of m.frames) {
+  for (const [i, f] of m.frames.entries()) {
     const tags = [f.id ? `f${f.id}` : '', f.parent ? `parent f${f.parent}` : '', f.state === 'active' ? '' : f.state].filter(Boolean);
     out.push(`  ${frameName(f)}${tags.length ? ` (${tags.join(', ')})` : ''}:`);
     if (f.rows.length === 0) out.push('    (no variables)');
     for (const r of f.rows) out.push(`    ${assign(r.name, r.value)}${r.mark ? ` (${r.mark})` : ''}`);
+    if (m.omitted?.afterIndex === i) out.push(`  ${omittedLabel(m.omitted)}, not shown`);
   }
 
   const live = m.objects.filter((o) => o.status !== 'freed');
@@ -54,6 +55,10 @@ export function stepText(m: StepModel, ctx: TextContext): string {
   if (m.exception) out.push(`Exception: ${m.exception.type}: ${m.exception.message}`);
   return out.join('\n');
 }
+
+/** The gap a deep stack leaves in the frames column, as the picture and the text version both say it. */
+export const omittedLabel = (o: OmittedModel, name = o.name): string =>
+  `${ELLIPSIS} ${o.count} more ${o.count === 1 ? 'frame' : 'frames'}${name ? ` of ${name}` : ''}`;
 
 const frameName = (f: FrameModel) => (f.id === 0 ? 'Global frame' : f.name);
 
