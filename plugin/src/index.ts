@@ -11,13 +11,20 @@ import type { AstroIntegration, AstroIntegrationLogger } from 'astro';
 import { satteriPlugin } from './adapters/satteri.ts';
 import { createEngine, type BlockOptions, type Engine } from './engine/index.ts';
 import { figureAssets } from './figure/assets.ts';
+import type { RenderedFigure, RenderOptions } from './render/index.ts';
+import type { Trace } from './trace/format.ts';
 import remarkMemtrace from './remark.ts';
 
 export { default as remarkMemtrace } from './remark.ts';
 export { createEngine, MemtraceError, type BlockOptions, type Engine, type EngineOptions } from './engine/index.ts';
-export { render, type RenderOptions, type RenderedFigure, type RenderedStep } from './render/index.ts';
+export type { RenderOptions, RenderedFigure, RenderedStep } from './render/index.ts';
 export { trace } from './trace/index.ts';
 export type * from './trace/format.ts';
+
+/** Draws every step of a trace as SVG, with its text version (see `RenderOptions`). Loads satori on first use. */
+export async function render(trace: Trace, options?: RenderOptions): Promise<RenderedFigure> {
+  return (await import('./render/index.ts')).render(trace, options);
+}
 
 export interface MemtraceIntegrationOptions {
   /** Defaults for every block (camelCase), e.g. `{ start: 'last', maxSteps: 500 }`. A fence's options win. */

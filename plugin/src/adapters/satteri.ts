@@ -16,6 +16,7 @@ interface CodeNode {
 interface SatteriContext {
   fileURL: URL | undefined;
   readonly source: string;
+  readonly sourceFormat: 'markdown' | 'mdx';
   data: Record<string, unknown>;
   replaceNode(node: unknown, content: { raw: string; mdxExpressions?: boolean }): void;
 }
@@ -40,7 +41,10 @@ export function satteriPlugin(engine: Engine) {
       );
       doc.queue = run.catch(() => {});
       const { html } = await run;
-      ctx.replaceNode(node, { raw: html, mdxExpressions: false });
+      // In MDX, raw HTML would become thousands of JSX elements (every SVG node) for the compiler and the bundler to
+      // chew on; one string handed to Astro's Fragment costs nothing.
+      if (ctx.sourceFormat === 'mdx') ctx.replaceNode(node, { raw: `<Fragment set:html={${JSON.stringify(html)}} />`, mdxExpressions: true });
+      else ctx.replaceNode(node, { raw: html, mdxExpressions: false });
     },
   };
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderFigure, type FigureAssets } from '../figure/index.ts';
-import { render, type RenderedFigure } from '../render/index.ts';
+import type { RenderedFigure } from '../render/index.ts';
 import type { Trace, TraceFailure } from '../trace/format.ts';
 import { sharedRuntime, type TraceRunner } from '../trace/index.ts';
 import { cacheKey, createCache, type Cache } from './cache.ts';
@@ -206,6 +206,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
       throw fail(block, `\`start=${opts.start}\` is past the last of the ${steps.length} shown steps`);
     }
 
+    // Loaded on the first cache miss: a build whose blocks all come from the cache never pays for satori.
+    const { render } = await import('../render/index.ts');
     const figure = await rendering.time(() => render(result, {
       steps,
       title: opts.title,

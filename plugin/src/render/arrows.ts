@@ -15,8 +15,35 @@ interface Candidate {
   pts: Pt[];
 }
 
-const r1 = (n: number) => Math.round(n * 10) / 10;
-const P = (p: Pt) => `${r1(p.x)},${r1(p.y)}`;
+const tenths = (v: number) => Math.round(v * 10);
+
+/**
+ * Path data with every command after the first move relative (`c`, `l`, `q`), in tenths of a pixel: an arrow's
+ * bytes depend on its shape, not on where it sits, so the same arrow one row lower costs gzip nothing.
+ */
+export function pathData(cmds: ['M' | 'L' | 'Q' | 'C', ...Pt[]][]): string {
+  let d = '';
+  let cx = 0;
+  let cy = 0;
+  for (const [op, ...pts] of cmds) {
+    const abs = d === '';
+    const xy = pts.map((p) => {
+      const x = tenths(p.x) - (abs ? 0 : cx);
+      const y = tenths(p.y) - (abs ? 0 : cy);
+      return `${x / 10}${y < 0 ? '' : ' '}${y / 10}`;
+    });
+    d += (abs ? op : op.toLowerCase()) + xy.join(' ');
+    const last = pts.at(-1)!;
+    cx = tenths(last.x);
+    cy = tenths(last.y);
+  }
+  return d;
+}
+
+/** Dots as zero-length subpaths (`M469 69h0m0 26h0`), drawn by a round-capped stroke as wide as a dot. */
+export function dotsData(dots: Pt[]): string {
+  return pathData(dots.map((p) => ['M', p])).replace(/(?<=\d)(?=[mM]|$)/g, 'h0');
+}
 
 function cubic(a: Pt, b: Pt, c: Pt, d: Pt): Candidate {
   const pts: Pt[] = [];
@@ -28,7 +55,7 @@ function cubic(a: Pt, b: Pt, c: Pt, d: Pt): Candidate {
       y: u * u * u * a.y + 3 * u * u * t * b.y + 3 * u * t * t * c.y + t * t * t * d.y,
     });
   }
-  return { d: `M${P(a)}C${P(b)} ${P(c)} ${P(d)}`, pts };
+  return { d: pathData([['M', a], ['C', b, c, d]]), pts };
 }
 
 /** An orthogonal route with rounded corners. */
@@ -40,7 +67,7 @@ function elbow(points: Pt[]): Candidate {
     const n = Math.max(1, Math.ceil(Math.hypot(b.x - a.x, b.y - a.y) / 6));
     for (let k = 0; k <= n; k++) pts.push({ x: a.x + ((b.x - a.x) * k) / n, y: a.y + ((b.y - a.y) * k) / n });
   }
-  let d = `M${P(points[0]!)}`;
+  const cmds: Parameters<typeof pathData>[0] = [['M', points[0]!]];
   for (let i = 1; i < points.length - 1; i++) {
     const a = points[i - 1]!;
     const b = points[i]!;
@@ -48,10 +75,10 @@ function elbow(points: Pt[]): Candidate {
     const r = Math.min(6, Math.hypot(b.x - a.x, b.y - a.y) / 2, Math.hypot(c.x - b.x, c.y - b.y) / 2);
     const into = towards(b, a, r);
     const out = towards(b, c, r);
-    d += `L${P(into)}Q${P(b)} ${P(out)}`;
+    cmds.push(['L', into], ['Q', b, out]);
   }
-  d += `L${P(points.at(-1)!)}`;
-  return { d, pts };
+  cmds.push(['L', points.at(-1)!]);
+  return { d: pathData(cmds), pts };
 }
 
 function towards(from: Pt, to: Pt, r: number): Pt {
@@ -95,7 +122,7 @@ export function route(q: ArrowRequest): string {
     if (level) {
       const pts: Pt[] = [];
       for (let x = s.x; x < e.x; x += 6) pts.push({ x, y: s.y });
-      cands.push(() => ({ d: `M${P(s)}L${P(e)}`, pts }));
+      cands.push(() => ({ d: pathData([['M', s], ['L', e]]), pts }));
     } else {
       const k = Math.max(16, (e.x - s.x) * 0.5);
       cands.push(() => cubic(s, { x: s.x + k, y: s.y }, { x: e.x - k, y: e.y }, e));

@@ -6,7 +6,7 @@
  * steps; this module stacks the pieces per step, draws dots, arrows and line markers, and writes the SVG (svg.ts).
  */
 import type { Trace } from '../trace/format.ts';
-import { route, type Pt } from './arrows.ts';
+import { dotsData, route, type Pt } from './arrows.ts';
 import {
   codeDims,
   codeFragment,
@@ -41,7 +41,7 @@ import { primitivesOnHeap } from './heap-primitives.ts';
 import { buildModels, type ObjectModel, type StepModel } from './model.ts';
 import { assignSlots, grid, ROW_GAP } from './placement.ts';
 import { renderSheet, type Box, type Rendered } from './sheet.ts';
-import { Layer, lineArrow, outline, svgDocument, tint } from './svg.ts';
+import { Layer, lineArrow, svgDocument } from './svg.ts';
 import { omittedLabel, stepText, stepTitle } from './text.ts';
 import { paint } from './theme.ts';
 import { clip, expandTabs, sanitize } from './values.ts';
@@ -217,7 +217,7 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
       const box = { x: framesX, y: fy, w: fd.width, h: frameHeight(f.rows.length) };
       layer.rect(box.x, box.y, box.w, box.h, paint(running ? 'accent' : 'frameBorder'));
       layer.rect(box.x + 1, box.y + 1, box.w - 2, box.h - 2, paint(running ? 'runningBg' : 'frameBg'));
-      if (running) layer.overlay(outline(box, paint('accent'), 2));
+      if (running) layer.outline(box, paint('accent'), 2);
       layer.add(R(spec.head).items, box.x, box.y);
       const x = box.x + FRAME_PAD + 1;
       const cx = x + fd.nameW;
@@ -231,7 +231,8 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
         layer.add(r.items, cx, y);
         const c = { x: cx, y, w: fd.cellW, h: CELL_H };
         if (row.mark) {
-          layer.overlay(tint(c, paint('changedBg')) + outline({ x: c.x - 1, y: c.y - 1, w: c.w + 2, h: c.h + 2 }, paint('changed'), 2));
+          layer.tint(c, paint('changedBg'));
+          layer.outline({ x: c.x - 1, y: c.y - 1, w: c.w + 2, h: c.h + 2 }, paint('changed'), 2);
           layer.text(box.x + FRAME_MARK_X, c.y + c.h / 2 + 4.5, paint('changed'), FS, MARK);
         }
         collectRefs(value, r, box, cx, y, false);
@@ -241,7 +242,7 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
       if (m.omitted?.afterIndex === i) {
         // The left-out calls: a dashed, empty-looking box in the stack where they would be.
         const gap = { x: framesX, y: fy, w: fd.width, h: OMITTED_H };
-        layer.overlay(outline(gap, paint('frameBorder'), 1, true));
+        layer.outline(gap, paint('frameBorder'), 1, true);
         layer.text(gap.x + FRAME_PAD + 1, gap.y + gap.h / 2 + 4.5, paint('muted'), FS, omittedText(m));
         obstacles.push(gap);
         fy += gap.h + FRAME_GAP;
@@ -266,11 +267,14 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
         into.text(lx, y + LABEL_BASELINE, paint(colour), SMALL, t);
         lx += (t.length + 1) * SCW;
       }
-      if (o.status !== 'live') into.overlay(outline(box, paint('garbage'), 1.5, true));
-      else if (o.mark === 'new') into.overlay(outline(box, paint('changed'), 2));
+      if (o.status !== 'live') into.outline(box, paint('garbage'), 1.5, true);
+      else if (o.mark === 'new') into.outline(box, paint('changed'), 2);
       for (const i of o.changedCells) {
         for (const a of [r.anchors.get(`c${i}`), r.anchors.get(`k${i}`)]) {
-          if (a) into.overlay(tint(at(a, x, y), paint('changedBg')) + outline(at(a, x, y), paint('changed'), 1.5));
+          if (a) {
+            into.tint(at(a, x, y), paint('changedBg'));
+            into.outline(at(a, x, y), paint('changed'), 1.5);
+          }
         }
       }
       obstacles.push(box);
@@ -278,18 +282,19 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
       collectRefs(s, r, box, x, y, isFaded);
     }
 
-    const dots: [string, string] = ['', ''];
+    const dots: [Pt[], Pt[]] = [[], []];
     const paths: [string, string] = ['', ''];
     for (const s of sources) {
       const i = s.faded ? 1 : 0;
-      dots[i] += `<circle cx="${rnd(s.from.x)}" cy="${rnd(s.from.y)}" r="3.5"/>`;
+      dots[i].push(s.from);
       const t = targets.get(s.target);
       if (!t) continue;
       paths[i] += `<path d="${route({ from: s.from, source: s.source, target: t, obstacles, lanes, columns })}"/>`;
     }
     const markerId = `${prefix}a${k}`;
     const ink = (i: 0 | 1) =>
-      (dots[i] ? `<g fill="${paint('arrow')}">${dots[i]}</g>` : '') +
+      // Each dot is a zero-length stroke with round caps, all in one path of relative moves: a few bytes a dot.
+      (dots[i].length ? `<path d="${dotsData(dots[i])}" fill="none" stroke="${paint('arrow')}" stroke-width="7" stroke-linecap="round"/>` : '') +
       (paths[i] ? `<g fill="none" stroke="${paint('arrow')}" stroke-width="1.5" marker-end="url(#${markerId})">${paths[i]}</g>` : '');
     const fadedBody = faded.toString() + ink(1);
     const body = layer.toString() + (fadedBody ? `<g opacity=".4">${fadedBody}</g>` : '') + marks.join('') + ink(0);
@@ -304,7 +309,6 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
 const STATIC = new Map<string, Rendered>();
 const STATIC_KEYS = new Set([legendFragment(), headerFragment('Frames'), headerFragment('Objects'), headerFragment('Print output')].map((s) => s.key));
 
-const rnd = (v: number) => Math.round(v * 10) / 10;
 const labelWidth = (s: FragmentSpec) => (s.label ?? '').length * SCW;
 
 function ownTexts(into: Layer, s: FragmentSpec, r: Rendered, x: number, y: number) {

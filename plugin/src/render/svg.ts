@@ -9,15 +9,36 @@ export const escapeXml = (s: string): string =>
 
 const n = (v: number) => String(Math.round(v * 10) / 10);
 
+/** A rect in tenths of a pixel (the precision every coordinate is written with), so that sums are exact. */
+interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  /** Its paint, as the attributes of the <g> it is drawn in. */
+  style: string;
+  /** What it paints over, when more than itself (a stroke's outer half). */
+  over?: { x: number; y: number; w: number; h: number };
+}
+
+type Box = { x: number; y: number; w: number; h: number };
+
+const tenths = (v: number) => Math.round(v * 10);
+const t = (v: number) => String(v / 10);
+const rectOf = (x: number, y: number, w: number, h: number, style: string): Rect => {
+  const x0 = tenths(x);
+  const y0 = tenths(y);
+  return { x: x0, y: y0, w: tenths(x + w) - x0, h: tenths(y + h) - y0, style };
+};
+
 /**
  * Collects drawing in paint order: rects (backgrounds), then overlays (marks drawn over cells), then text grouped by
  * colour and size.
  */
 export class Layer {
-  private rects: string[] = [];
-  private overlays: string[] = [];
+  private rects: Rect[] = [];
+  private overlays: Rect[] = [];
   private texts = new Map<string, string[]>();
-  private lastRectFill = '';
 
   /** Places a fragment's items; `remap` swaps colour roles (placeholders) for this placement only. */
   add(items: Item[], dx: number, dy: number, remap?: Map<string, string>): void {
@@ -29,18 +50,20 @@ export class Layer {
     }
   }
 
-  /** Consecutive rects of one colour share a <g fill>, which gzip likes better than repeating the var(). */
   rect(x: number, y: number, w: number, h: number, fill: string): void {
-    const r = `<rect x="${n(x)}" y="${n(y)}" width="${n(w)}" height="${n(h)}"/>`;
-    if (fill === this.lastRectFill) this.rects[this.rects.length - 1] += r;
-    else {
-      this.rects.push(`</g><g fill="${fill}">${r}`);
-      this.lastRectFill = fill;
-    }
+    this.rects.push(rectOf(x, y, w, h, `fill="${fill}"`));
   }
 
-  overlay(svg: string): void {
-    this.overlays.push(svg);
+  /** A tint over a box, drawn above every rect. */
+  tint(b: Box, fill: string): void {
+    this.overlays.push(rectOf(b.x, b.y, b.w, b.h, `fill="${fill}"`));
+  }
+
+  /** An outline drawn inside a box's edge, above every rect. */
+  outline(b: Box, stroke: string, width: number, dash = false): void {
+    const i = width / 2;
+    const r = rectOf(b.x + i, b.y + i, b.w - width, b.h - width, `fill="none" stroke="${stroke}" stroke-width="${width}"${dash ? ' stroke-dasharray="4 3"' : ''}`);
+    this.overlays.push({ ...r, over: rectOf(b.x, b.y, b.w, b.h, '') });
   }
 
   /** A text of the renderer's own (a mark or a label); escaped here. */
@@ -56,8 +79,7 @@ export class Layer {
   }
 
   toString(): string {
-    let out = this.rects.length ? this.rects.join('').slice(4) + '</g>' : '';
-    out += this.overlays.join('');
+    let out = packRects(this.rects) + packRects(this.overlays);
     for (const [k, list] of this.texts) {
       const [fill, size] = k.split('|');
       out += `<g fill="${fill}"${Number(size) !== FS ? ` font-size="${size}"` : ''}>${list.join('')}</g>`;
@@ -66,14 +88,65 @@ export class Layer {
   }
 }
 
-/** An outline drawn inside a box's edge. */
-export function outline(b: { x: number; y: number; w: number; h: number }, stroke: string, width: number, dash = false): string {
-  const i = width / 2;
-  return `<rect x="${n(b.x + i)}" y="${n(b.y + i)}" width="${n(b.w - width)}" height="${n(b.h - width)}" fill="none" stroke="${stroke}" stroke-width="${width}"${dash ? ' stroke-dasharray="4 3"' : ''}/>`;
-}
+const BUCKET = 640;
 
-export function tint(b: { x: number; y: number; w: number; h: number }, fill: string): string {
-  return `<rect x="${n(b.x)}" y="${n(b.y)}" width="${n(b.w)}" height="${n(b.h)}" fill="${fill}"/>`;
+/**
+ * Rects of one paint become one <g> whose first rect is a <rect> and the rest one path of relative moves
+ * (`m0 26h38v24h-38z`): a column of equal cells is the same few bytes over and over wherever it sits, so gzip
+ * finds each row in the row before and a shifted frame in the step before, and a step stays small enough (under
+ * gzip's 32 KB window) for the next step to find it at all. Paints are grouped by layer: a rect's layer is one
+ * above every earlier rect it overlaps, so whatever is painted over something still is, and rects that do not
+ * overlap (two frames, two objects) are free to share a path.
+ */
+function packRects(rects: Rect[]): string {
+  const level: number[] = [];
+  // Rects by the 64 px squares they cover, to find the earlier ones a rect overlaps without looking at all of them.
+  const grid = new Map<number, number[]>();
+  const area = rects.map((r) => r.over ?? r);
+  area.forEach((r, i) => {
+    let l = 0;
+    const cells: number[] = [];
+    for (let bx = Math.floor(r.x / BUCKET); bx <= Math.floor((r.x + r.w - 1) / BUCKET); bx++) {
+      for (let by = Math.floor(r.y / BUCKET); by <= Math.floor((r.y + r.h - 1) / BUCKET); by++) cells.push(bx * 65536 + by);
+    }
+    for (const c of cells) {
+      for (const j of grid.get(c) ?? []) {
+        const o = area[j]!;
+        if (level[j]! >= l && o.x < r.x + r.w && r.x < o.x + o.w && o.y < r.y + r.h && r.y < o.y + o.h) l = level[j]! + 1;
+      }
+    }
+    level.push(l);
+    for (const c of cells) {
+      const list = grid.get(c);
+      if (list) list.push(i);
+      else grid.set(c, [i]);
+    }
+  });
+  // Per layer, paints in order of first use; within a paint, paint order.
+  const groups = new Map<string, Rect[]>();
+  const order = rects.map((_, i) => i).sort((a, b) => level[a]! - level[b]! || a - b);
+  for (const i of order) {
+    const k = `${level[i]}|${rects[i]!.style}`;
+    const g = groups.get(k);
+    if (g) g.push(rects[i]!);
+    else groups.set(k, [rects[i]!]);
+  }
+  let out = '';
+  for (const g of groups.values()) {
+    const [first, ...rest] = g;
+    out += `<g ${first!.style}><rect x="${t(first!.x)}" y="${t(first!.y)}" width="${t(first!.w)}" height="${t(first!.h)}"/>`;
+    if (rest.length) {
+      let d = '';
+      let at = first!;
+      for (const r of rest) {
+        d += `${d ? 'm' : 'M'}${t(d ? r.x - at.x : r.x)} ${t(d ? r.y - at.y : r.y)}h${t(r.w)}v${t(r.h)}h${t(-r.w)}z`;
+        at = r;
+      }
+      out += `<path d="${d}"/>`;
+    }
+    out += '</g>';
+  }
+  return out;
 }
 
 export interface SvgParts {
