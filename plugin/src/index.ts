@@ -94,7 +94,10 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
 
         const processor = config.markdown.processor as unknown as MarkdownProcessorLike;
         if (processor.name === 'unified') {
-          (processor.options.remarkPlugins ??= []).push([remarkMemtrace, { engine }]);
+          // Astro hashes its config (plugin options included) to know when to render content again: the fingerprint
+          // goes in; the engine, whose counters change during a build, stays out of sight.
+          const pluginOptions = Object.defineProperty({ fingerprint: engine.fingerprint }, 'engine', { value: engine, enumerable: false });
+          (processor.options.remarkPlugins ??= []).push([remarkMemtrace, pluginOptions]);
         } else if (processor.name === 'satteri') {
           (processor.options.mdastPlugins ??= []).push(satteriPlugin(engine));
         } else {

@@ -13,6 +13,8 @@ import { createEngine, isMemtraceBlock, MemtraceError, newDocument, type Engine,
 export interface RemarkMemtraceOptions extends EngineOptions {
   /** An engine shared with other adapters (the Astro integration passes one per build). */
   engine?: Engine;
+  /** Ignored here; it makes hosts that hash their config (Astro's content layer) see a new memtrace. */
+  fingerprint?: string;
 }
 
 /**

@@ -95,6 +95,7 @@ describe('remark-memtrace in a plain unified pipeline', () => {
     warnings.length = 0;
     const html = await run('\n\n```python memtrace max-steps=5\nwhile True:\n    pass\n```\n');
     expect(html).toContain('<figure class="memtrace');
+    expect(html).toMatch(/<p class="memtrace-note" role="note">Stopped after 5 steps/);
     expect(warnings.join('\n')).toMatch(/\/site\/post\.md:3:1: .*stopped this program after 5 steps/);
   });
 });

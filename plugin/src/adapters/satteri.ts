@@ -26,6 +26,7 @@ export function satteriPlugin(engine: Engine) {
   const docs = new WeakMap<object, { state: DocumentState; queue: Promise<unknown> }>();
   return {
     name: 'memtrace',
+    fingerprint: engine.fingerprint,
     options: { position: true },
     async code(node: CodeNode, ctx: SatteriContext) {
       if (!isMemtraceBlock(node.lang, node.meta)) return;

@@ -90,12 +90,20 @@ export interface EngineStats {
 
 interface CacheEntry {
   figure: RenderedFigure;
+  /** Why the trace ended early, said under the figure. */
+  note?: string;
   /** Index into figure.steps of the step shown first. */
   start: number;
   warnings: string[];
 }
 
 export interface Engine {
+  /**
+   * Changes whenever figures could change without the Markdown changing (plugin, tracer, Pyodide or satori
+   * version, defaults, asset names). Adapters put it in the site's config, so that Astro's content layer, which
+   * keeps rendered Markdown across builds, renders the pages again.
+   */
+  readonly fingerprint: string;
   process(block: Block, doc?: DocumentState): Promise<BlockResult>;
   readonly stats: EngineStats;
   /** Errors met so far (in dev mode they were rendered as panels; in build mode also thrown). */
@@ -120,6 +128,21 @@ function lineOffset(block: Block): number {
 /** The cached SVGs carry a placeholder id prefix; only ids and references to them change, never a program's own text. */
 const withIdPrefix = (svg: string, id: string) =>
   svg.replace(/(id="|url\(#|aria-labelledby="|href="#)mtPREFIX-/g, (_, lead: string) => `${lead}${id}-`);
+
+/** What a reader must know about a trace that did not run to its end. */
+function endNote(trace: Trace, opts: BlockOptions): string | undefined {
+  const n = trace.steps.length;
+  switch (trace.end.reason) {
+    case 'step-limit':
+      return `Stopped after ${n} steps: the program was still running (max-steps=${opts.maxSteps ?? DEFAULT_MAX_STEPS}).`;
+    case 'timeout':
+      return `Stopped after ${opts.timeout ?? DEFAULT_TIMEOUT_MS} ms, at step ${n}: the program was still running.`;
+    case 'memory':
+      return `The program ran out of memory after step ${n}.`;
+    default:
+      return undefined;
+  }
+}
 
 /**
  * Wall time during which at least one call was running. Blocks of several pages wait on one runtime at once, so
@@ -189,6 +212,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       throw fail(block, `memtrace could not trace this block: ${result.message}${hint}`);
     }
     const warnings: string[] = [];
+    const note = endNote(result, opts);
     if (result.end.reason === 'step-limit') {
       warnings.push(`${whereLabel(block)}: memtrace stopped this program after ${result.steps.length} steps (max-steps=${opts.maxSteps ?? DEFAULT_MAX_STEPS}); the figure shows them all.`);
     } else if (result.end.reason === 'timeout') {
@@ -216,7 +240,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       showExited: opts.exitedFrames ?? true,
       idPrefix: 'mtPREFIX-',
     }));
-    return { figure, start, warnings };
+    return { figure, start, warnings, note };
   }
 
   function progress() {
@@ -228,6 +252,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
   }
 
   return {
+    fingerprint: cacheKey({ defaults, assets: options.assets ?? 'inline' }).slice(0, 16),
     stats,
     errors,
     async process(block, doc = newDocument()) {
@@ -264,6 +289,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
             code: block.code,
             assets: options.assets === undefined || options.assets === 'inline' ? 'inline' : options.assets,
             firstOnPage: doc.figures === 0,
+            note: entry.note,
           },
         );
         doc.figures++;

@@ -28,6 +28,8 @@ export interface FigureOptions {
   assets?: FigureAssets | 'inline';
   /** Only the first figure of a page links (or inlines) the assets (default true). */
   firstOnPage?: boolean;
+  /** A remark shown under the steps, e.g. that the trace was stopped at the step cap. */
+  note?: string;
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -84,10 +86,16 @@ function step(s: RenderedStep, k: number, n: number, id: string, current: boolea
     `<li class="memtrace-step${current ? ' is-current' : ''}" id="${id}-step-${k}" data-line="${s.line}">` +
     `<p class="memtrace-caption">${stepLabel(k, n, s.line)}</p>` +
     `<div class="memtrace-view">${svg}</div>` +
-    `<details class="memtrace-text"><summary>Text version</summary><pre>${escapeHtml(s.text)}</pre></details>` +
+    `<details class="memtrace-text"><summary>Text version</summary><pre>${preText(s.text)}</pre></details>` +
     `</li>`
   );
 }
+
+/**
+ * Newlines as character references, so that the figure's HTML has no blank line: Markdown hosts that splice it in
+ * as an HTML block (Sätteri, CommonMark) end the block at the first blank line and read the rest as Markdown.
+ */
+const preText = (text: string) => escapeHtml(text).replace(/\n/g, '&#10;');
 
 /** The figure's HTML: deterministic, everything but the renderer's SVG escaped, no URL but those in `assets`. */
 export function renderFigure(figure: RenderedFigure, options: FigureOptions): string {
@@ -113,7 +121,8 @@ export function renderFigure(figure: RenderedFigure, options: FigureOptions): st
     `<p class="memtrace-status" data-mt="status">${stepLabel(start + 1, n, startLine)}</p>` +
     `<div class="memtrace-live" data-mt="live" aria-live="polite"></div>` +
     `<ol class="memtrace-steps">${steps}</ol>` +
-    (code == null ? '' : `<details class="memtrace-code"><summary>Python code</summary><pre class="memtrace-src" translate="no">${escapeHtml(code)}</pre></details>`) +
+    (options.note ? `<p class="memtrace-note" role="note">${escapeHtml(options.note)}</p>` : '') +
+    (code == null ? '' : `<details class="memtrace-code"><summary>Python code</summary><pre class="memtrace-src" translate="no">${preText(code)}</pre></details>`) +
     `</figure>` +
     (inline
       ? `<script type="module">${inline.js}</script>`

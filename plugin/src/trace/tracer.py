@@ -795,6 +795,34 @@ def _short_repr(obj, limit=200):
     return text if len(text) <= limit else text[:limit - 3] + '...'
 
 
+def _opcodes(*names):
+    import dis
+    return frozenset(dis.opmap[n] for n in names if n in dis.opmap)
+
+
+# The instructions a frame can leave by without an exception: a return, or a generator's yield.
+_LEAVE_OPS = _opcodes('RETURN_VALUE', 'RETURN_CONST', 'YIELD_VALUE', 'RETURN_GENERATOR', 'INSTRUMENTED_RETURN_VALUE',
+                      'INSTRUMENTED_RETURN_CONST', 'INSTRUMENTED_YIELD_VALUE')
+
+
+def _unwinding(frame):
+    """A `return` event of a frame that an exception is leaving (say through a `finally`): it returns nothing."""
+    code = frame.f_code.co_code
+    i = frame.f_lasti
+    return 0 <= i < len(code) and code[i] not in _LEAVE_OPS
+
+
+_IMMUTABLE = (int, float, complex, str, bytes, bool, type(None), type(Ellipsis))
+
+
+def _immutable(values):
+    if values is None:
+        return True
+    if isinstance(values, dict):
+        values = tuple(values.values())
+    return all(isinstance(v, _IMMUTABLE) or (type(v) is tuple and _immutable(v)) for v in values)
+
+
 def _params(fn):
     """Parameter list as written, without annotations: `a, x=2, *args, **kw`."""
     code = getattr(fn, '__code__', None)
@@ -1174,7 +1202,11 @@ class NativeEncoder:
             key = (code, obj.__defaults__, obj.__kwdefaults__)
             params = self.params.get(id(obj))
             if params is None or params[0] != key:
-                params = self.params[id(obj)] = (key, _params(obj))
+                params = (key, _params(obj))
+                # A mutable default (the classic `cart=[]`) changes in place and still compares equal to itself,
+                # so only signatures whose defaults cannot change are kept.
+                if _immutable(obj.__defaults__) and _immutable(obj.__kwdefaults__):
+                    self.params[id(obj)] = params
             out = {'kind': 'function', 'type': 'function', 'name': obj.__name__, 'params': params[1]}
             parent = self.fn_parent.get(self.ids.get(id(obj)))
             if parent:
@@ -1261,7 +1293,7 @@ class NativeEncoder:
             entry = {'id': info.fid, 'name': info.name, 'locals': self._locals(f, info), 'line': f.f_lineno}
             if info.parent:
                 entry['parent'] = info.parent
-            if f is frame and event == 'return':
+            if f is frame and event == 'return' and not _unwinding(f):
                 entry['returnValue'] = self._value(ret)
             elif f is not frame and not info.code.co_cellvars:
                 info.entry = entry
