@@ -3,7 +3,7 @@
  * versions of the plugin, the tracer, Pyodide and satori). A rebuild with no changed block never starts Pyodide.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,15 +21,25 @@ const packageVersion = (name: string): string => {
 
 let versions: string | undefined;
 
-/** Versions that invalidate every cached figure when they change; the tracer is keyed by its source's hash. */
+/**
+ * Versions that invalidate every cached figure when they change. memtrace's own code is keyed by a hash of its
+ * files (tracer, renderer, figure markup), so a development build never serves a figure drawn by older code.
+ */
 export function engineVersions(): string {
   if (versions === undefined) {
     const own = JSON.parse(readFileSync(join(here, '../../package.json'), 'utf8')) as { version: string };
-    let tracer = 'missing';
-    try {
-      tracer = createHash('sha256').update(readFileSync(join(here, '../trace/tracer.py'))).digest('hex').slice(0, 16);
-    } catch {}
-    versions = JSON.stringify({ memtrace: own.version, tracer, pyodide: packageVersion('pyodide'), satori: packageVersion('satori') });
+    const code = createHash('sha256');
+    const root = join(here, '..');
+    for (const file of readdirSync(root, { recursive: true, encoding: 'utf8' }).sort()) {
+      if (!/\.(js|ts|py|css)$/.test(file) || file.endsWith('.d.ts')) continue;
+      code.update(file).update('\0').update(readFileSync(join(root, file))).update('\0');
+    }
+    versions = JSON.stringify({
+      memtrace: own.version,
+      code: code.digest('hex').slice(0, 16),
+      pyodide: packageVersion('pyodide'),
+      satori: packageVersion('satori'),
+    });
   }
   return versions;
 }
