@@ -12,7 +12,7 @@ import { FIXTURES, fixtureRenderOptions } from '../../scripts/render-fixtures.ts
 const cases = readdirSync(FIXTURES).filter((c) => existsSync(join(FIXTURES, c, 'trace.json')));
 
 test('there are fixtures for every case the brief lists', () => {
-  for (const c of ['seed', 'aliasing', 'factorial', 'closure', 'classes', 'linked-list', 'dict', 'freed', 'cycle', 'long-containers', 'escaping', 'deep-recursion']) {
+  for (const c of ['seed', 'aliasing', 'factorial', 'closure', 'classes', 'linked-list', 'dict', 'freed', 'cycle', 'long-containers', 'escaping', 'deep-recursion', 'inheritance', 'cycle-partner', 'bst']) {
     expect(cases).toContain(c);
   }
 });

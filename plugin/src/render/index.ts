@@ -200,13 +200,15 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
 
     // Frames and objects, remembering where every box and dot went.
     const obstacles: Box[] = [];
-    const sources: { from: Pt; source: Box; target: number; faded: boolean }[] = [];
-    const collectRefs = (s: FragmentSpec, r: Rendered, box: Box, x: number, y: number, isFaded: boolean) => {
+    const sources: { from: Pt; source: Box; cell?: Box; target: number; faded: boolean }[] = [];
+    // An object's arrows leave through their own cell's row only; a frame's leave its rows to the right, and may
+    // cut through its padding.
+    const collectRefs = (s: FragmentSpec, r: Rendered, box: Box, x: number, y: number, isFaded: boolean, isObject: boolean) => {
       for (const ref of s.refs) {
         const a = r.anchors.get(ref.anchor);
         if (!a) continue;
         const t = ref.top ?? 0;
-        sources.push({ from: { x: x + a.x + a.w / 2, y: y + a.y + t + (a.h - t) / 2 }, source: box, target: ref.target, faded: isFaded });
+        sources.push({ from: { x: x + a.x + a.w / 2, y: y + a.y + t + (a.h - t) / 2 }, source: box, ...(isObject ? { cell: at(a, x, y) } : {}), target: ref.target, faded: isFaded });
       }
     };
     const at = (a: Box, x: number, y: number): Box => ({ x: x + a.x, y: y + a.y, w: a.w, h: a.h });
@@ -235,7 +237,7 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
           layer.outline({ x: c.x - 1, y: c.y - 1, w: c.w + 2, h: c.h + 2 }, paint('changed'), 2);
           layer.text(box.x + FRAME_MARK_X, c.y + c.h / 2 + 4.5, paint('changed'), FS, MARK);
         }
-        collectRefs(value, r, box, cx, y, false);
+        collectRefs(value, r, box, cx, y, false, false);
       });
       obstacles.push(box);
       fy += box.h + FRAME_GAP;
@@ -249,6 +251,8 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
       }
     });
     const targets = new Map<number, Box>();
+    // Each object's type label and notes, above its box: arrows keep off them as off boxes.
+    const labels = new Map<Box, Box>();
     for (const o of m.objects) {
       const slot = slots[k]!.get(o.id);
       if (!slot) continue;
@@ -278,18 +282,20 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
         }
       }
       obstacles.push(box);
+      if (lx > x) labels.set(box, { x, y, w: lx - x, h: box.y - y });
       targets.set(o.id, box);
-      collectRefs(s, r, box, x, y, isFaded);
+      collectRefs(s, r, box, x, y, isFaded, true);
     }
 
     const dots: [Pt[], Pt[]] = [[], []];
     const paths: [string, string] = ['', ''];
+    const columnUse = new Map<number, number>();
     for (const s of sources) {
       const i = s.faded ? 1 : 0;
       dots[i].push(s.from);
       const t = targets.get(s.target);
       if (!t) continue;
-      paths[i] += `<path d="${route({ from: s.from, source: s.source, target: t, obstacles, lanes, columns })}"/>`;
+      paths[i] += `<path d="${route({ from: s.from, source: s.source, cell: s.cell, target: t, obstacles, labels, lanes, columns, columnUse })}"/>`;
     }
     const markerId = `${prefix}a${k}`;
     const ink = (i: 0 | 1) =>

@@ -1,0 +1,122 @@
+/**
+ * Arrow routes against the layouts where a reviewer saw bad ones (arrow-scenes.json beside this file: the boxes,
+ * type labels, lanes and arrows of every step of the bst, inheritance and cycle-partner fixtures, as render() hands
+ * them to route()). Each route is sampled from its own path data, so what is checked is what is drawn.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+import { route, type Pt } from '../../plugin/src/render/arrows.ts';
+import type { Box } from '../../plugin/src/render/sheet.ts';
+
+interface Scene {
+  boxes: Box[];
+  labels: [number, Box][];
+  lanes: number[];
+  columns: number[];
+  arrows: { from: Pt; source: number; target: number; cell?: Box }[];
+}
+
+const scenes = JSON.parse(readFileSync(join(import.meta.dirname, 'arrow-scenes.json'), 'utf8')) as Scene[];
+
+/** Points along path data made of one absolute move and relative l, q and c commands (what pathData writes). */
+function sample(d: string): Pt[] {
+  const out: Pt[] = [];
+  let at: Pt = { x: 0, y: 0 };
+  for (const [, op, args] of d.matchAll(/([MlqcLQC])([^MlqcLQC]*)/g)) {
+    const n = (args!.match(/-?\d+(\.\d+)?/g) ?? []).map(Number);
+    const pts: Pt[] = [];
+    for (let i = 0; i < n.length; i += 2) pts.push(op === 'M' ? { x: n[i]!, y: n[i + 1]! } : { x: at.x + n[i]!, y: at.y + n[i + 1]! });
+    if (op === 'M') {
+      at = pts[0]!;
+      out.push(at);
+      continue;
+    }
+    const ctrl = [at, ...pts];
+    for (let k = 1; k <= 60; k++) {
+      // De Casteljau: a line, a quadratic or a cubic alike.
+      let ps = ctrl;
+      const t = k / 60;
+      while (ps.length > 1) ps = ps.slice(1).map((p, i) => ({ x: ps[i]!.x + (p.x - ps[i]!.x) * t, y: ps[i]!.y + (p.y - ps[i]!.y) * t }));
+      out.push(ps[0]!);
+    }
+    at = pts.at(-1)!;
+  }
+  return out;
+}
+
+const within = (p: Pt, b: Box, m: number) => p.x > b.x + m && p.x < b.x + b.w - m && p.y > b.y + m && p.y < b.y + b.h - m;
+
+const routes = scenes.flatMap((s, n) =>
+  s.arrows.map((a) => {
+    const labels = new Map(s.labels.map(([i, l]) => [s.boxes[i]!, l]));
+    const d = route({ from: a.from, source: s.boxes[a.source]!, target: s.boxes[a.target]!, ...(a.cell ? { cell: a.cell } : {}), obstacles: s.boxes, labels, lanes: s.lanes, columns: s.columns });
+    return { scene: n, a, s, pts: sample(d), d };
+  }),
+);
+
+test('the scenes hold the arrows the reviewer saw', () => {
+  expect(routes.length).toBeGreaterThan(200);
+  expect(routes.filter((r) => r.a.cell).length).toBeGreaterThan(50);
+});
+
+test('every route starts at its dot and ends on its target box edge', () => {
+  for (const r of routes) {
+    const t = r.s.boxes[r.a.target]!;
+    const [first, last] = [r.pts[0]!, r.pts.at(-1)!];
+    expect(Math.hypot(first.x - r.a.from.x, first.y - r.a.from.y)).toBeLessThan(0.1);
+    const onEdge = within(last, t, -0.6) && !within(last, t, 0.6);
+    expect(onEdge, `scene ${r.scene}: ${r.d} ends off ${JSON.stringify(t)}`).toBe(true);
+  }
+});
+
+test('no arrow crosses a type label, its own target\'s included', () => {
+  for (const r of routes) {
+    for (const [, l] of r.s.labels) {
+      const p = r.pts.find((q) => within(q, l, 0.5));
+      expect(p, `scene ${r.scene}: ${r.d} crosses the label at ${JSON.stringify(l)}`).toBeUndefined();
+    }
+  }
+});
+
+test('an arrow leaves an object through its own row, not through the box\'s other rows', () => {
+  for (const r of routes) {
+    const c = r.a.cell;
+    if (!c) continue;
+    const src = r.s.boxes[r.a.source]!;
+    // A list's cells are as tall as the box: only rows of a table are checked.
+    if (c.h >= src.h - 4) continue;
+    const p = r.pts.find((q) => within(q, src, 1) && (q.y < c.y - 2 || q.y > c.y + c.h + 2));
+    expect(p, `scene ${r.scene}: ${r.d} runs through its source ${JSON.stringify(src)} outside row ${JSON.stringify(c)}`).toBeUndefined();
+  }
+});
+
+test('no arrow crosses another box', () => {
+  for (const r of routes) {
+    r.s.boxes.forEach((b, i) => {
+      if (i === r.a.source || i === r.a.target) return;
+      const p = r.pts.find((q) => within(q, b, 1.5));
+      expect(p, `scene ${r.scene}: ${r.d} crosses ${JSON.stringify(b)}`).toBeUndefined();
+    });
+  }
+});
+
+/** Whether segments ab and cd cross (touching ends do not count). */
+function cross(a: Pt, b: Pt, c: Pt, d: Pt): boolean {
+  const o = (p: Pt, q: Pt, r: Pt) => (q.x - p.x) * (r.y - p.y) - (q.y - p.y) * (r.x - p.x);
+  return o(a, b, c) * o(a, b, d) < -1e-6 && o(c, d, a) * o(c, d, b) < -1e-6;
+}
+
+test("a list item's arrow into a box above does not hook back, and does not cross its neighbours' arrows", () => {
+  const items = routes.filter((r) => r.a.cell && r.a.cell.h >= r.s.boxes[r.a.source]!.h - 4);
+  expect(items.length).toBeGreaterThan(10);
+  for (const [i, r] of items.entries()) {
+    const t = r.s.boxes[r.a.target]!;
+    if (t.y + t.h < r.a.from.y) expect(r.pts.at(-1)!.x, `scene ${r.scene}: ${r.d}`).toBeGreaterThanOrEqual(r.a.from.x);
+    for (const u of items.slice(i + 1)) {
+      if (u.scene !== r.scene || u.a.source !== r.a.source) continue;
+      const hit = r.pts.slice(1).some((p, j) => u.pts.slice(1).some((q, k) => cross(r.pts[j]!, p, u.pts[k]!, q)));
+      expect(hit, `scene ${r.scene}: ${r.d} crosses ${u.d}`).toBe(false);
+    }
+  }
+});
