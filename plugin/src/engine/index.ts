@@ -4,7 +4,6 @@
  * the figure. Adapters only find blocks and splice the HTML back in.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { renderFigure, type FigureAssets } from '../figure/index.ts';
 import type { RenderedFigure } from '../render/index.ts';
 import type { Trace, TraceFailure } from '../trace/format.ts';
@@ -168,7 +167,7 @@ const DEFAULT_MAX_STEPS = 1000;
 
 export function createEngine(options: EngineOptions = {}): Engine {
   const defaults = validateDefaults(options.defaults as Record<string, unknown> | undefined);
-  const cache: Cache<CacheEntry> = createCache(options.cacheDir ? join(options.cacheDir) : undefined);
+  const cache: Cache<CacheEntry> = createCache(options.cacheDir || undefined);
   const mode = options.mode ?? 'build';
   const stats: EngineStats = { blocks: 0, traced: 0, cached: 0, errors: 0, traceMs: 0, renderMs: 0 };
   const errors: MemtraceError[] = [];
