@@ -4,8 +4,7 @@
  * user's processor options; emits the stepper's script and stylesheet as hashed assets; and fails the build when a
  * block cannot be traced, even where content collections swallow render errors.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AstroIntegration, AstroIntegrationLogger } from 'astro';
 import { satteriPlugin } from './adapters/satteri.ts';
@@ -41,26 +40,6 @@ interface MarkdownProcessorLike {
 }
 
 const withSlash = (s: string) => (s.endsWith('/') ? s : `${s}/`);
-
-const HASHED = /\b(memtrace|dejavu-mono-400)\.[0-9a-f]{8}\.(js|css|woff2)\b/g;
-/** `memtrace.1a2b3c4d.js` → `memtrace.js`: which asset a (possibly stale) hashed name stands for. */
-const staleName = (name: string) => name.replace(HASHED, '$1.$2');
-
-/**
- * Astro's content layer keeps the HTML it rendered in earlier builds, so pages it did not render again can link
- * the assets of an older memtrace. Point them at this build's files, so that no page links a file that is not there.
- */
-function relinkStaleAssets(outDir: string, assets: { files: { fileName: string }[] }) {
-  const current = new Map(assets.files.map((f) => [staleName(f.fileName), f.fileName]));
-  for (const entry of readdirSync(outDir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.html')) continue;
-    const file = join(entry.parentPath, entry.name);
-    const html = readFileSync(file, 'utf8');
-    if (!html.includes('memtrace.')) continue;
-    const fixed = html.replace(HASHED, (name) => current.get(staleName(name)) ?? name);
-    if (fixed !== html) writeFileSync(file, fixed);
-  }
-}
 
 export default function memtrace(options: MemtraceIntegrationOptions = {}): AstroIntegration {
   let engine: Engine | undefined;
@@ -104,10 +83,9 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
           logger.warn(`unknown Markdown processor "${processor.name}": memtrace blocks will not be rendered.`);
         }
 
-        // The dev server serves the assets from memory; `astro build` writes them in astro:build:done. A page that
-        // the content layer cached from an earlier version still asks for older hashes: serve it the current file.
+        // The dev server serves the assets from memory; `astro build` writes them in astro:build:done. (Pages the
+        // content layer rendered with older assets are not kept: the engine's fingerprint in the config clears them.)
         const files = new Map(assets.files.map((f) => [url(f.fileName), f]));
-        const byKind = new Map(assets.files.map((f) => [staleName(f.fileName), f]));
         updateConfig({
           vite: {
             plugins: [
@@ -115,8 +93,7 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
                 name: 'memtrace:assets',
                 configureServer(server: { middlewares: { use(fn: (req: { url?: string }, res: any, next: () => void) => void): void } }) {
                   server.middlewares.use((req, res, next) => {
-                    const path = req.url?.split('?')[0];
-                    const file = path && (files.get(path) ?? (path.startsWith(url('')) ? byKind.get(staleName(path.slice(url('').length))) : undefined));
+                    const file = req.url && files.get(req.url.split('?')[0]!);
                     if (!file) return next();
                     res.setHeader('Content-Type', file.contentType);
                     res.end(file.source);
@@ -139,7 +116,6 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
         const out = new URL(`${assetsDir}/`, dir);
         mkdirSync(out, { recursive: true });
         for (const f of assets.files) writeFileSync(new URL(f.fileName, out), f.source);
-        relinkStaleAssets(fileURLToPath(dir), assets);
         summary(logger);
       },
       'astro:server:done': async () => {

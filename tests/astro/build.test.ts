@@ -113,6 +113,23 @@ describe('cache', () => {
   });
 });
 
+describe('content collections', () => {
+  it('keeps rendered entries across builds, and renders them again when memtrace or its defaults change', () => {
+    const cache = mkdtempSync(join(tmpdir(), 'mt-collection-cache-'));
+    const first = build('collection', {}, { cache });
+    expect(first.status, first.log).toBe(0);
+    expect(first.log).toMatch(/1 block: 1 traced/);
+    const second = build('collection', {}, { cache });
+    expect(second.status, second.log).toBe(0);
+    // Astro's content layer served the entry from its store: memtrace was not even asked.
+    expect(second.log).not.toMatch(/\d+ blocks?: /);
+    const third = build('collection', { FIXTURE_START: '1' }, { cache });
+    expect(third.status, third.log).toBe(0);
+    expect(third.log).toMatch(/Clearing content store/);
+    expect(read(third.out, 'lesson')).toMatch(/<li class="memtrace-step is-current"[^>]*id="[^"]*-step-3"/);
+  });
+});
+
 describe('base path', () => {
   it('links the stepper assets under the base and emits them', () => {
     const r = build('satteri', { FIXTURE_BASE: '/docs/' });
