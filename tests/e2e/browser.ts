@@ -63,8 +63,9 @@ export async function screenshot(page: Page, name: string, element?: Locator): P
  * Mean relative luminance (0 black .. 1 white) of what the reader sees of an element: its screenshot, decoded by
  * the browser itself, so colours come from the real cascade (variables, media queries, data-theme).
  */
-export async function luminance(page: Page, target: Locator): Promise<number> {
-  const png = (await target.screenshot()).toString('base64');
+export async function luminance(page: Page, target: Locator | { x: number; y: number; width: number; height: number }): Promise<number> {
+  const shot = 'screenshot' in target ? await target.screenshot() : await page.screenshot({ clip: target });
+  const png = shot.toString('base64');
   return page.evaluate(async (data) => {
     const img = new Image();
     img.src = `data:image/png;base64,${data}`;

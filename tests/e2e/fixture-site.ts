@@ -28,9 +28,10 @@ async function trace(code: string): Promise<Trace> {
 }
 
 async function draw(t: Trace, title: string, id: string): Promise<RenderedFigure> {
-  const figure = await render(t, { title, idPrefix: 'mtPREFIX-' });
+  const figure = await render(t, { title, idPrefix: 'mtPREFIX-', shared: true });
   // As the engine does: the renderer's placeholder prefix becomes the figure id, unique on the page.
-  return { ...figure, steps: figure.steps.map((s) => ({ ...s, svg: s.svg.replaceAll('mtPREFIX-', `${id}-`) })) };
+  const own = (svg: string) => svg.replaceAll('mtPREFIX-', `${id}-`);
+  return { ...figure, shared: own(figure.shared!), steps: figure.steps.map((s) => ({ ...s, svg: own(s.svg) })) };
 }
 
 const page = (title: string, body: string) => `<!doctype html>

@@ -334,6 +334,31 @@ export function describeStepper(label: string, site: () => Promise<SiteUnderTest
       await page.context().close();
     });
 
+    it('draws what every step shares (code, legend, headers: one <use> per step) in either theme', async () => {
+      // No colour transition between the two themes: each measure sees the settled picture.
+      const { page, ids } = await visit('', { reducedMotion: 'reduce' });
+      for (const id of ids) {
+        const use = fig(page, id).locator('.memtrace-step.is-current .memtrace-view svg use');
+        expect(await use.count()).toBe(1);
+        await fig(page, id).locator('.memtrace-step.is-current .memtrace-view').scrollIntoViewIfNeeded();
+        // The code panel at least: the shared drawing spans the code column.
+        const box = (await use.boundingBox())!;
+        expect(box.width).toBeGreaterThan(150);
+        expect(box.height).toBeGreaterThan(60);
+        for (const scheme of ['light', 'dark'] as const) {
+          await page.emulateMedia({ colorScheme: scheme });
+          const drawn = await luminance(page, box);
+          await use.evaluate((u) => u.setAttribute('visibility', 'hidden'));
+          const bare = await luminance(page, box);
+          await use.evaluate((u) => u.removeAttribute('visibility'));
+          // Text is dark on light and light on dark: drawing it moves the region's luminance that way.
+          if (scheme === 'light') expect(drawn).toBeLessThan(bare * 0.98);
+          else expect(drawn).toBeGreaterThan(bare * 1.2);
+        }
+      }
+      await page.context().close();
+    });
+
     it('has no transitions when the reader prefers reduced motion', async () => {
       const { page, ids } = await visit('', { reducedMotion: 'reduce' });
       const duration = () => fig(page, ids[0]).locator('[data-go=next]').evaluate((b) => getComputedStyle(b).transitionDuration);

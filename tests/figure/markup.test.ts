@@ -103,6 +103,19 @@ describe('renderFigure', () => {
     expect([attr(svgs[1], 'width'), attr(svgs[1], 'height'), attr(svgs[1], 'viewBox')]).toEqual(['100', String(HEIGHT), '0 0 100 50']);
   });
 
+  it('defines what the steps share once, in an SVG that takes no room, before the steps', () => {
+    expect(selectAll('svg.memtrace-defs', tree)).toHaveLength(0);
+    const f = { ...handMadeFigure([1, 2, 3]), shared: '<g id="s-b"><text x="1" y="2">a  b</text></g>' };
+    f.steps.forEach((s) => (s.svg = s.svg.replace('</svg>', '<use href="#s-b"/></svg>')));
+    const t = parse(renderFigure(f, { id: 's' }));
+    const defs = selectAll('svg.memtrace-defs', t);
+    expect(defs).toHaveLength(1);
+    expect([attr(defs[0], 'width'), attr(defs[0], 'height'), attr(defs[0], 'ariaHidden')]).toEqual(['0', '0', 'true']);
+    expect(select('svg.memtrace-defs > defs > g#s-b', t)).toBeTruthy();
+    expect(select('svg.memtrace-defs + ol.memtrace-steps', t)).toBeTruthy();
+    expect(selectAll('.memtrace-step use', t)).toHaveLength(3);
+  });
+
   it('is deterministic', () => {
     expect(renderFigure(handMadeFigure(lines), { id: 'demo', title: 'Two names', start: 2, code: 'x = 1\n' })).toBe(html);
   });

@@ -36,10 +36,36 @@ describe('every fixture', () => {
   });
 
   test.each(ALL)('%s: within one figure, a step costs at most 1 KB gzipped after the first', async (c) => {
-    const fig = await render(fixtureTrace(c), { idPrefix: 'mtq7-' });
-    const first = gzipSync(fig.steps[0]!.svg).length;
-    const all = gzipSync(fig.steps.map((s) => s.svg).join('')).length;
-    expect((all - first) / Math.max(1, fig.steps.length - 1)).toBeLessThanOrEqual(1024);
+    for (const shared of [false, true]) {
+      const fig = await render(fixtureTrace(c), { idPrefix: 'mtq7-', shared });
+      const common = fig.shared ?? '';
+      const first = gzipSync(common + fig.steps[0]!.svg).length;
+      const all = gzipSync(common + fig.steps.map((s) => s.svg).join('')).length;
+      expect((all - first) / Math.max(1, fig.steps.length - 1)).toBeLessThanOrEqual(1024);
+    }
+  });
+
+  test.each(ALL)('%s: with `shared`, each step draws the same as on its own, the common part through one <use>', async (c) => {
+    const alone = await render(fixtureTrace(c), { idPrefix: 'mtq7-' });
+    const fig = await render(fixtureTrace(c), { idPrefix: 'mtq7-', shared: true });
+    expect(alone.shared).toBeUndefined();
+    const shared = fig.shared!;
+    expect(attrValues(shared, 'id')).toEqual(['mtq7-b', 'mtq7-a']);
+    const texts = (svg: string) => [...svg.matchAll(/<text x="[^"]*" y="[^"]*"(?: xml:space="preserve")?>[^<]*<\/text>/g)].map((m) => m[0].replace(' xml:space="preserve"', '')).sort();
+    const rects = (svg: string) => [...svg.matchAll(/<(?:rect|path|polygon) [^>]*>/g)].map((m) => m[0]).sort();
+    // Texts whose spaces matter carry xml:space, which a <use> clone keeps and a page rule does not reach.
+    for (const m of shared.matchAll(/<text [^>]*>([^<]*)<\/text>/g)) expect(m[0].includes('xml:space="preserve"')).toBe(/^ | {2}| $/.test(m[1]!));
+    fig.steps.forEach((s, k) => {
+      const own = alone.steps[k]!.svg;
+      expect(s.svg.match(/<use href="#mtq7-b"\/>/g)).toHaveLength(1);
+      expect(s.svg).not.toContain('<marker');
+      for (const r of s.svg.matchAll(/url\(#([^)]+)\)/g)) expect(r[1]).toBe('mtq7-a');
+      expect([...texts(s.svg), ...texts(shared)].sort()).toEqual(texts(own));
+      expect([...rects(s.svg.replace(/<marker[\s\S]*?<\/marker>/, '')), ...rects(shared.replace(/<marker[\s\S]*?<\/marker>/, ''))].sort()).toEqual(
+        rects(own.replace(/<marker[\s\S]*?<\/marker>/, '')),
+      );
+      expect(s.svg.length).toBeLessThan(own.length);
+    });
   });
 
   test.each(ALL)('%s: an object keeps its place while it lives', (c) => {

@@ -238,6 +238,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       heapPrimitives: opts.primitives === 'heap',
       showExited: opts.exitedFrames ?? true,
       idPrefix: 'mtPREFIX-',
+      shared: true,
     }));
     return { figure, start, warnings, note };
   }
@@ -280,7 +281,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
         for (let n = 2; doc.ids.has(id); n++) id = `mt${key.slice(0, 8)}x${n}`;
         doc.ids.add(id);
         const html = renderFigure(
-          { ...entry.figure, steps: entry.figure.steps.map((s) => ({ ...s, svg: withIdPrefix(s.svg, id) })) },
+          {
+            ...entry.figure,
+            steps: entry.figure.steps.map((s) => ({ ...s, svg: withIdPrefix(s.svg, id) })),
+            ...(entry.figure.shared === undefined ? {} : { shared: withIdPrefix(entry.figure.shared, id) }),
+          },
           {
             id,
             title: opts.title,

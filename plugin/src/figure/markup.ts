@@ -120,6 +120,9 @@ export function renderFigure(figure: RenderedFigure, options: FigureOptions): st
     controls(n, start, startLine) +
     `<p class="memtrace-status" data-mt="status">${stepLabel(start + 1, n, startLine)}</p>` +
     `<div class="memtrace-live" data-mt="live" aria-live="polite"></div>` +
+    // What the steps share (figure.shared), defined once: an SVG that takes no room and is never display:none,
+    // because browsers do not paint a marker defined in an undisplayed subtree.
+    (figure.shared ? `<svg class="memtrace-defs" width="0" height="0" aria-hidden="true" focusable="false"><defs>${figure.shared}</defs></svg>` : '') +
     `<ol class="memtrace-steps">${steps}</ol>` +
     (options.note ? `<p class="memtrace-note" role="note">${escapeHtml(options.note)}</p>` : '') +
     (code == null ? '' : `<details class="memtrace-code"><summary>Python code</summary><pre class="memtrace-src" translate="no">${preText(code)}</pre></details>`) +

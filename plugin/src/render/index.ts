@@ -40,8 +40,8 @@ import {
 import { primitivesOnHeap } from './heap-primitives.ts';
 import { buildModels, type ObjectModel, type StepModel } from './model.ts';
 import { assignSlots, grid, ROW_GAP } from './placement.ts';
-import { renderSheet, type Box, type Rendered } from './sheet.ts';
-import { Layer, lineArrow, svgDocument } from './svg.ts';
+import { renderSheet, type Box, type Item, type Rendered } from './sheet.ts';
+import { arrowMarker, Layer, lineArrow, svgDocument } from './svg.ts';
 import { omittedLabel, stepText, stepTitle } from './text.ts';
 import { paint } from './theme.ts';
 import { clip, expandTabs, sanitize } from './values.ts';
@@ -62,6 +62,12 @@ export interface RenderOptions {
   showExited?: boolean;
   /** Title used in each SVG's <title>. */
   title?: string;
+  /**
+   * Draw what every step has in common (the code and its line numbers, the legend, the headers, the arrowhead) once,
+   * in `RenderedFigure.shared`, and have each step's SVG `<use>` it. For a page that holds every step of the figure
+   * and the shared part (see figure/markup.ts); a step's SVG is then not complete on its own. Default false.
+   */
+  shared?: boolean;
 }
 
 export interface RenderedStep {
@@ -75,6 +81,8 @@ export interface RenderedFigure {
   width: number;
   height: number;
   steps: RenderedStep[];
+  /** With `shared`: the content of a `<defs>` that the steps reference by id. The page must hold it once. */
+  shared?: string;
 }
 
 const MARGIN = 10;
@@ -167,6 +175,32 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
   const objectNumber = new Map<number, number>();
   for (const m of models) for (const o of m.objects) if (!objectNumber.has(o.id)) objectNumber.set(o.id, objectNumber.size + 1);
 
+  // What every step draws the same. Its text goes over the step's rects (the line highlight lies on the code
+  // background), so with `shared` the rects stay in the steps and the texts are drawn once, for all steps.
+  const common = new Layer(true);
+  const commonItems: Item[] = [];
+  const placeCommon = (s: FragmentSpec, x: number, y: number) => {
+    const r = R(s);
+    for (const it of r.items) {
+      const placed = { ...it, x: it.x + x, y: it.y + y };
+      if (options.shared && it.t !== 'r') common.add([placed], 0, 0);
+      else commonItems.push(placed);
+    }
+    return r;
+  };
+  const code = placeCommon(codeSpec, codeBox.x, codeBox.y);
+  const legend = placeCommon(legendSpec, MARGIN, MARGIN);
+  placeCommon(hdr.frames, framesX, MARGIN);
+  if (anyObjects) placeCommon(hdr.objects, objectsX, MARGIN);
+  placeCommon(hdr.output, MARGIN, outHeaderY);
+  const a0 = legend.anchors.get('lg0')!;
+  const a1 = legend.anchors.get('lg1')!;
+  const legendMarks = lineArrow(MARGIN + a0.x + 16, MARGIN + a0.y + a0.h / 2, false) + lineArrow(MARGIN + a1.x + 16, MARGIN + a1.y + a1.h / 2, true);
+  const sharedId = `${prefix}b`;
+  const shared = options.shared
+    ? `<g id="${sharedId}">${common.toString()}${legendMarks}</g>${arrowMarker(`${prefix}a`)}`
+    : undefined;
+
   const steps = models.map((m, k) => {
     const p = perStep[k]!;
     const layer = new Layer();
@@ -175,24 +209,17 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
       into.add(R(s).items, x, y);
       return R(s);
     };
-    const code = place(codeSpec, codeBox.x, codeBox.y);
+    layer.add(commonItems, 0, 0);
     const lines = code.anchors.get('lines')!;
     const lineMid = (line: number) => codeBox.y + lines.y + (line - 0.5) * LINE_H;
     const onCode = (line: number | undefined): line is number => line !== undefined && line >= 1 && line <= codeLines.length;
     if (onCode(m.line)) {
       layer.rect(codeBox.x, lineMid(m.line) - LINE_H / 2, codeBox.w, LINE_H, paint('nextBg'));
     }
-    const legend = place(legendSpec, MARGIN, MARGIN);
-    place(hdr.frames, framesX, MARGIN);
-    if (anyObjects) place(hdr.objects, objectsX, MARGIN);
-    place(hdr.output, MARGIN, outHeaderY);
     place(p.output, outBox.x, outBox.y);
     if (p.exception) place(p.exception, MARGIN, excY);
 
-    const marks: string[] = [];
-    const a0 = legend.anchors.get('lg0')!;
-    const a1 = legend.anchors.get('lg1')!;
-    marks.push(lineArrow(MARGIN + a0.x + 16, MARGIN + a0.y + a0.h / 2, false), lineArrow(MARGIN + a1.x + 16, MARGIN + a1.y + a1.h / 2, true));
+    const marks: string[] = [options.shared ? `<use href="#${sharedId}"/>` : legendMarks];
     const arrowX = codeBox.x + ARROW_GUTTER - 3;
     if (onCode(m.line)) marks.push(lineArrow(arrowX, lineMid(m.line), true));
     // On the same line (a loop on one line, a return), the hollow arrow steps left so that both show.
@@ -297,7 +324,7 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
       if (!t) continue;
       paths[i] += `<path d="${route({ from: s.from, source: s.source, cell: s.cell, target: t, obstacles, labels, lanes, columns, columnUse })}"/>`;
     }
-    const markerId = `${prefix}a${k}`;
+    const markerId = options.shared ? `${prefix}a` : `${prefix}a${k}`;
     const ink = (i: 0 | 1) =>
       // Each dot is a zero-length stroke with round caps, all in one path of relative moves: a few bytes a dot.
       (dots[i].length ? `<path d="${dotsData(dots[i])}" fill="none" stroke="${paint('arrow')}" stroke-width="7" stroke-linecap="round"/>` : '') +
@@ -305,11 +332,11 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
     const fadedBody = faded.toString() + ink(1);
     const body = layer.toString() + (fadedBody ? `<g opacity=".4">${fadedBody}</g>` : '') + marks.join('') + ink(0);
     const title = stepTitle(m, models.length, options.title);
-    const svg = svgDocument({ width, height, titleId: `${prefix}t${k}`, title, markerId, body });
+    const svg = svgDocument({ width, height, titleId: `${prefix}t${k}`, title, marker: options.shared ? undefined : markerId, body });
     const text = stepText(m, { total: models.length, code: codeLines, objectNumber: (id) => objectNumber.get(id) ?? 0 });
     return { index: m.index, line: m.line, svg, text };
   });
-  return { width, height, steps };
+  return shared === undefined ? { width, height, steps } : { width, height, steps, shared };
 }
 
 const STATIC = new Map<string, Rendered>();

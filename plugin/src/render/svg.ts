@@ -36,6 +36,14 @@ const rectOf = (x: number, y: number, w: number, h: number, style: string): Rect
  * colour and size.
  */
 export class Layer {
+  /**
+   * Mark every text whose spaces matter with xml:space: a text drawn through <use> is styled on its own, out of
+   * reach of the page's `white-space: pre` (Chromium ignores both the rule and inherited values there).
+   */
+  private readonly keepSpaces: boolean;
+  constructor(keepSpaces = false) {
+    this.keepSpaces = keepSpaces;
+  }
   private rects: Rect[] = [];
   private overlays: Rect[] = [];
   private texts = new Map<string, string[]>();
@@ -75,7 +83,8 @@ export class Layer {
     const k = `${fill}|${size}`;
     let list = this.texts.get(k);
     if (!list) this.texts.set(k, (list = []));
-    list.push(`<text x="${n(x)}" y="${n(y)}">${escaped}</text>`);
+    const keep = this.keepSpaces && /^ | {2}| $/.test(escaped) ? ' xml:space="preserve"' : '';
+    list.push(`<text x="${n(x)}" y="${n(y)}"${keep}>${escaped}</text>`);
   }
 
   toString(): string {
@@ -154,17 +163,21 @@ export interface SvgParts {
   height: number;
   titleId: string;
   title: string;
-  markerId: string;
+  /** The id of the arrowhead to define in this SVG; none when the page defines it once for the figure. */
+  marker?: string;
   body: string;
 }
+
+export const arrowMarker = (id: string): string =>
+  `<marker id="${id}" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="8" markerHeight="8" markerUnits="userSpaceOnUse" orient="auto">` +
+  `<path d="M0,0L8,4L0,8z" fill="${paint('arrow')}"/></marker>`;
 
 export function svgDocument(p: SvgParts): string {
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${p.width}" height="${p.height}" viewBox="0 0 ${p.width} ${p.height}" ` +
     `role="img" aria-labelledby="${p.titleId}" font-family="${FONT_STACK}" font-size="${FS}" xml:space="preserve">` +
     `<title id="${p.titleId}">${escapeXml(p.title)}</title>` +
-    `<defs><marker id="${p.markerId}" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="8" markerHeight="8" markerUnits="userSpaceOnUse" orient="auto">` +
-    `<path d="M0,0L8,4L0,8z" fill="${paint('arrow')}"/></marker></defs>` +
+    (p.marker ? `<defs>${arrowMarker(p.marker)}</defs>` : '') +
     `<rect width="${p.width}" height="${p.height}" fill="${paint('bg')}"/>` +
     p.body +
     `</svg>`
