@@ -251,6 +251,36 @@ test('an uncaught exception is shown', async () => {
   expect(fig.steps.at(-1)!.text).toContain('Exception: ZeroDivisionError: division by zero');
 });
 
+describe('a star import', () => {
+  const trace = fixtureTrace('import-star');
+  const globals = (k: number, shown = trace.steps.map((_, i) => i)) => buildModels(trace, shown, { hide: [], showExited: true })[k]!.frames[0]!.rows;
+  // Every global of the last step but x came with the import (mul too, which the program rebinds).
+  const imported = trace.steps.at(-1)!.frames[0]!.locals.length - 1;
+
+  test('is one row, muted, and its names draw no objects; the text version names them all', async () => {
+    expect(imported).toBeGreaterThan(50);
+    const rows = globals(1);
+    expect(rows.map((r) => [r.name, (r.value as { repr: string }).repr, r.mark])).toEqual([['operator.*', `${imported} names`, 'new']]);
+    const fig = await render(trace);
+    expect(fig.steps[1]!.svg).toMatch(/<g fill="var\(--memtrace-muted,#[0-9a-f]+\)">(?:<text [^>]*>[^<]*<\/text>)*<text [^>]*>57 names<\/text>/);
+    expect(imported).toBe(57);
+    expect(fig.steps[1]!.svg).not.toContain('function');
+    expect(fig.steps[1]!.text).toContain('57 names from operator (from operator import *), not drawn: abs, add, and_,');
+    expect(fig.steps[1]!.text).toContain(', xor (new)');
+  });
+
+  test('gives a rebound name its own row, marked, and counts one fewer', () => {
+    // mul = 7 rebinds one of operator's names.
+    const rows = globals(3);
+    expect(rows.map((r) => [r.name, r.mark])).toEqual([['operator.*', 'changed'], ['mul', 'changed'], ['x', undefined]]);
+    expect((rows[0]!.value as { repr: string }).repr).toBe(`${imported - 1} names`);
+  });
+
+  test('folds the same whatever steps a figure shows', () => {
+    expect(globals(0, [3]).map((r) => r.name)).toEqual(['operator.*', 'mul', 'x']);
+  });
+});
+
 test('theme.css is the documented theme', async () => {
   const { readFileSync } = await import('node:fs');
   const { THEME_CSS_DOCUMENTED } = await import('../../plugin/src/render/theme.ts');

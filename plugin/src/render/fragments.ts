@@ -163,8 +163,9 @@ export function frameRowFragments(r: RowModel, exited: boolean, d: FrameDims): {
       refs: [],
     },
     value: {
-      key: 'vl' + JSON.stringify([c ?? '@', exited, d.cellW]),
-      el: div({ width: d.cellW, height: CELL_H, alignItems: 'center', paddingLeft: 5, backgroundColor: C('cellBg'), color: colour }, c ?? []),
+      // A folded star import's count is not a value of the program: muted, like an exited frame's.
+      key: 'vl' + JSON.stringify([c ?? '@', exited || r.imported !== undefined, d.cellW]),
+      el: div({ width: d.cellW, height: CELL_H, alignItems: 'center', paddingLeft: 5, backgroundColor: C('cellBg'), color: r.imported ? C('muted') : colour }, c ?? []),
       refs,
     },
   };

@@ -12,6 +12,11 @@ export interface RowModel {
   name: string;
   value: Value;
   mark: Mark;
+  /**
+   * A row standing for the names a `from m import *` bound (and that still hold what it bound): `name` is `m.*`,
+   * `value` a primitive whose repr counts them. Dozens of library names would bury the lesson's own variables.
+   */
+  imported?: { module: string; names: string[] };
 }
 
 export interface FrameModel {
@@ -141,8 +146,64 @@ interface Baseline {
   heap: Record<string, HeapObject>;
 }
 
+const STAR_IMPORT = /^\s*from\s+(\.*[\w.]*)\s+import\s*\*/;
+
+/** What each `from m import *` bound: per frame id, each name with its module and the value it got. */
+type StarImports = Map<number, Map<string, { module: string; value: Value }>>;
+
+/**
+ * Read off the whole trace, whatever steps are shown, so that a name is folded or not the same way in every figure.
+ * A step whose line just ran a star import gives it the names that are new in the frame that ran it.
+ */
+function starImports(trace: Trace): StarImports {
+  const out: StarImports = new Map();
+  const lines = trace.code.split('\n');
+  for (let i = 1; i < trace.steps.length; i++) {
+    const before = trace.steps[i - 1]!;
+    const m = STAR_IMPORT.exec(lines[before.line - 1] ?? '');
+    const ran = before.frames.filter((f) => !f.exited).at(-1);
+    const now = ran && trace.steps[i]!.frames.find((f) => f.id === ran.id);
+    if (!m || !now) continue;
+    const had = new Set(ran.locals.map(([n]) => n));
+    const names = out.get(ran.id) ?? new Map();
+    for (const [name, value] of now.locals) if (!had.has(name) && !names.has(name)) names.set(name, { module: m[1]!, value });
+    if (names.size) out.set(ran.id, names);
+  }
+  return out;
+}
+
+/** The rows of a frame with each star import's still-imported names folded into one row, where the first of them was. */
+function foldImports(rows: RowModel[], imports: Map<string, { module: string; value: Value }> | undefined, before: Map<string, Value> | undefined): RowModel[] {
+  if (!imports) return rows;
+  const out: RowModel[] = [];
+  const groups = new Map<string, RowModel & { imported: { module: string; names: string[] } }>();
+  for (const r of rows) {
+    const imp = imports.get(r.name);
+    if (!imp || !sameValue(imp.value, r.value)) {
+      out.push(r);
+      continue;
+    }
+    let g = groups.get(imp.module);
+    if (!g) {
+      g = { name: `${imp.module}.*`, value: { type: 'NoneType', repr: '' }, mark: r.mark, imported: { module: imp.module, names: [] } };
+      groups.set(imp.module, g);
+      out.push(g);
+    }
+    g.imported.names.push(r.name);
+  }
+  for (const g of groups.values()) {
+    const n = g.imported.names.length;
+    g.value = { type: 'NoneType', repr: `${n} name${n === 1 ? '' : 's'}` };
+    // New with the import; changed when some of its names were rebound since the last shown step.
+    const was = before && [...before].filter(([k, v]) => imports.get(k)?.module === g.imported.module && sameValue(imports.get(k)!.value, v)).length;
+    g.mark = before === undefined ? g.mark : was === 0 ? 'new' : was !== n ? 'changed' : undefined;
+  }
+  return out;
+}
+
 export function buildModels(trace: Trace, shown: number[], opts: ModelOptions): StepModel[] {
   const hidden = hideMatcher(opts.hide);
+  const stars = starImports(trace);
   const out: StepModel[] = [];
   let prevShown: number | undefined;
   let names: Map<number, string> | undefined;
@@ -150,7 +211,7 @@ export function buildModels(trace: Trace, shown: number[], opts: ModelOptions): 
     const step = trace.steps[index]!;
     const baseline: Baseline | undefined =
       prevShown !== undefined ? trace.steps[prevShown] : index > 0 ? trace.steps[index - 1] : undefined;
-    const m = buildModel(trace, index, k + 1, step, baseline, prevShown ?? index - 1, hidden, opts);
+    const m = buildModel(trace, index, k + 1, step, baseline, prevShown ?? index - 1, hidden, opts, stars);
     if (step.omittedFrames) {
       const o = omittedModel(step, m.frames, (names ??= frameNames(trace)));
       // Calls of a hidden function stay hidden, left out or not.
@@ -199,6 +260,7 @@ function buildModel(
   after: number,
   hidden: (name: string) => boolean,
   opts: ModelOptions,
+  stars: StarImports,
 ): StepModel {
   const prevFrames = new Map((baseline?.frames ?? []).map((f) => [f.id, new Map(f.locals)]));
   const prevReturns = new Map((baseline?.frames ?? []).map((f) => [f.id, f.returnValue]));
@@ -208,13 +270,14 @@ function buildModel(
     if (f.exited && !opts.showExited) continue;
     if (f.id !== 0 && hidden(f.name)) continue;
     const before = prevFrames.get(f.id);
-    const rows: RowModel[] = [];
+    let rows: RowModel[] = [];
     for (const [name, value] of f.locals) {
       if (hidden(name)) continue;
       const old = before?.get(name);
       const mark: Mark = !baseline ? undefined : old === undefined ? 'new' : sameValue(old, value) ? undefined : 'changed';
       rows.push({ name, value, mark });
     }
+    rows = foldImports(rows, stars.get(f.id), baseline ? (before ?? new Map()) : undefined);
     if (f.returnValue !== undefined && !unwinding(trace, index, f.id)) {
       const old = prevReturns.get(f.id);
       rows.push({ name: 'Return value', value: f.returnValue, mark: old && sameValue(old, f.returnValue) ? undefined : 'new' });

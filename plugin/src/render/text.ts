@@ -35,7 +35,12 @@ export function stepText(m: StepModel, ctx: TextContext): string {
     const tags = [f.id ? `f${f.id}` : '', f.parent ? `parent f${f.parent}` : '', f.state === 'active' ? '' : f.state].filter(Boolean);
     out.push(`  ${frameName(f)}${tags.length ? ` (${tags.join(', ')})` : ''}:`);
     if (f.rows.length === 0) out.push('    (no variables)');
-    for (const r of f.rows) out.push(`    ${assign(r.name, r.value)}${r.mark ? ` (${r.mark})` : ''}`);
+    for (const r of f.rows) {
+      const line = r.imported
+        ? `${r.imported.names.length} names from ${r.imported.module} (from ${r.imported.module} import *), not drawn: ${r.imported.names.join(', ')}`
+        : assign(r.name, r.value);
+      out.push(`    ${line}${r.mark ? ` (${r.mark})` : ''}`);
+    }
     if (m.omitted?.afterIndex === i) out.push(`  ${omittedLabel(m.omitted)}, not shown`);
   }
 
