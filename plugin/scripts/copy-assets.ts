@@ -1,6 +1,7 @@
-// Copies the files tsc does not emit (tracer.py, stylesheets, ...) from plugin/src to plugin/dist, same paths.
+// Copies the files tsc does not emit (tracer.py, stylesheets, ...) from plugin/src to plugin/dist, same paths, and
+// minifies the client assets once for every build to come (figure/assets.ts).
 // Run after `tsc -p plugin`: `node plugin/scripts/copy-assets.ts`.
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,4 +17,6 @@ for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) 
   copyFileSync(from, to);
   copied++;
 }
-console.log(`copy-assets: ${copied} files from plugin/src to plugin/dist`);
+const { minifiedAssets } = await import('../src/figure/assets.ts');
+writeFileSync(join(dist, 'figure/client-assets.json'), JSON.stringify(minifiedAssets()));
+console.log(`copy-assets: ${copied} files from plugin/src to plugin/dist, client assets minified`);

@@ -3,7 +3,6 @@
  * figure, as hast (`data.hName`/`hChildren`), so it works in any remark → rehype pipeline without
  * `allowDangerousHtml`. Errors are reported through vfile with the block's position.
  */
-import { fromHtml } from 'hast-util-from-html';
 import type { Element } from 'hast';
 import type { Code, Root, RootContent } from 'mdast';
 import { visit } from 'unist-util-visit';
@@ -21,7 +20,9 @@ export interface RemarkMemtraceOptions extends EngineOptions {
  * Turns the figure HTML (the figure, and on a page's first figure the asset tags around it) into mdast nodes that
  * mdast-util-to-hast turns back into exactly those elements.
  */
-export function figureNodes(html: string): RootContent[] {
+export async function figureNodes(html: string): Promise<RootContent[]> {
+  // Loaded with the first figure: the HTML parser is most of this module's start-up, and most pages have no figure.
+  const { fromHtml } = await import('hast-util-from-html');
   return fromHtml(html, { fragment: true })
     .children.filter((n): n is Element => n.type === 'element')
     .map(
@@ -50,7 +51,8 @@ export default function remarkMemtrace(options: RemarkMemtraceOptions = {}) {
           { code: node.value, meta: node.meta ?? '', file: file.path, source: String(file.value), position: start && { line: start.line, column: start.column } },
           doc,
         );
-        replacements.push(() => parent.children.splice(index, 1, ...figureNodes(html)));
+        const nodes = await figureNodes(html);
+        replacements.push(() => parent.children.splice(index, 1, ...nodes));
       } catch (error) {
         if (!(error instanceof MemtraceError)) throw error;
         const place = error.location && start ? { line: error.location.line, column: error.location.column } : node.position;

@@ -27,6 +27,18 @@ describe('client assets', () => {
     });
   });
 
+  it('comes minified with the built package, the same as minified on the spot', async () => {
+    const { minifiedAssets } = await import('../../plugin/src/figure/assets.ts');
+    const fresh = minifiedAssets();
+    const built = JSON.parse(readFileSync(new URL('../../plugin/dist/figure/client-assets.json', import.meta.url), 'utf8'));
+    expect(built).toEqual(fresh);
+    expect(fresh.js).toBe(a.js.source);
+    expect(fresh.js.length).toBeLessThan(readFileSync(new URL('../../plugin/src/client/stepper.ts', import.meta.url), 'utf8').length / 2);
+    // From dist/, the built package uses it.
+    const dist = await import('../../plugin/dist/figure/assets.js' as string);
+    expect(dist.minifiedAssets()).toEqual(built);
+  });
+
   it('ships the stepper as one module with no imports, within 1.5 KB gzipped', () => {
     expect(a.js.source).not.toMatch(/(^|[;}\s])(import|export)\b/);
     expect(a.js.source).not.toMatch(/\bimport\s*\(/);

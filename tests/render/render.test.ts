@@ -50,9 +50,15 @@ describe('every fixture', () => {
     const fig = await render(fixtureTrace(c), { idPrefix: 'mtq7-', shared: true });
     expect(alone.shared).toBeUndefined();
     const shared = fig.shared!;
-    expect(attrValues(shared, 'id')).toEqual(['mtq7-b', 'mtq7-a']);
+    expect(attrValues(shared, 'id')).toEqual(['mtq7-b', 'mtq7-a', 'mtq7-n', 'mtq7-p']);
     const texts = (svg: string) => [...svg.matchAll(/<text x="[^"]*" y="[^"]*"(?: xml:space="preserve")?>[^<]*<\/text>/g)].map((m) => m[0].replace(' xml:space="preserve"', '')).sort();
-    const rects = (svg: string) => [...svg.matchAll(/<(?:rect|path|polygon) [^>]*>/g)].map((m) => m[0]).sort();
+    const rects = (svg: string) => [...svg.matchAll(/<(?:rect|path) [^>]*>/g)].map((m) => m[0]).sort();
+    // A line arrow: solid or hollow, and where its tip is.
+    const arrows = (svg: string) =>
+      [...svg.matchAll(/<polygon points="(?:[-\d.]+,[-\d.]+ ){3}([-\d.]+),([-\d.]+)[^"]*"( fill="none")?/g)]
+        .map((m) => `${m[3] ? 'p' : 'n'} ${m[1]} ${m[2]}`)
+        .concat([...svg.matchAll(/<use href="#mtq7-([np])" x="([-\d.]+)" y="([-\d.]+)"\/>/g)].map((m) => `${m[1]} ${m[2]} ${m[3]}`))
+        .sort();
     // Texts whose spaces matter carry xml:space, which a <use> clone keeps and a page rule does not reach.
     for (const m of shared.matchAll(/<text [^>]*>([^<]*)<\/text>/g)) expect(m[0].includes('xml:space="preserve"')).toBe(/^ | {2}| $/.test(m[1]!));
     fig.steps.forEach((s, k) => {
@@ -64,6 +70,8 @@ describe('every fixture', () => {
       expect([...rects(s.svg.replace(/<marker[\s\S]*?<\/marker>/, '')), ...rects(shared.replace(/<marker[\s\S]*?<\/marker>/, ''))].sort()).toEqual(
         rects(own.replace(/<marker[\s\S]*?<\/marker>/, '')),
       );
+      const defined = arrows(shared).filter((a) => !a.endsWith(' 0 0'));
+      expect([...arrows(s.svg), ...defined].sort()).toEqual(arrows(own));
       expect(s.svg.length).toBeLessThan(own.length);
     });
   });

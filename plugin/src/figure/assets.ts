@@ -84,11 +84,37 @@ let inline: { js: string; css: string } | undefined;
 /** The renderer owns the colours; its theme goes into the same file so the page makes one request. */
 const figureCss = () => THEME_CSS + '\n' + source('client/memtrace.css');
 
+/** The minified script and stylesheets (linked, with @font-face; inline, without), and what they were made from. */
+export interface Minified {
+  key: string;
+  js: string;
+  css: string;
+  inlineCss: string;
+}
+
+const PREBUILT = new URL('./client-assets.json', import.meta.url);
+
+/**
+ * Minifying starts esbuild's service, about 70 ms of every build: the package build (plugin/scripts/copy-assets.ts)
+ * does it once and leaves the result next to this module, which is used while its key matches the sources.
+ */
+export function minifiedAssets(): Minified {
+  const stepper = source('client/stepper.ts');
+  const figure = figureCss();
+  const font = fontFace().css;
+  const key = createHash('sha256').update(JSON.stringify([stepper, figure, font, minifier() ? 'esbuild' : 'none'])).digest('hex');
+  if (existsSync(PREBUILT)) {
+    const pre = JSON.parse(readFileSync(PREBUILT, 'utf8')) as Minified;
+    if (pre.key === key) return pre;
+  }
+  return { key, js: minifyJs(stepper), css: minifyCss(font + '\n' + figure), inlineCss: minifyCss(figure) };
+}
+
 export function clientAssets(): ClientAssets {
   if (built) return built;
-  const js = minifyJs(source('client/stepper.ts'));
+  const m = minifiedAssets();
+  const { js, css } = m;
   const font = fontFace();
-  const css = minifyCss(font.css + '\n' + figureCss());
   const jsAsset = { fileName: `memtrace.${hash8(js)}.js`, source: js, contentType: 'text/javascript; charset=utf-8' };
   const cssAsset = { fileName: `memtrace.${hash8(css)}.css`, source: css, contentType: 'text/css; charset=utf-8' };
   built = { js: jsAsset, css: cssAsset, fonts: font.fonts, all: [jsAsset, cssAsset, ...font.fonts] };
@@ -100,7 +126,7 @@ export function clientAssets(): ClientAssets {
  * the font files the stylesheet has no @font-face: text falls back to an installed DejaVu Sans Mono or monospace.
  */
 export function inlineAssets(): { js: string; css: string } {
-  if (!inline) inline = { js: clientAssets().js.source, css: minifyCss(figureCss()) };
+  if (!inline) inline = { js: clientAssets().js.source, css: minifiedAssets().inlineCss };
   return inline;
 }
 

@@ -197,9 +197,15 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
   const a1 = legend.anchors.get('lg1')!;
   const legendMarks = lineArrow(MARGIN + a0.x + 16, MARGIN + a0.y + a0.h / 2, false) + lineArrow(MARGIN + a1.x + 16, MARGIN + a1.y + a1.h / 2, true);
   const sharedId = `${prefix}b`;
+  // The two line arrows, tip at 0,0, for the steps to place with <use>.
+  const lineMark = (solid: boolean) => `${prefix}${solid ? 'n' : 'p'}`;
   const shared = options.shared
-    ? `<g id="${sharedId}">${common.toString()}${legendMarks}</g>${arrowMarker(`${prefix}a`)}`
+    ? `<g id="${sharedId}">${common.toString()}${legendMarks}</g>${arrowMarker(`${prefix}a`)}` +
+      lineArrow(0, 0, true).replace('<polygon', `<polygon id="${lineMark(true)}"`) +
+      lineArrow(0, 0, false).replace('<polygon', `<polygon id="${lineMark(false)}"`)
     : undefined;
+  const placeLineArrow = (x: number, y: number, solid: boolean) =>
+    options.shared ? `<use href="#${lineMark(solid)}" x="${Math.round(x * 10) / 10}" y="${Math.round(y * 10) / 10}"/>` : lineArrow(x, y, solid);
 
   const steps = models.map((m, k) => {
     const p = perStep[k]!;
@@ -221,9 +227,9 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
 
     const marks: string[] = [options.shared ? `<use href="#${sharedId}"/>` : legendMarks];
     const arrowX = codeBox.x + ARROW_GUTTER - 3;
-    if (onCode(m.line)) marks.push(lineArrow(arrowX, lineMid(m.line), true));
+    if (onCode(m.line)) marks.push(placeLineArrow(arrowX, lineMid(m.line), true));
     // On the same line (a loop on one line, a return), the hollow arrow steps left so that both show.
-    if (onCode(m.prevLine)) marks.push(lineArrow(arrowX - (m.prevLine === m.line ? 9 : 0), lineMid(m.prevLine), false));
+    if (onCode(m.prevLine)) marks.push(placeLineArrow(arrowX - (m.prevLine === m.line ? 9 : 0), lineMid(m.prevLine), false));
 
     // Frames and objects, remembering where every box and dot went.
     const obstacles: Box[] = [];
@@ -332,7 +338,8 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
     const fadedBody = faded.toString() + ink(1);
     const body = layer.toString() + (fadedBody ? `<g opacity=".4">${fadedBody}</g>` : '') + marks.join('') + ink(0);
     const title = stepTitle(m, models.length, options.title);
-    const svg = svgDocument({ width, height, titleId: `${prefix}t${k}`, title, marker: options.shared ? undefined : markerId, body });
+    // A step of a shared figure lives in an HTML page, where the SVG namespace goes without saying.
+    const svg = svgDocument({ width, height, titleId: `${prefix}t${k}`, title, marker: options.shared ? undefined : markerId, body, inHtml: options.shared });
     const text = stepText(m, { total: models.length, code: codeLines, objectNumber: (id) => objectNumber.get(id) ?? 0 });
     return { index: m.index, line: m.line, svg, text };
   });

@@ -166,6 +166,8 @@ export interface SvgParts {
   /** The id of the arrowhead to define in this SVG; none when the page defines it once for the figure. */
   marker?: string;
   body: string;
+  /** For an SVG element of an HTML page: no xmlns. */
+  inHtml?: boolean;
 }
 
 export const arrowMarker = (id: string): string =>
@@ -174,7 +176,7 @@ export const arrowMarker = (id: string): string =>
 
 export function svgDocument(p: SvgParts): string {
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${p.width}" height="${p.height}" viewBox="0 0 ${p.width} ${p.height}" ` +
+    `<svg${p.inHtml ? '' : ' xmlns="http://www.w3.org/2000/svg"'} width="${p.width}" height="${p.height}" viewBox="0 0 ${p.width} ${p.height}" ` +
     `role="img" aria-labelledby="${p.titleId}" font-family="${FONT_STACK}" font-size="${FS}" xml:space="preserve">` +
     `<title id="${p.titleId}">${escapeXml(p.title)}</title>` +
     (p.marker ? `<defs>${arrowMarker(p.marker)}</defs>` : '') +
