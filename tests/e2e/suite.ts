@@ -338,7 +338,7 @@ export function describeStepper(label: string, site: () => Promise<SiteUnderTest
       // No colour transition between the two themes: each measure sees the settled picture.
       const { page, ids } = await visit('', { reducedMotion: 'reduce' });
       for (const id of ids) {
-        const use = fig(page, id).locator('.memtrace-step.is-current .memtrace-view svg use');
+        const use = fig(page, id).locator(`.memtrace-step.is-current .memtrace-view svg use[href="#${id}-b"]`);
         expect(await use.count()).toBe(1);
         await fig(page, id).locator('.memtrace-step.is-current .memtrace-view').scrollIntoViewIfNeeded();
         // The code panel at least: the shared drawing spans the code column.
