@@ -63,7 +63,8 @@ ${THEME_CSS}
 body{margin:0;background:var(--memtrace-bg);color:var(--memtrace-fg);font:12px sans-serif}
 .grid{display:grid;grid-template-columns:repeat(${columns},max-content);gap:6px;padding:6px}
 .s{border:1px dashed #888}
-</style></head><body><div class="grid">${fig.steps.map((s) => `<div class="s">${s.svg}</div>`).join('')}</div></body></html>`;
+.s svg text{white-space:pre}
+</style></head><body>${fig.shared ? `<svg width="0" height="0" style="position:absolute"><defs>${fig.shared}</defs></svg>` : ''}<div class="grid">${fig.steps.map((s) => `<div class="s">${s.svg}</div>`).join('')}</div></body></html>`;
 }
 
 export async function launchChromium() {

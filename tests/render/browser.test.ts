@@ -48,6 +48,21 @@ test('the escaping program prints its markup as text', async () => {
   expect(found.text).toContain('<img src=x onerror=alert(1)> & done');
 });
 
+test('a figure drawn with `shared` (once, then <use>) is pixel for pixel its standalone steps', async () => {
+  // Figures with marks over reused frames and objects: tints must stay under the text, outlines over the cells.
+  for (const c of ['classes', 'dict', 'freed', 'aliasing']) {
+    const shared = await render(fixtureTrace(c), { idPrefix: `mt${c.replace(/\W/g, '')}-`, shared: true });
+    expect(shared.shared).toMatch(/id="mt\w+-d0u"/);
+    const shots: string[] = [];
+    for (const fig of [figures[c]!, shared]) {
+      await page.setContent(previewPage(fig, 'light', 3));
+      await page.evaluate(() => document.fonts.ready);
+      shots.push((await page.screenshot({ fullPage: true })).toString('base64'));
+    }
+    expect(shots[1] === shots[0], c).toBe(true);
+  }
+});
+
 async function colours(theme: 'light' | 'dark', scheme: 'light' | 'dark') {
   await page.emulateMedia({ colorScheme: scheme });
   const html = previewPage(figures.seed!, theme).replace(`data-theme="${theme}"`, theme === 'light' && scheme === 'dark' ? '' : `data-theme="${theme}"`);

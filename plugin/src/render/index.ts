@@ -38,7 +38,7 @@ import {
   type FragmentSpec,
 } from './fragments.ts';
 import { primitivesOnHeap } from './heap-primitives.ts';
-import { buildModels, type ObjectModel, type StepModel } from './model.ts';
+import { buildModels, type FrameModel, type ObjectModel, type StepModel } from './model.ts';
 import { assignSlots, grid, ROW_GAP } from './placement.ts';
 import { renderSheet, type Box, type Item, type Rendered } from './sheet.ts';
 import { arrowMarker, Layer, lineArrow, svgDocument } from './svg.ts';
@@ -207,6 +207,61 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
   const placeLineArrow = (x: number, y: number, solid: boolean) =>
     options.shared ? `<use href="#${lineMark(solid)}" x="${Math.round(x * 10) / 10}" y="${Math.round(y * 10) / 10}"/>` : lineArrow(x, y, solid);
 
+  /**
+   * A frame's box, header and rows at ox, oy; `afterRow` draws what goes over a row (its change mark) in place, so
+   * that a frame drawn in place comes out as it always did.
+   */
+  const drawFrame = (into: Layer, f: FrameModel, spec: PerStepFrame, ox: number, oy: number, afterRow: (j: number) => void) => {
+    const running = f.state === 'running';
+    const box = { x: ox, y: oy, w: fd.width, h: frameHeight(f.rows.length) };
+    into.rect(box.x, box.y, box.w, box.h, paint(running ? 'accent' : 'frameBorder'));
+    into.rect(box.x + 1, box.y + 1, box.w - 2, box.h - 2, paint(running ? 'runningBg' : 'frameBg'));
+    if (running) into.outline(box, paint('accent'), 2);
+    into.add(R(spec.head).items, box.x, box.y);
+    const x = box.x + FRAME_PAD + 1;
+    const cx = x + fd.nameW;
+    // Cell borders first, in one run, under the cells.
+    f.rows.forEach((_, j) => into.rect(cx - 1, box.y + FRAME_HEAD_H + j * ROW_PITCH - 1, fd.cellW + 2, CELL_H + 2, paint('border')));
+    f.rows.forEach((_, j) => {
+      const { name, value } = spec.rows[j]!;
+      const y = box.y + FRAME_HEAD_H + j * ROW_PITCH;
+      into.add(R(name).items, x, y);
+      into.add(R(value).items, cx, y);
+      afterRow(j);
+    });
+  };
+
+  // With `shared`, a frame or object drawn the same in two steps or more is drawn once and placed with <use>.
+  const frameKeys = models.map((m, k) =>
+    m.frames.map((f, i) => {
+      const spec = perStep[k]!.frames[i]!;
+      return JSON.stringify([f.state, spec.head.key, spec.rows.map((r) => [r.name.key, r.value.key])]);
+    }),
+  );
+  const uses = new Map<string, number>();
+  const count = (key: string) => uses.set(key, (uses.get(key) ?? 0) + 1);
+  if (options.shared) {
+    frameKeys.flat().forEach(count);
+    models.forEach((m, k) => m.objects.forEach((o) => slots[k]!.has(o.id) && count(perStep[k]!.objects.get(o.id)!.key)));
+  }
+  const defs = new Map<string, { id: string; under: string; over: string }>();
+  /** Draws into `into` at x, y: through a shared definition when the drawing recurs, else in place. True if shared. */
+  const reuse = (key: string, into: Layer, x: number, y: number, draw: (l: Layer, ox: number, oy: number, inPlace: boolean) => void): boolean => {
+    if ((uses.get(key) ?? 0) < 2) {
+      draw(into, x, y, true);
+      return false;
+    }
+    let d = defs.get(key);
+    if (!d) {
+      const l = new Layer(true);
+      draw(l, 0, 0, false);
+      d = { id: `${prefix}d${defs.size}`, ...l.parts() };
+      defs.set(key, d);
+    }
+    into.use(d, x, y);
+    return true;
+  };
+
   const steps = models.map((m, k) => {
     const p = perStep[k]!;
     const layer = new Layer();
@@ -248,29 +303,23 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
     let fy = top;
     m.frames.forEach((f, i) => {
       const spec = p.frames[i]!;
-      const running = f.state === 'running';
       const box = { x: framesX, y: fy, w: fd.width, h: frameHeight(f.rows.length) };
-      layer.rect(box.x, box.y, box.w, box.h, paint(running ? 'accent' : 'frameBorder'));
-      layer.rect(box.x + 1, box.y + 1, box.w - 2, box.h - 2, paint(running ? 'runningBg' : 'frameBg'));
-      if (running) layer.outline(box, paint('accent'), 2);
-      layer.add(R(spec.head).items, box.x, box.y);
       const x = box.x + FRAME_PAD + 1;
       const cx = x + fd.nameW;
-      // Cell borders first, in one run, under the cells.
-      f.rows.forEach((_, j) => layer.rect(cx - 1, box.y + FRAME_HEAD_H + j * ROW_PITCH - 1, fd.cellW + 2, CELL_H + 2, paint('border')));
-      f.rows.forEach((row, j) => {
-        const { name, value } = spec.rows[j]!;
-        const y = box.y + FRAME_HEAD_H + j * ROW_PITCH;
-        layer.add(R(name).items, x, y);
-        const r = R(value);
-        layer.add(r.items, cx, y);
-        const c = { x: cx, y, w: fd.cellW, h: CELL_H };
-        if (row.mark) {
-          layer.tint(c, paint('changedBg'));
-          layer.outline({ x: c.x - 1, y: c.y - 1, w: c.w + 2, h: c.h + 2 }, paint('changed'), 2);
-          layer.text(box.x + FRAME_MARK_X, c.y + c.h / 2 + 4.5, paint('changed'), FS, MARK);
-        }
-        collectRefs(value, r, box, cx, y, false, false);
+      const mark = (j: number) => {
+        if (!f.rows[j]!.mark) return;
+        const c = { x: cx, y: box.y + FRAME_HEAD_H + j * ROW_PITCH, w: fd.cellW, h: CELL_H };
+        layer.tint(c, paint('changedBg'));
+        layer.outline({ x: c.x - 1, y: c.y - 1, w: c.w + 2, h: c.h + 2 }, paint('changed'), 2);
+        layer.text(box.x + FRAME_MARK_X, c.y + c.h / 2 + 4.5, paint('changed'), FS, MARK);
+      };
+      // Marks go over the frame's cells, so a frame drawn through <use> gets them afterwards.
+      if (reuse(frameKeys[k]![i]!, layer, box.x, box.y, (into, ox, oy, inPlace) => drawFrame(into, f, spec, ox, oy, inPlace ? mark : () => {}))) {
+        f.rows.forEach((_, j) => mark(j));
+      }
+      f.rows.forEach((_, j) => {
+        const value = spec.rows[j]!.value;
+        collectRefs(value, R(value), box, cx, box.y + FRAME_HEAD_H + j * ROW_PITCH, false, false);
       });
       obstacles.push(box);
       fy += box.h + FRAME_GAP;
@@ -295,9 +344,11 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
       const isFaded = o.status === 'freed';
       const into = isFaded ? faded : layer;
       const r = R(s);
-      into.add(r.items, x, y);
+      reuse(s.key, into, x, y, (l, ox, oy) => {
+        l.add(r.items, ox, oy);
+        ownTexts(l, s, r, ox, oy);
+      });
       const box = at(r.anchors.get('box')!, x, y);
-      ownTexts(into, s, r, x, y);
       const lw = labelWidth(s);
       let lx = x + lw + (lw > 0 ? 6 : 0);
       for (const [t, colour] of notesOf(o)) {
@@ -343,8 +394,13 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
     const text = stepText(m, { total: models.length, code: codeLines, objectNumber: (id) => objectNumber.get(id) ?? 0 });
     return { index: m.index, line: m.line, svg, text };
   });
-  return shared === undefined ? { width, height, steps } : { width, height, steps, shared };
+  if (shared === undefined) return { width, height, steps };
+  let drawn = shared;
+  for (const d of defs.values()) drawn += (d.under && `<g id="${d.id}u">${d.under}</g>`) + (d.over && `<g id="${d.id}o">${d.over}</g>`);
+  return { width, height, steps, shared: drawn };
 }
+
+type PerStepFrame = { head: FragmentSpec; rows: { name: FragmentSpec; value: FragmentSpec }[] };
 
 const STATIC = new Map<string, Rendered>();
 const STATIC_KEYS = new Set([legendFragment(), headerFragment('Frames'), headerFragment('Objects'), headerFragment('Print output')].map((s) => s.key));

@@ -47,6 +47,20 @@ export class Layer {
   private rects: Rect[] = [];
   private overlays: Rect[] = [];
   private texts = new Map<string, string[]>();
+  /** Shared drawings placed with <use>: their rects go over this layer's rects, their text over its overlays. */
+  private under = '';
+  private over = '';
+
+  use(d: { id: string; under: string; over: string }, x: number, y: number): void {
+    const at = `${x ? ` x="${n(x)}"` : ''}${y ? ` y="${n(y)}"` : ''}`;
+    if (d.under) this.under += `<use href="#${d.id}u"${at}/>`;
+    if (d.over) this.over += `<use href="#${d.id}o"${at}/>`;
+  }
+
+  /** What goes under the overlays of a layer it is placed in (rects), and what goes over them. */
+  parts(): { under: string; over: string } {
+    return { under: packRects(this.rects) + this.under, over: packRects(this.overlays) + this.over + this.textGroups() };
+  }
 
   /** Places a fragment's items; `remap` swaps colour roles (placeholders) for this placement only. */
   add(items: Item[], dx: number, dy: number, remap?: Map<string, string>): void {
@@ -88,7 +102,11 @@ export class Layer {
   }
 
   toString(): string {
-    let out = packRects(this.rects) + packRects(this.overlays);
+    return packRects(this.rects) + this.under + packRects(this.overlays) + this.over + this.textGroups();
+  }
+
+  private textGroups(): string {
+    let out = '';
     for (const [k, list] of this.texts) {
       const [fill, size] = k.split('|');
       out += `<g fill="${fill}"${Number(size) !== FS ? ` font-size="${size}"` : ''}>${list.join('')}</g>`;
