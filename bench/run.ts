@@ -145,10 +145,13 @@ async function renderSection(runtime: TraceRuntime, extra: Trace[]) {
       perStep.push(median(samples) / t.steps.length);
       const svgs = fig!.steps.map((s) => s.svg);
       for (const s of svgs) raw.push(s.length), gz.push(gzipBytes(s));
-      // What each step after the first adds to a page that gzips the whole figure (the shared part counts as the
-      // first step's).
-      const common = fig!.shared ?? '';
-      if (svgs.length > 1) marginal.push((gzipBytes(common + svgs.join('')) - gzipBytes(common + svgs[0]!)) / (svgs.length - 1));
+      // What each step after the first adds to a page that gzips the whole figure: against the figure of the first
+      // step alone, so that what later steps share through <use> counts as theirs.
+      if (svgs.length > 1) {
+        const first = await render(t, { shared: true, steps: [0] });
+        const whole = gzipBytes(fig!.shared! + svgs.join(''));
+        marginal.push((whole - gzipBytes(first.shared! + first.steps[0]!.svg)) / (svgs.length - 1));
+      }
     }
     const ms = median(perStep);
     row({ section: `render: ${label}`, metric: `time per step, median over ${perStep.length} figures`, value: ms, unit: 'ms', target: '≤ 3 ms', ok: ms <= 3 });
