@@ -40,6 +40,7 @@ import {
 import { primitivesOnHeap } from './heap-primitives.ts';
 import { buildModels, type FrameModel, type ObjectModel, type StepModel } from './model.ts';
 import { assignSlots, grid, ROW_GAP } from './placement.ts';
+import { Reuse } from './reuse.ts';
 import { renderSheet, type Box, type Item, type Rendered } from './sheet.ts';
 import { arrowMarker, Layer, lineArrow, svgDocument } from './svg.ts';
 import { omittedLabel, stepText, stepTitle } from './text.ts';
@@ -63,9 +64,10 @@ export interface RenderOptions {
   /** Title used in each SVG's <title>. */
   title?: string;
   /**
-   * Draw what every step has in common (the code and its line numbers, the legend, the headers, the arrowhead) once,
-   * in `RenderedFigure.shared`, and have each step's SVG `<use>` it. For a page that holds every step of the figure
-   * and the shared part (see figure/markup.ts); a step's SVG is then not complete on its own. Default false.
+   * Draw what steps have in common once, in `RenderedFigure.shared`, and have each step's SVG `<use>` it: the code
+   * and its line numbers, the legend, the headers, the arrowheads, and every frame or object drawn the same in two
+   * steps or more. For a page that holds every step of the figure and the shared part (see figure/markup.ts); a
+   * step's SVG is then not complete on its own. Default false.
    */
   shared?: boolean;
 }
@@ -232,35 +234,16 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
   };
 
   // With `shared`, a frame or object drawn the same in two steps or more is drawn once and placed with <use>.
+  // A frame's key: everything its drawing depends on (marks are drawn over it, apart).
   const frameKeys = models.map((m, k) =>
     m.frames.map((f, i) => {
       const spec = perStep[k]!.frames[i]!;
       return JSON.stringify([f.state, spec.head.key, spec.rows.map((r) => [r.name.key, r.value.key])]);
     }),
   );
-  const uses = new Map<string, number>();
-  const count = (key: string) => uses.set(key, (uses.get(key) ?? 0) + 1);
-  if (options.shared) {
-    frameKeys.flat().forEach(count);
-    models.forEach((m, k) => m.objects.forEach((o) => slots[k]!.has(o.id) && count(perStep[k]!.objects.get(o.id)!.key)));
-  }
-  const defs = new Map<string, { id: string; under: string; over: string }>();
-  /** Draws into `into` at x, y: through a shared definition when the drawing recurs, else in place. True if shared. */
-  const reuse = (key: string, into: Layer, x: number, y: number, draw: (l: Layer, ox: number, oy: number, inPlace: boolean) => void): boolean => {
-    if ((uses.get(key) ?? 0) < 2) {
-      draw(into, x, y, true);
-      return false;
-    }
-    let d = defs.get(key);
-    if (!d) {
-      const l = new Layer(true);
-      draw(l, 0, 0, false);
-      d = { id: `${prefix}d${defs.size}`, ...l.parts() };
-      defs.set(key, d);
-    }
-    into.use(d, x, y);
-    return true;
-  };
+  const reuse = new Reuse(options.shared === true, prefix);
+  frameKeys.flat().forEach((key) => reuse.count(key));
+  models.forEach((m, k) => m.objects.forEach((o) => slots[k]!.has(o.id) && reuse.count(perStep[k]!.objects.get(o.id)!.key)));
 
   const steps = models.map((m, k) => {
     const p = perStep[k]!;
@@ -314,7 +297,7 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
         layer.text(box.x + FRAME_MARK_X, c.y + c.h / 2 + 4.5, paint('changed'), FS, MARK);
       };
       // Marks go over the frame's cells, so a frame drawn through <use> gets them afterwards.
-      if (reuse(frameKeys[k]![i]!, layer, box.x, box.y, (into, ox, oy, inPlace) => drawFrame(into, f, spec, ox, oy, inPlace ? mark : () => {}))) {
+      if (reuse.place(frameKeys[k]![i]!, layer, box.x, box.y, (into, ox, oy, inPlace) => drawFrame(into, f, spec, ox, oy, inPlace ? mark : () => {}))) {
         f.rows.forEach((_, j) => mark(j));
       }
       f.rows.forEach((_, j) => {
@@ -344,7 +327,7 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
       const isFaded = o.status === 'freed';
       const into = isFaded ? faded : layer;
       const r = R(s);
-      reuse(s.key, into, x, y, (l, ox, oy) => {
+      reuse.place(s.key, into, x, y, (l, ox, oy) => {
         l.add(r.items, ox, oy);
         ownTexts(l, s, r, ox, oy);
       });
@@ -394,10 +377,7 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
     const text = stepText(m, { total: models.length, code: codeLines, objectNumber: (id) => objectNumber.get(id) ?? 0 });
     return { index: m.index, line: m.line, svg, text };
   });
-  if (shared === undefined) return { width, height, steps };
-  let drawn = shared;
-  for (const d of defs.values()) drawn += (d.under && `<g id="${d.id}u">${d.under}</g>`) + (d.over && `<g id="${d.id}o">${d.over}</g>`);
-  return { width, height, steps, shared: drawn };
+  return shared === undefined ? { width, height, steps } : { width, height, steps, shared: shared + reuse.toString() };
 }
 
 type PerStepFrame = { head: FragmentSpec; rows: { name: FragmentSpec; value: FragmentSpec }[] };
