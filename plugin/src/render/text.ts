@@ -26,7 +26,12 @@ export function stepText(m: StepModel, ctx: TextContext): string {
   if (m.prevLine !== undefined) out.push(`Just ran line ${m.prevLine}: ${codeAt(m.prevLine)}`);
 
   const changes: string[] = [];
-  for (const f of m.frames) for (const r of f.rows) if (r.mark) changes.push(`${r.name} in ${frameName(f)} (${r.mark})`);
+  for (const f of m.frames) {
+    for (const r of f.rows) {
+      const what = r.imported ? `the names from ${r.imported.module} (now ${r.imported.names.length})` : r.name;
+      if (r.mark) changes.push(`${what} in ${frameName(f)} (${r.mark})`);
+    }
+  }
   for (const o of m.objects) if (o.mark && o.status !== 'freed') changes.push(`object ${ctx.objectNumber(o.id)} (${o.mark})`);
   if (changes.length) out.push(`Changed: ${changes.join(', ')}`);
 
