@@ -290,6 +290,14 @@ describe('a star import', () => {
     expect((rows[0]!.value as { repr: string }).repr).toBe(`${imported - 1} names`);
   });
 
+  test('counts only the names the figure shows, and marks nothing when nothing changed', () => {
+    const rows = (k: number) => buildModels(trace, trace.steps.map((_, i) => i), { hide: ['i*'], showExited: true })[k]!.frames[0]!.rows;
+    const hiddenCount = trace.steps.at(-1)!.frames[0]!.locals.filter(([n]) => n.startsWith('i')).length;
+    expect(hiddenCount).toBeGreaterThan(5);
+    expect((rows(1)[0]!.value as { repr: string }).repr).toBe(`${imported - hiddenCount} names`);
+    expect(rows(2)[0]!.mark).toBeUndefined();
+  });
+
   test('folds the same whatever steps a figure shows', () => {
     expect(globals(0, [3]).map((r) => r.name)).toEqual(['operator.*', 'mul', 'x']);
   });

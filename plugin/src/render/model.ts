@@ -277,7 +277,9 @@ function buildModel(
       const mark: Mark = !baseline ? undefined : old === undefined ? 'new' : sameValue(old, value) ? undefined : 'changed';
       rows.push({ name, value, mark });
     }
-    rows = foldImports(rows, stars.get(f.id), baseline ? (before ?? new Map()) : undefined);
+    // Counted over the names the figure shows, as the row counts them.
+    const shownBefore = baseline ? new Map([...(before ?? [])].filter(([name]) => !hidden(name))) : undefined;
+    rows = foldImports(rows, stars.get(f.id), shownBefore);
     if (f.returnValue !== undefined && !unwinding(trace, index, f.id)) {
       const old = prevReturns.get(f.id);
       rows.push({ name: 'Return value', value: f.returnValue, mark: old && sameValue(old, f.returnValue) ? undefined : 'new' });
