@@ -32,7 +32,7 @@ function build(name: string, env: Record<string, string> = {}, dirs?: { out?: st
 
 const read = (dir: string, page: string) => readFileSync(join(dir, page, 'index.html'), 'utf8');
 /** The highlighted code blocks of a page, which memtrace must leave exactly as they were. */
-const plainBlocks = (html: string) => html.match(/<pre class="astro-code[\s\S]*?<\/pre>/g) ?? [];
+const plainBlocks = (html: string): string[] => html.match(/<pre class="astro-code[\s\S]*?<\/pre>/g) ?? [];
 
 for (const processor of ['satteri', 'unified']) {
   describe(`${processor} processor`, () => {

@@ -71,7 +71,7 @@ describe('seed example', () => {
       for (const k of keys) if (k >= next) next = k + 1;
     }
     // ids are dense: every id up to the largest appears somewhere
-    const seen = new Set(t.steps.flatMap((s: Step) => Object.keys(s.heap).map(Number)));
+    const seen = new Set<number>(t.steps.flatMap((s: Step) => Object.keys(s.heap).map(Number)));
     expect([...seen].sort((x, y) => x - y)).toEqual(Array.from({ length: next - 1 }, (_, i) => i + 1));
   });
 });
