@@ -31,8 +31,19 @@ function build(name: string, env: Record<string, string> = {}, dirs?: { out?: st
 }
 
 const read = (dir: string, page: string) => readFileSync(join(dir, page, 'index.html'), 'utf8');
-/** The highlighted code blocks of a page, which memtrace must leave exactly as they were. */
-const plainBlocks = (html: string): string[] => html.match(/<pre class="astro-code[\s\S]*?<\/pre>/g) ?? [];
+/**
+ * A page with its highlighted blocks' colours taken out. Shiki stops tokenizing a line after 500 ms and colours the
+ * rest as one token, a limit a loaded machine reaches on a grammar's first use: two builds of one page may then colour
+ * a block differently (seen: `const z = 1;` as one token). What memtrace must leave alone is each block, its element,
+ * attributes and text; the colouring is Shiki's.
+ */
+const withoutColours = (html: string) =>
+  html.replace(
+    /(<pre class="astro-code[^>]*><code>)([\s\S]*?)(<\/code><\/pre>)/g,
+    (_, open: string, code: string, close: string) => open + code.split('<span class="line">').map((l) => l.replace(/<[^>]+>/g, '')).join('\n') + close,
+  );
+/** The highlighted code blocks of a page, which memtrace must leave as they were. */
+const plainBlocks = (html: string): string[] => withoutColours(html).match(/<pre class="astro-code[\s\S]*?<\/pre>/g) ?? [];
 
 for (const processor of ['satteri', 'unified']) {
   describe(`${processor} processor`, () => {
@@ -99,7 +110,7 @@ describe('cache', () => {
     const second = build('satteri', {}, { cache });
     expect(second.status, second.log).toBe(0);
     expect(second.log).toMatch(/0 traced/);
-    const [a, b] = [read(first.out, 'post'), read(second.out, 'post')];
+    const [a, b] = [withoutColours(read(first.out, 'post')), withoutColours(read(second.out, 'post'))];
     const at = [...a].findIndex((c, i) => c !== b[i]);
     expect(at, `first difference: ${a.slice(at - 200, at + 200)}\n----\n${b.slice(at - 200, at + 200)}`).toBe(-1);
     expect(b).toBe(a);
