@@ -27,14 +27,14 @@ describe('client assets', () => {
     });
   });
 
-  it('comes minified with the built package, the same as minified on the spot', async () => {
+  it('comes minified with the built package, the same as minified on the spot, from src/ and from dist/', async () => {
     const { minifiedAssets } = await import('../../plugin/src/figure/assets.ts');
     const fresh = minifiedAssets();
     const built = JSON.parse(readFileSync(new URL('../../plugin/dist/figure/client-assets.json', import.meta.url), 'utf8'));
     expect(built).toEqual(fresh);
     expect(fresh.js).toBe(a.js.source);
     expect(fresh.js.length).toBeLessThan(readFileSync(new URL('../../plugin/src/client/stepper.ts', import.meta.url), 'utf8').length / 2);
-    // From dist/, the built package uses it.
+    // The built package's module gives the same.
     const dist = await import('../../plugin/dist/figure/assets.js' as string);
     expect(dist.minifiedAssets()).toEqual(built);
   });

@@ -18,8 +18,8 @@ export function drawing(svg: string, defs = ''): string[] {
       const a = stack.at(-1)!;
       return ['fill', 'stroke', 'stroke-width', 'stroke-dasharray', 'font-size', 'opacity'].map((k) => a[k] ?? '').join(',');
     };
-    for (const m of body.matchAll(/<(\/?)(\w+)([^>]*?)(\/?)>([^<]*)/g)) {
-      const [, close, name, rest, selfClose, content] = m as unknown as string[];
+    for (const m of body.matchAll(/<(\/?)(\w+)([^>]*?)\/?>([^<]*)/g)) {
+      const [, close, name, rest, content] = m as unknown as string[];
       if (close) {
         if (name === 'g') stack.pop();
         continue;
@@ -51,7 +51,6 @@ export function drawing(svg: string, defs = ''): string[] {
           out.push(`rect ${p} ${r1(dx + sx)} ${r1(dy + sy)} ${r[4]} ${r[5]}`);
         }
       } else if (name === 'rect' || name === 'path' || name === 'polygon') out.push(`${name} ${p} ${dx} ${dy} ${rest!.trim()}`);
-      void selfClose;
     }
   };
   walk(svg.replace(/<title[\s\S]*?<\/title>|<defs>[\s\S]*?<\/defs>/g, ''), 0, 0, {});

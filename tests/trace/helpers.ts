@@ -1,25 +1,9 @@
+import { readFileSync } from 'node:fs';
 import type { Frame, HeapObject, Step, Trace, Value } from '../../plugin/src/trace/format.ts';
 import { traceInProcess, type DevRunOptions } from '../../plugin/src/trace/dev-run.ts';
 
-export const SEED = `class MyObject:
-    def __init__(self, name, value, data):
-        self.name = name
-        self.value = value
-        self.data = data
-
-def function2(a, x):
-    return MyObject("Test", a ** x, [1, 2, 3])
-
-def function1():
-    a = 10
-    x = 2
-    b = function2(a, x)
-    print(b.name, b.value, b.data)
-    return b
-
-obj = function1()
-print(obj.value)
-`;
+/** The seed article's program, as the renderer's seed fixture holds it. */
+export const SEED = readFileSync(new URL('../fixtures/render/seed/program.py', import.meta.url), 'utf8');
 
 /** Trace and insist on a Trace (not a failure). */
 export async function trace(code: string, options: DevRunOptions = {}): Promise<Trace> {
