@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the figures the issues ask for, measured in one run. `--json` prints the rows as JSON;
- * `--quick` skips the site builds; `--builds` runs only them; `--runs N` sets the repetitions (default 5).
+ * `--quick` skips the site builds (the built site in dist/ is still measured, readability included); `--builds` runs only them; `--runs N` sets the repetitions (default 5).
  *
  * Everything is a median over repeated runs; ratios are taken between numbers of this same run.
  */
@@ -15,6 +15,7 @@ import { render } from '../plugin/src/render/index.ts';
 import type { Trace, TraceFailure } from '../plugin/src/trace/format.ts';
 import { TraceRuntime } from '../plugin/src/trace/runtime.ts';
 import { gzipBytes, median, printTable, timeMs, type Row } from './lib.ts';
+import { readabilityRows } from './readability.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -253,7 +254,10 @@ if (!buildsOnly) {
 }
 let site = resolve(root, 'dist');
 if (!quick) site = buildSection();
-if (existsSync(join(site, 'posts'))) bytesSection(site);
+if (existsSync(join(site, 'posts'))) {
+  bytesSection(site);
+  for (const r of await readabilityRows(site)) row(r);
+}
 
 if (json) console.log(JSON.stringify(rows, null, 2));
 else printTable(rows);

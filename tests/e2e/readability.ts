@@ -1,0 +1,84 @@
+/**
+ * What a reader's eye gets from the figures of a page, measured in a real browser: the size at which each text
+ * reaches the screen (font size × the on-screen scale of its SVG, or the computed size of HTML text), whether the
+ * page scrolls sideways, and which figures pan inside their own boxes. Shared by the browser tests and the bench.
+ */
+import type { Page } from 'playwright-core';
+
+/** One page at one width. */
+export interface Readability {
+  /** On-screen size in CSS px of every visible text of every figure's current step (SVG and HTML). */
+  sizes: number[];
+  /** The page itself scrolls sideways. */
+  pageOverflow: boolean;
+  /** Ids of figures with a visible part wider than its box (the reader has to pan to see it). */
+  panning: string[];
+  /** Figure ids on the page. */
+  figures: string[];
+}
+
+/** The widths at which figures are checked: two phones, a tablet, a desktop. */
+export const WIDTHS = [360, 390, 768, 1280] as const;
+
+/** Measures the page as it is laid out now. Only rendered texts count: hidden steps and closed details do not. */
+export function measureReadability(page: Page): Promise<Readability> {
+  return page.evaluate(() => {
+    const visible = (el: Element) => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.height > 0 && (el as HTMLElement).checkVisibility?.({ visibilityProperty: true }) !== false;
+    };
+    const sizes: number[] = [];
+    const panning: string[] = [];
+    const figures = [...document.querySelectorAll<HTMLElement>('figure.memtrace')];
+    for (const fig of figures) {
+      for (const svg of fig.querySelectorAll<SVGSVGElement>('svg')) {
+        if (svg.closest('.memtrace-defs') || !visible(svg)) continue;
+        // The SVG's scale on screen: its drawn width over its user-space width.
+        const vb = svg.viewBox.baseVal;
+        const userWidth = vb && vb.width > 0 ? vb.width : svg.width.baseVal.value;
+        const scale = userWidth > 0 ? svg.getBoundingClientRect().width / userWidth : 1;
+        // Texts drawn in place, and texts a <use> brings from the shared definitions.
+        const texts: SVGTextElement[] = [...svg.querySelectorAll<SVGTextElement>('text')];
+        for (const use of svg.querySelectorAll<SVGUseElement>('use')) {
+          const href = use.getAttribute('href') ?? use.getAttribute('xlink:href');
+          const target = href?.startsWith('#') ? document.getElementById(href.slice(1)) : null;
+          if (!target) continue;
+          if (target instanceof SVGTextElement) texts.push(target);
+          texts.push(...target.querySelectorAll<SVGTextElement>('text'));
+        }
+        for (const t of texts) {
+          if (!t.textContent?.trim()) continue;
+          const px = parseFloat(getComputedStyle(t).fontSize);
+          // A text's own transform (rare) scales it too.
+          const m = t.transform.baseVal.consolidate()?.matrix;
+          const own = m ? Math.hypot(m.a, m.b) : 1;
+          sizes.push(px * scale * own);
+        }
+      }
+      // HTML text inside the figure (code pane, output, notes, controls' labels), where it is rendered.
+      const walker = document.createTreeWalker(fig, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const el = n.parentElement;
+        if (!el || el.closest('svg') || !n.textContent?.trim() || !visible(el)) continue;
+        if (el.closest('[aria-hidden=true], .memtrace-live, summary')) continue;
+        sizes.push(parseFloat(getComputedStyle(el).fontSize));
+      }
+      // A visible box whose content is wider than the box: the reader pans inside the figure.
+      const pans = [...fig.querySelectorAll<HTMLElement>('*')].some((el) => {
+        if (el.closest('svg') || !visible(el)) return false;
+        const o = getComputedStyle(el).overflowX;
+        return (o === 'auto' || o === 'scroll') && el.scrollWidth > el.clientWidth + 1;
+      });
+      if (pans) panning.push(fig.id);
+    }
+    const root = document.scrollingElement ?? document.documentElement;
+    return { sizes, pageOverflow: root.scrollWidth > root.clientWidth + 1, panning, figures: figures.map((f) => f.id) };
+  });
+}
+
+/** The q-quantile (0..1) of xs, by nearest rank; NaN for no values. */
+export function quantile(xs: number[], q: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
+}
