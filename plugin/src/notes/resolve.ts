@@ -1,0 +1,100 @@
+/**
+ * Which step shows which note. A note on a line shows at the step after that line ran: the step whose "line that
+ * just ran" arrow points at it. A line "runs" at each `line` event on it, so a loop header or a line that calls a
+ * function counts once per pass, not once per step it takes part in.
+ */
+import type { Step, Trace } from '../trace/format.ts';
+import type { NarratedProgram, Note, NoteWarning } from './syntax.ts';
+
+/** Each step's own note (inline Markdown), by step index; `undefined` where a step has none. */
+export type StepNotes = (string | undefined)[];
+
+/** The step indices after each run of each line: `runs.get(line)[n]` is the step after its (n+1)-th run. */
+function lineRuns(steps: readonly Pick<Step, 'line' | 'event'>[]): Map<number, number[]> {
+  const runs = new Map<number, number[]>();
+  for (let k = 1; k < steps.length; k++) {
+    const ran = steps[k - 1]!;
+    if (ran.event !== 'line') continue;
+    let list = runs.get(ran.line);
+    if (!list) runs.set(ran.line, (list = []));
+    list.push(k);
+  }
+  return runs;
+}
+
+const times = (n: number) => (n === 1 ? 'once' : n === 2 ? 'twice' : `${n} times`);
+
+/** The step indices a note shows at, or a warning saying why it shows nowhere. */
+function stepsOf(note: Note, steps: readonly Pick<Step, 'line' | 'event'>[], runs: Map<number, number[]>, program: NarratedProgram): number[] | string {
+  const { when } = note;
+  if (when.kind === 'end') return [steps.length - 1];
+  if (when.kind === 'step') {
+    return when.step <= steps.length ? [when.step - 1] : `there is no step ${when.step}: this program has ${steps.length} steps`;
+  }
+  const line = note.line!;
+  const ran = runs.get(line) ?? [];
+  const where = `line ${program.sourceLine(line)}`;
+  if (ran.length === 0) {
+    return `this note explains ${where}, which never runs to its end in the trace (a note explains the line where a statement starts)`;
+  }
+  if (when.kind === 'every') return ran;
+  if (when.kind === 'first') return [ran[0]!];
+  return when.n <= ran.length ? [ran[when.n - 1]!] : `${where} runs ${times(ran.length)}, so this note for run ${when.n} never shows`;
+}
+
+/**
+ * Gives each step of a trace its note. Several notes on one step are joined in the order they are written. A note
+ * that shows at no step (its line never runs, it names a step past the last) is a warning, located at its `#:`.
+ */
+export function resolveNotes(program: NarratedProgram, steps: readonly Pick<Step, 'line' | 'event'>[]): { notes: StepNotes; warnings: NoteWarning[] } {
+  const notes: StepNotes = steps.map(() => undefined);
+  const warnings: NoteWarning[] = [];
+  if (steps.length === 0) return { notes, warnings };
+  const runs = lineRuns(steps);
+  for (const note of program.notes) {
+    const at = stepsOf(note, steps, runs, program);
+    if (typeof at === 'string') {
+      warnings.push({ message: at, ...note.source });
+      continue;
+    }
+    for (const k of at) notes[k] = notes[k] === undefined ? note.markdown : `${notes[k]} ${note.markdown}`;
+  }
+  return { notes, warnings };
+}
+
+/**
+ * The trace with each step's note in {@link Step.note} (format version 2). Returns the same trace object when the
+ * program has no notes, so a trace without notes stays the tracer's own, byte for byte.
+ */
+export function attachNotes(trace: Trace, program: NarratedProgram): { trace: Trace; warnings: NoteWarning[] } {
+  if (program.notes.length === 0) return { trace, warnings: [] };
+  const { notes, warnings } = resolveNotes(program, trace.steps);
+  const steps = trace.steps.map((step, k) => (notes[k] === undefined ? step : { ...step, note: notes[k] }));
+  return { trace: { ...trace, steps }, warnings };
+}
+
+/** What a shown step displays: its own note, or the last one before it, carried over (drawn dimmed). */
+export interface ShownNote {
+  markdown: string;
+  /** The note belongs to an earlier step; it stays so the reader keeps the thread until the next note starts. */
+  carried: boolean;
+}
+
+/**
+ * The note each shown step displays, for a figure that shows only some steps (`shown`: ascending step indices). A
+ * note on a step that is not shown goes to the next shown step (joined with its own), so `# break` or `steps=`
+ * never hide a note.
+ */
+export function shownNotes(steps: readonly Pick<Step, 'note'>[], shown: readonly number[]): (ShownNote | undefined)[] {
+  let last: string | undefined;
+  let from = 0;
+  return shown.map((index) => {
+    const own = steps.slice(from, index + 1).flatMap((s) => (s.note === undefined ? [] : [s.note])).join(' ') || undefined;
+    from = index + 1;
+    if (own !== undefined) {
+      last = own;
+      return { markdown: own, carried: false };
+    }
+    return last === undefined ? undefined : { markdown: last, carried: true };
+  });
+}

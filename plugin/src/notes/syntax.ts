@@ -1,0 +1,193 @@
+/**
+ * The note syntax: comments that start with `#:` in a memtrace program. Parsing takes them out of the program (or,
+ * with `keep`, turns them into ordinary comments) and says where each note attaches. The reference is the docs page
+ * `/docs/narration/`.
+ *
+ * ```python
+ * #: A note on its own line attaches to the next line of code.
+ * x = [1, 2]          #: A note after code attaches to that line, the first time it runs.
+ * for v in x:
+ *     total = v       #: [every] Each pass runs this line again.
+ *     print(v)        #: [2nd] Only the second pass.
+ * #: [step 3] A note on step 3 of the trace.
+ * #: [end] A note on the program's last step.
+ * ```
+ */
+import { parseInline } from './inline.ts';
+import { findComments, type LineComment } from './lexer.ts';
+
+/** When a note shows. */
+export type NoteWhen =
+  /** After its line runs for the first time (the default). */
+  | { kind: 'first' }
+  /** After every run of its line. */
+  | { kind: 'every' }
+  /** After the n-th run of its line (1-based). */
+  | { kind: 'nth'; n: number }
+  /** At a step number of the trace (1-based, as `steps=` counts). */
+  | { kind: 'step'; step: number }
+  /** At the program's last step. */
+  | { kind: 'end' };
+
+/** One note as the author wrote it. */
+export interface Note {
+  /** The note's text: one paragraph of inline Markdown (code spans, emphasis, strong, links). */
+  markdown: string;
+  when: NoteWhen;
+  /** For line notes (`first`, `every`, `nth`): the 1-based line of the traced program (notes taken out) it explains. */
+  line?: number;
+  /** Where the note's `#:` is in the author's program: 1-based line and column. */
+  source: { line: number; column: number };
+}
+
+/** A note that cannot be shown as written; located in the author's program (1-based line and column). */
+export interface NoteWarning {
+  message: string;
+  line: number;
+  column: number;
+}
+
+/** A program with its notes taken out (or kept as comments) and the notes found in it. */
+export interface NarratedProgram {
+  /** The program to trace and show. */
+  code: string;
+  notes: Note[];
+  warnings: NoteWarning[];
+  /** For a 1-based line of {@link code}: the line of the author's program it came from. */
+  sourceLine(line: number): number;
+}
+
+export interface ParseNotesOptions {
+  /** Keep each note in the program as an ordinary comment (`# text`) rather than taking it out. Default false. */
+  keep?: boolean;
+}
+
+/** `#:` at the start of a comment or after whitespace inside one, followed by whitespace or the line's end. */
+const MARKER = /(?:^|\s)(#:)(?=\s|$)/;
+/** A selector: a bracketed word or number at the start of a note, followed by whitespace or the end. */
+const SELECTOR = /^\[([^\]\s]+(?: \d+)?)\](?=\s|$)\s*/;
+const ORDINAL = /^(\d+)(st|nd|rd|th)$/i;
+
+const SELECTOR_HELP = '`[first]`, `[every]`, an ordinal like `[2nd]`, `[step N]` or `[end]`';
+
+/** Reads a note's optional selector; `undefined` with a warning text when the brackets hold none. */
+function readSelector(text: string): { when: NoteWhen; rest: string } | { error: string } {
+  const m = SELECTOR.exec(text);
+  if (!m) return { when: { kind: 'first' }, rest: text };
+  const word = m[1]!.toLowerCase();
+  const rest = text.slice(m[0].length);
+  if (word === 'first') return { when: { kind: 'first' }, rest };
+  if (word === 'every') return { when: { kind: 'every' }, rest };
+  if (word === 'end') return { when: { kind: 'end' }, rest };
+  const step = /^step (\d+)$/.exec(word);
+  if (step && Number(step[1]) >= 1) return { when: { kind: 'step', step: Number(step[1]) }, rest };
+  const ordinal = ORDINAL.exec(word);
+  if (ordinal && Number(ordinal[1]) >= 1) return { when: { kind: 'nth', n: Number(ordinal[1]) }, rest };
+  if (/^\d+$/.test(word)) {
+    return { error: `\`[${m[1]}]\` is ambiguous: write \`[${word}${ordinalSuffix(Number(word))}]\` for the ${word}${ordinalSuffix(Number(word))} time the line runs, or \`[step ${word}]\`` };
+  }
+  return { error: `unknown note selector \`[${m[1]}]\`: expected ${SELECTOR_HELP}` };
+}
+
+function ordinalSuffix(n: number): string {
+  if (n % 100 >= 11 && n % 100 <= 13) return 'th';
+  return ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th';
+}
+
+const isBlankOrComment = (text: string) => /^\s*(#.*)?$/.test(text);
+
+interface Found {
+  /** 0-based index of the line in the author's program. */
+  index: number;
+  /** 0-based column of `#:`. */
+  column: number;
+  text: string;
+  /** The note sits on a line without code: it explains the next line of code. */
+  standalone: boolean;
+}
+
+/** Finds every `#:` comment: where it is, its text, and the line with the note taken out (or made ordinary). */
+function findNotes(lines: string[], comments: (LineComment | undefined)[], keep: boolean): { found: Found[]; kept: (string | undefined)[] } {
+  const found: Found[] = [];
+  const kept: (string | undefined)[] = [];
+  lines.forEach((line, index) => {
+    const comment = comments[index];
+    const m = comment && MARKER.exec(line.slice(comment.column));
+    if (!comment || !m) {
+      kept.push(line);
+      return;
+    }
+    const column = comment.column + m.index + m[0].length - 2;
+    const before = line.slice(0, column).trimEnd();
+    const text = line.slice(column + 2).trim();
+    const standalone = isBlankOrComment(before);
+    found.push({ index, column, text, standalone });
+    if (keep) kept.push(`${line.slice(0, column)}# ${text.replace(SELECTOR, '')}`.trimEnd());
+    else kept.push(before === '' && comment.wholeLine ? undefined : before);
+  });
+  return { found, kept };
+}
+
+/**
+ * Parses the notes of a program. Notes that cannot attach (a selector that means nothing, a note with no line of
+ * code after it) are reported in `warnings`, never dropped silently.
+ */
+export function parseNotes(code: string, options: ParseNotesOptions = {}): NarratedProgram {
+  const lines = code.split('\n');
+  const comments = findComments(code);
+  const { found, kept } = findNotes(lines, comments, options.keep ?? false);
+  // Traced line numbers: the author's lines that stay, renumbered.
+  const shownLine: number[] = [];
+  const sourceLines: number[] = [];
+  kept.forEach((text, index) => {
+    if (text !== undefined) sourceLines.push(index + 1);
+    shownLine.push(sourceLines.length);
+  });
+  const notes: Note[] = [];
+  const warnings: NoteWarning[] = [];
+  let previous: { found: Found; note: Note } | undefined;
+  for (const f of found) {
+    const source = { line: f.index + 1, column: f.column + 1 };
+    const selector = readSelector(f.text);
+    if ('error' in selector) warnings.push({ message: `${selector.error}; the note is shown as written, after its line first runs`, ...source });
+    const { when, rest } = 'error' in selector ? { when: { kind: 'first' } as NoteWhen, rest: f.text } : selector;
+    // A bare `#:` line after a standalone note, or one without a selector, continues it.
+    if (previous && f.standalone && previous.found.standalone && previous.found.index === f.index - 1 && !SELECTOR.test(f.text)) {
+      previous.note.markdown = `${previous.note.markdown} ${rest}`.trim();
+      previous.found = f;
+      continue;
+    }
+    const note: Note = { markdown: rest, when, source };
+    if (when.kind !== 'step' && when.kind !== 'end') {
+      const target = f.standalone ? nextCodeLine(lines, comments, f.index) : f.index;
+      if (target === undefined) {
+        warnings.push({ message: 'this note has no line of code after it to explain (write `#: [end] …` for the end of the program)', ...source });
+        previous = undefined;
+        continue;
+      }
+      note.line = shownLine[target]!;
+    }
+    notes.push(note);
+    previous = { found: f, note };
+  }
+  for (const note of notes) {
+    if (note.markdown === '') warnings.push({ message: 'this note is empty', ...note.source });
+    for (const problem of parseInline(note.markdown).problems) warnings.push({ message: problem, ...note.source });
+  }
+  return {
+    code: kept.filter((t) => t !== undefined).join('\n'),
+    notes: notes.filter((n) => n.markdown !== ''),
+    warnings,
+    sourceLine: (line) => sourceLines[line - 1] ?? line,
+  };
+}
+
+/** The 0-based index of the first line after `index` that holds code (not blank, not only a comment). */
+function nextCodeLine(lines: string[], comments: (LineComment | undefined)[], index: number): number | undefined {
+  for (let i = index + 1; i < lines.length; i++) {
+    const c = comments[i];
+    const code = c ? lines[i]!.slice(0, c.column) : lines[i]!;
+    if (code.trim() !== '' || (c && !c.wholeLine)) return i;
+  }
+  return undefined;
+}
