@@ -9,37 +9,48 @@ import type { NarratedProgram, Note, NoteWarning } from './syntax.ts';
 /** Each step's own note (inline Markdown), by step index; `undefined` where a step has none. */
 export type StepNotes = (string | undefined)[];
 
-/** The step indices after each run of each line: `runs.get(line)[n]` is the step after its (n+1)-th run. */
-function lineRuns(steps: readonly Pick<Step, 'line' | 'event'>[]): Map<number, number[]> {
+/**
+ * Where each line's runs and returns are: `runs.get(line)[n]` is the step after its (n+1)-th run, `returns.get(line)[n]`
+ * the step of its (n+1)-th return.
+ */
+function lineEvents(steps: readonly Pick<Step, 'line' | 'event'>[]): { runs: Map<number, number[]>; returns: Map<number, number[]> } {
   const runs = new Map<number, number[]>();
-  for (let k = 1; k < steps.length; k++) {
-    const ran = steps[k - 1]!;
-    if (ran.event !== 'line') continue;
-    let list = runs.get(ran.line);
-    if (!list) runs.set(ran.line, (list = []));
-    list.push(k);
-  }
-  return runs;
+  const returns = new Map<number, number[]>();
+  const add = (map: Map<number, number[]>, line: number, k: number) => {
+    const list = map.get(line);
+    if (list) list.push(k);
+    else map.set(line, [k]);
+  };
+  steps.forEach((step, k) => {
+    if (step.event === 'return') add(returns, step.line, k);
+    if (k > 0 && steps[k - 1]!.event === 'line') add(runs, steps[k - 1]!.line, k);
+  });
+  return { runs, returns };
 }
 
 const times = (n: number) => (n === 1 ? 'once' : n === 2 ? 'twice' : `${n} times`);
 
 /** The step indices a note shows at, or a warning saying why it shows nowhere. */
-function stepsOf(note: Note, steps: readonly Pick<Step, 'line' | 'event'>[], runs: Map<number, number[]>, program: NarratedProgram): number[] | string {
+function stepsOf(note: Note, steps: readonly Pick<Step, 'line' | 'event'>[], events: ReturnType<typeof lineEvents>, program: NarratedProgram): number[] | string {
   const { when } = note;
   if (when.kind === 'end') return [steps.length - 1];
   if (when.kind === 'step') {
     return when.step <= steps.length ? [when.step - 1] : `there is no step ${when.step}: this program has ${steps.length} steps`;
   }
-  const line = note.line!;
-  const ran = runs.get(line) ?? [];
-  const where = `line ${program.sourceLine(line)}`;
-  if (ran.length === 0) {
-    return `this note explains ${where}, which never runs to its end in the trace (a note explains the line where a statement starts)`;
+  const where = `line ${program.sourceLine(note.line!)}`;
+  const returning = when.event === 'return';
+  const found = (returning ? events.returns : events.runs).get(note.line!) ?? [];
+  if (found.length === 0) {
+    return returning
+      ? `this note is for a return from ${where}, but no function returns from there in the trace`
+      : `this note explains ${where}, which never runs to its end in the trace (a note explains the line where a statement starts)`;
   }
-  if (when.kind === 'every') return ran;
-  if (when.kind === 'first') return [ran[0]!];
-  return when.n <= ran.length ? [ran[when.n - 1]!] : `${where} runs ${times(ran.length)}, so this note for run ${when.n} never shows`;
+  if (when.times === 'every') return found;
+  if (when.times === 'first') return [found[0]!];
+  if (when.times <= found.length) return [found[when.times - 1]!];
+  return returning
+    ? `functions return from ${where} ${times(found.length)}, so this note for return ${when.times} never shows`
+    : `${where} runs ${times(found.length)}, so this note for run ${when.times} never shows`;
 }
 
 /**
@@ -50,9 +61,9 @@ export function resolveNotes(program: NarratedProgram, steps: readonly Pick<Step
   const notes: StepNotes = steps.map(() => undefined);
   const warnings: NoteWarning[] = [];
   if (steps.length === 0) return { notes, warnings };
-  const runs = lineRuns(steps);
+  const events = lineEvents(steps);
   for (const note of program.notes) {
-    const at = stepsOf(note, steps, runs, program);
+    const at = stepsOf(note, steps, events, program);
     if (typeof at === 'string') {
       warnings.push({ message: at, ...note.source });
       continue;

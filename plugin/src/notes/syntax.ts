@@ -9,6 +9,8 @@
  * for v in x:
  *     total = v       #: [every] Each pass runs this line again.
  *     print(v)        #: [2nd] Only the second pass.
+ * def f():
+ *     return 1        #: [return] At the step where `f` returns, its frame holds the return value.
  * #: [step 3] A note on step 3 of the trace.
  * #: [end] A note on the program's last step.
  * ```
@@ -16,14 +18,16 @@
 import { parseInline } from './inline.ts';
 import { findComments, type LineComment } from './lexer.ts';
 
+/** Which of a line's runs (or returns) a line note is for: the first (default), every one, or the n-th (1-based). */
+export type NoteTimes = 'first' | 'every' | number;
+
 /** When a note shows. */
 export type NoteWhen =
-  /** After its line runs for the first time (the default). */
-  | { kind: 'first' }
-  /** After every run of its line. */
-  | { kind: 'every' }
-  /** After the n-th run of its line (1-based). */
-  | { kind: 'nth'; n: number }
+  /**
+   * A line note. `run`: at the step after its line runs (the step whose "just ran" arrow points at the line).
+   * `return`: at the step where a function returns from its line (its frame shows the return value).
+   */
+  | { kind: 'line'; event: 'run' | 'return'; times: NoteTimes }
   /** At a step number of the trace (1-based, as `steps=` counts). */
   | { kind: 'step'; step: number }
   /** At the program's last step. */
@@ -34,7 +38,7 @@ export interface Note {
   /** The note's text: one paragraph of inline Markdown (code spans, emphasis, strong, links). */
   markdown: string;
   when: NoteWhen;
-  /** For line notes (`first`, `every`, `nth`): the 1-based line of the traced program (notes taken out) it explains. */
+  /** For line notes: the 1-based line of the traced program (notes taken out) it explains. */
   line?: number;
   /** Where the note's `#:` is in the author's program: 1-based line and column. */
   source: { line: number; column: number };
@@ -64,27 +68,36 @@ export interface ParseNotesOptions {
 
 /** `#:` at the start of a comment or after whitespace inside one, followed by whitespace or the line's end. */
 const MARKER = /(?:^|\s)(#:)(?=\s|$)/;
-/** A selector: a bracketed word or number at the start of a note, followed by whitespace or the end. */
-const SELECTOR = /^\[([^\]\s]+(?: \d+)?)\](?=\s|$)\s*/;
-const ORDINAL = /^(\d+)(st|nd|rd|th)$/i;
+/** A selector: one or two bracketed words at the start of a note, followed by whitespace or the end. */
+const SELECTOR = /^\[([\p{L}\p{N}]+(?: [\p{L}\p{N}]+)?)\](?=\s|$)\s*/u;
+const ORDINAL = /^(\d+)(st|nd|rd|th)$/;
 
-const SELECTOR_HELP = '`[first]`, `[every]`, an ordinal like `[2nd]`, `[step N]` or `[end]`';
+const SELECTOR_HELP = '`[every]`, an ordinal like `[2nd]`, `[return]`, `[every return]`, `[2nd return]`, `[step N]` or `[end]`';
 
-/** Reads a note's optional selector; `undefined` with a warning text when the brackets hold none. */
+/** `first`, `every` or an ordinal (`3rd`); undefined for anything else. */
+function readTimes(word: string): NoteTimes | undefined {
+  if (word === 'first' || word === 'every') return word;
+  const ordinal = ORDINAL.exec(word);
+  return ordinal && Number(ordinal[1]) >= 1 ? Number(ordinal[1]) : undefined;
+}
+
+/** Reads a note's optional selector, or says why the brackets hold none. */
 function readSelector(text: string): { when: NoteWhen; rest: string } | { error: string } {
   const m = SELECTOR.exec(text);
-  if (!m) return { when: { kind: 'first' }, rest: text };
-  const word = m[1]!.toLowerCase();
+  const line = (event: 'run' | 'return', times: NoteTimes): NoteWhen => ({ kind: 'line', event, times });
+  if (!m) return { when: line('run', 'first'), rest: text };
+  const words = m[1]!.toLowerCase().split(' ');
   const rest = text.slice(m[0].length);
-  if (word === 'first') return { when: { kind: 'first' }, rest };
-  if (word === 'every') return { when: { kind: 'every' }, rest };
-  if (word === 'end') return { when: { kind: 'end' }, rest };
-  const step = /^step (\d+)$/.exec(word);
-  if (step && Number(step[1]) >= 1) return { when: { kind: 'step', step: Number(step[1]) }, rest };
-  const ordinal = ORDINAL.exec(word);
-  if (ordinal && Number(ordinal[1]) >= 1) return { when: { kind: 'nth', n: Number(ordinal[1]) }, rest };
-  if (/^\d+$/.test(word)) {
-    return { error: `\`[${m[1]}]\` is ambiguous: write \`[${word}${ordinalSuffix(Number(word))}]\` for the ${word}${ordinalSuffix(Number(word))} time the line runs, or \`[step ${word}]\`` };
+  const [a, b] = words as [string, string | undefined];
+  if (b === undefined && a === 'end') return { when: { kind: 'end' }, rest };
+  if (a === 'step' && b !== undefined && /^\d+$/.test(b) && Number(b) >= 1) return { when: { kind: 'step', step: Number(b) }, rest };
+  if (b === undefined && a === 'return') return { when: line('return', 'first'), rest };
+  const times = readTimes(a);
+  if (times !== undefined && b === undefined) return { when: line('run', times), rest };
+  if (times !== undefined && b === 'return') return { when: line('return', times), rest };
+  if (b === undefined && /^\d+$/.test(a)) {
+    const nth = `${a}${ordinalSuffix(Number(a))}`;
+    return { error: `\`[${a}]\` is ambiguous: write \`[${nth}]\` for the ${nth} time the line runs, or \`[step ${a}]\`` };
   }
   return { error: `unknown note selector \`[${m[1]}]\`: expected ${SELECTOR_HELP}` };
 }
@@ -150,15 +163,20 @@ export function parseNotes(code: string, options: ParseNotesOptions = {}): Narra
     const source = { line: f.index + 1, column: f.column + 1 };
     const selector = readSelector(f.text);
     if ('error' in selector) warnings.push({ message: `${selector.error}; the note is shown as written, after its line first runs`, ...source });
-    const { when, rest } = 'error' in selector ? { when: { kind: 'first' } as NoteWhen, rest: f.text } : selector;
-    // A bare `#:` line after a standalone note, or one without a selector, continues it.
+    const { when, rest } = 'error' in selector ? { when: { kind: 'line', event: 'run', times: 'first' } as NoteWhen, rest: f.text } : selector;
+    // An empty `#:` line ends the note above it; the next `#:` line starts a new one.
+    if (f.standalone && f.text === '') {
+      previous = undefined;
+      continue;
+    }
+    // A `#:` line right under a standalone note continues it, unless it starts with a selector.
     if (previous && f.standalone && previous.found.standalone && previous.found.index === f.index - 1 && !SELECTOR.test(f.text)) {
       previous.note.markdown = `${previous.note.markdown} ${rest}`.trim();
       previous.found = f;
       continue;
     }
     const note: Note = { markdown: rest, when, source };
-    if (when.kind !== 'step' && when.kind !== 'end') {
+    if (when.kind === 'line') {
       const target = f.standalone ? nextCodeLine(lines, comments, f.index) : f.index;
       if (target === undefined) {
         warnings.push({ message: 'this note has no line of code after it to explain (write `#: [end] …` for the end of the program)', ...source });
