@@ -46,10 +46,11 @@ describe('parseNotes: taking notes out of the code', () => {
   });
 
   it('with keep, leaves every line in place and turns notes into ordinary comments', () => {
-    const code = program('#: [step 1] Start.', 'a = 1  # break  #: [every] Set.', 'b = 2');
+    const code = program('#: [step 1] Start.', 'a = 1  # break  #: [every] Set.', '    #: Indented.', 'b = 2  #: B.');
     const p = parseNotes(code, { keep: true });
-    expect(p.code).toBe(program('# Start.', 'a = 1  # break  # Set.', 'b = 2'));
-    expect(p.notes.map((n) => n.markdown)).toEqual(['Start.', 'Set.']);
+    expect(p.code).toBe(program('# Start.', 'a = 1  # Set.  # break', '    # Indented.', 'b = 2  # B.'));
+    expect(breakpointLines(p.code)).toEqual(new Set([2]));
+    expect(p.notes.map((n) => n.markdown)).toEqual(['Start.', 'Set.', 'Indented.', 'B.']);
     expect(p.sourceLine(2)).toBe(2);
   });
 });

@@ -119,6 +119,15 @@ interface Found {
   standalone: boolean;
 }
 
+/** A note kept as an ordinary comment after `before`; a `# break` stays last on the line, where it is recognised. */
+function asComment(before: string, text: string): string {
+  if (before.trim() === '') return `${before}# ${text}`.trimEnd();
+  const mark = /\s*#\s*break\s*$/.exec(before.trimEnd());
+  const code = mark ? before.slice(0, mark.index) : before.trimEnd();
+  const comment = `${code}  # ${text}`.trimEnd();
+  return mark ? `${comment}  # break` : comment;
+}
+
 /** Finds every `#:` comment: where it is, its text, and the line with the note taken out (or made ordinary). */
 function findNotes(lines: string[], comments: (LineComment | undefined)[], keep: boolean): { found: Found[]; kept: (string | undefined)[] } {
   const found: Found[] = [];
@@ -135,7 +144,7 @@ function findNotes(lines: string[], comments: (LineComment | undefined)[], keep:
     const text = line.slice(column + 2).trim();
     const standalone = isBlankOrComment(before);
     found.push({ index, column, text, standalone });
-    if (keep) kept.push(`${line.slice(0, column)}# ${text.replace(SELECTOR, '')}`.trimEnd());
+    if (keep) kept.push(asComment(line.slice(0, column), text.replace(SELECTOR, '')));
     else kept.push(before === '' && comment.wholeLine ? undefined : before);
   });
   return { found, kept };
