@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { renderFigure, type FigureAssets } from '../figure/index.ts';
+import { attachNotes, parseNotes, type NarratedProgram } from '../notes/index.ts';
 import type { RenderedFigure } from '../render/index.ts';
 import type { Trace, TraceFailure } from '../trace/format.ts';
 import { sharedRuntime, type TraceRunner } from '../trace/index.ts';
@@ -192,17 +193,17 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const whereLabel = (block: Block) =>
     block.position ? `${block.file ?? '<markdown>'}:${block.position.line}:${block.position.column}` : (block.file ?? 'a block');
 
-  async function build(block: Block, opts: BlockOptions): Promise<CacheEntry> {
+  async function build(block: Block, opts: BlockOptions, program: NarratedProgram): Promise<CacheEntry> {
     runner ??= sharedRuntime();
     const r = runner;
     const result: Trace | TraceFailure = await tracing.time(() =>
-      r.trace(block.code, { maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS, timeoutMs: opts.timeout ?? DEFAULT_TIMEOUT_MS, stdin: opts.stdin }),
+      r.trace(program.code, { maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS, timeoutMs: opts.timeout ?? DEFAULT_TIMEOUT_MS, stdin: opts.stdin }),
     );
     stats.traced++;
     if ('kind' in result) {
       if (result.kind === 'syntax') {
         const reason = result.message.startsWith('SyntaxError') ? result.message : `SyntaxError: ${result.message}`;
-        throw fail(block, `${reason} (in a memtrace block)`, result.line ?? 1, result.column ?? 1);
+        throw fail(block, `${reason} (in a memtrace block)`, program.sourceLine(result.line ?? 1), result.column ?? 1);
       }
       const hint =
         result.kind === 'timeout'
@@ -210,7 +211,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
           : '';
       throw fail(block, `memtrace could not trace this block: ${result.message}${hint}`);
     }
-    const warnings: string[] = [];
+    // Each step gets its author's note; a note that shows nowhere is a warning at its place in the Markdown file.
+    const narrated = attachNotes(result, program);
+    const warnings = [...program.warnings, ...narrated.warnings].map((w) => {
+      const at = locate(block, w.line, w.column);
+      return `${at ? `${at.file ?? '<markdown>'}:${at.line}:${at.column}` : whereLabel(block)}: ${w.message}`;
+    });
     const note = endNote(result, opts);
     if (result.end.reason === 'step-limit') {
       warnings.push(`${whereLabel(block)}: memtrace stopped this program after ${result.steps.length} steps (max-steps=${opts.maxSteps ?? DEFAULT_MAX_STEPS}); the figure shows them all.`);
@@ -221,8 +227,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
     }
     if (result.steps.length === 0) throw fail(block, 'memtrace recorded no steps for this block (is it empty?)');
 
-    const stepSpec = opts.steps ?? (breakpointLines(block.code).size > 0 ? 'breakpoints' : 'all');
-    const steps = selectSteps(stepSpec, result.steps.map((s) => s.line), breakpointLines(block.code));
+    const stepSpec = opts.steps ?? (breakpointLines(program.code).size > 0 ? 'breakpoints' : 'all');
+    const steps = selectSteps(stepSpec, result.steps.map((s) => s.line), breakpointLines(program.code));
     if (steps.length === 0) throw fail(block, `\`steps=${stepSpec}\` selects none of the ${result.steps.length} steps of this program`);
     const start = opts.start === 'last' ? steps.length - 1 : typeof opts.start === 'number' ? opts.start - 1 : 0;
     if (start >= steps.length) {
@@ -231,10 +237,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
 
     // Loaded on the first cache miss: a build whose blocks all come from the cache never pays for satori.
     const { render } = await import('../render/index.ts');
-    const figure = await rendering.time(() => render(result, {
+    const figure = await rendering.time(() => render(narrated.trace, {
       steps,
       title: opts.title,
-      hide: [...(opts.hide ?? []), ...hiddenByComment(block.code)],
+      hide: [...(opts.hide ?? []), ...hiddenByComment(program.code)],
       heapPrimitives: opts.primitives === 'heap',
       showExited: opts.exitedFrames ?? true,
       idPrefix: 'mtPREFIX-',
@@ -265,12 +271,13 @@ export function createEngine(options: EngineOptions = {}): Engine {
           if (error instanceof OptionError) throw fail(block, error.message);
           throw error;
         }
+        const program = parseNotes(block.code, { keep: opts.notes === 'keep' });
         const key = cacheKey({ code: block.code, opts });
         let entry = cache.get(key);
         const fromCache = entry !== undefined;
         if (entry) stats.cached++;
         else {
-          entry = await build(block, opts);
+          entry = await build(block, opts, program);
           cache.set(key, entry);
         }
         for (const w of entry.warnings) options.logger?.warn(w);
@@ -290,7 +297,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
             id,
             title: opts.title,
             start: entry.start,
-            code: block.code,
+            code: program.code,
             assets: options.assets === undefined || options.assets === 'inline' ? 'inline' : options.assets,
             firstOnPage: doc.figures === 0,
             note: entry.note,

@@ -25,7 +25,7 @@ import weakref
 __builtins__ = dict(builtins.__dict__)
 
 FILENAME = '<string>'
-TRACE_FORMAT_VERSION = 1
+TRACE_FORMAT_VERSION = 2
 _CO_OPTIMIZED = 0x01
 _CO_VARARGS = 0x04
 _CO_VARKEYWORDS = 0x08
