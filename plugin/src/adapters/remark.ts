@@ -7,7 +7,7 @@ import type { Element } from 'hast';
 import type { Code, Root, RootContent } from 'mdast';
 import { visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
-import { createEngine, isMemtraceBlock, MemtraceError, newDocument, type Engine, type EngineOptions } from './engine/index.ts';
+import { createEngine, isMemtraceBlock, MemtraceError, newDocument, type Engine, type EngineOptions } from '../engine/index.ts';
 
 export interface RemarkMemtraceOptions extends EngineOptions {
   /** An engine shared with other adapters (the Astro integration passes one per build). */
