@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the figures the issues ask for, measured in one run. `--json` prints the rows as JSON;
- * `--quick` skips the site builds; `--builds` runs only them; `--runs N` sets the repetitions (default 5).
+ * `--quick` skips the site builds; `--builds` runs only them; `--soak` runs only the dev-server soak (bench/soak.ts); `--runs N` sets the repetitions (default 5).
  *
  * Everything is a median over repeated runs; ratios are taken between numbers of this same run.
  */
@@ -237,6 +237,15 @@ function bytesSection(site: string) {
     const total = gzipBytes(html) + (hasFigure ? sizes.js.gzip + sizes.css.gzip : 0);
     row({ section: 'transfer (gzipped HTML + JS + CSS)', metric: name!, value: total, unit: 'B' });
   }
+}
+
+if (args.includes('--soak')) {
+  // The dev-server soak runs alone: it takes minutes, and the other sections would skew its memory and timings.
+  const { soakSection } = await import('./soak.ts');
+  const soakRows = await soakSection();
+  if (json) console.log(JSON.stringify(soakRows, null, 2));
+  else printTable(soakRows);
+  process.exit(0);
 }
 
 if (!buildsOnly) {

@@ -27,8 +27,20 @@ interface MarkdownProcessorLike {
   options: { remarkPlugins?: unknown[]; mdastPlugins?: unknown[] };
 }
 
+/** The parts of Node's `ServerResponse` that filling slots wraps. */
+interface ResponseLike {
+  setHeader(name: string, value: string): void;
+  getHeader(name: string): unknown;
+  removeHeader(name: string): void;
+  writeHead(...args: unknown[]): unknown;
+  write(chunk: unknown, ...rest: unknown[]): boolean;
+  end(...args: unknown[]): unknown;
+}
+
+type Middleware = (req: { url?: string }, res: ResponseLike, next: () => void) => void;
+
 interface DevServerLike {
-  middlewares: { use(fn: (req: { url?: string }, res: any, next: () => void) => void): void };
+  middlewares: { use(fn: Middleware): void };
 }
 
 const withSlash = (s: string) => (s.endsWith('/') ? s : `${s}/`);
@@ -66,10 +78,50 @@ export class MemtraceBuildError extends Error {
   }
 }
 
-/** Serves the stepper's assets from memory in `astro dev` (`astro build` writes them in astro:build:done). */
-function assetsPlugin(files: Map<string, { contentType: string; source: string | Uint8Array }>) {
+const toBuffer = (chunk: unknown, encoding?: unknown) =>
+  Buffer.isBuffer(chunk) ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk) : Buffer.from(String(chunk), typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+
+/**
+ * Fills the figure placeholders of the dev server's HTML responses (see `slots` in the engine's options). An HTML
+ * response is held until it ends, then sent whole with its figures; every other response passes untouched.
+ */
+function fillSlotsMiddleware(engine: Engine): Middleware {
+  return (_req, res, next) => {
+    const { writeHead, write, end } = res;
+    const chunks: Buffer[] = [];
+    const isHtml = () => /text\/html/.test(String(res.getHeader('content-type') ?? ''));
+    res.writeHead = function (this: ResponseLike, status: unknown, ...rest: unknown[]) {
+      // Headers given here are set first, so that an HTML response's length can be dropped (its figures change it).
+      const headers = rest.find((r) => r && typeof r === 'object' && !Array.isArray(r)) as Record<string, string> | undefined;
+      for (const [k, v] of Object.entries(headers ?? {})) res.setHeader(k, v);
+      if (isHtml()) res.removeHeader('content-length');
+      const message = rest.find((r) => typeof r === 'string');
+      return message === undefined ? writeHead.call(res, status) : writeHead.call(res, status, message);
+    };
+    res.write = function (chunk: unknown, ...rest: unknown[]) {
+      if (!isHtml()) return write.call(res, chunk, ...rest);
+      chunks.push(toBuffer(chunk, rest[0]));
+      return true;
+    };
+    res.end = function (...args: unknown[]) {
+      if (!isHtml()) return end.apply(res, args);
+      const [chunk, encoding] = args;
+      if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') chunks.push(toBuffer(chunk, encoding));
+      const html = engine.fillSlots(Buffer.concat(chunks).toString('utf8'));
+      if (!(res as unknown as { headersSent: boolean }).headersSent) res.removeHeader('content-length');
+      return end.call(res, html);
+    };
+    next();
+  };
+}
+
+/**
+ * Serves the stepper's assets from memory in `astro dev` (`astro build` writes them in astro:build:done), and puts
+ * the figures in the pages it serves.
+ */
+function devServerPlugin(files: Map<string, { contentType: string; source: string | Uint8Array }>, engine: Engine) {
   return {
-    name: 'memtrace:assets',
+    name: 'memtrace:dev-server',
     configureServer(server: DevServerLike) {
       server.middlewares.use((req, res, next) => {
         const file = req.url && files.get(req.url.split('?')[0]!);
@@ -77,6 +129,7 @@ function assetsPlugin(files: Map<string, { contentType: string; source: string |
         res.setHeader('Content-Type', file.contentType);
         res.end(file.source);
       });
+      server.middlewares.use(fillSlotsMiddleware(engine));
     },
   };
 }
@@ -127,6 +180,8 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
           assets: { script: url(assets.script), style: url(assets.style) },
           logger,
           root: fileURLToPath(config.root),
+          // The dev server keeps the rendered Markdown of many saves; placeholders keep figures out of it.
+          slots: command === 'dev',
         });
         const processor = config.markdown.processor as unknown as MarkdownProcessorLike;
         if (!register(processor, engine)) {
@@ -135,7 +190,7 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
         // The dev server serves the assets from memory. (Pages the content layer rendered with older assets are not
         // kept: the engine's fingerprint in the config clears them.)
         const files = new Map(assets.files.map((f) => [url(f.fileName), f]));
-        updateConfig({ vite: { plugins: [assetsPlugin(files)] } });
+        updateConfig({ vite: { plugins: [devServerPlugin(files, engine)] } });
       },
       'astro:build:generated': ({ logger }) => {
         if (engine && engine.errors.length > 0) {

@@ -54,6 +54,12 @@ export interface EngineOptions {
   runner?: TraceRunner;
   /** Project root: Markdown paths in messages are written relative to it. */
   root?: string;
+  /**
+   * Give each figure as a small placeholder (`<memtrace-slot>`), filled in by {@link Engine.fillSlots} when a page is
+   * served. For dev servers: Astro keeps the rendered Markdown of every save for a while (its content layer's data
+   * store, compiled into a module again on each save), and figures are most of that text.
+   */
+  slots?: boolean;
 }
 
 /** A fenced block as an adapter found it. */
@@ -123,6 +129,8 @@ export interface Engine {
   readonly stats: EngineStats;
   /** Errors met so far, in build and collect modes (a dev server keeps none: each is logged and shown in place). */
   readonly errors: MemtraceError[];
+  /** Replaces the placeholders of `html` (see {@link EngineOptions.slots}) with their figures. */
+  fillSlots(html: string): string;
   close(): Promise<void>;
 }
 
@@ -216,11 +224,24 @@ function figureId(key: string, doc: DocumentState): string {
   return id;
 }
 
+/** Where a figure goes on its page: its id, and whether it is the page's first (which brings the assets). */
+interface Placement {
+  id: string;
+  firstOnPage: boolean;
+}
+
+/** The next figure's place on the page. */
+function nextPlacement(key: string, doc: DocumentState): Placement {
+  const place = { id: figureId(key, doc), firstOnPage: doc.figures === 0 };
+  doc.figures++;
+  return place;
+}
+
 /** The figure's HTML, with its ids prefixed for this page. */
-function placeFigure(entry: FigureEntry, block: Block, opts: ResolvedOptions, doc: DocumentState, key: string, assets: EngineOptions['assets']) {
-  const id = figureId(key, doc);
+function placeFigure(entry: FigureEntry, block: Block, opts: ResolvedOptions, place: Placement, assets: EngineOptions['assets']) {
+  const { id } = place;
   const { figure } = entry;
-  const html = renderFigure(
+  return renderFigure(
     {
       ...figure,
       steps: figure.steps.map((s) => ({ ...s, svg: withIdPrefix(s.svg, id) })),
@@ -232,13 +253,23 @@ function placeFigure(entry: FigureEntry, block: Block, opts: ResolvedOptions, do
       start: entry.start,
       code: block.code,
       assets: assets === undefined || assets === 'inline' ? 'inline' : assets,
-      firstOnPage: doc.figures === 0,
+      firstOnPage: place.firstOnPage,
       note: entry.note,
     },
   );
-  doc.figures++;
-  return html;
 }
+
+/** What a placeholder stands for: enough to place the figure again from the cache. */
+interface Slot {
+  key: string;
+  block: Block;
+  opts: ResolvedOptions;
+  place: Placement;
+}
+
+/** Placeholders seen recently; each is small (the block's code), and pages only ever show the latest ones. */
+const SLOTS_KEPT = 2000;
+const SLOT = /<memtrace-slot data-slot="([0-9a-f]+)"><\/memtrace-slot>/g;
 
 /** Thrown (and caught in `process`) when a block's file changed before its trace began. */
 class Outdated extends Error {}
@@ -253,6 +284,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const { fail, where } = locator(options.root);
   const tracing = busyClock((ms) => (stats.traceMs += ms));
   const rendering = busyClock((ms) => (stats.renderMs += ms));
+  const slots = new Map<string, Slot>();
   let runner = options.runner;
   let lastProgress = Date.now();
   // One trace at a time, so that a block whose file changed while it waited is seen as outdated when its turn comes.
@@ -307,7 +339,26 @@ export function createEngine(options: EngineOptions = {}): Engine {
     return { html: errorPanel(located), warnings: [], fromCache: false };
   }
 
+  /** A placeholder for the figure, remembered (most recent last) until it is filled in. */
+  function slotFor(key: string, block: Block, opts: ResolvedOptions, place: Placement): string {
+    const name = cacheKey({ key, place, opts, file: block.file }).slice(0, 24);
+    slots.delete(name);
+    slots.set(name, { key, block: { code: block.code, meta: block.meta, file: block.file }, opts, place });
+    if (slots.size > SLOTS_KEPT) slots.delete(slots.keys().next().value!);
+    return `<memtrace-slot data-slot="${name}"></memtrace-slot>`;
+  }
+
+  function fillSlot(name: string): string {
+    const slot = slots.get(name);
+    const entry = slot && cache.get(slot.key);
+    if (!slot || !entry) {
+      return errorPanel(new MemtraceError('this figure is no longer in memory: save the file again to draw it'));
+    }
+    return placeFigure(entry, slot.block, slot.opts, slot.place, options.assets);
+  }
+
   return {
+    fillSlots: (html) => (html.includes('<memtrace-slot') ? html.replace(SLOT, (_, name: string) => fillSlot(name)) : html),
     fingerprint: cacheKey({ defaults, assets: options.assets ?? 'inline' }).slice(0, 16),
     stats,
     errors,
@@ -319,7 +370,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
         const { entry, fromCache } = await entryFor(block, opts, key);
         for (const w of entry.warnings) options.logger?.warn(w);
         progress();
-        return { html: placeFigure(entry, block, opts, doc, key, options.assets), warnings: entry.warnings, fromCache };
+        const place = nextPlacement(key, doc);
+        const html = options.slots ? slotFor(key, block, opts, place) : placeFigure(entry, block, opts, place, options.assets);
+        return { html, warnings: entry.warnings, fromCache };
       } catch (error) {
         return failed(block, error);
       }
