@@ -147,7 +147,7 @@ async function soak(server: Server, file: string, original: string, memtrace: bo
     const t = performance.now();
     writeFileSync(file, text);
     const ms = await untilPage(server.url, ok, t);
-    if (ms === Infinity) log(`${kind}: the page was not updated within 60 s`);
+    if (ms === Infinity) log(`${kind}: the page was not updated within 60 s; the server's last output:\n${server.output().slice(-2000)}`);
     if (counted) result.latency[kind]!.push(ms);
   };
   const figureWith = (v: number) => (h: string) => h.includes(`Soak edit ${prose}.`) && h.includes(`${v}`) && !h.includes('memtrace-error');

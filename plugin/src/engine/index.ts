@@ -126,11 +126,13 @@ export interface Engine {
   readonly fingerprint: string;
   /** Turns one block into its figure's HTML (see {@link EngineOptions.mode} for what a failure does). */
   process(block: Block, doc?: DocumentState): Promise<BlockResult>;
+  /** Counters so far (the Astro integration prints them at the end of a build). */
   readonly stats: EngineStats;
   /** Errors met so far, in build and collect modes (a dev server keeps none: each is logged and shown in place). */
   readonly errors: MemtraceError[];
   /** Replaces the placeholders of `html` (see {@link EngineOptions.slots}) with their figures. */
   fillSlots(html: string): string;
+  /** Closes the runner given in {@link EngineOptions.runner} (the shared runtime ends with the process). */
   close(): Promise<void>;
 }
 
@@ -271,6 +273,51 @@ interface Slot {
 const SLOTS_KEPT = 2000;
 const SLOT = /<memtrace-slot data-slot="([0-9a-f]+)"><\/memtrace-slot>/g;
 
+/**
+ * Placeholders and what they stand for (see {@link EngineOptions.slots}), most recent last; the oldest are forgotten
+ * past {@link SLOTS_KEPT}. A figure is placed again from the cache each time its page is served.
+ */
+function slotRegistry(cache: Cache<FigureEntry>, assets: EngineOptions['assets']) {
+  const slots = new Map<string, Slot>();
+  const fillOne = (name: string): string => {
+    const slot = slots.get(name);
+    const entry = slot && cache.get(slot.key);
+    if (!slot || !entry) return errorPanel(new MemtraceError('this figure is no longer in memory: save the file again to draw it'));
+    return placeFigure(entry, slot.block, slot.opts, slot.place, assets);
+  };
+  return {
+    add(key: string, block: Block, opts: ResolvedOptions, place: Placement): string {
+      const name = cacheKey({ key, place, opts, file: block.file }).slice(0, 24);
+      slots.delete(name);
+      slots.set(name, { key, block: { code: block.code, meta: block.meta, file: block.file }, opts, place });
+      if (slots.size > SLOTS_KEPT) slots.delete(slots.keys().next().value!);
+      return `<memtrace-slot data-slot="${name}"></memtrace-slot>`;
+    },
+    fill: (html: string) => (html.includes('<memtrace-slot') ? html.replace(SLOT, (_, name: string) => fillOne(name)) : html),
+  };
+}
+
+/** Runs the calls given to it one after another, in the order they were given. */
+function oneAtATime() {
+  let turn: Promise<unknown> = Promise.resolve();
+  return <T>(fn: () => Promise<T>): Promise<T> => {
+    const mine = turn.then(fn);
+    turn = mine.catch(() => {});
+    return mine;
+  };
+}
+
+/** Logs how far a long build is, at most every 3 s (a dev server has no use for it). */
+function progressLog(stats: EngineStats, logger: EngineLogger | undefined) {
+  let last = Date.now();
+  return () => {
+    const now = Date.now();
+    if (now - last <= 3000 || !logger) return;
+    last = now;
+    logger.info(`${stats.blocks} block${stats.blocks === 1 ? '' : 's'} so far (${stats.traced} traced, ${stats.cached} from cache)`);
+  };
+}
+
 /** Thrown (and caught in `process`) when a block's file changed before its trace began. */
 class Outdated extends Error {}
 
@@ -284,22 +331,20 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const { fail, where } = locator(options.root);
   const tracing = busyClock((ms) => (stats.traceMs += ms));
   const rendering = busyClock((ms) => (stats.renderMs += ms));
-  const slots = new Map<string, Slot>();
+  const slots = slotRegistry(cache, options.assets);
   let runner = options.runner;
-  let lastProgress = Date.now();
-  // One trace at a time, so that a block whose file changed while it waited is seen as outdated when its turn comes.
-  let turn: Promise<unknown> = Promise.resolve();
+  const progress = progressLog(stats, mode === 'dev' ? undefined : options.logger);
+  const inTurn = oneAtATime();
 
   async function build(block: Block, opts: ResolvedOptions): Promise<FigureEntry> {
     const failHere = fail(block);
-    const mine = turn.then(() => {
+    const trace = await inTurn(() => {
+      // Checked when the block's turn comes: a file saved again meanwhile has a newer render waiting behind it.
       if (mode === 'dev' && isOutdated(block)) throw new Outdated();
       runner ??= sharedRuntime();
       stats.traced++;
       return tracing.time(() => traceProgram(runner!, block.code, opts, failHere));
     });
-    turn = mine.catch(() => {});
-    const trace = await mine;
     const end = endOfTrace(trace, opts, where(block));
     const { steps, start } = chooseSteps(block.code, trace, opts, failHere);
     const figure = await rendering.time(() => drawFigure(block.code, trace, steps, opts));
@@ -317,14 +362,6 @@ export function createEngine(options: EngineOptions = {}): Engine {
     return { entry, fromCache: false };
   }
 
-  function progress() {
-    const now = Date.now();
-    if (now - lastProgress > 3000 && options.logger && mode !== 'dev') {
-      lastProgress = now;
-      options.logger.info(`${stats.blocks} block${stats.blocks === 1 ? '' : 's'} so far (${stats.traced} traced, ${stats.cached} from cache)`);
-    }
-  }
-
   function failed(block: Block, error: unknown): BlockResult {
     if (error instanceof Outdated) {
       stats.outdated++;
@@ -339,26 +376,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
     return { html: errorPanel(located), warnings: [], fromCache: false };
   }
 
-  /** A placeholder for the figure, remembered (most recent last) until it is filled in. */
-  function slotFor(key: string, block: Block, opts: ResolvedOptions, place: Placement): string {
-    const name = cacheKey({ key, place, opts, file: block.file }).slice(0, 24);
-    slots.delete(name);
-    slots.set(name, { key, block: { code: block.code, meta: block.meta, file: block.file }, opts, place });
-    if (slots.size > SLOTS_KEPT) slots.delete(slots.keys().next().value!);
-    return `<memtrace-slot data-slot="${name}"></memtrace-slot>`;
-  }
-
-  function fillSlot(name: string): string {
-    const slot = slots.get(name);
-    const entry = slot && cache.get(slot.key);
-    if (!slot || !entry) {
-      return errorPanel(new MemtraceError('this figure is no longer in memory: save the file again to draw it'));
-    }
-    return placeFigure(entry, slot.block, slot.opts, slot.place, options.assets);
-  }
-
   return {
-    fillSlots: (html) => (html.includes('<memtrace-slot') ? html.replace(SLOT, (_, name: string) => fillSlot(name)) : html),
+    fillSlots: slots.fill,
     fingerprint: cacheKey({ defaults, assets: options.assets ?? 'inline' }).slice(0, 16),
     stats,
     errors,
@@ -371,7 +390,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
         for (const w of entry.warnings) options.logger?.warn(w);
         progress();
         const place = nextPlacement(key, doc);
-        const html = options.slots ? slotFor(key, block, opts, place) : placeFigure(entry, block, opts, place, options.assets);
+        const html = options.slots ? slots.add(key, block, opts, place) : placeFigure(entry, block, opts, place, options.assets);
         return { html, warnings: entry.warnings, fromCache };
       } catch (error) {
         return failed(block, error);

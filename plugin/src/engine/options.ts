@@ -91,6 +91,7 @@ const SPECS: Record<string, OptionSpec> = {
   stdin: { key: 'stdin', expects: 'text', parse: text },
 };
 
+/** The fence options, as written in a fence (kebab-case). */
 export const OPTION_NAMES = Object.keys(SPECS);
 
 const validList = () => OPTION_NAMES.map((k) => `\`${k}\``).join(', ');
