@@ -133,6 +133,8 @@ interface SoakResult {
   rss: Record<string, number[]>;
   latency: Record<string, number[]>;
   children: number[];
+  /** RSS of the runtime children (MB, summed) after each save. */
+  childRss: number[];
 }
 
 /**
@@ -140,7 +142,7 @@ interface SoakResult {
  * server's RSS. Without memtrace only prose edits are made (the other kinds need figures).
  */
 async function soak(server: Server, file: string, original: string, memtrace: boolean): Promise<SoakResult> {
-  const result: SoakResult = { rss: {}, latency: { prose: [], retrace: [], 'syntax error shown': [], 'syntax error fixed': [] }, children: [] };
+  const result: SoakResult = { rss: {}, latency: { prose: [], retrace: [], 'syntax error shown': [], 'syntax error fixed': [] }, children: [], childRss: [] };
   let prose = 0;
   let value = 1000;
   const save = async (kind: string, text: string, ok: (html: string) => boolean, counted: boolean) => {
@@ -171,6 +173,7 @@ async function soak(server: Server, file: string, original: string, memtrace: bo
       const tree = serverTree(server.proc.pid!);
       if (counted && tree.server) rss.push(tree.server.rssMb);
       result.children.push(tree.children.length);
+      if (counted) result.childRss.push(tree.children.reduce((n, c) => n + c.rssMb, 0));
       if (i % 10 === 9) log(`${memtrace ? 'memtrace' : 'disabled'} ${kind}: ${i + 1} saves, RSS ${tree.server?.rssMb.toFixed(0)} MB`);
     }
   }
@@ -277,6 +280,7 @@ export async function soakSection(): Promise<Row[]> {
       }
     }
     rows.push({ section: 'soak latency', metric: 'prose, p50, MEMTRACE_DISABLE=1', value: median(off.latency.prose!.slice(WARMUP)), unit: 'ms' });
+    rows.push({ section: 'soak memory', metric: `runtime child RSS, first → last counted save`, value: mb(on.childRss), unit: 'MB' });
     rows.push({ section: 'soak', metric: 'runtime children while serving (max)', value: Math.max(...on.children), unit: '' });
     rows.push({ section: 'soak', metric: 'processes left after stopping the servers', value: on.left + off.left, unit: '', target: '0', ok: on.left + off.left === 0 });
   } finally {
