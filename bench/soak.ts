@@ -274,6 +274,10 @@ export async function soakSection(): Promise<Row[]> {
     });
     rows.push({ section: 'soak memory', metric: `one-block re-traces, memtrace (RSS ${mb(on.rss.retrace)} MB)`, value: slope(on.rss.retrace!), unit: 'MB/save' });
     rows.push({ section: 'soak memory', metric: `syntax error + fix, memtrace (RSS ${mb(on.rss.syntax)} MB)`, value: slope(on.rss.syntax!) / 2, unit: 'MB/save' });
+    for (const [kind, xs] of Object.entries(on.latency)) {
+      const missed = xs.filter((ms) => ms === Infinity).length;
+      rows.push({ section: 'soak latency', metric: `${kind}: pages not up to date 60 s after the save`, value: missed, unit: `of ${xs.length}` });
+    }
     const targets: Record<string, number> = { prose: 500, retrace: 1000 };
     for (const [kind, xs] of Object.entries(on.latency)) {
       const measured = xs.slice(WARMUP);

@@ -41,6 +41,36 @@ type Middleware = (req: { url?: string }, res: ResponseLike, next: () => void) =
 
 interface DevServerLike {
   middlewares: { use(fn: Middleware): void };
+  watcher: { on(event: 'change', fn: (file: string) => void): void; emit(event: 'change', file: string): boolean };
+}
+
+/** How long after a Markdown file's last change event it is reported once more (see {@link settleSaves}). */
+const SETTLE_MS = 300;
+
+/**
+ * An editor that saves in place truncates the file, then writes it: the watcher may report the change while the file
+ * is still empty or half written, and Astro renders that version; and two quick saves render at once, the slower
+ * render landing last. So each burst of changes to a Markdown file is reported once more when it has settled. Astro
+ * compares the file's digest with the one it rendered and does nothing when they match.
+ */
+function settleSaves(server: DevServerLike) {
+  const timers = new Map<string, NodeJS.Timeout>();
+  let echoing: string | undefined;
+  server.watcher.on('change', (file) => {
+    if (!/\.mdx?$/.test(file) || file === echoing) return;
+    clearTimeout(timers.get(file));
+    const timer = setTimeout(() => {
+      timers.delete(file);
+      echoing = file;
+      try {
+        server.watcher.emit('change', file);
+      } finally {
+        echoing = undefined;
+      }
+    }, SETTLE_MS);
+    timer.unref();
+    timers.set(file, timer);
+  });
 }
 
 const withSlash = (s: string) => (s.endsWith('/') ? s : `${s}/`);
@@ -130,6 +160,7 @@ function devServerPlugin(files: Map<string, { contentType: string; source: strin
         res.end(file.source);
       });
       server.middlewares.use(fillSlotsMiddleware(engine));
+      settleSaves(server);
     },
   };
 }
