@@ -235,6 +235,14 @@ async function run(memtrace: boolean, site: string, cache: string, port: number)
   const file = join(site, 'content/posts/stack-and-heap.md');
   const original = readFileSync(file, 'utf8');
   const server = await startServer(site, cache, port, !memtrace);
+  // Interrupted (Ctrl-C, a timeout): the server's process group goes too, and the site's copy with it.
+  const interrupted = () => {
+    void stop(server).finally(() => {
+      rmSync(site, { recursive: true, force: true });
+      process.exit(130);
+    });
+  };
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
   try {
     const ready = await untilPage(server.url, (h) => h.includes('</html>') && (!memtrace || h.includes('class="memtrace')), performance.now(), 600_000);
     if (ready === Infinity) throw new Error(`the dev server did not serve the page:\n${server.output()}`);
@@ -245,6 +253,7 @@ async function run(memtrace: boolean, site: string, cache: string, port: number)
     await stop(server);
     throw error;
   } finally {
+    process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
     writeFileSync(file, original);
   }
 }
