@@ -287,6 +287,8 @@ export async function soakSection(): Promise<Row[]> {
       const missed = xs.filter((ms) => ms === Infinity).length;
       rows.push({ section: 'soak latency', metric: `${kind}: pages not up to date 60 s after the save`, value: missed, unit: `of ${xs.length}` });
     }
+    const offMissed = off.latency.prose!.filter((ms) => ms === Infinity).length;
+    rows.push({ section: 'soak latency', metric: 'prose, MEMTRACE_DISABLE=1: pages not up to date 60 s after the save', value: offMissed, unit: `of ${off.latency.prose!.length}` });
     const targets: Record<string, number> = { prose: 500, retrace: 1000 };
     for (const [kind, xs] of Object.entries(on.latency)) {
       const measured = xs.slice(WARMUP);
