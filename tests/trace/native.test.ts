@@ -1,6 +1,6 @@
 // The native trace format (format.ts) on real Pyodide: steps, frames, heap, identity, change marks.
 import { beforeAll, describe, expect, test } from 'vitest';
-import { traceJsonInProcess } from '../../plugin/src/trace/dev-run.ts';
+import { traceJsonInProcess } from '../../scripts/dev-run.ts';
 import type { Step } from '../../plugin/src/trace/format.ts';
 import { at, global, local, obj, ref, reprOf, SEED, trace } from './helpers.ts';
 

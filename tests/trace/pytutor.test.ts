@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, expect, test } from 'vitest';
-import { traceInProcess, traceJsonInProcess } from '../../plugin/src/trace/dev-run.ts';
+import { traceInProcess, traceJsonInProcess } from '../../scripts/dev-run.ts';
 import { isPytutorTrace, type PytutorTrace } from '../../plugin/src/trace/pytutor.ts';
 import { SEED } from './helpers.ts';
 

@@ -94,6 +94,7 @@ const SPECS: Record<string, OptionSpec> = {
   notes: { key: 'notes', expects: '`strip` or `keep`', parse: (raw) => (raw === 'strip' || raw === 'keep' ? raw : undefined) },
 };
 
+/** The fence options, as written in a fence (kebab-case). */
 export const OPTION_NAMES = Object.keys(SPECS);
 
 const validList = () => OPTION_NAMES.map((k) => `\`${k}\``).join(', ');

@@ -215,3 +215,9 @@ export interface TraceFailure {
   line?: number;
   column?: number;
 }
+
+/** What tracing a program gives: its {@link Trace}, or a {@link TraceFailure}. Tell them apart with {@link isTraceFailure}. */
+export type TraceResult = Trace | TraceFailure;
+
+/** The one test for a failed trace: a {@link Trace} always says its `format`, a {@link TraceFailure} never does. */
+export const isTraceFailure = (result: TraceResult): result is TraceFailure => !('format' in result);

@@ -70,8 +70,7 @@ export interface RunOptions extends TraceOptions {
   format?: 'memtrace' | 'pytutor';
 }
 
-export const isTraceFailure = (result: Trace | TraceFailure): result is TraceFailure =>
-  (result as TraceFailure).kind !== undefined && (result as Trace).format === undefined;
+export { isTraceFailure } from './format.ts';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const here = dirname(fileURLToPath(import.meta.url));
