@@ -1,15 +1,15 @@
 /**
  * In-process tracer loader for development and tests: no sandbox, no hard kill (the runtime does that).
- * One Pyodide per process, created on first use; each trace runs `run_trace` from tracer.py, which isolates runs
+ * One Pyodide per process, created on first use; each trace runs `run_trace` from the tracer's modules (tracer-modules.ts), which isolates runs
  * from each other itself.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Trace, TraceFailure, TraceOptions } from './format.ts';
+import { tracerOptions } from './runtime.ts';
+import { tracerModulePaths } from './tracer-modules.ts';
 
-export const TRACER_PATH = fileURLToPath(new URL('./tracer.py', import.meta.url));
 
 export type TraceResult = Trace | { failure: TraceFailure };
 
@@ -27,7 +27,7 @@ async function load(): Promise<RunTrace> {
   const { loadPyodide } = await import('pyodide');
   const pyodide = await loadPyodide({ indexURL: pyodideDir + '/', env: { PYTHONHASHSEED: '0' } });
   const ns = pyodide.globals.get('dict')();
-  pyodide.runPython(readFileSync(TRACER_PATH, 'utf8'), { globals: ns, filename: TRACER_PATH });
+  for (const module of tracerModulePaths()) pyodide.runPython(readFileSync(module, 'utf8'), { globals: ns, filename: module });
   const fn = ns.get('run_trace');
   return (code, optionsJson) => fn(code, optionsJson) as string;
 }
@@ -36,7 +36,7 @@ async function load(): Promise<RunTrace> {
 export async function traceJsonInProcess(code: string, options: DevRunOptions = {}): Promise<string> {
   loading ??= load();
   const runTrace = await loading;
-  return runTrace(code, JSON.stringify(options));
+  return runTrace(code, JSON.stringify(tracerOptions(options)));
 }
 
 export async function traceInProcess(code: string, options: DevRunOptions = {}): Promise<TraceResult> {
