@@ -42,6 +42,7 @@ class HeapLiveness:
     @staticmethod
     def _unreferenced(strong, reachable):
         # A fresh list held exactly like the program's objects gives the reference count of "held by us only".
+        """Heap ids among `strong` (not in `reachable`) whose objects only the encoder still refers to."""
         items = [(0, [])]
         items.extend((hid, o) for hid, o in strong.items() if hid not in reachable)
         base = None
@@ -71,6 +72,9 @@ class HeapLiveness:
         return result
 
     def _gc_callback(self, phase, info):
+        """gc.callbacks hook. At 'start', let go of the held members of garbage cycles so the collector can
+        free them; at 'stop', take back the ones that survived (resurrected by a finalizer) and mark the rest dead,
+        so heap ids die with their objects, at the step they would without tracing."""
         if phase == 'start':
             self.in_gc = True
             for hid in self.cycle_strong:

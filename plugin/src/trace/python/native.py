@@ -41,6 +41,7 @@ class _Frame:
     __slots__ = ('fid', 'name', 'code', 'parent', 'order', 'line', 'active', 'gen', 'entry', 'refs')
 
     def __init__(self, fid, code, parent):
+        """A call of `code` with frame id `fid` and lexical parent `parent` (a frame id, 0 for global)."""
         self.fid = fid
         self.name = code.co_name
         self.code = code
@@ -66,12 +67,14 @@ _CLASS_HIDDEN = frozenset(('__module__', '__dict__', '__weakref__', '__doc__', '
 
 
 def _type_name(t):
+    """Type name as drawn: bare for builtins and the program's own classes, module-qualified otherwise."""
     mod = getattr(t, '__module__', 'builtins')
     name = getattr(t, '__qualname__', None) or getattr(t, '__name__', '?')
     return name if mod in ('builtins', '__main__', None) else '%s.%s' % (mod, name)
 
 
 def _short_repr(obj, limit=200):
+    """repr() for an 'other' object: without addresses (they differ between runs), at most `limit` characters."""
     text = _safe_str(repr, obj)
     if text is None:
         text = '<%s object>' % type(obj).__name__
@@ -80,6 +83,7 @@ def _short_repr(obj, limit=200):
 
 
 def _opcodes(*names):
+    """The opcode numbers of the given instruction names that this Python has."""
     import dis
     return frozenset(dis.opmap[n] for n in names if n in dis.opmap)
 
@@ -100,6 +104,7 @@ _IMMUTABLE = (int, float, complex, str, bytes, bool, type(None), type(Ellipsis))
 
 
 def _immutable(values):
+    """Whether every value (of a tuple, a dict's values, or None) is immutable all the way down."""
     if values is None:
         return True
     if isinstance(values, dict):
@@ -163,6 +168,7 @@ class NativeEncoder(HeapLiveness):
     quiet_exit = True
 
     def __init__(self, opts):
+        """An empty trace with the limits from `opts` (maxContainerItems, maxSteps, maxFrames; all required)."""
         self.max_items = int(opts['maxContainerItems'])
         self.max_steps = int(opts['maxSteps'])
         self.max_frames = max(2, int(opts['maxFrames']))
@@ -195,6 +201,8 @@ class NativeEncoder(HeapLiveness):
 
     # ---- tracer interface
     def begin(self, tracer):
+        """Start of a run: map every code object of the program to the code that defines it (to find lexical
+        parents), and watch the garbage collector."""
         self.tracer = tracer
         self.globals = tracer.globals
         self.module_code = tracer.compiled
@@ -215,6 +223,7 @@ class NativeEncoder(HeapLiveness):
         return id(code) in self.codes
 
     def syntax_failure(self, e, code):
+        """The failure for a program that does not compile: kind 'syntax' with the error's line and column."""
         failure = {'kind': 'syntax', 'message': '%s: %s' % (type(e).__name__, getattr(e, 'msg', None) or str(e))}
         if isinstance(e, SyntaxError):
             failure['line'] = e.lineno or 1
@@ -222,6 +231,8 @@ class NativeEncoder(HeapLiveness):
         return {'failure': failure}
 
     def event(self, event, frame, arg):
+        """Record one step (returns True when the step cap is reached, which ends the run). Calls and returns
+        also maintain the encoder's own stack of _Frames."""
         if event == 'call':
             self._on_call(frame)
         if len(self.steps) >= self.max_steps:
@@ -235,6 +246,8 @@ class NativeEncoder(HeapLiveness):
         return False
 
     def finish(self, tracer, reason, error):
+        """The finished trace: steps, output and the end reason with its message. An uncaught exception ends
+        with an 'uncaught' step (the last exception step of the global frame, or a copy of the last step)."""
         try:
             _gc_callbacks.remove(self._gc_callback)
         except ValueError:
@@ -275,6 +288,7 @@ class NativeEncoder(HeapLiveness):
 
     # ---- frames
     def _on_call(self, frame):
+        """A frame starts: give it a _Frame with a new id, or reuse the one of the generator it resumes."""
         code = frame.f_code
         gen = frame.f_generator if code.co_flags & _CO_GENERATOR_LIKE else None
         if gen is not None:
@@ -297,6 +311,7 @@ class NativeEncoder(HeapLiveness):
             self.gen_frames[key] = info
 
     def _on_return(self, frame):
+        """A frame leaves (returns, yields or unwinds): drop it from the running stack, keep its last line."""
         info = self.active.pop(id(frame), None)
         if info is not None:
             info.active = False
@@ -337,6 +352,7 @@ class NativeEncoder(HeapLiveness):
         return 0
 
     def _callers(self, frame):
+        """The program's frames below `frame`, innermost first."""
         f = frame.f_back
         g = self.globals
         while f is not None:
@@ -350,6 +366,7 @@ class NativeEncoder(HeapLiveness):
 
     # ---- values
     def _value(self, v):
+        """A Value for v: a primitive inline, or a reference to its heap id (queued for encoding this step)."""
         t = type(v)
         name = _PRIMITIVE_NAMES.get(t)
         if name is not None:
@@ -369,6 +386,8 @@ class NativeEncoder(HeapLiveness):
         return {'ref': hid}
 
     def _track(self, obj):
+        """Give obj a heap id and start watching it (weakref, or held): a new id, or the old one of an object the
+        collector is resurrecting."""
         key = id(obj)
         hid = self.gc_dying.pop(key, None)
         if hid is not None and self.weak_types.get(hid) is type(obj):
@@ -391,9 +410,12 @@ class NativeEncoder(HeapLiveness):
         return hid
 
     def _weak_died(self, hid, key):
+        """The weakref callback for heap id `hid`: forgets the object and marks the id dead (or dying, while
+        a collection runs, since a finalizer may still resurrect it)."""
         ids, weak = self.ids, self.weak
 
         def died(ref):
+            """The object behind heap id `hid` is gone."""
             if ids.get(key) == hid:
                 del ids[key]
             if weak.get(hid) is ref:
@@ -415,6 +437,8 @@ class NativeEncoder(HeapLiveness):
         return 0
 
     def _locals(self, frame, info):
+        """A frame's variables as [name, Value] pairs, in order of first appearance (free variables are the
+        parent's and left out)."""
         code = frame.f_code
         free = code.co_freevars
         loc = frame.f_locals
@@ -432,6 +456,7 @@ class NativeEncoder(HeapLiveness):
         return [[k, self._value(loc[k])] for k in order if k in present]
 
     def _encode(self, obj):
+        """The HeapObject for obj, by its kind (see _classify); containers cut at maxContainerItems with 'more'."""
         t = type(obj)
         info = self.kinds.get(t)
         if info is None:
@@ -521,6 +546,7 @@ class NativeEncoder(HeapLiveness):
         return {'kind': 'other', 'type': tname, 'repr': _short_repr(obj)}
 
     def _generator(self, gen):
+        """A generator: its state and, while not running, its suspended frame's line and locals."""
         if gen.gi_running:
             state = 'running'
         elif gen.gi_suspended:
@@ -540,6 +566,9 @@ class NativeEncoder(HeapLiveness):
 
     # ---- snapshot
     def _snapshot(self, event, frame, ret, exc):
+        """Build one Step: the frames (reusing entries of frames that wait for a call), every object reachable
+        from them breadth-first, exited frames that closures keep, cycle-only objects, what died, and what changed
+        since the previous step."""
         self._seen = set()
         self._queue = []
         stack = self._stack(frame)
@@ -636,6 +665,7 @@ class NativeEncoder(HeapLiveness):
         self._cur_stack = None
 
     def _drain(self, heap):
+        """Encode every queued object into `heap`; encoding queues what it refers to, so this walks the graph."""
         queue = self._queue
         i = 0
         while i < len(queue):
@@ -648,6 +678,7 @@ class NativeEncoder(HeapLiveness):
         queue.clear()
 
     def _obj(self, hid):
+        """The live object with heap id `hid`, or None if it died."""
         obj = self.strong.get(hid)
         if obj is None:
             ref = self.weak.get(hid)
@@ -656,6 +687,8 @@ class NativeEncoder(HeapLiveness):
 
     # ---- exited frames kept by closures
     def _exited_frames(self, stack, heap, shown):
+        """Frames that have returned but that a closure in view (or a running frame's lexical parent
+        chain) still refers to, with the values of their cells, marked exited."""
         wanted = set()
         for f, info in stack:
             p = info.parent
@@ -703,6 +736,7 @@ class NativeEncoder(HeapLiveness):
 
 
     def release(self):
+        """End of a run: drop every reference to the program's objects and stop watching the collector."""
         try:
             _gc_callbacks.remove(self._gc_callback)
         except ValueError:

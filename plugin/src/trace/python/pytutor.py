@@ -32,6 +32,8 @@ _PT_LIMIT_MESSAGE = ('Stopped after running %d steps. Please shorten your code,\
 
 
 def _pt_primitive(dat):
+    """A primitive as Python Tutor encodes it: floats rounded to 4 places, inf/nan and whole floats as
+    SPECIAL_FLOAT; int, str, bool and None as they are."""
     if type(dat) is float:
         if math.isinf(dat):
             return ['SPECIAL_FLOAT', 'Infinity' if dat > 0 else '-Infinity']
@@ -52,6 +54,7 @@ class PytutorEncoder:
     quiet_exit = False
 
     def __init__(self, opts):
+        """An empty trace with the step cap from `opts` (maxSteps, required)."""
         import inspect
         self.inspect = inspect
         self.max_steps = int(opts['maxSteps'])
@@ -74,9 +77,11 @@ class PytutorEncoder:
         self.limit_hit = False
 
     def traces(self, code):
+        """Every frame whose code comes from the program's text, including strings it exec()s (as Python Tutor)."""
         return code.co_filename == FILENAME   # as Python Tutor: exec()'d strings in the program's globals too
 
     def begin(self, tracer):
+        """Start of a run: note the lines marked `#break` (Python Tutor's breakpoints)."""
         self.tracer = tracer
         self.globals = tracer.globals
         for i, line in enumerate(tracer.code.splitlines()):
@@ -84,6 +89,7 @@ class PytutorEncoder:
                 self.breakpoints.append(i + 1)
 
     def syntax_failure(self, e, code):
+        """A one-entry trace with the uncaught SyntaxError, as Python Tutor reports one."""
         entry = {'event': 'uncaught_exception'}
         if getattr(e, 'lineno', None) is not None:
             entry['line'] = e.lineno
@@ -105,9 +111,12 @@ class PytutorEncoder:
         return d
 
     def _user_locals(self, frame):
+        """A frame's variables without the names Python Tutor hides (__builtins__, __name__, ...)."""
         return {k: v for k, v in self._locals(frame).items() if k not in _PT_IGNORE}
 
     def _parent_frame(self, frame):
+        """The frame that defined the function running in `frame` (its lexical parent), or None: the frame
+        a closure was made in, matched on shared variable values as Python Tutor does, or the frame of a lambda."""
         code = frame.f_code
         for fn, parent in self.closures.items():
             if fn.__code__ == code:
@@ -129,6 +138,7 @@ class PytutorEncoder:
         return None
 
     def _zombie_by_id(self, fid):
+        """The kept (zombie) frame with Python Tutor frame id `fid`, or None."""
         for f in self.zombies:
             if self.frame_ids.get(f) == fid:
                 return f
@@ -136,6 +146,8 @@ class PytutorEncoder:
 
     # ---- events
     def event(self, event, frame, arg):
+        """Record one trace entry (only around breakpoints when the program has some); returns True when the
+        step cap is reached, after appending Python Tutor's instruction_limit_reached entry."""
         if event == 'call':
             self.extras.get(frame, {}).pop('__return__', None)
         elif event == 'return':
@@ -163,6 +175,8 @@ class PytutorEncoder:
         return False
 
     def _interaction(self, frame, tb, event):
+        """One trace entry, as pg_logger's interaction(): the stack from the program's module frame to
+        `frame`, closures found and their frames kept as zombies, globals and every frame encoded with one heap."""
         self.heap = {}
         chain = []
         f = frame
@@ -255,6 +269,8 @@ class PytutorEncoder:
                 'heap': self.heap, 'stdout': self.tracer.out.text()}
 
     def _stack_entry(self, frame):
+        """One entry of stack_to_render: the frame's variables (less those it shares with its lexical
+        parents), ordered parameters first, then alphabetically, then __return__."""
         parents = []
         f = frame
         while True:
@@ -294,6 +310,7 @@ class PytutorEncoder:
                 'parent_frame_id_list': parents, 'encoded_locals': encoded, 'ordered_varnames': ordered}
 
     def _parent_of_function(self, fn):
+        """The frame id of the frame a function closes over, or None (global or unknown)."""
         try:
             parent = self.closures.get(fn)
         except TypeError:
@@ -301,6 +318,7 @@ class PytutorEncoder:
         return self.frame_ids.get(parent) if parent is not None else None
 
     def _lambda_suffix(self, code):
+        """' <line N>' for a lambda that shares its first line with another lambda, as Python Tutor names them."""
         lst = self.lambda_lines.get(code.co_firstlineno)
         if lst is None or code not in lst:
             return ''
@@ -308,6 +326,8 @@ class PytutorEncoder:
 
     # ---- values
     def _external(self, dat):
+        """Whether dat comes from a module file (the standard library): Python Tutor draws those as 'imported
+        ...' instead of opening them."""
         try:
             mod = self.inspect.getmodule(dat)
             path = mod.__file__
@@ -322,6 +342,8 @@ class PytutorEncoder:
         return external
 
     def _encode(self, dat, get_parent):
+        """The encoding of dat: a primitive, an IMPORTED_FAUX_PRIMITIVE, or a REF to its heap entry (encoded
+        once per step, depth first, as pg_encoder's encode())."""
         t = type(dat)
         if t in (int, float, str, bool, type(None)):
             return _pt_primitive(dat)
@@ -359,6 +381,7 @@ class PytutorEncoder:
         return ref
 
     def _encode_function(self, dat, new, get_parent):
+        """A FUNCTION heap entry: 'name(args)', the parent frame id, and encoded defaults if any."""
         spec = self.inspect.getfullargspec(dat)
         args = list(spec.args)
         defaults = []
@@ -389,6 +412,8 @@ class PytutorEncoder:
             new.append(defaults)
 
     def _encode_class_or_instance(self, dat, new):
+        """A CLASS, INSTANCE or INSTANCE_PPRINT (when str() is not the default '<... at 0x...>')
+        entry, with the attributes of __dict__ sorted by name."""
         if _pt_is_instance(dat):
             class_name = _pt_name(type(dat))
             text = None
@@ -414,6 +439,7 @@ class PytutorEncoder:
 
     # ---- end
     def finish(self, tracer, reason, error):
+        """The finished trace: an uncaught exception or the timeout as Python Tutor's last entry."""
         trace = self.trace
         if reason == 'exception' or reason == 'memory':
             entry = {'event': 'uncaught_exception'}
@@ -433,6 +459,7 @@ class PytutorEncoder:
         return {'code': tracer.code, 'trace': trace}
 
     def release(self):
+        """End of a run: drop every object and frame the encoder kept alive."""
         self.keep = None
         self.frame_ids = self.closures = self.zombies = self.extras = None
         self.lambda_closures = self.parents = self.global_funcs = None
@@ -440,6 +467,8 @@ class PytutorEncoder:
 
 
 def _pt_differ(a, b):
+    """a != b, as Python Tutor compares values when it looks for a frame's lexical parent (errors count as
+    different)."""
     try:
         return bool(a != b)
     except Exception:
@@ -447,10 +476,12 @@ def _pt_differ(a, b):
 
 
 def _pt_name(obj):
+    """obj.__name__, or its type's name when it has none."""
     return obj.__name__ if hasattr(obj, '__name__') else _pt_name(type(obj))
 
 
 def _pt_is_instance(dat):
+    """Whether dat is an instance of a class (not a primitive, not a class), as pg_encoder's is_instance."""
     t = type(dat)
     return t not in (int, float, str, bool, type(None)) and isinstance(t, type) and not isinstance(dat, type)
 

@@ -41,15 +41,19 @@ _BLOCKED_MODULES = frozenset(('js', 'pyodide', 'pyodide_js', '_pyodide', 'microp
 
 
 def _f():
+    """A plain function, whose type is FunctionType (no `types` import: the tracer keeps its imports few)."""
     pass
 
 
 def _g():
+    """A generator function: _g() gives GeneratorType."""
     yield
 
 
 class _WithMethod:
+    """A class with a method and a __weakref__ slot: gives MethodType and the slot-descriptor type."""
     def m(self):
+        """A method, so that _WithMethod().m is a bound method."""
         pass
 
 
@@ -85,6 +89,7 @@ class _StopTracing(BaseException):
 
 
 def _exc_message(exc):
+    """str(exc) without memory addresses (they differ between runs), or '' when str() itself fails."""
     try:
         return _ADDRESS.sub('', str(exc))
     except BaseException:
@@ -92,6 +97,7 @@ def _exc_message(exc):
 
 
 def _int_repr(v):
+    """repr() of an int of any size: Python refuses to print ints past 4300 digits by default, a trace must not."""
     try:
         return repr(v)
     except ValueError:  # more digits than sys.get_int_max_str_digits() allows
@@ -104,6 +110,8 @@ def _int_repr(v):
 
 
 def _safe_str(fn, obj):
+    """fn(obj) if it gives a str, else None: a program's broken __repr__ must not end the trace. The tracer's own
+    stop signals (timeout, memory) still pass."""
     try:
         text = fn(obj)
         return text if isinstance(text, str) else None
@@ -122,12 +130,14 @@ class Output:
     errors = 'strict'
 
     def __init__(self, cap):
+        """An empty output that keeps at most `cap` characters and counts the ones it drops."""
         self.parts = []
         self.size = 0
         self.cap = cap
         self.dropped = 0
 
     def write(self, s):
+        """Keep s up to the cap, count the rest; returns len(s) as a file's write() does."""
         if not isinstance(s, str):
             raise TypeError('write() argument must be str, not %s' % type(s).__name__)
         room = self.cap - self.size
@@ -140,25 +150,32 @@ class Output:
         return len(s)
 
     def writelines(self, lines):
+        """Write each line, as io.TextIOBase.writelines does (no newlines added)."""
         for line in lines:
             self.write(line)
 
     def flush(self):
+        """Nothing to flush: writes are kept at once."""
         pass
 
     def isatty(self):
+        """Not a terminal: programs that check (colour output, progress bars) print plain text."""
         return False
 
     def writable(self):
+        """A write-only stream, as sys.stdout is."""
         return True
 
     def readable(self):
+        """Not readable, as sys.stdout is not."""
         return False
 
     def fileno(self):
+        """There is no descriptor behind captured output: say so, as io.StringIO does."""
         raise OSError('stdout is captured by memtrace and has no file descriptor')
 
     def text(self):
+        """All output kept so far, as one string (joined once and cached as the single part)."""
         if len(self.parts) > 1:
             self.parts = [''.join(self.parts)]
         return self.parts[0] if self.parts else ''
@@ -170,39 +187,49 @@ class Input:
     encoding = 'utf-8'
 
     def __init__(self, text, out):
+        """Lines of `text` (None: the block gave no stdin, so reading raises), echoed into `out`."""
         self.lines = None if text is None else text.splitlines(True)
         self.out = out
 
     def _need(self):
+        """Raise a clear EOFError when the block gave no stdin at all."""
         if self.lines is None:
             raise EOFError('input() has no data: this program reads input, so pass the text it should read as '
                            'stdin (the memtrace block\'s stdin option)')
 
     def readline(self, size=-1):
+        """The next line with its newline, or '' at the end, as a file's readline() does."""
         self._need()
         return self.lines.pop(0) if self.lines else ''
 
     def read(self, size=-1):
+        """Everything not yet read."""
         self._need()
         text = ''.join(self.lines)
         self.lines = []
         return text
 
     def readlines(self, hint=-1):
+        """The remaining lines, as a list."""
         self._need()
         lines, self.lines = self.lines, []
         return lines
 
     def __iter__(self):
+        """Iterate over lines until the end, as `for line in sys.stdin` does."""
         return iter(self.readline, '')
 
     def isatty(self):
+        """Not a terminal."""
         return False
 
     def readable(self):
+        """A readable stream, as sys.stdin is."""
         return True
 
     def input(self, prompt=''):
+        """The builtin input(): prints the prompt, reads one line and echoes it, as a terminal would show the
+        typed line; EOFError when stdin is exhausted."""
         self.out.write(str(prompt))
         self._need()
         if not self.lines:
@@ -225,6 +252,7 @@ class Isolation:
     program imported, gc settings, random state, cwd, environment, warnings filters."""
 
     def __init__(self):
+        """Record the interpreter state a program may change, before it runs."""
         self.builtins = dict(builtins.__dict__)
         self.modules = dict(sys.modules)
         self.touched = set()   # names of already-loaded modules the program imported
@@ -252,6 +280,8 @@ class Isolation:
             _baseline[name] = dict(mod.__dict__)
 
     def restore(self):
+        """Put back everything recorded in __init__ and every module the program imported, as it was the first
+        time a program imported it. Only what differs is written, so a well-behaved program costs little."""
         _settrace(None)
         b = builtins.__dict__
         if b != self.builtins:
@@ -318,17 +348,20 @@ class Monitor:
     """
 
     def __init__(self, tracer):
+        """A monitor for the run of `tracer`; registers nothing until start()."""
         self.tracer = tracer
         self.tool = None
         self.stopping = False
         self.mon = getattr(sys, 'monitoring', None)
 
     def _near_limit(self):
+        """Cheap test first: only near the recursion limit is the real depth worth counting."""
         tracer = self.tracer
         return tracer.depth + tracer.base_depth + 20 >= tracer.user_limit
 
     @staticmethod
     def _depth(f):
+        """Number of frames from f down to the bottom of the stack."""
         depth = 0
         while f is not None:
             depth += 1
@@ -337,6 +370,7 @@ class Monitor:
 
     def _call(self, code, offset, callee, arg0):
         # CPython raises RecursionError while pushing the new frame, so the error comes from the call site.
+        """CALL event: raise RecursionError when calling a Python function would pass the program's limit."""
         if code.co_filename != FILENAME:
             return self.mon.DISABLE
         if not self._near_limit():
@@ -349,6 +383,8 @@ class Monitor:
         return None
 
     def _start(self, code, offset):
+        """PY_START event: keep stopping a program that must stop; raise RecursionError for frames that other
+        callables start past the program's limit."""
         if code.co_filename != FILENAME:
             return self.mon.DISABLE
         if self.stopping:
@@ -359,11 +395,13 @@ class Monitor:
         return None
 
     def _kill(self, code, *args):
+        """LINE/PY_RESUME/JUMP event after the run must stop: raise the stop exception again in the program's code."""
         if code.co_filename != FILENAME:
             return self.mon.DISABLE
         raise _StopTracing()
 
     def start(self):
+        """Claim a free sys.monitoring tool id and watch calls and frame starts (no-op without sys.monitoring)."""
         mon = self.mon
         if mon is None:
             return
@@ -381,6 +419,7 @@ class Monitor:
         mon.set_events(self.tool, mon.events.PY_START | mon.events.CALL)
 
     def stop_program(self):
+        """From now on raise the stop exception at every line, resume and jump of the program's code."""
         self.stopping = True
         mon = self.mon
         if self.tool is None:
@@ -392,6 +431,7 @@ class Monitor:
         mon.set_events(self.tool, ev.PY_START | ev.CALL | ev.LINE | ev.PY_RESUME | ev.JUMP)
 
     def close(self):
+        """Unregister every callback and free the tool id, so the next run can claim it."""
         if self.tool is None:
             return
         mon = self.mon
@@ -408,6 +448,7 @@ class Tracer:
     """Runs the program under sys.settrace and passes the events that are steps to an encoder."""
 
     def __init__(self, code, opts, encoder):
+        """A run of `code` with `opts` (every limit given, see run_trace) whose steps go to `encoder`."""
         self.code = code
         self.opts = opts
         self.enc = encoder
@@ -429,11 +470,15 @@ class Tracer:
 
     # -- tracing
     def _global_trace(self, frame, event, arg):
+        """sys.settrace's global hook: trace only the frames of the program's own code, in its globals."""
         if frame.f_globals is not self.globals or not self.enc.traces(frame.f_code):
             return None
         return self._local_trace(frame, event, arg)
 
     def _local_trace(self, frame, event, arg):
+        """The per-frame trace function: decides whether an event is a step (from the program's first line, not
+        inside class bodies or __repr__/__new__), enforces the deadline and the step cap, and hands steps to the
+        encoder. The encoder runs with extra recursion room so that a step at the program's limit can be recorded."""
         if event == 'call':
             self.depth += 1
         elif event == 'return':
@@ -488,6 +533,7 @@ class Tracer:
         return self._local_trace
 
     def _stop(self, reason):
+        """End the run for `reason` (kept if one was already set): stop the program wherever it is."""
         if self.stopping is None:
             self.stopping = reason
         self.monitor.stop_program()
@@ -495,6 +541,8 @@ class Tracer:
 
     # -- patched builtins
     def _import(self, name, globals=None, locals=None, fromlist=(), level=0):
+        """builtins.__import__ while the program runs: refuses Pyodide's bridges to JS and installed packages with a
+        clear message, and notes every module the program imports so that Isolation can undo changes to it."""
         user = globals is self.globals and level == 0
         top = name.partition('.')[0]
         if user and top in _BLOCKED_MODULES:
@@ -516,6 +564,8 @@ class Tracer:
         return mod
 
     def _setrecursionlimit(self, n):
+        """sys.setrecursionlimit for the program: records its limit and keeps the real one higher by
+        _RECURSION_HEADROOM, for the tracer's own calls; same errors as CPython."""
         if not isinstance(n, int) or isinstance(n, bool):
             raise TypeError("'%s' object cannot be interpreted as an integer" % type(n).__name__)
         if n < 1:
@@ -532,10 +582,12 @@ class Tracer:
         _setrecursionlimit(n + _RECURSION_HEADROOM)
 
     def _getrecursionlimit(self):
+        """sys.getrecursionlimit for the program: the limit it set, not the real one."""
         return self.user_limit
 
     # -- running
     def _namespace(self):
+        """A fresh __main__ module for the program, without loader or spec (as Python Tutor runs code)."""
         main = _ModuleType('__main__')
         g = main.__dict__
         for k in ('__loader__', '__spec__'):
@@ -544,6 +596,9 @@ class Tracer:
         return main, g
 
     def run(self):
+        """Compile and run the program under the trace function with the interpreter prepared (patched builtins,
+        captured I/O, no automatic gc, seeded random, virtual asyncio clock), then let the encoder finish the trace
+        and undo everything the program changed. Returns the encoder's result (a dict), or a failure dict."""
         try:
             self.compiled = compile(self.code, FILENAME, 'exec', dont_inherit=True)
         except (SyntaxError, ValueError) as e:
@@ -630,6 +685,7 @@ class Tracer:
 
 
 def _collect_young():
+    """Collect the youngest generation now, so that what a finished program made is freed before the next run."""
     _real_gc_collect(0)
 
 
@@ -695,37 +751,47 @@ def _virtual_asyncio(iso):
         return _NO_ASYNCIO
     if not _virtual_loop_class:
         class Selector:
+            """The virtual loop's selector: no I/O ever arrives; a wait with a timeout moves the loop's clock."""
             def __init__(self, loop):
+                """A selector for `loop`, whose clock it advances."""
                 self.loop = loop
 
             def select(self, timeout):
+                """Wait for `timeout` seconds of virtual time; waiting forever would never end, so it is an error."""
                 if timeout is None:
                     raise RuntimeError('the program waits for an event that never comes (memtrace has no I/O)')
                 self.loop.clock += timeout
                 return []
 
             def close(self):
+                """Nothing to release."""
                 pass
 
         class VirtualLoop(asyncio.BaseEventLoop):
+            """An asyncio loop whose clock moves only when every task waits: asyncio.sleep(5) takes no real time."""
             def __init__(self):
+                """A loop at time 0 with the virtual selector."""
                 super().__init__()
                 self.clock = 0.0
                 self._selector = Selector(self)
 
             def time(self):
+                """The virtual clock, in seconds."""
                 return self.clock
 
             def _process_events(self, events):
+                """No I/O events to dispatch."""
                 pass
 
             def _write_to_self(self):
+                """No self-pipe to wake: the loop never blocks for real."""
                 pass
 
         _virtual_loop_class.append(VirtualLoop)
     VirtualLoop = _virtual_loop_class[0]
 
     def run(main, *, debug=None, loop_factory=None):
+        """asyncio.run for the program: the same Runner, on a VirtualLoop."""
         with asyncio.Runner(debug=debug, loop_factory=VirtualLoop) as runner:
             return runner.run(main)
 
@@ -749,6 +815,7 @@ def _no_system(command):
 
 
 def _no_module_message(name):
+    """The ModuleNotFoundError text for a package that is not there: says that only the standard library is."""
     return ("No module named '%s': only the Python standard library is available here (no packages are "
             "installed)" % name)
 
