@@ -530,7 +530,8 @@ class NativeEncoder(HeapLiveness):
                 names = [k for k in d if k in obj.__members__]
             else:
                 names = [k for k in d if k not in _CLASS_HIDDEN and isinstance(k, str)
-                         and not (k == '__hash__' and d[k] is None) and type(d[k]) not in _SLOT_TYPES]
+                         and not (k == '__hash__' and d[k] is None) and type(d[k]) not in _SLOT_TYPES
+                         and not _injected(d[k])]
             out = {'kind': 'class', 'type': tname, 'name': obj.__name__,
                    'bases': [b.__name__ for b in obj.__bases__ if b is not object],
                    'attrs': [[k, value(d[k])] for k in names[:cap]]}

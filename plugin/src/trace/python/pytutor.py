@@ -434,7 +434,7 @@ class PytutorEncoder:
         d = getattr(dat, '__dict__', None)
         if d is None:
             return
-        for attr in sorted(k for k in d if k not in _PT_HIDDEN_ATTRS):
+        for attr in sorted(k for k in d if k not in _PT_HIDDEN_ATTRS and not _injected(d[k])):
             new.append([self._encode(attr, None), self._encode(d[attr], None)])
 
     # ---- end

@@ -82,6 +82,9 @@ _gc_isenabled = gc.isenabled
 _real_gc_collect = gc.collect
 _setrecursionlimit = sys.setrecursionlimit
 _getrecursionlimit = sys.getrecursionlimit
+_real_id = id
+_object_repr = object.__repr__
+_object_hash = object.__hash__
 
 
 class _StopTracing(BaseException):
@@ -129,8 +132,10 @@ class Output:
     encoding = 'utf-8'
     errors = 'strict'
 
-    def __init__(self, cap):
-        """An empty output that keeps at most `cap` characters and counts the ones it drops."""
+    def __init__(self, cap, ids):
+        """An empty output that keeps at most `cap` characters and counts the ones it drops; default reprs in it
+        show the stable numbers of `ids` (a StableIds) instead of addresses."""
+        self.ids = ids
         self.parts = []
         self.size = 0
         self.cap = cap
@@ -140,6 +145,8 @@ class Output:
         """Keep s up to the cap, count the rest; returns len(s) as a file's write() does."""
         if not isinstance(s, str):
             raise TypeError('write() argument must be str, not %s' % type(s).__name__)
+        if ' at 0x' in s:
+            s = self.ids.rewrite(s)
         room = self.cap - self.size
         if len(s) > room:
             self.dropped += len(s) - max(room, 0)
@@ -239,6 +246,106 @@ class Input:
             line = line[:-1]
         self.out.write(line + '\n')
         return line
+
+
+# ---------------------------------------------------------------------------------------------------- stable identities
+
+# First number given out. Above 2**32, so it cannot be an address of Pyodide's 32-bit heap: rewrite() tells the two
+# apart. Shaped like an address of a 64-bit CPython, which is what readers see on their own machines.
+_STABLE_BASE = 0x7f0000001000
+_STABLE_STRIDE = 0x20     # a multiple of 16, so that a hash derived from it (number >> 4) is as spread as CPython's
+_DEFAULT_REPR_ADDRESS = re.compile(r'(<[^<>]* at )0x([0-9a-f]+)>')
+
+
+class StableIds:
+    """Per-run object numbers that stand in for memory addresses, so that a trace does not depend on what the
+    interpreter ran before (where an object lands in memory does).
+
+    Numbers are given in the order the program first observes an object's identity: id(obj), the default repr of
+    an instance of its classes, their default hash, or an address in a default repr it prints (`<function f at
+    0x...>`). An object that can be weakly referenced gives its number up when it dies, so a new object never takes
+    it; any other object is known by its address, so an object born where a dead one lived takes its number, as
+    CPython's id() does.
+    """
+
+    def __init__(self):
+        """An empty table: the first number given out is _STABLE_BASE."""
+        self.by_address = {}   # real id() -> stable number
+        self.refs = {}         # real id() -> weakref that forgets the entry when the object dies
+        self.next = _STABLE_BASE
+
+    def address(self, real):
+        """The stable number for the real address `real`, given out now if it has none yet."""
+        number = self.by_address.get(real)
+        if number is None:
+            number = self.by_address[real] = self.next
+            self.next += _STABLE_STRIDE
+        return number
+
+    def number(self, obj):
+        """The stable number of obj (what the program's id() returns)."""
+        real = _real_id(obj)
+        number = self.by_address.get(real)
+        if number is None:
+            number = self.address(real)
+            try:
+                self.refs[real] = _weakref(obj, self._forget(real))
+            except TypeError:
+                pass
+        return number
+
+    def _forget(self, real):
+        """The weakref callback that frees the number of the object at `real` once it dies."""
+        by_address, refs = self.by_address, self.refs
+
+        def forget(ref):
+            """The object died: its address may be reused by an object that must get a number of its own."""
+            if refs.get(real) is ref:
+                del refs[real]
+                by_address.pop(real, None)
+        return forget
+
+    def rewrite(self, text):
+        """Text with the real addresses in default reprs (`<... at 0x1c87eb8>`) replaced by stable numbers; a
+        stable number already there (from _default_repr) stays."""
+        return _DEFAULT_REPR_ADDRESS.sub(self._rewrite_match, text)
+
+    def _rewrite_match(self, match):
+        """One `<... at 0x...>` of rewrite(): its address as a stable number."""
+        address = int(match.group(2), 16)
+        if address >= _STABLE_BASE:
+            return match.group(0)
+        return '%s%s>' % (match.group(1), hex(self.address(address)))
+
+
+_stable = [None]   # the running program's StableIds (one run at a time)
+
+
+def _stable_id(obj, /):
+    """builtins.id while a program runs: the object's stable number (see StableIds)."""
+    return _stable[0].number(obj)
+
+
+def _default_repr(self):
+    """object.__repr__ with a stable number for the address: put on the program's classes that have no __repr__."""
+    t = type(self)
+    mod = getattr(t, '__module__', None)
+    if isinstance(mod, str) and mod != 'builtins':
+        return '<%s.%s object at %s>' % (mod, t.__qualname__, hex(_stable[0].number(self)))
+    return '<%s object at %s>' % (t.__name__, hex(_stable[0].number(self)))
+
+
+def _default_hash(self):
+    """object.__hash__ from the stable number instead of the address (CPython hashes the address rotated by 4
+    bits; the numbers' low 4 bits are 0): put on the program's classes that hash by identity, so that sets and dicts
+    of their instances iterate in the same order whatever ran before."""
+    return _stable[0].number(self) >> 4
+
+
+def _injected(value):
+    """Whether a class attribute is one the tracer put there (_default_repr, _default_hash): the encoders leave
+    those out, so the diagram shows the class as the program wrote it."""
+    return value is _default_repr or value is _default_hash
 
 
 # ---------------------------------------------------------------------------------------------------- isolation
@@ -453,7 +560,8 @@ class Tracer:
         self.opts = opts
         self.enc = encoder
         self.timeout = float(opts['timeoutMs']) / 1000.0
-        self.out = Output(int(opts['maxOutputChars']))
+        self.ids = StableIds()
+        self.out = Output(int(opts['maxOutputChars']), self.ids)
         self.stdin = Input(opts.get('stdin'), self.out)
         self.monitor = Monitor(self)
         self.depth = 0             # frames of the program that are running (a cheap lower bound of the real depth)
@@ -467,6 +575,8 @@ class Tracer:
         self.user_limit = 1000
         self.module_frame = None
         self.internal_error = None
+        self.new_classes = []      # (class, frame that made it, offset that binds it): classes not yet settled
+        self.stores = {}           # cache of _store_after
 
     # -- tracing
     def _global_trace(self, frame, event, arg):
@@ -492,6 +602,8 @@ class Tracer:
                 return self._local_trace
             self.started = True
             self.module_frame = frame
+        if self.new_classes and event != 'call':
+            self._settle_classes(frame)
         if self.skip_until is not None:
             if event == 'return' and frame is self.skip_until:
                 self.skip_until = None
@@ -540,6 +652,37 @@ class Tracer:
         raise _StopTracing()
 
     # -- patched builtins
+    def _build_class(self, func, name, *bases, **kwds):
+        """builtins.__build_class__ while the program runs: notes each class the program's code makes, to give it
+        stable defaults (_settle_classes) once its statement, decorators included, has finished."""
+        cls = self._real_build_class(func, name, *bases, **kwds)
+        code = getattr(func, '__code__', None)
+        if (isinstance(cls, type) and code is not None and code.co_filename == FILENAME
+                and getattr(func, '__globals__', None) is self.globals):
+            maker = _getframe(1)
+            self.new_classes.append((cls, maker, _store_after(maker.f_code, maker.f_lasti, self.stores)))
+        return cls
+
+    def _settle_classes(self, frame):
+        """A class statement of `frame` has finished (the frame has passed the instruction that binds the class's
+        name): a class of it that would print or hash by its address gets _default_repr / _default_hash instead.
+        Done after the decorators, which decide for themselves (dataclass writes __repr__ and __hash__ only where
+        the class has none)."""
+        pending = []
+        for entry in self.new_classes:
+            cls, maker, store = entry
+            if maker is not frame or frame.f_lasti <= store:
+                pending.append(entry)
+                continue
+            try:
+                if cls.__repr__ is _object_repr:
+                    cls.__repr__ = _default_repr
+                if cls.__hash__ is _object_hash:
+                    cls.__hash__ = _default_hash
+            except Exception:   # a metaclass that refuses new attributes keeps CPython's defaults
+                pass
+        self.new_classes = pending
+
     def _import(self, name, globals=None, locals=None, fromlist=(), level=0):
         """builtins.__import__ while the program runs: refuses Pyodide's bridges to JS and installed packages with a
         clear message, and notes every module the program imports so that Isolation can undo changes to it."""
@@ -610,6 +753,10 @@ class Tracer:
         self.user_limit = _getrecursionlimit()
         builtins.__import__ = self._import
         builtins.input = self.stdin.input
+        _stable[0] = self.ids
+        builtins.id = _stable_id
+        self._real_build_class = builtins.__build_class__
+        builtins.__build_class__ = self._build_class
         posix = sys.modules.get('posix') or sys.modules.get('nt')
         for mod in (os, posix):
             if mod is not None and hasattr(mod, 'system'):
@@ -682,6 +829,23 @@ class Tracer:
             iso.restore()
             if asyncio_loop is not _NO_ASYNCIO:
                 sys.modules['asyncio'].events._set_running_loop(asyncio_loop)
+
+
+def _store_after(code, offset, stores):
+    """Offset of the instruction that binds a class statement's name, given the offset of its __build_class__
+    call: the first STORE_* after it (the decorators' calls come in between). `stores` caches the answers of
+    one run, by (code, offset)."""
+    key = (code, offset)
+    found = stores.get(key)
+    if found is None:
+        import dis
+        found = len(code.co_code)
+        for ins in dis.get_instructions(code):
+            if ins.offset > offset and ins.opname.startswith('STORE_'):
+                found = ins.offset
+                break
+        stores[key] = found
+    return found
 
 
 def _collect_young():
