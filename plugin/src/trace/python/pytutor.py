@@ -21,6 +21,11 @@ against traces made by Python Tutor itself.
               ["FUNCTION", "f(a, b)", <parent frame id or null>, [[name, Encoded], ...]?]   defaults last
               [type name, str(value)]                          anything else
 
+Like the native format, it is capped: a container or an object's attributes beyond maxContainerItems end with
+["IMPORTED_FAUX_PRIMITIVE", "… N more"] (in a dict or an object, as a pair with ["IMPORTED_FAUX_PRIMITIVE",
+"…"]), and output beyond maxOutputChars ends with a line "[… N more characters of output]". Python Tutor
+itself has no caps (its server cuts runs at 1000 steps).
+
 Heap ids are small numbers in order of first encoding (Python Tutor derives them from id(); this encoder holds
 every object it has encoded, so an id never passes to another object). Frames that define closures stay as zombies.
 """
@@ -29,6 +34,19 @@ _PT_IGNORE = frozenset(('__builtins__', '__name__', '__exception__', '__doc__', 
 _PT_HIDDEN_ATTRS = ('__doc__', '__module__', '__return__', '__dict__', '__locals__', '__weakref__', '__qualname__')
 _PT_LIMIT_MESSAGE = ('Stopped after running %d steps. Please shorten your code,\n'
                      'since Python Tutor is not designed to handle long-running code.')
+
+
+# Containers and attribute lists longer than maxContainerItems end with one more element (a dict or an object with
+# one more pair) that counts the rest. Python Tutor has no such field; IMPORTED_FAUX_PRIMITIVE is the encoding its
+# frontend draws as a bare label, so the count shows there as text and not as a value of the program.
+_PT_MORE = '\u2026 %d more'
+_PT_MORE_VALUE = ['IMPORTED_FAUX_PRIMITIVE', '\u2026']
+_PT_OUTPUT_CUT = '\n[\u2026 %d more characters of output]'
+
+
+def _pt_more(count):
+    """The element that stands for `count` items left out of a container."""
+    return ['IMPORTED_FAUX_PRIMITIVE', _PT_MORE % count]
 
 
 def _pt_primitive(dat):
@@ -58,6 +76,7 @@ class PytutorEncoder:
         import inspect
         self.inspect = inspect
         self.max_steps = int(opts['maxSteps'])
+        self.max_items = int(opts['maxContainerItems'])
         self.trace = []
         self.frame_ids = {}          # frame -> id
         self.next_frame = 1
@@ -200,7 +219,7 @@ class PytutorEncoder:
         zombies_to_render = [z for z in self.zombies if id(z) not in active_ids]
 
         if curindex > 0:   # inside some call: look for functions made here
-            for v in _pt_reachable_functions(self._user_locals(top)):
+            for v in _pt_reachable_functions(self._user_locals(top), self.max_items):
                 if v not in self.closures and v not in self.global_funcs:
                     chosen = None
                     for f in reversed(stack):
@@ -266,7 +285,14 @@ class PytutorEncoder:
             e['unique_hash'] = h
         return {'line': frame.f_lineno, 'event': event, 'func_name': frame.f_code.co_name,
                 'globals': encoded_globals, 'ordered_globals': ordered_globals, 'stack_to_render': to_render,
-                'heap': self.heap, 'stdout': self.tracer.out.text()}
+                'heap': self.heap, 'stdout': self._stdout()}
+
+    def _stdout(self):
+        """The output so far; once the output cap cut it, with a last line that counts what was left out."""
+        out = self.tracer.out
+        if not out.dropped:
+            return out.text()
+        return out.text() + _PT_OUTPUT_CUT % out.dropped
 
     def _stack_entry(self, frame):
         """One entry of stack_to_render: the frame's variables (less those it shares with its lexical
@@ -363,11 +389,21 @@ class PytutorEncoder:
         self.heap[small] = new
         if t is list or t is tuple or t is set:
             new.append('LIST' if t is list else 'TUPLE' if t is tuple else 'SET')
+            cap = self.max_items
             for e in dat:
+                if len(new) > cap:
+                    new.append(_pt_more(len(dat) - cap))
+                    break
                 new.append(self._encode(e, get_parent))
         elif t is dict:
             new.append('DICT')
+            cap = self.max_items
+            seen = 0
             for k, v in dat.items():
+                if len(new) > cap:
+                    new.append([_pt_more(len(dat) - seen), _PT_MORE_VALUE])
+                    break
+                seen += 1
                 if k not in ('__module__', '__return__', '__locals__'):
                     new.append([self._encode(k, get_parent), self._encode(v, get_parent)])
         elif t is _FunctionType or t is _MethodType:
@@ -434,8 +470,11 @@ class PytutorEncoder:
         d = getattr(dat, '__dict__', None)
         if d is None:
             return
-        for attr in sorted(k for k in d if k not in _PT_HIDDEN_ATTRS and not _injected(d[k])):
+        attrs = sorted(k for k in d if k not in _PT_HIDDEN_ATTRS and not _injected(d[k]))
+        for attr in attrs[:self.max_items]:
             new.append([self._encode(attr, None), self._encode(d[attr], None)])
+        if len(attrs) > self.max_items:
+            new.append([_pt_more(len(attrs) - self.max_items), _PT_MORE_VALUE])
 
     # ---- end
     def finish(self, tracer, reason, error):
@@ -486,8 +525,9 @@ def _pt_is_instance(dat):
     return t not in (int, float, str, bool, type(None)) and isinstance(t, type) and not isinstance(dat, type)
 
 
-def _pt_reachable_functions(local_vars):
-    """Functions reachable from a frame's variables through lists, tuples, sets, dicts and __dict__s."""
+def _pt_reachable_functions(local_vars, cap):
+    """Functions reachable from a frame's variables through lists, tuples, sets, dicts and __dict__s, looking at
+    the first `cap` items of each (the ones the trace shows)."""
     seen = set()
     out = []
     stack = list(reversed(list(local_vars.values())))
@@ -500,12 +540,12 @@ def _pt_reachable_functions(local_vars):
         if t is _FunctionType or t is _MethodType:
             out.append(v)
         elif t in (list, tuple, set):
-            stack.extend(reversed(list(v)))
+            stack.extend(reversed(list(_islice(v, cap))))
         elif t is dict or isinstance(v, type) or _pt_is_instance(v):
             d = v if t is dict else getattr(v, '__dict__', None)
             if d:
                 items = []
-                for k, val in list(d.items()):
+                for k, val in list(_islice(d.items(), cap)):
                     items.append(k)
                     items.append(val)
                 stack.extend(reversed(items))

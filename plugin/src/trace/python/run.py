@@ -22,6 +22,7 @@ import re
 import sys
 import time
 import weakref
+from itertools import islice as _islice
 
 # The tracer's own name lookups (len, isinstance, ...) go to a private copy of the builtins, so that a program that
 # patches the builtins module cannot break the tracer while it runs (they are restored afterwards).
