@@ -32,7 +32,13 @@ async function load(): Promise<RunTrace> {
   return (code, optionsJson) => fn(code, optionsJson) as string;
 }
 
-/** Raw JSON text from the tracer (byte-stability tests compare this). */
+/** The tracer's answer to options passed exactly as given, without the defaults filled in (tests of the tracer's own checks). */
+export async function traceWithRawOptions(code: string, optionsJson: string): Promise<string> {
+  loading ??= load();
+  return (await loading)(code, optionsJson);
+}
+
+/** Raw JSON text from the tracer, every limit filled from defaults.ts where not given (byte-stability tests compare this). */
 export async function traceJsonInProcess(code: string, options: DevRunOptions = {}): Promise<string> {
   loading ??= load();
   const runTrace = await loading;
