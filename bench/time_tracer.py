@@ -11,7 +11,7 @@ import time
 
 def time_programs(tracer_source, programs, runs):
     ns = {"__name__": "memtrace_tracer"}
-    exec(compile(tracer_source, "tracer.py", "exec"), ns)
+    exec(compile(tracer_source, "memtrace-tracer", "exec"), ns)
     run_trace = ns["run_trace"]
     # Every limit explicit, as the runtime passes them (defaults.ts): the tracer has no fallbacks.
     options = json.dumps({"maxSteps": 1000, "timeoutMs": 10000, "maxOutputChars": 10000, "maxContainerItems": 100,
