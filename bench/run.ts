@@ -14,6 +14,7 @@ import { assetSizes } from '../plugin/src/figure/assets.ts';
 import { render } from '../plugin/src/render/index.ts';
 import { isTraceFailure, type Trace, type TraceResult } from '../plugin/src/trace/format.ts';
 import { TraceRuntime } from '../plugin/src/trace/runtime.ts';
+import { tracerSource } from '../plugin/src/trace/tracer-modules.ts';
 import { gzipBytes, median, printTable, timeMs, type Row } from './lib.ts';
 import { readabilityRows } from './readability.ts';
 
@@ -95,7 +96,7 @@ async function conformanceSection(runtime: TraceRuntime) {
 
   // The same harness in Pyodide (in-process) and in the local CPython: the tracer's own cost, without IPC.
   const harness = readFileSync(join(root, 'bench/time_tracer.py'), 'utf8');
-  const tracer = readFileSync(join(root, 'plugin/src/trace/tracer.py'), 'utf8');
+  const tracer = tracerSource();
   const spec = JSON.stringify({ tracer, programs, runs: 3 });
   const require = createRequire(import.meta.url);
   const { loadPyodide } = await import('pyodide');
