@@ -6,6 +6,7 @@ const fixtureDocs = process.env.FIXTURE_DOCS;
 /** @type {import('@docusaurus/types').Config} */
 export default {
   title: 'memtrace in Docusaurus',
+  favicon: 'img/favicon.svg',
   url: 'http://localhost',
   baseUrl: '/',
   onBrokenLinks: 'throw',
@@ -24,7 +25,7 @@ export default {
   themeConfig: {
     navbar: {
       title: 'memtrace',
-      items: [
+      items: fixtureDocs ? [] : [
         { to: '/docs/stack-and-heap', label: 'Docs', position: 'left' },
         { to: '/blog', label: 'Blog', position: 'left' },
       ],
