@@ -39,10 +39,13 @@ interface HotContext {
 /** Vite bundles the stylesheet and the stepper: the asset tags the engine puts before a page's first figure go. */
 const ASSET_TAGS = new Set(['link', 'script', 'style']);
 
-/** The figure HTML as one inert line: Vue compiles none of it, markdown-it keeps it as one HTML block. */
+/**
+ * The figure HTML as one inert line: Vue compiles none of it, markdown-it keeps it as one HTML block, and `vp-raw`
+ * keeps VitePress' content styles (list numbers, paddings) out of the figure.
+ */
 function inert(html: string): string {
   const children = fromHtml(html, { fragment: true }).children.filter((n) => !(n.type === 'element' && ASSET_TAGS.has(n.tagName)));
-  const wrapper = { type: 'element', tagName: 'div', properties: { 'v-pre': '' }, children } as const;
+  const wrapper = { type: 'element', tagName: 'div', properties: { className: ['vp-raw'], 'v-pre': '' }, children } as const;
   // A newline as a character reference is still a newline in text and attribute values (no raw-text element here).
   return toHtml(wrapper as Parameters<typeof toHtml>[0]).replaceAll('\n', '&#10;');
 }
