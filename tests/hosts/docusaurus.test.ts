@@ -40,7 +40,7 @@ describe('docusaurus build of the Docusaurus example', () => {
     // Webpack reports every module that failed: both pages, each at its own line.
     expect(broken.log).toMatch(new RegExp(`${join(fixtures, 'syntax.md')}:${syntaxLine}:\\d+: SyntaxError`));
     expect(broken.log).toMatch(new RegExp(`${join(fixtures, 'option.md')}:${optionLine}:1: .*colour`));
-  });
+  }, 900_000);
 });
 
 describe('the Docusaurus example in Chromium', () => {
@@ -53,7 +53,7 @@ describe('the Docusaurus example in Chromium', () => {
     onSecond: (url) => url.includes('/docs/aliasing'),
     async switchToDark(page: Page) {
       // The toggle cycles through light, dark and (in newer versions) the system setting.
-      const toggle = page.locator('button[title*="dark" i]').locator('visible=true').first();
+      const toggle = page.locator('button[aria-label*="dark and light mode" i]').locator('visible=true').first();
       for (let i = 0; i < 3 && (await page.evaluate(() => document.documentElement.dataset.theme)) !== 'dark'; i++) await toggle.click();
       return (await page.evaluate(() => document.documentElement.dataset.theme)) === 'dark' ? 'data-theme=dark' : '';
     },

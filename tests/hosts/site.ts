@@ -37,7 +37,8 @@ export interface HostSite {
 const statusOf = (figure: Locator) => figure.locator('[data-mt=status]');
 
 async function stepsThrough(figure: Locator): Promise<void> {
-  await expect.poll(() => figure.getAttribute('data-memtrace')).toBe('ready');
+  // The stepper is loaded once the host has rendered the page (after hydration): give a loaded machine time.
+  await expect.poll(() => figure.getAttribute('data-memtrace'), { timeout: 20_000 }).toBe('ready');
   const total = await figure.locator('.memtrace-step').count();
   expect(total).toBeGreaterThan(3);
   const status = statusOf(figure);
@@ -77,7 +78,7 @@ export function siteInChromium(site: HostSite): void {
 
   it('steps through a figure reached by a client-side link', async () => {
     const { page } = await open(browser, server.url + site.first, { colorScheme: 'light' }, problems);
-    await expect.poll(() => page.locator('figure.memtrace').first().getAttribute('data-memtrace')).toBe('ready');
+    await expect.poll(() => page.locator('figure.memtrace').first().getAttribute('data-memtrace'), { timeout: 20_000 }).toBe('ready');
     // A mark on the window survives only a navigation that keeps the document: the host's router, not a page load.
     await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
     await page.locator(site.linkToSecond).first().click();

@@ -3,7 +3,7 @@
  * document, no reload) with a figure of the new program that steps.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { launch, open } from '../e2e/browser.ts';
@@ -14,6 +14,10 @@ const example = resolve(import.meta.dirname, '../../examples/vitepress');
 const tmp = resolve(import.meta.dirname, '../.tmp');
 mkdirSync(tmp, { recursive: true });
 const src = mkdtempSync(resolve(tmp, 'vitepress-dev-'));
+// The site's head links its favicon from the public folder, which moves with the pages.
+cpSync(resolve(example, 'public'), resolve(src, 'public'), { recursive: true });
+// The dev server applies the head's icon link from script, after the browser has asked for /favicon.ico.
+cpSync(resolve(example, 'public/favicon.svg'), resolve(src, 'public/favicon.ico'));
 const page = (program: string) => `# Hot update\n\n\`\`\`python memtrace title="Live"\n${program}\n\`\`\`\n`;
 
 /** Starts the dev server on a free port; resolves with its URL once it listens. */

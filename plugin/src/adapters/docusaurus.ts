@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import type { Root } from 'mdast';
 import type { BlockOptions } from '../engine/index.ts';
-import { createEngine, type Engine } from '../engine/index.ts';
+import { createEngine, MemtraceError, type Engine } from '../engine/index.ts';
 import remarkMemtrace from '../remark.ts';
 import { besideAdapters, writeClientStyle } from './client-files.ts';
 
@@ -37,7 +37,14 @@ const ASSET_TAGS = new Set(['link', 'script', 'style']);
 function remarkMemtraceFigures(engine: Engine) {
   const transform = remarkMemtrace({ engine });
   return async (tree: Root, file: Parameters<typeof transform>[1]) => {
-    await transform(tree, file);
+    try {
+      await transform(tree, file);
+    } catch (error) {
+      // Docusaurus prints the message alone ("Cause: ..."): make it the one that names the file, line and column.
+      const cause = (error as { cause?: unknown }).cause;
+      if (cause instanceof MemtraceError) (error as Error).message = cause.message;
+      throw error;
+    }
     tree.children = tree.children.filter((n) => !ASSET_TAGS.has((n.data as { hName?: string } | undefined)?.hName ?? ''));
   };
 }

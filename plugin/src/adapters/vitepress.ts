@@ -8,6 +8,7 @@
  * rewrites first.
  */
 import { join } from 'node:path';
+import type { Element, ElementContent } from 'hast';
 import { fromHtml } from 'hast-util-from-html';
 import { toHtml } from 'hast-util-to-html';
 import { createEngine, isMemtraceBlock, MemtraceError, newDocument, type BlockOptions, type Engine } from '../engine/index.ts';
@@ -41,13 +42,13 @@ const ASSET_TAGS = new Set(['link', 'script', 'style']);
 
 /**
  * The figure HTML as one inert line: Vue compiles none of it, markdown-it keeps it as one HTML block, and `vp-raw`
- * keeps VitePress' content styles (list numbers, paddings) out of the figure.
+ * lets sites that isolate VitePress' content styles (`postcssIsolateStyles`) keep them out of the figure.
  */
 function inert(html: string): string {
   const children = fromHtml(html, { fragment: true }).children.filter((n) => !(n.type === 'element' && ASSET_TAGS.has(n.tagName)));
-  const wrapper = { type: 'element', tagName: 'div', properties: { className: ['vp-raw'], 'v-pre': '' }, children } as const;
+  const wrapper: Element = { type: 'element', tagName: 'div', properties: { className: ['vp-raw'], 'v-pre': '' }, children: children as ElementContent[] };
   // A newline as a character reference is still a newline in text and attribute values (no raw-text element here).
-  return toHtml(wrapper as Parameters<typeof toHtml>[0]).replaceAll('\n', '&#10;');
+  return toHtml(wrapper).replaceAll('\n', '&#10;');
 }
 
 /** The page's Markdown with each memtrace fence replaced by its figure (same line count), or undefined if it has none. */

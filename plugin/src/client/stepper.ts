@@ -23,7 +23,8 @@ const hashTarget = (): [Element, Go, number] | undefined => {
 
 function setup(fig: HTMLElement): void {
   fig.dataset.memtrace = 'ready';
-  const steps = [...fig.querySelectorAll<HTMLElement>('.memtrace-step')];
+  // Array.from, not a spread: bundlers that compile spreads loosely (Docusaurus' Babel) turn it into [].concat(list).
+  const steps = Array.from(fig.querySelectorAll<HTMLElement>('.memtrace-step'));
   const n = steps.length;
   const part = (name: string) => fig.querySelector(`[data-mt=${name}]`) as HTMLElement;
   const range = part('range') as HTMLInputElement;
