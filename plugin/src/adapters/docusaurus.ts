@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Root } from 'mdast';
 import type { BlockOptions } from '../engine/index.ts';
 import { createEngine, MemtraceError, type Engine } from '../engine/index.ts';
-import remarkMemtrace from '../remark.ts';
+import remarkMemtrace from './remark.ts';
 import { besideAdapters, writeClientStyle } from './client-files.ts';
 
 export interface MemtraceDocusaurusOptions {
