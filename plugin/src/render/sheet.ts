@@ -6,7 +6,9 @@
  */
 import satori from 'satori';
 import { charWidth, FONT_FAMILY, satoriFonts } from './font.ts';
-import { div, type El, FS, type FragmentSpec } from './fragments.ts';
+import { div, type El } from './element.ts';
+import type { FragmentSpec } from './fragments.ts';
+import { FS } from './sizes.ts';
 import { placeholder } from './theme.ts';
 
 export interface Box {

@@ -1,6 +1,6 @@
 /** Writing the SVG of one step from placed fragments: compact, colours as custom properties, every string escaped. */
 import { FONT_STACK } from './font.ts';
-import { FS } from './fragments.ts';
+import { FS } from './sizes.ts';
 import type { Item } from './sheet.ts';
 import { paint, paintOfPlaceholder } from './theme.ts';
 
