@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { render, type RenderedFigure } from '../../plugin/src/render/index.ts';
 import { CW } from '../../plugin/src/render/sizes.ts';
-import { FIXTURES, launchChromium, previewPage } from '../../scripts/render-fixtures.ts';
+import { FIXTURES, launchChromium, previewPage } from './fixture-harness.ts';
 import { fixtureTrace } from './helpers.ts';
 
 let browser: Browser;
