@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the figures the issues ask for, measured in one run. `--json` prints the rows as JSON;
+ * `npm run bench`: memtrace's speed and size figures, measured in one run. `--json` prints the rows as JSON;
  * `--quick` skips the site builds; `--builds` runs only them; `--runs N` sets the repetitions (default 5).
  *
  * Everything is a median over repeated runs; ratios are taken between numbers of this same run.
