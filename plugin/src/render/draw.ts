@@ -3,6 +3,7 @@
  * every step draws alike (the code's text, the legend, the headers) is placed once; with `shared`, it and every
  * frame or object drawn the same in two steps or more go once into the figure's shared part, which steps `<use>`.
  */
+import { svgBytes, svgElement as el, type Element, type ElementContent } from '../figure/hast.ts';
 import { dotsData } from './arrows.ts';
 import type { FigureFragments, FrameFragments, LaidOut } from './boxes.ts';
 import type { FigureModel } from './figure-model.ts';
@@ -40,9 +41,9 @@ export interface FigureDrawing {
   /** The laid-out code panel, whose `lines` anchor places the line marks. */
   code: Rendered;
   /** The legend's two line arrows. */
-  legendMarks: string;
+  legendMarks: Element[];
   /** With `shared`: the common drawing, the arrowhead and the two line arrows, as `<defs>` content. */
-  sharedHead?: string;
+  sharedHead?: Element[];
 }
 
 /** Places what every step draws alike; with `shared`, its texts go to `common`, drawn once for all steps. */
@@ -72,11 +73,14 @@ export function startDrawing(model: FigureModel, fragments: FigureFragments, lai
   placeCommon(base, common, fragments.headers.output, MARGIN, figure.outHeaderY);
   const a0 = legend.anchors.get('lg0')!;
   const a1 = legend.anchors.get('lg1')!;
-  const legendMarks = lineArrow(MARGIN + a0.x + 16, MARGIN + a0.y + a0.h / 2, false) + lineArrow(MARGIN + a1.x + 16, MARGIN + a1.y + a1.h / 2, true);
+  const legendMarks = [lineArrow(MARGIN + a0.x + 16, MARGIN + a0.y + a0.h / 2, false), lineArrow(MARGIN + a1.x + 16, MARGIN + a1.y + a1.h / 2, true)];
   const sharedHead = options.shared
-    ? `<g id="${prefix}b">${common.toString()}${legendMarks}</g>${arrowMarker(`${prefix}a`)}` +
-      lineArrow(0, 0, true).replace('<polygon', `<polygon id="${lineMarkId(prefix, true)}"`) +
-      lineArrow(0, 0, false).replace('<polygon', `<polygon id="${lineMarkId(prefix, false)}"`)
+    ? [
+        el('g', { id: `${prefix}b` }, [...common.nodes(), ...legendMarks]),
+        arrowMarker(`${prefix}a`),
+        lineArrow(0, 0, true, lineMarkId(prefix, true)),
+        lineArrow(0, 0, false, lineMarkId(prefix, false)),
+      ]
     : undefined;
   const frameKeys = model.steps.map((m, k) =>
     m.frames.map((f, i) => {
@@ -91,7 +95,7 @@ export function startDrawing(model: FigureModel, fragments: FigureFragments, lai
 }
 
 /** The figure's shared part, once every step is drawn. */
-export const sharedPart = (d: FigureDrawing): string | undefined => (d.sharedHead === undefined ? undefined : d.sharedHead + d.reuse.toString());
+export const sharedPart = (d: FigureDrawing): ElementContent[] | undefined => (d.sharedHead === undefined ? undefined : [...d.sharedHead, ...d.reuse.nodes()]);
 
 /**
  * A frame's box, header and rows at ox, oy; `afterRow` draws what goes over a row (its change mark) in place, so
@@ -172,7 +176,7 @@ function drawObject(d: FigureDrawing, into: Layer, p: PlacedObject) {
 }
 
 /** The line highlight, the output, the exception, and the two line arrows (returned, drawn over the rest). */
-function drawCodeAndOutput(d: FigureDrawing, layer: Layer, k: number): string[] {
+function drawCodeAndOutput(d: FigureDrawing, layer: Layer, k: number): Element[] {
   const m = d.model.steps[k]!;
   const p = d.fragments.steps[k]!;
   const { codeBox, outBox, excY } = d.figure;
@@ -185,8 +189,8 @@ function drawCodeAndOutput(d: FigureDrawing, layer: Layer, k: number): string[] 
   layer.add(d.laid(p.output).items, outBox.x, outBox.y);
   if (p.exception) layer.add(d.laid(p.exception).items, MARGIN, excY);
   const placeLineArrow = (x: number, y: number, solid: boolean) =>
-    shared ? `<use href="#${lineMarkId(prefix, solid)}" x="${Math.round(x * 10) / 10}" y="${Math.round(y * 10) / 10}"/>` : lineArrow(x, y, solid);
-  const marks: string[] = [shared ? `<use href="#${prefix}b"/>` : d.legendMarks];
+    shared ? el('use', { href: `#${lineMarkId(prefix, solid)}`, x: Math.round(x * 10) / 10, y: Math.round(y * 10) / 10 }) : lineArrow(x, y, solid);
+  const marks: Element[] = shared ? [el('use', { href: `#${prefix}b` })] : [...d.legendMarks];
   const arrowX = codeBox.x + ARROW_GUTTER - 3;
   if (onCode(m.line)) marks.push(placeLineArrow(arrowX, lineMid(m.line), true));
   // On the same line (a loop on one line, a return), the hollow arrow steps left so that both show.
@@ -204,17 +208,18 @@ export function drawStep(d: FigureDrawing, k: number, placed: StepPlacement, arr
   placed.frames.forEach((f, i) => drawPlacedFrame(d, layer, k, i, f));
   for (const o of placed.objects) drawObject(d, o.faded ? faded : layer, o);
   const markerId = shared ? `${prefix}a` : `${prefix}a${k}`;
-  const ink = (i: 0 | 1) =>
+  const ink = (i: 0 | 1): Element[] => [
     // Each dot is a zero-length stroke with round caps, all in one path of relative moves: a few bytes a dot.
-    (arrows.dots[i].length ? `<path d="${dotsData(arrows.dots[i])}" fill="none" stroke="${paint('arrow')}" stroke-width="7" stroke-linecap="round"/>` : '') +
-    (arrows.paths[i] ? `<g fill="none" stroke="${paint('arrow')}" stroke-width="1.5" marker-end="url(#${markerId})">${arrows.paths[i]}</g>` : '');
-  const fadedBody = faded.toString() + ink(1);
-  const body = layer.toString() + (fadedBody ? `<g opacity=".4">${fadedBody}</g>` : '') + marks.join('') + ink(0);
+    ...(arrows.dots[i].length ? [el('path', { d: dotsData(arrows.dots[i]), fill: 'none', stroke: paint('arrow'), 'stroke-width': '7', 'stroke-linecap': 'round' })] : []),
+    ...(arrows.paths[i].length ? [el('g', { fill: 'none', stroke: paint('arrow'), 'stroke-width': '1.5', 'marker-end': `url(#${markerId})` }, arrows.paths[i])] : []),
+  ];
+  const fadedBody = [...faded.nodes(), ...ink(1)];
+  const body = [...layer.nodes(), ...(fadedBody.length ? [el('g', { opacity: '.4' }, fadedBody)] : []), ...marks, ...ink(0)];
   const total = d.model.steps.length;
   const title = stepTitle(m, total, d.options.title);
   const { width, height } = d.figure;
   // A step of a shared figure lives in an HTML page, where the SVG namespace goes without saying.
-  const svg = svgDocument({ width, height, titleId: `${prefix}t${k}`, title, marker: shared ? undefined : markerId, body, inHtml: shared });
+  const tree = svgDocument({ width, height, titleId: `${prefix}t${k}`, title, marker: shared ? undefined : markerId, body, inHtml: shared });
   const text = stepText(m, { total, code: d.model.code, objectNumber: (id) => d.model.objectNumber.get(id) ?? 0 });
-  return { index: m.index, line: m.line, svg, text };
+  return { index: m.index, line: m.line, svg: svgBytes(tree), tree, text };
 }

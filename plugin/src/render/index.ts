@@ -11,6 +11,7 @@
  * | Route arrows | `routeArrows` (routes.ts) | `StepPlacement` → `StepArrows` |
  * | Draw | `startDrawing`, `drawStep` (draw.ts) | all of the above → `RenderedStep` (SVG written by svg.ts) |
  */
+import { svgBytes } from '../figure/hast.ts';
 import type { Trace } from '../trace/format.ts';
 import { figureFragments, layOut } from './boxes.ts';
 import { drawStep, sharedPart, startDrawing } from './draw.ts';
@@ -50,5 +51,5 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
   });
   const shared = sharedPart(drawing);
   const { width, height } = figure;
-  return shared === undefined ? { width, height, steps } : { width, height, steps, shared };
+  return shared === undefined ? { width, height, steps } : { width, height, steps, shared: svgBytes(shared), sharedTree: shared };
 }

@@ -45,6 +45,10 @@ function rekey(el: El, prefix: string): El {
   };
 }
 
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" };
+/** satori's text, escaped as it writes it (the five XML entities), back to plain text. */
+const unescapeText = (s: string) => s.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ENTITIES[e]!);
+
 const attrRe = /([a-z-]+)="([^"]*)"/g;
 function attrs(s: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -107,7 +111,7 @@ export async function renderSheet(specs: FragmentSpec[]): Promise<Map<string, Re
       items[f]!.push({ t: 'r', x: Number(a.x) - o.x, y: y - o.y, w: Number(a.width), h: Number(a.height), fill: a.fill! });
     } else {
       const a = attrs(m[2]!);
-      const s = m[3]!;
+      const s = unescapeText(m[3]!);
       const y = Number(a.y);
       const f = owner(y);
       const o = frames[f]!;

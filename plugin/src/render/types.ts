@@ -1,5 +1,7 @@
 /** What render() takes and gives. */
+import type { Element, ElementContent } from 'hast';
 
+/** How render() draws a trace. */
 export interface RenderOptions {
   /** Prefix for every id inside the SVGs, unique per figure (e.g. 'mt3a9f-'). Required for many figures per page. */
   idPrefix?: string;
@@ -22,17 +24,27 @@ export interface RenderOptions {
   shared?: boolean;
 }
 
+/** One step as drawn: its SVG (as bytes and as a hast element) and its text version. */
 export interface RenderedStep {
+  /** Index of the step in the trace. */
   index: number;
+  /** The line that runs next. */
   line: number;
+  /** The SVG's bytes. */
   svg: string;
+  /** The same SVG as a hast element, for a figure's tree. */
+  tree: Element;
+  /** The text version, for screen readers and for anyone who cannot see the picture. */
   text: string;
 }
 
+/** Every shown step of a trace, drawn at one size. */
 export interface RenderedFigure {
   width: number;
   height: number;
   steps: RenderedStep[];
   /** With `shared`: the content of a `<defs>` that the steps reference by id. The page must hold it once. */
   shared?: string;
+  /** With `shared`: the same content as hast elements. */
+  sharedTree?: ElementContent[];
 }
