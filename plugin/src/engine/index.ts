@@ -4,7 +4,9 @@
  * the figure. Adapters only find blocks and splice the HTML back in.
  */
 import { readFileSync } from 'node:fs';
+import type { Root } from 'hast';
 import { renderFigure, type FigureAssets } from '../figure/index.ts';
+import { htmlBytes, type ElementContent } from '../figure/hast.ts';
 import type { RenderedFigure } from '../render/index.ts';
 import type { Trace, TraceFailure } from '../trace/format.ts';
 import { sharedRuntime, type TraceRunner } from '../trace/index.ts';
@@ -73,6 +75,9 @@ export interface DocumentState {
 export const newDocument = (): DocumentState => ({ figures: 0, ids: new Set() });
 
 export interface BlockResult {
+  /** The figure (or, in dev mode, the error panel) as a hast tree, for hosts that take one. */
+  tree: Root;
+  /** The same, written as HTML, for hosts that splice in raw HTML. */
   html: string;
   warnings: string[];
   fromCache: boolean;
@@ -124,9 +129,23 @@ function lineOffset(block: Block): number {
   return at > 0 ? text.slice(0, at).split('\n').length - 1 : 0;
 }
 
-/** The cached SVGs carry a placeholder id prefix; only ids and references to them change, never a program's own text. */
-const withIdPrefix = (svg: string, id: string) =>
-  svg.replace(/(id="|url\(#|aria-labelledby="|href="#)mtPREFIX-/g, (_, lead: string) => `${lead}${id}-`);
+const PLACEHOLDER = 'mtPREFIX-';
+/** The properties that hold an id or a reference to one. */
+const ID_PROPERTIES = ['id', 'href', 'ariaLabelledBy', 'markerEnd'];
+
+/**
+ * The cached SVG trees carry a placeholder id prefix: the figure's own goes in its place, in ids and references to
+ * them only (`#…`, `url(#…)`), never in a program's own text.
+ */
+function withIdPrefix<T extends ElementContent>(node: T, id: string): T {
+  if (node.type !== 'element') return node;
+  const properties = { ...node.properties };
+  for (const name of ID_PROPERTIES) {
+    const v = properties[name];
+    if (typeof v === 'string') properties[name] = v.replace(/^(#|url\(#)?mtPREFIX-/, (lead: string) => lead.slice(0, -PLACEHOLDER.length) + `${id}-`);
+  }
+  return { ...node, properties, children: node.children.map((c) => withIdPrefix(c, id)) };
+}
 
 /** What a reader must know about a trace that did not run to its end. */
 function endNote(trace: Trace, opts: BlockOptions): string | undefined {
@@ -280,11 +299,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
         let id = `mt${key.slice(0, 8)}`;
         for (let n = 2; doc.ids.has(id); n++) id = `mt${key.slice(0, 8)}x${n}`;
         doc.ids.add(id);
-        const html = renderFigure(
+        const tree = renderFigure(
           {
             ...entry.figure,
-            steps: entry.figure.steps.map((s) => ({ ...s, svg: withIdPrefix(s.svg, id) })),
-            ...(entry.figure.shared === undefined ? {} : { shared: withIdPrefix(entry.figure.shared, id) }),
+            steps: entry.figure.steps.map((s) => ({ ...s, tree: withIdPrefix(s.tree, id) })),
+            ...(entry.figure.sharedTree === undefined ? {} : { sharedTree: entry.figure.sharedTree.map((n) => withIdPrefix(n, id)) }),
           },
           {
             id,
@@ -297,7 +316,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
           },
         );
         doc.figures++;
-        return { html, warnings: entry.warnings, fromCache };
+        return { tree, html: htmlBytes(tree), warnings: entry.warnings, fromCache };
       } catch (error) {
         const located =
           error instanceof MemtraceError ? error : fail(block, `memtrace failed on this block: ${(error as Error).message ?? error}`);
@@ -305,7 +324,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
         errors.push(located);
         if (mode === 'dev') {
           options.logger?.error(located.message);
-          return { html: errorPanel(located), warnings: [], fromCache: false };
+          const tree: Root = { type: 'root', children: [errorPanel(located)] };
+          return { tree, html: htmlBytes(tree), warnings: [], fromCache: false };
         }
         throw located;
       }

@@ -63,3 +63,25 @@ export function svgBytes(nodes: ElementContent | ElementContent[]): string {
   for (const n of Array.isArray(nodes) ? nodes : [nodes]) writeSvg(n, out);
   return out.join('');
 }
+
+/** Text already written (hast-util-to-html passes `raw` nodes through with `allowDangerousHtml`). */
+const raw = (value: string): Nodes => ({ type: 'raw', value }) as unknown as Nodes;
+
+/**
+ * What hast-util-to-html writes for `htmlBytes`: SVG elements as `svgBytes` writes them, text escaped by `escapeXml`,
+ * and newlines inside <pre> as character references, so that the HTML has no blank line (Markdown hosts that splice
+ * it in as an HTML block, Sätteri and CommonMark, end the block at the first blank line).
+ */
+function prepared(node: Nodes, inPre: boolean): Nodes {
+  if (node.type === 'text') return raw(inPre ? escapeXml(node.value).replace(/\n/g, '&#10;') : escapeXml(node.value));
+  if (node.type === 'element' && node.tagName === 'svg') return raw(svgBytes(node));
+  if (node.type === 'element' && (node.tagName === 'script' || node.tagName === 'style')) return node;
+  if (node.type !== 'element' && node.type !== 'root') return node;
+  const pre = inPre || (node.type === 'element' && node.tagName === 'pre');
+  return { ...node, children: node.children.map((c) => prepared(c, pre)) } as Nodes;
+}
+
+/** The HTML of a figure (or any memtrace tree) as a host that splices in raw HTML gets it. */
+export function htmlBytes(tree: Nodes): string {
+  return toHtml(prepared(tree, false), { allowDangerousHtml: true });
+}
