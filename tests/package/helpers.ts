@@ -112,7 +112,7 @@ export function snippets(markdownFile: string): Snippet[] {
   const lines = readFileSync(join(ROOT, markdownFile), 'utf8').split('\n');
   const found: Snippet[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const open = /^(`{3,}|~{3,})\s*([\w-]*)/.exec(lines[i]);
+    const open = /^(`{3,}|~{3,})\s*([\w-]*)[^`]*$/.exec(lines[i]);
     if (!open) continue;
     const fence = open[1];
     const closes = (l: string) => l.trim().length >= fence.length && [...l.trim()].every((c) => c === fence[0]);
