@@ -6,7 +6,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { astroBuild, DOCS, figures, freshProject, pack, PAGE_MD, snippets, write } from './helpers.ts';
+import { astroBuild, BUILD_TIMEOUT, DOCS, figures, freshProject, pack, PAGE_MD, snippets, write } from './helpers.ts';
 
 const tarball = pack();
 const site = freshProject('astro', tarball.file, ['astro']);
@@ -21,7 +21,8 @@ describe('memtrace in a fresh Astro site, from the packed tarball', () => {
     it(`${doc} has an Astro config snippet`, () => expect(found.length).toBeGreaterThan(0));
     for (const snippet of found) {
       it(`builds with the config snippet of ${doc}:${snippet.line} as written`, () => {
-        rmSync(join(site.dir, 'dist'), { recursive: true, force: true });
+        // Each build from scratch: no output, no content-layer cache left by the previous snippet's build.
+        for (const d of ['dist', '.astro', 'node_modules/.astro']) rmSync(join(site.dir, d), { recursive: true, force: true });
         write(site.dir, { 'astro.config.mjs': snippet.code });
         const r = astroBuild(site.dir);
         expect(r.status, r.log).toBe(0);
@@ -30,7 +31,7 @@ describe('memtrace in a fresh Astro site, from the packed tarball', () => {
         expect(rest).toHaveLength(0);
         expect(figure?.steps, r.log.slice(-3000)).toBeGreaterThanOrEqual(4);
         expect(figure.svgs).toBe(figure.steps);
-      });
+      }, BUILD_TIMEOUT);
     }
   }
 });

@@ -124,6 +124,9 @@ export function snippets(markdownFile: string): Snippet[] {
   return found;
 }
 
+/** A build on a busy 2-core machine: Pyodide's first start alone has taken a minute there. */
+export const BUILD_TIMEOUT = 900_000;
+
 /** The docs the snippet tests read. */
 export const DOCS = ['README.md', 'content/docs/getting-started.md'] as const;
 

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DOCS, figures, freshProject, pack, PAGE_MD, run, snippets, write } from './helpers.ts';
+import { BUILD_TIMEOUT, DOCS, figures, freshProject, pack, PAGE_MD, run, snippets, write } from './helpers.ts';
 
 const tarball = pack();
 const project = freshProject('unified', tarball.file, ['unified', 'remark-parse', 'remark-rehype', 'rehype-stringify']);
@@ -34,7 +34,7 @@ describe('memtrace/remark from the packed tarball', () => {
         expect(figure.steps, r.log.slice(0, 2000)).toBeGreaterThanOrEqual(4);
         expect(figure.svgs).toBe(figure.steps);
         expect(r.log).toContain('Two names, one list');
-      });
+      }, BUILD_TIMEOUT);
     }
   }
 });
