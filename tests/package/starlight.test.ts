@@ -23,6 +23,8 @@ write(site.dir, {
     'export const collections = { docs: defineCollection({ loader: docsLoader(), schema: docsSchema() }) };',
     '',
   ].join('\n'),
+  // Starlight's pages link it, as its starter template ships it.
+  'public/favicon.svg': '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"/>',
   'src/content/docs/index.md': PAGE_MD.replace('# Aliasing\n', '---\ntitle: Aliasing\n---\n'),
 });
 
@@ -75,16 +77,23 @@ describe('the fresh Starlight site in Chromium', () => {
       const figure = page.locator('figure.memtrace');
       await figure.locator('[data-go=last]').click();
       const seen = await page.evaluate(() => {
-        const svg = document.querySelector('figure.memtrace .memtrace-step.is-current svg')!;
-        const fill = (sel: string) => getComputedStyle(svg.querySelector(sel)!).fill;
+        const figure = document.querySelector('figure.memtrace')!;
+        const svg = figure.querySelector('.memtrace-step.is-current svg')!;
+        // What steps share is drawn once in the figure's definitions, so look for each role in the whole figure.
+        const find = (sel: string) => {
+          const el = svg.querySelector(sel) ?? figure.querySelector(sel);
+          if (!el) throw new Error(`nothing drawn with ${sel}`);
+          return getComputedStyle(el);
+        };
+        const fill = (sel: string) => find(sel).fill;
         return {
           theme: document.documentElement.dataset.theme,
           rect: fill(':scope > rect'),
           page: getComputedStyle(document.body).backgroundColor,
-          fg: fill('g[fill^="var(--memtrace-fg"] text'),
-          muted: fill('g[fill^="var(--memtrace-muted"] text'),
-          border: fill('g[fill^="var(--memtrace-border"] rect'),
-          arrow: getComputedStyle(svg.querySelector('g[stroke^="var(--memtrace-arrow"]')!).stroke,
+          fg: fill('[fill^="var(--memtrace-fg"]'),
+          muted: fill('[fill^="var(--memtrace-muted"]'),
+          border: fill('[fill^="var(--memtrace-border"]'),
+          arrow: find('[stroke^="var(--memtrace-arrow"]').stroke,
         };
       });
       await screenshot(page, `package-starlight-${theme}`, figure);
