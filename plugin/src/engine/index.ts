@@ -237,6 +237,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       hide: [...(opts.hide ?? []), ...hiddenByComment(block.code)],
       heapPrimitives: opts.primitives === 'heap',
       showExited: opts.exitedFrames ?? true,
+      showGenerated: opts.generatedMembers ?? false,
       idPrefix: 'mtPREFIX-',
       shared: true,
     }));

@@ -61,6 +61,8 @@ export interface RenderOptions {
   heapPrimitives?: boolean;
   /** Show exited frames that closures reference (default true). */
   showExited?: boolean;
+  /** Draw every member of a class, those library code generated too (a dataclass's `__init__`); default false folds them into one row. */
+  showGenerated?: boolean;
   /** Title used in each SVG's <title>. */
   title?: string;
   /**
@@ -104,7 +106,7 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
   if (shown.length === 0) return { width: 0, height: 0, steps: [] };
 
   const src = options.heapPrimitives ? primitivesOnHeap(trace) : trace;
-  const models = buildModels(src, shown, { hide: options.hide ?? [], showExited: options.showExited ?? true });
+  const models = buildModels(src, shown, { hide: options.hide ?? [], showExited: options.showExited ?? true, showGenerated: options.showGenerated ?? false });
   const codeLines = sanitize(trace.code).replace(/\n+$/, '').split('\n').map((l) => expandTabs(l));
 
   // ---- every fragment of the figure, deduplicated ----
