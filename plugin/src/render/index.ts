@@ -6,7 +6,7 @@
  * steps; this module stacks the pieces per step, draws dots, arrows and line markers, and writes the SVG (svg.ts).
  */
 import type { Trace } from '../trace/format.ts';
-import { dotsData, route, type Pt } from './arrows.ts';
+import { dotsData, routeStep, type Pt } from './arrows.ts';
 import {
   codeDims,
   codeFragment,
@@ -142,20 +142,21 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
   const R = (s: FragmentSpec): Rendered => rendered.get(s.key) ?? STATIC.get(s.key)!;
 
   // ---- placement, shared by all steps ----
-  const slots = assignSlots(models);
   // An object's notes ("freed", "✱ new") run right of its type label, so they count towards its width.
   const notesOf = (o: ObjectModel): (readonly [string, 'garbage' | 'changed'])[] => [
     ...(o.status === 'freed' ? [['freed', 'garbage'] as const] : []),
     ...(o.status === 'cycle' ? [['kept alive by a cycle', 'garbage'] as const] : []),
     ...(o.mark ? [[`${MARK} ${o.mark}`, 'changed'] as const] : []),
   ];
-  const g = grid(slots, (k, id) => {
+  const sizeOf = (k: number, id: number) => {
     const r = R(perStep[k]!.objects.get(id)!);
     const o = models[k]!.objects.find((x) => x.id === id)!;
     const label = labelWidth(perStep[k]!.objects.get(id)!);
     const notes = notesOf(o).reduce((w, [t]) => w + (t.length + 1) * SCW, label > 0 ? 6 : 0);
     return { w: Math.max(r.w, Math.ceil(label + notes)), h: r.h };
-  });
+  };
+  const slots = assignSlots(models, sizeOf);
+  const g = grid(slots, sizeOf);
   const anyObjects = slots.some((s) => s.size > 0);
   const top = MARGIN + HEADER_H;
   const codeBox = { x: MARGIN, y: top, w: cd.width, h: R(codeSpec).h };
@@ -358,14 +359,10 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
 
     const dots: [Pt[], Pt[]] = [[], []];
     const paths: [string, string] = ['', ''];
-    const columnUse = new Map<number, number>();
-    for (const s of sources) {
-      const i = s.faded ? 1 : 0;
-      dots[i].push(s.from);
-      const t = targets.get(s.target);
-      if (!t) continue;
-      paths[i] += `<path d="${route({ from: s.from, source: s.source, cell: s.cell, target: t, obstacles, labels, lanes, columns, columnUse })}"/>`;
-    }
+    for (const s of sources) dots[s.faded ? 1 : 0].push(s.from);
+    const drawn = sources.filter((s) => targets.has(s.target));
+    const routes = routeStep(drawn.map((s) => ({ from: s.from, source: s.source, cell: s.cell, target: targets.get(s.target)!, obstacles, labels, lanes, columns })));
+    drawn.forEach((s, j) => (paths[s.faded ? 1 : 0] += `<path d="${routes[j]}"/>`));
     const markerId = options.shared ? `${prefix}a` : `${prefix}a${k}`;
     const ink = (i: 0 | 1) =>
       // Each dot is a zero-length stroke with round caps, all in one path of relative moves: a few bytes a dot.
