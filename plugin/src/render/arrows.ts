@@ -163,6 +163,8 @@ export interface ArrowRequest {
   laneUse?: Map<number, number>;
   /** Where to end, when the step spreads the arrows into one edge of a box: the edge and the coordinate along it. */
   arrive?: { edge: Edge; at: number };
+  /** The heights of the dots in the target box whose arrows leave it: an arrow into its right edge keeps clear of them. */
+  leaving?: number[];
   /** Routes already drawn in this step (coarse points): among routes that cross no box, the one that crosses fewest of these wins. */
   drawn?: Pt[][];
 }
@@ -202,7 +204,12 @@ function routeOne(q: ArrowRequest): Route {
   const bottomX = arrive('bottom') ?? endX(t.x + 8);
   const firstRow = t.y + Math.min(t.h / 2, 11);
   const leftY = arrive('left') ?? firstRow;
-  const rightY = arrive('right') ?? firstRow;
+  // From below, into the lower part of the right edge: under the box's own arrows that leave right and loop up
+  // (a linked list stacked down the column), not across them.
+  const low = t.y + t.h - Math.min(t.h / 2, 11);
+  // Below the lowest dot that leaves the box near there, so as not to run into that dot's arrow.
+  const below = Math.max(low, ...(q.leaving ?? []).filter((y) => y > low - 8).map((y) => y + 7));
+  const rightY = arrive('right') ?? (s.y > t.y + t.h && below <= t.y + t.h - 3 ? below : firstRow);
   // A list item's arrow to a box wholly above or below leaves up or down out of its own cell, not along its row.
   const item = q.cell !== undefined && q.cell.h >= q.source.h - 4;
   if (item && (t.y + t.h < q.source.y - 8 || t.y > q.source.y + q.source.h + 8)) {
@@ -376,7 +383,10 @@ const ARRIVAL_GAP = 8;
  * spread along it, in the order of their sources (so that they do not cross on the way in), and routed again to
  * their own points: two arrows into one box arrive apart, and a reader can count them.
  */
-export function routeStep(qs: ArrowRequest[]): string[] {
+export function routeStep(requests: ArrowRequest[]): string[] {
+  const leaving = new Map<Box, number[]>();
+  for (const q of requests) leaving.set(q.source, [...(leaving.get(q.source) ?? []), q.from.y]);
+  const qs = requests.map((q) => ({ ...q, leaving: leaving.get(q.target) ?? [] }));
   const first = routeAll(qs.map((q) => ({ ...q })));
   const groups = new Map<string, number[]>();
   first.forEach((r, i) => {
