@@ -221,11 +221,11 @@ function routeOne(q: ArrowRequest): Route {
     cands.push({ edge, make: () => cubic(s, { x: s.x, y: s.y + k }, { x: e.x, y: e.y - k }, e) });
     // Blocked (its own type label above the first cell): down under its neighbours' dots, out past the box, then
     // up or down into the same edge.
-    const under = q.source.y + (up ? q.source.h - 3 : 3);
-    const out = sourceRight + 8 + sideBySide(q.columnUse?.get(sourceRight) ?? 0, 5);
-    const ex = arrive(edge) ?? along(t.x + 8, t.x + t.w - 8, out);
-    if (ex !== undefined && Math.abs(ex - out) < 1) {
-      cands.push({ edge, gap: sourceRight, make: () => elbow([s, { x: s.x, y: under }, { x: out, y: under }, { x: out, y: e.y }]) });
+    const by = q.source.y + (up ? q.source.h - 3 : 3);
+    const bx = sourceRight + 8 + sideBySide(q.columnUse?.get(sourceRight) ?? 0, 5);
+    const ex = arrive(edge) ?? along(t.x + 8, t.x + t.w - 8, bx);
+    if (ex !== undefined && Math.abs(ex - bx) < 1) {
+      cands.push({ edge, gap: sourceRight, make: () => elbow([s, { x: s.x, y: by }, { x: bx, y: by }, { x: bx, y: e.y }]) });
     }
   }
 
@@ -282,6 +282,9 @@ function routeOne(q: ArrowRequest): Route {
   // Arrows of one step that take the same column, or the same lane, run side by side, not on top of each other.
   const nth = q.columnUse?.get(column) ?? 0;
   const exitX = column + sideBySide(nth, 6);
+  // A list item's elbow runs out under its neighbours' dots, not through them.
+  const under = item ? q.source.y + q.source.h - 3 : s.y;
+  const out = (x: number): Pt[] => (item ? [s, { x: s.x, y: under }, { x, y: under }] : [s, { x, y: s.y }]);
   const firstElbow = cands.length;
   const lanes = [...q.lanes].sort((a, b) => Math.abs(a - t.y) - Math.abs(b - t.y));
   const laneY = (y: number) => y + sideBySide(q.laneUse?.get(y) ?? 0, 5);
@@ -291,9 +294,9 @@ function routeOne(q: ArrowRequest): Route {
   for (const lane of lanes) {
     const y = laneY(lane);
     if (lane <= t.y && laneTopX !== undefined) {
-      cands.push({ edge: 'top', lane, make: () => elbow([s, { x: exitX, y: s.y }, { x: exitX, y }, { x: laneTopX, y }, { x: laneTopX, y: t.y }]) });
+      cands.push({ edge: 'top', lane, make: () => elbow([...out(exitX), { x: exitX, y }, { x: laneTopX, y }, { x: laneTopX, y: t.y }]) });
     } else if (lane >= t.y + t.h) {
-      cands.push({ edge: 'bottom', lane, make: () => elbow([s, { x: exitX, y: s.y }, { x: exitX, y }, { x: laneBottomX!, y }, { x: laneBottomX!, y: t.y + t.h }]) });
+      cands.push({ edge: 'bottom', lane, make: () => elbow([...out(exitX), { x: exitX, y }, { x: laneBottomX!, y }, { x: laneBottomX!, y: t.y + t.h }]) });
     }
   }
   for (const lane of lanes) {
@@ -301,7 +304,7 @@ function routeOne(q: ArrowRequest): Route {
     // Up from below runs further out than down from above, so that a pair of arrows (a cycle) do not overlap.
     const gap = t.x - (lane > t.y ? 20 : 10);
     const gx = gap - 5 * (q.columnUse?.get(gap) ?? 0);
-    cands.push({ edge: 'left', lane, gap, make: () => elbow([s, { x: exitX, y: s.y }, { x: exitX, y }, { x: gx, y }, { x: gx, y: leftY }, { x: t.x, y: leftY }]) });
+    cands.push({ edge: 'left', lane, gap, make: () => elbow([...out(exitX), { x: exitX, y }, { x: gx, y }, { x: gx, y: leftY }, { x: t.x, y: leftY }]) });
   }
   const lastElbow = cands.length;
   if (cands.length === 0) {
