@@ -163,7 +163,7 @@ export interface ArrowRequest {
   laneUse?: Map<number, number>;
   /** Where to end, when the step spreads the arrows into one edge of a box: the edge and the coordinate along it. */
   arrive?: { edge: Edge; at: number };
-  /** The heights of the dots in the target box whose arrows leave it: an arrow into its right edge keeps clear of them. */
+  /** The heights of the dots in the target box whose arrows leave it upwards: an arrow into its right edge from below comes in under them. */
   leaving?: number[];
   /** Routes already drawn in this step (coarse points): among routes that cross no box, the one that crosses fewest of these wins. */
   drawn?: Pt[][];
@@ -253,7 +253,9 @@ function routeOne(q: ArrowRequest): Route {
       return cubic(s, { x: s.x + d, y: s.y }, { x: e.x + d, y: e.y }, e);
     },
   });
-  const rightLoops = [loop(0), loop(20), loop(40)];
+  // Under a dot of the target whose own arrow loops out right: wider, round that loop rather than along it.
+  const w0 = (q.leaving ?? []).some((y) => Math.abs(y - rightY) < 12) ? 16 : 0;
+  const rightLoops = [loop(w0), loop(w0 + 20), loop(w0 + 40)];
   // Straight out to the right, then straight up or down into the edge: for a target just above or below.
   const upright = (x: number | undefined, y: number, edge: Edge) => {
     if (x !== undefined && x > sourceRight + 6) cands.push({ edge, make: () => elbow([s, { x, y: s.y }, { x, y }]) });
@@ -388,7 +390,8 @@ const ARRIVAL_GAP = 8;
  */
 export function routeStep(requests: ArrowRequest[]): string[] {
   const leaving = new Map<Box, number[]>();
-  for (const q of requests) leaving.set(q.source, [...(leaving.get(q.source) ?? []), q.from.y]);
+  // Only arrows that leave level or upwards: one that goes down is better passed above than followed below.
+  for (const q of requests) if (q.target.y < q.from.y) leaving.set(q.source, [...(leaving.get(q.source) ?? []), q.from.y]);
   const qs = requests.map((q) => ({ ...q, leaving: leaving.get(q.target) ?? [] }));
   const first = routeAll(qs.map((q) => ({ ...q })));
   const groups = new Map<string, number[]>();
