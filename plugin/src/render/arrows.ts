@@ -133,6 +133,9 @@ function hits(c: Candidate, q: ArrowRequest, obstacles: Box[]): number {
   let n = 0;
   for (const o of obstacles) if (pts.some((p) => inside(p, o))) n++;
   for (const l of q.labels?.values() ?? []) if (pts.some((p) => inside(p, l, 0))) n++;
+  // Off the canvas, an arrow is cut off.
+  const box = q.canvas;
+  if (box && pts.some((p) => p.x < 1 || p.y < 1 || p.x > box.w - 1 || p.y > box.h - 1)) n++;
   if (q.cell) {
     const ok = way(q.source, q.cell, q.from);
     // Out through its own cell and row only: not down through the box's other rows, not back in.
@@ -157,6 +160,8 @@ export interface ArrowRequest {
   lanes: number[];
   /** Free vertical lanes (gaps between columns), as x values. */
   columns: number[];
+  /** The figure's size: a route that leaves it counts as crossing a box. */
+  canvas?: { w: number; h: number };
   /** How many routes of this step already run down each column; route() counts the ones it takes. */
   columnUse?: Map<number, number>;
   /** The same for the horizontal lanes. */
@@ -283,7 +288,8 @@ function routeOne(q: ArrowRequest): Route {
   const column = q.columns.filter((x) => x > sourceRight).sort((a, b) => a - b)[0] ?? sourceRight + 10;
   // Arrows of one step that take the same column, or the same lane, run side by side, not on top of each other.
   const nth = q.columnUse?.get(column) ?? 0;
-  const exitX = column + sideBySide(nth, 6);
+  // At the figure's right edge, side by side leftwards only.
+  const exitX = q.canvas && column + sideBySide(nth, 6) > q.canvas.w - 4 ? column - 6 * nth : column + sideBySide(nth, 6);
   // A list item's elbow runs out under its neighbours' dots, not through them.
   const under = item ? q.source.y + q.source.h - 3 : s.y;
   const out = (x: number): Pt[] => (item ? [s, { x: s.x, y: under }, { x, y: under }] : [s, { x, y: s.y }]);

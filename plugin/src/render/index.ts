@@ -361,7 +361,7 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
     const paths: [string, string] = ['', ''];
     for (const s of sources) dots[s.faded ? 1 : 0].push(s.from);
     const drawn = sources.filter((s) => targets.has(s.target));
-    const routes = routeStep(drawn.map((s) => ({ from: s.from, source: s.source, cell: s.cell, target: targets.get(s.target)!, obstacles, labels, lanes, columns })));
+    const routes = routeStep(drawn.map((s) => ({ from: s.from, source: s.source, cell: s.cell, target: targets.get(s.target)!, obstacles, labels, lanes, columns, canvas: { w: width, h: height } })));
     drawn.forEach((s, j) => (paths[s.faded ? 1 : 0] += `<path d="${routes[j]}"/>`));
     const markerId = options.shared ? `${prefix}a` : `${prefix}a${k}`;
     const ink = (i: 0 | 1) =>
