@@ -15,6 +15,7 @@ import { render } from '../plugin/src/render/index.ts';
 import { isTraceFailure, type Trace, type TraceResult } from '../plugin/src/trace/format.ts';
 import { TraceRuntime } from '../plugin/src/trace/runtime.ts';
 import { tracerSource } from '../plugin/src/trace/tracer-modules.ts';
+import { arrowRows } from './arrows.ts';
 import { gzipBytes, median, printTable, timeMs, type Row } from './lib.ts';
 import { readabilityRows } from './readability.ts';
 
@@ -169,6 +170,7 @@ async function renderSection(runtime: TraceRuntime, extra: Trace[]) {
     const m = median(marginal);
     row({ section: `render: ${label}`, metric: 'gzipped bytes each later step adds to its figure (median)', value: m, unit: 'B', target: '≤ 1024 B', ok: m <= 1024 });
     row({ section: `render: ${label}`, metric: 'same, worst figure', value: Math.max(...marginal), unit: 'B', target: '≤ 1024 B', ok: Math.max(...marginal) <= 1024 });
+    for (const r of await arrowRows(label, traces)) row(r);
   }
 }
 

@@ -98,14 +98,15 @@ export const labelWidth = (s: FragmentSpec): number => (s.label ?? '').length * 
 export function placeFigure(model: FigureModel, fragments: FigureFragments, laid: LaidOut): FigurePlacement {
   const { steps } = model;
   const fd = fragments.frameDims;
-  const slots = assignSlots(steps);
-  const g = grid(slots, (k, id) => {
+  const sizeOf = (k: number, id: number) => {
     const spec = fragments.steps[k]!.objects.get(id)!;
     const o = steps[k]!.objects.find((x) => x.id === id)!;
     const label = labelWidth(spec);
     const notes = notesOf(o).reduce((w, [t]) => w + (t.length + 1) * SCW, label > 0 ? 6 : 0);
     return { w: Math.max(laid(spec).w, Math.ceil(label + notes)), h: laid(spec).h };
-  });
+  };
+  const slots = assignSlots(steps, sizeOf);
+  const g = grid(slots, sizeOf);
   const anyObjects = slots.some((s) => s.size > 0);
   const top = MARGIN + HEADER_H;
   const codeBox = { x: MARGIN, y: top, w: fragments.codeDims.width, h: laid(fragments.code).h };
