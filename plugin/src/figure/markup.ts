@@ -5,6 +5,7 @@
  * id `<figure-id>-step-<k>`), `[data-go]` buttons and `[data-mt=range|status|live]`.
  */
 import { inlineAssets } from './assets.ts';
+import { noteToHast } from '../notes/inline.ts';
 import { h, type Element, type ElementContent, type Root } from './hast.ts';
 import type { RenderedFigure, RenderedStep } from './types.ts';
 
@@ -71,10 +72,20 @@ function sized(svg: Element, width: number, height: number, where: string): Elem
   return { ...svg, properties: { ...p, width: p.width ?? String(width), height: p.height ?? String(height), viewBox: p.viewBox ?? `0 0 ${width} ${height}` } };
 }
 
+/**
+ * The author's note a step shows, under its diagram: its own note, or (class `is-carried`, drawn dimmed, and only
+ * while stepping) the last one before it, so that the reader keeps the thread between two notes.
+ */
+function noteElement(s: RenderedStep): Element[] {
+  if (!s.note) return [];
+  return [h('p', { class: s.note.carried ? 'memtrace-narration is-carried' : 'memtrace-narration' }, noteToHast(s.note.markdown))];
+}
+
 function step(s: RenderedStep, k: number, n: number, id: string, current: boolean, f: RenderedFigure): Element {
   return h('li', { class: `memtrace-step${current ? ' is-current' : ''}`, id: `${id}-step-${k}`, 'data-line': String(s.line) }, [
     h('p', { class: 'memtrace-caption' }, stepLabel(k, n, s.line)),
     h('div', { class: 'memtrace-view' }, [sized(s.tree, f.width, f.height, `"${id}" step ${k}`)]),
+    ...noteElement(s),
     h('details', { class: 'memtrace-text' }, [h('summary', 'Text version'), h('pre', s.text)]),
   ]);
 }

@@ -10,6 +10,8 @@ export interface TextContext {
   total: number;
   code: string[];
   objectNumber: (id: number) => number;
+  /** The author's note for this step, as plain text (a note carried over from an earlier step is not repeated). */
+  note?: string;
 }
 
 export function stepTitle(m: StepModel, total: number, title?: string): string {
@@ -23,6 +25,7 @@ export function stepText(m: StepModel, ctx: TextContext): string {
   const out: string[] = [];
   const event = { line: 'next to run', call: 'calling', return: 'returning', exception: 'raising', uncaught: 'uncaught exception' }[m.step.event];
   out.push(`Step ${m.ordinal} of ${ctx.total}, line ${m.line} (${m.unwinding ? 'exception leaving the function' : event}): ${codeAt(m.line)}`);
+  if (ctx.note) out.push(`Note: ${ctx.note}`);
   if (m.prevLine !== undefined) out.push(`Just ran line ${m.prevLine}: ${codeAt(m.prevLine)}`);
 
   const changes: string[] = [];

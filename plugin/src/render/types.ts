@@ -38,6 +38,8 @@ export interface RenderedStep {
   tree: Element;
   /** The text version, for screen readers and for anyone who cannot see the picture. */
   text: string;
+  /** The author's note this step shows (inline Markdown): its own, or the last one before it, `carried` over. */
+  note?: { markdown: string; carried: boolean };
 }
 
 /** Every shown step of a trace, drawn at one size. */
