@@ -8,7 +8,7 @@ import { basename, extname, join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { TraceFailure } from './trace/format.ts';
 import { attachNotesToJson, locateFailure, parseNotes, traceWithNotes, warningLine } from './notes/index.ts';
-import { isTraceFailure, TraceRuntime, type RunOptions } from './trace/runtime.ts';
+import { TraceRuntime, type RunOptions } from './trace/runtime.ts';
 
 const USAGE = `Usage:
   memtrace trace FILE.py [options]            print the trace of FILE.py as JSON on stdout
@@ -161,7 +161,7 @@ async function renderCommand(args: string[]): Promise<number> {
   } finally {
     await runtime.close();
   }
-  if (isTraceFailure(narrated)) {
+  if (!('trace' in narrated)) {
     process.stderr.write(failureLine(file, narrated) + '\n');
     return 1;
   }
