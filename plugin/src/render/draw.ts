@@ -223,7 +223,7 @@ export function drawStep(d: FigureDrawing, k: number, placed: StepPlacement, arr
   // note beside the SVG as HTML).
   const note = d.model.notes[k];
   const own = note && !note.carried ? noteText(note.markdown) : undefined;
-  const desc = own && !shared ? { id: `${prefix}d${k}`, text: own } : undefined;
+  const desc = own && !shared ? { id: `${prefix}desc${k}`, text: own } : undefined;
   // A step of a shared figure lives in an HTML page, where the SVG namespace goes without saying.
   const tree = svgDocument({ width, height, titleId: `${prefix}t${k}`, title, marker: shared ? undefined : markerId, body, inHtml: shared, desc });
   const text = stepText(m, { total, code: d.model.code, objectNumber: (id) => d.model.objectNumber.get(id) ?? 0, note: own });
