@@ -29,8 +29,10 @@ describe('a narrated figure', () => {
     const li = items(html);
     expect(li).toHaveLength(trace.steps.length);
     li.forEach((item, i) => {
-      const cls = /<p class="(memtrace-narration[^"]*)">/.exec(item)?.[1];
+      const [, cls, hidden] = /<p class="(memtrace-narration[^"]*)"( hidden)?>/.exec(item) ?? [];
       expect(cls, `step ${i + 1}`).toBe(own.includes(i) ? 'memtrace-narration' : 'memtrace-narration is-carried');
+      // Carried notes are hidden but while stepping: a list of every step, even unstyled, shows each note once.
+      expect(hidden !== undefined, `step ${i + 1}`).toBe(!own.includes(i));
       expect(item.indexOf('class="memtrace-view"')).toBeLessThan(item.indexOf('memtrace-narration'));
       expect(item.indexOf('memtrace-narration')).toBeLessThan(item.indexOf('class="memtrace-text"'));
     });

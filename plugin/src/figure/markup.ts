@@ -73,12 +73,14 @@ function sized(svg: Element, width: number, height: number, where: string): Elem
 }
 
 /**
- * The author's note a step shows, under its diagram: its own note, or (class `is-carried`, drawn dimmed, and only
- * while stepping) the last one before it, so that the reader keeps the thread between two notes.
+ * The author's note a step shows, under its diagram: its own note, or the last one before it (class `is-carried`,
+ * drawn dimmed), so that the reader keeps the thread between two notes. A carried note is `hidden` but where the
+ * stylesheet shows one step at a time: a list of every step (no JavaScript, print, a feed reader) shows each note once.
  */
 function noteElement(s: RenderedStep): Element[] {
   if (!s.note) return [];
-  return [h('p', { class: s.note.carried ? 'memtrace-narration is-carried' : 'memtrace-narration' }, noteToHast(s.note.markdown))];
+  const { carried, markdown } = s.note;
+  return [h('p', { class: carried ? 'memtrace-narration is-carried' : 'memtrace-narration', hidden: carried }, noteToHast(markdown))];
 }
 
 function step(s: RenderedStep, k: number, n: number, id: string, current: boolean, f: RenderedFigure): Element {
