@@ -4,6 +4,7 @@
  *
  * Everything is a median over repeated runs; ratios are taken between numbers of this same run.
  */
+import { CONFORMANCE_DIR } from '../tests/conformance.ts';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -25,7 +26,7 @@ const json = args.includes('--json');
 const quick = args.includes('--quick');
 const buildsOnly = args.includes('--builds');
 const runs = Number(args[args.indexOf('--runs') + 1]) || 5;
-const conformanceDir = resolve(root, '../shared/conformance/programs');
+const conformanceDir = join(CONFORMANCE_DIR, 'programs');
 const rows: Row[] = [];
 const row = (r: Row) => {
   rows.push(r);
