@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the figures the issues ask for, measured in one run. `--json` prints the rows as JSON;
- * `--quick` skips the site builds (the built site in dist/ is still measured, readability included); `--builds` runs only them; `--runs N` sets the repetitions (default 5).
+ * `--quick` skips the site builds (the built site in dist/ is still measured, readability included); `--builds` runs only them; `--soak` runs only the dev-server soak (bench/soak.ts); `--runs N` sets the repetitions (default 5).
  *
  * Everything is a median over repeated runs; ratios are taken between numbers of this same run.
  */
@@ -12,8 +12,9 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseMeta } from '../plugin/src/engine/options.ts';
 import { assetSizes } from '../plugin/src/figure/assets.ts';
 import { render } from '../plugin/src/render/index.ts';
-import type { Trace, TraceFailure } from '../plugin/src/trace/format.ts';
+import { isTraceFailure, type Trace, type TraceResult } from '../plugin/src/trace/format.ts';
 import { TraceRuntime } from '../plugin/src/trace/runtime.ts';
+import { tracerSource } from '../plugin/src/trace/tracer-modules.ts';
 import { gzipBytes, median, printTable, timeMs, type Row } from './lib.ts';
 import { readabilityRows } from './readability.ts';
 
@@ -29,8 +30,6 @@ const row = (r: Row) => {
   rows.push(r);
   if (!json) process.stderr.write(`  ${r.section}: ${r.metric} = ${typeof r.value === 'number' ? r.value.toFixed(2) : r.value} ${r.unit}\n`);
 };
-
-const isFailure = (r: Trace | TraceFailure): r is TraceFailure => 'kind' in r && !('format' in r);
 
 /** The memtrace blocks of the demo posts, with the options that matter for tracing. */
 function demoBlocks(): { name: string; code: string; maxSteps?: number; stdin?: string }[] {
@@ -66,7 +65,7 @@ async function tracerSection(runtime: TraceRuntime) {
   for (let i = 0; i < runs * 2; i++) {
     seedTimes.push(await timeMs(async () => {
       const r = await runtime.trace(SEED);
-      if (isFailure(r)) throw new Error(r.message);
+      if (isTraceFailure(r)) throw new Error(r.message);
       seed = r;
     }));
   }
@@ -87,17 +86,17 @@ async function conformanceSection(runtime: TraceRuntime) {
   const traces: Trace[] = [];
   for (const code of Object.values(programs)) {
     const samples: number[] = [];
-    let last: Trace | TraceFailure | undefined;
+    let last: TraceResult | undefined;
     for (let i = 0; i < 3; i++) samples.push(await timeMs(async () => (last = await runtime.trace(code))));
     perProgram.push(median(samples));
-    if (last && !isFailure(last)) traces.push(last);
+    if (last && !isTraceFailure(last)) traces.push(last);
   }
   row({ section: 'conformance', metric: `trace per program, median of ${perProgram.length}`, value: median(perProgram), unit: 'ms' });
   row({ section: 'conformance', metric: 'trace per program, slowest', value: Math.max(...perProgram), unit: 'ms' });
 
   // The same harness in Pyodide (in-process) and in the local CPython: the tracer's own cost, without IPC.
   const harness = readFileSync(join(root, 'bench/time_tracer.py'), 'utf8');
-  const tracer = readFileSync(join(root, 'plugin/src/trace/tracer.py'), 'utf8');
+  const tracer = tracerSource();
   const spec = JSON.stringify({ tracer, programs, runs: 3 });
   const require = createRequire(import.meta.url);
   const { loadPyodide } = await import('pyodide');
@@ -130,7 +129,7 @@ async function renderSection(runtime: TraceRuntime, extra: Trace[]) {
   const demo: Trace[] = [];
   for (const b of demoBlocks()) {
     const r = await runtime.trace(b.code, { maxSteps: b.maxSteps, stdin: b.stdin });
-    if (!isFailure(r)) demo.push(r);
+    if (!isTraceFailure(r)) demo.push(r);
   }
   for (const [label, traces] of [['demo posts', demo], ['conformance', extra]] as const) {
     const perStep: number[] = [];
@@ -240,6 +239,15 @@ function bytesSection(site: string) {
     const total = gzipBytes(html) + (hasFigure ? sizes.js.gzip + sizes.css.gzip : 0);
     row({ section: 'transfer (gzipped HTML + JS + CSS)', metric: name!, value: total, unit: 'B' });
   }
+}
+
+if (args.includes('--soak')) {
+  // The dev-server soak runs alone: it takes minutes, and the other sections would skew its memory and timings.
+  const { soakSection } = await import('./soak.ts');
+  const soakRows = await soakSection();
+  if (json) console.log(JSON.stringify(soakRows, null, 2));
+  else printTable(soakRows);
+  process.exit(0);
 }
 
 if (!buildsOnly) {

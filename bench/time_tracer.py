@@ -1,7 +1,7 @@
-"""Times tracer.py's run_trace on programs, in whichever Python runs this file (Pyodide or a native CPython).
+"""Times the tracer's run_trace on programs, in whichever Python runs this file (Pyodide or a native CPython).
 
 Both interpreters run this same harness, so the ratio compares the tracer and nothing else.
-Input (globals or argv): TRACER_SOURCE, PROGRAMS (name -> code), RUNS. Output: JSON name -> median ms, or an error.
+Input (globals or argv): TRACER_SOURCE (the tracer's modules joined in load order, tracer-modules.ts), PROGRAMS (name -> code), RUNS. Output: JSON name -> median ms, or an error.
 """
 import json
 import statistics
@@ -11,9 +11,11 @@ import time
 
 def time_programs(tracer_source, programs, runs):
     ns = {"__name__": "memtrace_tracer"}
-    exec(compile(tracer_source, "tracer.py", "exec"), ns)
+    exec(compile(tracer_source, "memtrace-tracer", "exec"), ns)
     run_trace = ns["run_trace"]
-    options = json.dumps({"maxSteps": 1000, "timeoutMs": 10000})
+    # Every limit explicit, as the runtime passes them (defaults.ts): the tracer has no fallbacks.
+    options = json.dumps({"maxSteps": 1000, "timeoutMs": 10000, "maxOutputChars": 10000, "maxContainerItems": 100,
+                          "maxFrames": 40})
     out = {}
     for name, code in programs.items():
         samples = []

@@ -6,8 +6,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { benchRender } from '../plugin/src/render/bench.ts';
-import type { Trace } from '../plugin/src/trace/format.ts';
+import { benchRender } from '../bench/render.ts';
+import { isTraceFailure, type Trace } from '../plugin/src/trace/format.ts';
 import { FIXTURES } from './render-fixtures.ts';
 
 const args = process.argv.slice(2);
@@ -16,11 +16,11 @@ const traces: Trace[] = readdirSync(FIXTURES).map((c) => JSON.parse(readFileSync
 console.log('fixtures', await benchRender(traces, runs));
 const dir = resolve(import.meta.dirname, '../../shared/conformance/programs');
 if (args.includes('--conformance') && existsSync(dir)) {
-  const { traceInProcess } = await import('../plugin/src/trace/dev-run.ts');
+  const { traceInProcess } = await import('./dev-run.ts');
   const more: Trace[] = [];
   for (const f of readdirSync(dir).filter((f) => f.endsWith('.py')).sort()) {
     const r = await traceInProcess(readFileSync(join(dir, f), 'utf8'), { maxSteps: 300 });
-    if (!('failure' in r)) more.push(r);
+    if (!isTraceFailure(r)) more.push(r);
   }
   console.log('conformance', await benchRender(more, runs));
 }

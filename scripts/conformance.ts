@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { traceJsonInProcess } from '../plugin/src/trace/dev-run.ts';
+import { traceJsonInProcess } from './dev-run.ts';
 
 const CONFORMANCE = process.env.MEMTRACE_CONFORMANCE ?? '/work/shared/conformance';
 const args = process.argv.slice(2);

@@ -97,7 +97,7 @@ async function main() {
   // theme.css is the documented copy of THEME_CSS, for sites that link it rather than inline it.
   writeFileSync(join(import.meta.dirname, '../plugin/src/render/theme.css'), THEME_CSS_DOCUMENTED);
   const cases = readdirSync(FIXTURES).filter((c) => existsSync(join(FIXTURES, c, 'program.py')) && (only.length === 0 || only.includes(c)));
-  const { traceJsonInProcess } = retrace ? await import('../plugin/src/trace/dev-run.ts') : { traceJsonInProcess: undefined };
+  const { traceJsonInProcess } = retrace ? await import('./dev-run.ts') : { traceJsonInProcess: undefined };
   const pages: { html: string; path: string }[] = [];
   for (const c of cases) {
     const dir = join(FIXTURES, c);

@@ -1,6 +1,6 @@
 // Dev helper: trace one file in-process and print the JSON. Usage: npx node scripts/trace-file.ts FILE [--format pytutor] [--pretty]
 import { readFileSync } from 'node:fs';
-import { traceJsonInProcess } from '../plugin/src/trace/dev-run.ts';
+import { traceJsonInProcess } from './dev-run.ts';
 
 const args = process.argv.slice(2);
 const file = args.find((a) => !a.startsWith('--'))!;

@@ -1,4 +1,4 @@
-// Copies the files tsc does not emit (tracer.py, stylesheets, ...) from plugin/src to plugin/dist, same paths, and
+// Copies the files tsc does not emit (Python modules, stylesheets, ...) from plugin/src to plugin/dist, same paths, and
 // minifies the client assets once for every build to come (figure/assets.ts).
 // Run after `tsc -p plugin`: `node plugin/scripts/copy-assets.ts`.
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';

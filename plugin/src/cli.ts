@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { TraceFailure } from './trace/format.ts';
+import { attachNotesToJson, locateFailure, parseNotes, warningLine } from './notes/index.ts';
 import { isTraceFailure, TraceRuntime, type RunOptions } from './trace/runtime.ts';
 
 const USAGE = `Usage:
@@ -98,7 +99,12 @@ async function traceCommand(args: string[]): Promise<number> {
   let failed = 0;
   try {
     for (const { file, code } of programs) {
-      const result = await runtime.traceJson(code, options);
+      // Notes (`#:` comments) are taken out before tracing and put on the steps they explain (memtrace format only).
+      const program = parseNotes(code);
+      const traced = await runtime.traceJson(program.code, options);
+      const narrated = typeof traced === 'string' && options.format !== 'pytutor' ? attachNotesToJson(traced, program) : undefined;
+      for (const w of narrated?.warnings ?? []) process.stderr.write(`memtrace: ${warningLine(file, w)} (warning)\n`);
+      const result = typeof traced === 'string' ? (narrated?.json ?? traced) : locateFailure(traced, program);
       const failure = typeof result === 'string' ? emptyTimeout(result) : result;
       if (failure || typeof result !== 'string') {
         process.stderr.write(failureLine(file, failure ?? (result as TraceFailure)) + '\n');

@@ -87,11 +87,27 @@ for (const processor of ['satteri', 'unified']) {
 }
 
 describe('errors', () => {
-  it('fails the build at the Markdown line and column of a syntax error in a page', () => {
-    const r = build('broken-page');
-    expect(r.status).not.toBe(0);
-    expect(r.log).toMatch(/post\.md:12:1\b/);
-    expect(r.log).toMatch(/SyntaxError/);
+  describe('a .md page and an .mdx page with a broken block each', () => {
+    let r: BuildResult;
+    beforeAll(() => {
+      r = build('broken-page');
+    });
+
+    it('fails the build at the Markdown line and column of each, paths relative to the project', () => {
+      expect(r.status).not.toBe(0);
+      expect(r.log).toMatch(/^\s*src\/pages\/post\.md:12:1: SyntaxError/m);
+      // Column 15: the end of `for n in names`, where Python expects the colon.
+      expect(r.log).toMatch(/^\s*src\/pages\/typo\.mdx:11:15: SyntaxError: expected ':'/m);
+      expect(r.log).toMatch(/2 memtrace blocks could not be turned into a figure/);
+    });
+
+    it('reads like an Astro user error: a hint, and no stack trace into memtrace or Astro', () => {
+      expect(r.log).toMatch(/Hint:\s+Fix the Python in this block/);
+      expect(r.log).not.toMatch(/Stack trace:/);
+      expect(r.log).not.toMatch(/plugin\/dist\/|node_modules\/astro\/dist|hooks\.js/);
+      // Vite does not stop at the MDX page with a location of its own.
+      expect(r.log).not.toMatch(/typo\.mdx:0:0/);
+    });
   });
 
   it('fails the build for a syntax error in a content collection entry, which Astro would swallow', () => {

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { escapeHtml, figureAssets, renderFigure, type RenderedFigure } from '../../plugin/src/figure/index.ts';
 import { render } from '../../plugin/src/render/index.ts';
-import { traceInProcess } from '../../plugin/src/trace/dev-run.ts';
-import type { Trace } from '../../plugin/src/trace/format.ts';
+import { traceInProcess } from '../../scripts/dev-run.ts';
+import { isTraceFailure, type Trace } from '../../plugin/src/trace/format.ts';
 
 export const BASE = '/sub/';
 export const ASSETS_DIR = '_astro';
@@ -23,7 +23,7 @@ export const PROGRAMS = {
 
 async function trace(code: string): Promise<Trace> {
   const result = await traceInProcess(code);
-  if ('failure' in result) throw new Error(`fixture program failed: ${result.failure.message}`);
+  if (isTraceFailure(result)) throw new Error(`fixture program failed: ${result.message}`);
   return result;
 }
 

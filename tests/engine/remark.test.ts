@@ -10,7 +10,7 @@ import { VFile } from 'vfile';
 import { VFileMessage } from 'vfile-message';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../plugin/src/engine/index.ts';
-import remarkMemtrace from '../../plugin/src/remark.ts';
+import remarkMemtrace from '../../plugin/src/adapters/remark.ts';
 import { closeSharedRuntime } from '../../plugin/src/trace/index.ts';
 
 const warnings: string[] = [];

@@ -329,7 +329,7 @@ describe('a stack deeper than the tracer keeps', () => {
   });
 
   test('names the left-out function only when every call in the gap runs it', async () => {
-    const { traceInProcess } = await import('../../plugin/src/trace/dev-run.ts');
+    const { traceInProcess } = await import('../../scripts/dev-run.ts');
     const code = 'def even(n):\n    return True if n == 0 else odd(n - 1)\n\ndef odd(n):\n    return False if n == 0 else even(n - 1)\n\neven(50)\n';
     const trace = (await traceInProcess(code, { maxSteps: 2000 })) as Trace;
     const deep = trace.steps.findIndex((s) => (s.omittedFrames?.count ?? 0) > 2);
@@ -371,7 +371,7 @@ describe('bytes', () => {
   });
 
   test('a figure with a big imported namespace stays cheap per step (steps fit in gzip\'s window)', async () => {
-    const { traceInProcess } = await import('../../plugin/src/trace/dev-run.ts');
+    const { traceInProcess } = await import('../../scripts/dev-run.ts');
     const code = 'from string import *\nfrom math import *\nfrom itertools import *\nx = 1\nfor i in range(5):\n    x = x * 2\nprint(x)\n';
     const trace = (await traceInProcess(code)) as Trace;
     expect(trace.steps.at(-1)!.frames[0]!.locals.length).toBeGreaterThan(90);

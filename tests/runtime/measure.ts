@@ -2,6 +2,7 @@
 // Run: npx node tests/runtime/measure.ts   (real child, real Pyodide; takes about a minute)
 import { loadavg } from 'node:os';
 import { TraceRuntime } from '../../plugin/src/trace/runtime.ts';
+import { isTraceFailure } from '../../plugin/src/trace/format.ts';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const round = (x: number) => Math.round(x * 10) / 10;
@@ -59,7 +60,7 @@ for (const [name, code] of runaways) {
   const t = performance.now();
   const result = await runtime.trace(code, { timeoutMs: name.includes('strings') || name.includes('heap') ? 30_000 : TIMEOUT, maxSteps: 100_000 });
   const ms = performance.now() - t;
-  const what = 'kind' in result ? `failure ${result.kind}` : `trace, end ${result.end.reason} ${result.end.message ?? ''}, ${result.steps.length} steps`;
+  const what = isTraceFailure(result) ? `failure ${result.kind}` : `trace, end ${result.end.reason} ${result.end.message ?? ''}, ${result.steps.length} steps`;
   const t2 = performance.now();
   await runtime.trace('x = 1');
   console.log(`  ${name}: stopped in ${Math.round(ms)} ms (${what}); next block after it: ${Math.round(performance.now() - t2)} ms`);

@@ -6,9 +6,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { childArgs, TraceRuntime } from '../../plugin/src/trace/runtime.ts';
+import { TRACER_MODULES } from '../../plugin/src/trace/tracer-modules.ts';
 import { printed } from './helpers.ts';
 
 const SECRET = 'memtrace-test-secret-6c1f0e';
@@ -55,10 +56,13 @@ async function attempts(body: string): Promise<Record<string, string>> {
 const py = (value: string) => JSON.stringify(value);
 
 describe('the child is started with the least it needs', () => {
-  test('permission model on, two read grants, nothing else allowed', () => {
-    const args = childArgs({ tracerPath: resolve(import.meta.dirname, '../../plugin/src/trace/tracer.py'), memoryLimitMb: 64 });
+  test('permission model on, read grants for Pyodide and each tracer module by name, nothing else allowed', () => {
+    const args = childArgs({ tracerDir: resolve(import.meta.dirname, '../../plugin/src/trace/python'), memoryLimitMb: 64 });
     expect(args).toContain('--permission');
-    expect(args.filter((a) => a.startsWith('--allow-fs-read='))).toHaveLength(2);
+    const grants = args.filter((a) => a.startsWith('--allow-fs-read=')).map((a) => a.slice('--allow-fs-read='.length));
+    expect(grants).toHaveLength(1 + TRACER_MODULES.length);
+    // Files, never the folder that holds them: nothing else placed beside the tracer becomes readable.
+    expect(grants.slice(1).map((g) => basename(g))).toEqual([...TRACER_MODULES]);
     expect(args.filter((a) => a.startsWith('--allow-') && !a.startsWith('--allow-fs-read='))).toEqual([]);
     expect(args).toEqual(expect.arrayContaining(['--no-experimental-sqlite', '--no-addons']));
   });

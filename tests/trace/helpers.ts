@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
-import type { Frame, HeapObject, Step, Trace, Value } from '../../plugin/src/trace/format.ts';
-import { traceInProcess, type DevRunOptions } from '../../plugin/src/trace/dev-run.ts';
+import { isTraceFailure, type Frame, type HeapObject, type Step, type Trace, type Value } from '../../plugin/src/trace/format.ts';
+import type { RunOptions } from '../../plugin/src/trace/runtime.ts';
+import { traceInProcess } from '../../scripts/dev-run.ts';
 
 /** The seed article's program, as the renderer's seed fixture holds it. */
 export const SEED = readFileSync(new URL('../fixtures/render/seed/program.py', import.meta.url), 'utf8');
 
 /** Trace and insist on a Trace (not a failure). */
-export async function trace(code: string, options: DevRunOptions = {}): Promise<Trace> {
+export async function trace(code: string, options: RunOptions = {}): Promise<Trace> {
   const result = await traceInProcess(code, options);
-  if ('failure' in result) throw new Error(`trace failed: ${JSON.stringify(result.failure)}`);
+  if (isTraceFailure(result)) throw new Error(`trace failed: ${JSON.stringify(result)}`);
   return result;
 }
 

@@ -1,6 +1,8 @@
 // Limits, errors and input/output handling inside the tracer (the runtime adds the hard kill on top).
 import { beforeAll, describe, expect, test } from 'vitest';
-import { traceInProcess } from '../../plugin/src/trace/dev-run.ts';
+import { TRACE_DEFAULTS } from '../../plugin/src/defaults.ts';
+import { isTraceFailure } from '../../plugin/src/trace/format.ts';
+import { traceInProcess, traceWithRawOptions } from '../../scripts/dev-run.ts';
 import { global, reprOf, trace } from './helpers.ts';
 
 beforeAll(async () => {
@@ -99,12 +101,19 @@ f(0)
 describe('errors and I/O', () => {
   test('syntax error: a failure with 1-based line and column in the program', async () => {
     const r = await traceInProcess('x = 1\nif x\n    pass\n');
-    expect(r).toEqual({ failure: { kind: 'syntax', message: "SyntaxError: expected ':'", line: 2, column: 5 } });
+    expect(r).toEqual({ kind: 'syntax', message: "SyntaxError: expected ':'", line: 2, column: 5 });
+  });
+
+  test('the tracer has no limits of its own: options without one are refused, naming it', async () => {
+    const r = JSON.parse(await traceWithRawOptions('x = 1', JSON.stringify({ ...TRACE_DEFAULTS, maxFrames: undefined })));
+    expect(r).toEqual({ failure: { kind: 'options', message: expect.stringMatching(/^maxFrames is required/) } });
+    const all = JSON.parse(await traceWithRawOptions('x = 1', JSON.stringify(TRACE_DEFAULTS)));
+    expect(all.end).toEqual({ reason: 'completed' });
   });
 
   test('bad options are a failure, not an exception', async () => {
     const r = await traceInProcess('x = 1', { maxSteps: -1 });
-    expect('failure' in r && r.failure.kind).toBe('options');
+    expect(isTraceFailure(r) && r.kind).toBe('options');
   });
 
   test('a package outside the standard library: ModuleNotFoundError in the trace, saying so', async () => {

@@ -21,6 +21,7 @@ interface SatteriContext {
   replaceNode(node: unknown, content: { raw: string; mdxExpressions?: boolean }): void;
 }
 
+/** The Sätteri mdast plugin that hands each memtrace block of a document to `engine`, in order, and splices its figure in. */
 export function satteriPlugin(engine: Engine) {
   // Sätteri may visit a document's blocks concurrently; chaining keeps them in order on the one runtime.
   const docs = new WeakMap<object, { state: DocumentState; queue: Promise<unknown> }>();

@@ -5,7 +5,8 @@
  *
  * One small module with no imports: it is emitted as a single hashed asset and loaded only on pages with a figure.
  * `init` is idempotent (the `data-memtrace="ready"` mark) because Astro's view transitions fire `astro:page-load`
- * after every navigation, including the first one, while the module itself runs only once.
+ * after every navigation, including the first one, while the module itself runs only once; other hosts' client
+ * modules fire `memtrace:init` for the same reason.
  */
 
 type Go = (k: number, byReader?: boolean) => void;
@@ -22,7 +23,8 @@ const hashTarget = (): [Element, Go, number] | undefined => {
 
 function setup(fig: HTMLElement): void {
   fig.dataset.memtrace = 'ready';
-  const steps = [...fig.querySelectorAll<HTMLElement>('.memtrace-step')];
+  // Array.from, not a spread: bundlers that compile spreads loosely (Docusaurus' Babel) turn it into [].concat(list).
+  const steps = Array.from(fig.querySelectorAll<HTMLElement>('.memtrace-step'));
   const n = steps.length;
   const part = (name: string) => fig.querySelector(`[data-mt=${name}]`) as HTMLElement;
   const range = part('range') as HTMLInputElement;
@@ -103,6 +105,8 @@ const init = () => {
 
 init();
 document.addEventListener('astro:page-load', init);
+// The same for other single-page hosts (Docusaurus, VitePress): their adapters' client modules fire it after a route change.
+document.addEventListener('memtrace:init', init);
 // An in-page link to a step: the browser cannot scroll to a hidden step, so show it, then bring its figure into view.
 addEventListener('hashchange', () => {
   const t = hashTarget();

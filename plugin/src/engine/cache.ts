@@ -44,32 +44,49 @@ export function engineVersions(): string {
   return versions;
 }
 
+/** A content key: a hash of `parts` and of {@link engineVersions}. */
 export function cacheKey(parts: unknown): string {
   return createHash('sha256').update(engineVersions()).update('\0').update(JSON.stringify(parts)).digest('hex');
 }
 
+/** Figures or traces by content key. */
 export interface Cache<T> {
   get(key: string): T | undefined;
   set(key: string, value: T): void;
 }
 
-/** A cache in a directory; `undefined` dir gives a memory-only cache (the remark plugin without a cache option). */
+/**
+ * Entries kept in memory in front of a cache directory, most recently used first. Each is a whole figure (hundreds of
+ * kB of SVG), and a dev server that re-traces a block on every save would otherwise keep every version it drew.
+ */
+export const MEMORY_ENTRIES = 64;
+
+/**
+ * A cache in a directory, with the {@link MEMORY_ENTRIES} most recently used entries also in memory; `undefined` dir
+ * gives a memory-only cache that keeps everything (the remark plugin without a cache option).
+ */
 export function createCache<T>(dir: string | undefined): Cache<T> {
   const memory = new Map<string, T>();
+  const remember = (key: string, value: T) => {
+    memory.delete(key);
+    memory.set(key, value);
+    if (dir && memory.size > MEMORY_ENTRIES) memory.delete(memory.keys().next().value!);
+  };
   return {
     get(key) {
       const hit = memory.get(key);
+      if (hit !== undefined) remember(key, hit);
       if (hit !== undefined || !dir) return hit;
       try {
         const value = JSON.parse(readFileSync(join(dir, key.slice(0, 2), `${key}.json`), 'utf8')) as T;
-        memory.set(key, value);
+        remember(key, value);
         return value;
       } catch {
         return undefined;
       }
     },
     set(key, value) {
-      memory.set(key, value);
+      remember(key, value);
       if (!dir) return;
       const file = join(dir, key.slice(0, 2), `${key}.json`);
       mkdirSync(dirname(file), { recursive: true });

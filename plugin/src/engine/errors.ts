@@ -12,20 +12,24 @@ export interface SourceLocation {
   column: number;
 }
 
+/** A block that could not be turned into a figure, located in its Markdown file. */
 export class MemtraceError extends Error {
   readonly location: SourceLocation | undefined;
   /** Short code frame around the location (lines of the Markdown source, with a caret). */
   readonly frame: string | undefined;
   /** A one-line reason, without the location. */
   readonly reason: string;
+  /** What the author can do about it, when there is something to say beyond the reason. */
+  readonly hint: string | undefined;
 
-  constructor(reason: string, location?: SourceLocation, frame?: string) {
+  constructor(reason: string, location?: SourceLocation, frame?: string, hint?: string) {
     const where = location ? `${location.file ?? '<markdown>'}:${location.line}:${location.column}: ` : '';
     super(`${where}${reason}${frame ? `\n\n${frame}` : ''}`);
     this.name = 'MemtraceError';
     this.reason = reason;
     this.location = location;
     this.frame = frame;
+    this.hint = hint;
   }
 }
 

@@ -4,31 +4,35 @@
  * the figure. Adapters only find blocks and splice the HTML back in.
  */
 import { readFileSync } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
 import { renderFigure, type FigureAssets } from '../figure/index.ts';
-import type { RenderedFigure } from '../render/index.ts';
-import type { Trace, TraceFailure } from '../trace/format.ts';
+import { attachNotes, parseNotes } from '../notes/index.ts';
 import { sharedRuntime, type TraceRunner } from '../trace/index.ts';
 import { cacheKey, createCache, type Cache } from './cache.ts';
 import { codeFrame, errorPanel, MemtraceError, type SourceLocation } from './errors.ts';
 import {
-  breakpointLines,
-  hiddenByComment,
-  isMemtraceBlock,
-  OptionError,
-  parseMeta,
-  selectSteps,
-  validateDefaults,
-  type BlockOptions,
-} from './options.ts';
+  chooseSteps,
+  drawFigure,
+  endOfTrace,
+  ID_PLACEHOLDER,
+  resolveOptions,
+  traceProgram,
+  type Fail,
+  type FigureEntry,
+  type ResolvedOptions,
+} from './figure-entry.ts';
+import { isMemtraceBlock, OptionError, parseMeta, validateDefaults, type BlockOptions } from './options.ts';
 
 export { isMemtraceBlock, MemtraceError, OptionError, parseMeta, type BlockOptions, type SourceLocation };
 
+/** Where the engine reports progress, warnings and (in dev mode) errors; Astro's integration logger fits. */
 export interface EngineLogger {
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
 }
 
+/** How an engine is set up by its adapter. */
 export interface EngineOptions {
   /** Defaults for every block; a fence's own options win. */
   defaults?: BlockOptions;
@@ -37,8 +41,10 @@ export interface EngineOptions {
   /**
    * `'build'` (default): a block that cannot be traced throws a located {@link MemtraceError}.
    * `'dev'`: the figure is replaced by an error panel and the error is logged, so a dev server keeps running.
+   * `'collect'`: the figure is replaced by an error panel and the error is kept in {@link Engine.errors}, for a host
+   * that fails the build once every page was rendered, listing every block that failed (the Astro integration).
    */
-  mode?: 'build' | 'dev';
+  mode?: 'build' | 'dev' | 'collect';
   /**
    * Where the stepper script and stylesheet come from: URLs (the Astro integration emits hashed files), or
    * `'inline'` (default) to inline them once per document, for pipelines that serve no extra files.
@@ -47,6 +53,14 @@ export interface EngineOptions {
   logger?: EngineLogger;
   /** The tracer to use; defaults to the process-wide sandboxed Pyodide runtime, started on first use. */
   runner?: TraceRunner;
+  /** Project root: Markdown paths in messages are written relative to it. */
+  root?: string;
+  /**
+   * Give each figure as a small placeholder (`<memtrace-slot>`), filled in by {@link Engine.fillSlots} when a page is
+   * served. For dev servers: Astro keeps the rendered Markdown of every save for a while (its content layer's data
+   * store, compiled into a module again on each save), and figures are most of that text.
+   */
+  slots?: boolean;
 }
 
 /** A fenced block as an adapter found it. */
@@ -66,36 +80,44 @@ export interface Block {
 
 /** Per-document state, created by the adapter for each Markdown file it processes. */
 export interface DocumentState {
+  /** Figures placed so far: the first one on a page brings the assets. */
   figures: number;
+  /** Figure ids used so far, so that a block repeated on a page gets an id of its own. */
   ids: Set<string>;
 }
 
+/** A fresh {@link DocumentState}, for each Markdown file an adapter processes. */
 export const newDocument = (): DocumentState => ({ figures: 0, ids: new Set() });
 
+/** What the engine gives back for one block. */
 export interface BlockResult {
+  /** The figure (or, in dev and collect modes, the error panel), with the assets on a page's first figure. */
   html: string;
+  /** Warnings about the block (step cap or timeout hit), also logged. */
   warnings: string[];
+  /** Whether the figure came from the cache (memory or disk) rather than a new trace. */
   fromCache: boolean;
 }
 
+/** Counters of one engine, for the build summary and the bench. */
 export interface EngineStats {
+  /** Blocks handed to the engine. */
   blocks: number;
+  /** Blocks traced (cache misses). */
   traced: number;
+  /** Blocks served from the cache. */
   cached: number;
+  /** Blocks that failed. */
   errors: number;
+  /** Wall time during which at least one trace was running, in ms. */
   traceMs: number;
+  /** Wall time during which at least one render was running, in ms. */
   renderMs: number;
+  /** Traces skipped because the file had changed again before the block's turn came (dev server). */
+  outdated: number;
 }
 
-interface CacheEntry {
-  figure: RenderedFigure;
-  /** Why the trace ended early, said under the figure. */
-  note?: string;
-  /** Index into figure.steps of the step shown first. */
-  start: number;
-  warnings: string[];
-}
-
+/** The engine an adapter holds (see {@link createEngine}). */
 export interface Engine {
   /**
    * Changes whenever figures could change without the Markdown changing (plugin, tracer, Pyodide or satori
@@ -103,45 +125,48 @@ export interface Engine {
    * keeps rendered Markdown across builds, renders the pages again.
    */
   readonly fingerprint: string;
+  /** Turns one block into its figure's HTML (see {@link EngineOptions.mode} for what a failure does). */
   process(block: Block, doc?: DocumentState): Promise<BlockResult>;
+  /** Counters so far (the Astro integration prints them at the end of a build). */
   readonly stats: EngineStats;
-  /** Errors met so far (in dev mode they were rendered as panels; in build mode also thrown). */
+  /** Errors met so far, in build and collect modes (a dev server keeps none: each is logged and shown in place). */
   readonly errors: MemtraceError[];
+  /** Replaces the placeholders of `html` (see {@link EngineOptions.slots}) with their figures. */
+  fillSlots(html: string): string;
+  /** Closes the runner given in {@link EngineOptions.runner} (the shared runtime ends with the process). */
   close(): Promise<void>;
 }
 
 /** Lines before the text the parser saw: the frontmatter that content collections strip (0 when it saw the whole file). */
 function lineOffset(block: Block): number {
   if (!block.file || block.source === undefined) return 0;
-  let text: string;
-  try {
-    text = readFileSync(block.file, 'utf8');
-  } catch {
-    return 0;
-  }
+  const text = readText(block.file);
   // Content collections also trim the body, so look for it rather than assume it ends the file.
-  const at = block.source.length > 0 ? text.indexOf(block.source) : -1;
-  return at > 0 ? text.slice(0, at).split('\n').length - 1 : 0;
+  const at = text !== undefined && block.source.length > 0 ? text.indexOf(block.source) : -1;
+  return at > 0 ? text!.slice(0, at).split('\n').length - 1 : 0;
+}
+
+const readText = (file: string): string | undefined => {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Whether the block's file was saved again without this block since the parser read it: its trace would show a
+ * version the author no longer has, so the dev server skips it (the next render, of the new version, follows).
+ */
+function isOutdated(block: Block): boolean {
+  if (!block.file || block.source === undefined) return false;
+  const text = readText(block.file);
+  return text !== undefined && !text.replace(/\r\n?/g, '\n').includes(block.code);
 }
 
 /** The cached SVGs carry a placeholder id prefix; only ids and references to them change, never a program's own text. */
-const withIdPrefix = (svg: string, id: string) =>
-  svg.replace(/(id="|url\(#|aria-labelledby="|href="#)mtPREFIX-/g, (_, lead: string) => `${lead}${id}-`);
-
-/** What a reader must know about a trace that did not run to its end. */
-function endNote(trace: Trace, opts: BlockOptions): string | undefined {
-  const n = trace.steps.length;
-  switch (trace.end.reason) {
-    case 'step-limit':
-      return `Stopped after ${n} steps: the program was still running (max-steps=${opts.maxSteps ?? DEFAULT_MAX_STEPS}).`;
-    case 'timeout':
-      return `Stopped after ${opts.timeout ?? DEFAULT_TIMEOUT_MS} ms, at step ${n}: the program was still running.`;
-    case 'memory':
-      return `The program ran out of memory after step ${n}.`;
-    default:
-      return undefined;
-  }
-}
+const ID_REFERENCE = new RegExp(`(id="|url\\(#|aria-labelledby="|href="#)${ID_PLACEHOLDER}`, 'g');
+const withIdPrefix = (svg: string, id: string) => svg.replace(ID_REFERENCE, (_, lead: string) => `${lead}${id}-`);
 
 /**
  * Wall time during which at least one call was running. Blocks of several pages wait on one runtime at once, so
@@ -162,152 +187,222 @@ function busyClock(add: (ms: number) => void) {
   };
 }
 
-const DEFAULT_TIMEOUT_MS = 10_000;
-const DEFAULT_MAX_STEPS = 1000;
+/** Locates blocks and things inside them in their Markdown file, with paths relative to `root` when given. */
+function locator(root: string | undefined) {
+  const shown = (file: string | undefined) =>
+    file && root && isAbsolute(file) && !relative(root, file).startsWith('..') ? relative(root, file) : file;
+  const locate = (block: Block, at?: { line: number; column: number }): SourceLocation | undefined =>
+    block.position && {
+      file: shown(block.file),
+      line: lineOffset(block) + block.position.line + (at?.line ?? 0),
+      column: at ? block.position.column + at.column - 1 : block.position.column,
+    };
+  const fail = (block: Block): Fail => (reason, at, hint) => {
+    const location = locate(block, at);
+    const frame = at && location ? codeFrame(block.code, at.line, at.column, location.line - at.line + 1) : undefined;
+    return new MemtraceError(reason, location, frame, hint);
+  };
+  const where = (block: Block, at?: { line: number; column: number }) => {
+    const l = locate(block, at);
+    return l ? `${l.file ?? '<markdown>'}:${l.line}:${l.column}` : (shown(block.file) ?? 'a block');
+  };
+  return { fail, where };
+}
 
+/** A block's options; a malformed fence is a located error. */
+function blockOptions(defaults: BlockOptions, block: Block, fail: Fail): ResolvedOptions {
+  try {
+    return resolveOptions(defaults, parseMeta(block.meta));
+  } catch (error) {
+    if (error instanceof OptionError) throw fail(error.message);
+    throw error;
+  }
+}
+
+/** Ids must be unique on the page, so a block repeated in one document gets its own prefix. */
+function figureId(key: string, doc: DocumentState): string {
+  let id = `mt${key.slice(0, 8)}`;
+  for (let n = 2; doc.ids.has(id); n++) id = `mt${key.slice(0, 8)}x${n}`;
+  doc.ids.add(id);
+  return id;
+}
+
+/** Where a figure goes on its page: its id, and whether it is the page's first (which brings the assets). */
+interface Placement {
+  id: string;
+  firstOnPage: boolean;
+}
+
+/** The next figure's place on the page. */
+function nextPlacement(key: string, doc: DocumentState): Placement {
+  const place = { id: figureId(key, doc), firstOnPage: doc.figures === 0 };
+  doc.figures++;
+  return place;
+}
+
+/** The figure's HTML, with its ids prefixed for this page. */
+function placeFigure(entry: FigureEntry, block: Block, opts: ResolvedOptions, place: Placement, assets: EngineOptions['assets']) {
+  const { id } = place;
+  const { figure } = entry;
+  return renderFigure(
+    {
+      ...figure,
+      steps: figure.steps.map((s) => ({ ...s, svg: withIdPrefix(s.svg, id) })),
+      ...(figure.shared === undefined ? {} : { shared: withIdPrefix(figure.shared, id) }),
+    },
+    {
+      id,
+      title: opts.title,
+      start: entry.start,
+      code: entry.code,
+      assets: assets === undefined || assets === 'inline' ? 'inline' : assets,
+      firstOnPage: place.firstOnPage,
+      note: entry.note,
+    },
+  );
+}
+
+/** What a placeholder stands for: enough to place the figure again from the cache. */
+interface Slot {
+  key: string;
+  block: Block;
+  opts: ResolvedOptions;
+  place: Placement;
+}
+
+/** Placeholders seen recently; each is small (the block's code), and pages only ever show the latest ones. */
+const SLOTS_KEPT = 2000;
+const SLOT = /<memtrace-slot data-slot="([0-9a-f]+)"><\/memtrace-slot>/g;
+
+/**
+ * Placeholders and what they stand for (see {@link EngineOptions.slots}), most recent last; the oldest are forgotten
+ * past {@link SLOTS_KEPT}. A figure is placed again from the cache each time its page is served.
+ */
+function slotRegistry(cache: Cache<FigureEntry>, assets: EngineOptions['assets']) {
+  const slots = new Map<string, Slot>();
+  const fillOne = (name: string): string => {
+    const slot = slots.get(name);
+    const entry = slot && cache.get(slot.key);
+    if (!slot || !entry) return errorPanel(new MemtraceError('this figure is no longer in memory: save the file again to draw it'));
+    return placeFigure(entry, slot.block, slot.opts, slot.place, assets);
+  };
+  return {
+    add(key: string, block: Block, opts: ResolvedOptions, place: Placement): string {
+      const name = cacheKey({ key, place, opts, file: block.file }).slice(0, 24);
+      slots.delete(name);
+      slots.set(name, { key, block: { code: block.code, meta: block.meta, file: block.file }, opts, place });
+      if (slots.size > SLOTS_KEPT) slots.delete(slots.keys().next().value!);
+      return `<memtrace-slot data-slot="${name}"></memtrace-slot>`;
+    },
+    fill: (html: string) => (html.includes('<memtrace-slot') ? html.replace(SLOT, (_, name: string) => fillOne(name)) : html),
+  };
+}
+
+/** Runs the calls given to it one after another, in the order they were given. */
+function oneAtATime() {
+  let turn: Promise<unknown> = Promise.resolve();
+  return <T>(fn: () => Promise<T>): Promise<T> => {
+    const mine = turn.then(fn);
+    turn = mine.catch(() => {});
+    return mine;
+  };
+}
+
+/** Logs how far a long build is, at most every 3 s (a dev server has no use for it). */
+function progressLog(stats: EngineStats, logger: EngineLogger | undefined) {
+  let last = Date.now();
+  return () => {
+    const now = Date.now();
+    if (now - last <= 3000 || !logger) return;
+    last = now;
+    logger.info(`${stats.blocks} block${stats.blocks === 1 ? '' : 's'} so far (${stats.traced} traced, ${stats.cached} from cache)`);
+  };
+}
+
+/** Thrown (and caught in `process`) when a block's file changed before its trace began. */
+class Outdated extends Error {}
+
+/** Creates an engine; an adapter makes one per build or dev server. */
 export function createEngine(options: EngineOptions = {}): Engine {
   const defaults = validateDefaults(options.defaults as Record<string, unknown> | undefined);
-  const cache: Cache<CacheEntry> = createCache(options.cacheDir || undefined);
+  const cache: Cache<FigureEntry> = createCache(options.cacheDir || undefined);
   const mode = options.mode ?? 'build';
-  const stats: EngineStats = { blocks: 0, traced: 0, cached: 0, errors: 0, traceMs: 0, renderMs: 0 };
+  const stats: EngineStats = { blocks: 0, traced: 0, cached: 0, errors: 0, traceMs: 0, renderMs: 0, outdated: 0 };
   const errors: MemtraceError[] = [];
-  let runner = options.runner;
-  let lastProgress = Date.now();
+  const { fail, where } = locator(options.root);
   const tracing = busyClock((ms) => (stats.traceMs += ms));
   const rendering = busyClock((ms) => (stats.renderMs += ms));
+  const slots = slotRegistry(cache, options.assets);
+  let runner = options.runner;
+  const progress = progressLog(stats, mode === 'dev' ? undefined : options.logger);
+  const inTurn = oneAtATime();
 
-  const locate = (block: Block, codeLine = 0, codeColumn = 1): SourceLocation | undefined =>
-    block.position && {
-      file: block.file,
-      line: lineOffset(block) + block.position.line + codeLine,
-      column: codeLine === 0 ? block.position.column : block.position.column + codeColumn - 1,
-    };
-
-  const fail = (block: Block, reason: string, codeLine = 0, codeColumn = 1): MemtraceError => {
-    const location = locate(block, codeLine, codeColumn);
-    const frame = codeLine > 0 && location ? codeFrame(block.code, codeLine, codeColumn, location.line - codeLine + 1) : undefined;
-    return new MemtraceError(reason, location, frame);
-  };
-
-  const whereLabel = (block: Block) =>
-    block.position ? `${block.file ?? '<markdown>'}:${block.position.line}:${block.position.column}` : (block.file ?? 'a block');
-
-  async function build(block: Block, opts: BlockOptions): Promise<CacheEntry> {
-    runner ??= sharedRuntime();
-    const r = runner;
-    const result: Trace | TraceFailure = await tracing.time(() =>
-      r.trace(block.code, { maxSteps: opts.maxSteps ?? DEFAULT_MAX_STEPS, timeoutMs: opts.timeout ?? DEFAULT_TIMEOUT_MS, stdin: opts.stdin }),
-    );
-    stats.traced++;
-    if ('kind' in result) {
-      if (result.kind === 'syntax') {
-        const reason = result.message.startsWith('SyntaxError') ? result.message : `SyntaxError: ${result.message}`;
-        throw fail(block, `${reason} (in a memtrace block)`, result.line ?? 1, result.column ?? 1);
-      }
-      const hint =
-        result.kind === 'timeout'
-          ? ` (the limit is ${opts.timeout ?? DEFAULT_TIMEOUT_MS} ms; set a larger \`timeout=\` or make the program shorter)`
-          : '';
-      throw fail(block, `memtrace could not trace this block: ${result.message}${hint}`);
-    }
-    const warnings: string[] = [];
-    const note = endNote(result, opts);
-    if (result.end.reason === 'step-limit') {
-      warnings.push(`${whereLabel(block)}: memtrace stopped this program after ${result.steps.length} steps (max-steps=${opts.maxSteps ?? DEFAULT_MAX_STEPS}); the figure shows them all.`);
-    } else if (result.end.reason === 'timeout') {
-      warnings.push(`${whereLabel(block)}: memtrace stopped this program after ${opts.timeout ?? DEFAULT_TIMEOUT_MS} ms; the figure shows the ${result.steps.length} steps recorded until then.`);
-    } else if (result.end.reason === 'memory') {
-      warnings.push(`${whereLabel(block)}: this program ran out of memory; the figure shows the steps until then.`);
-    }
-    if (result.steps.length === 0) throw fail(block, 'memtrace recorded no steps for this block (is it empty?)');
-
-    const stepSpec = opts.steps ?? (breakpointLines(block.code).size > 0 ? 'breakpoints' : 'all');
-    const steps = selectSteps(stepSpec, result.steps.map((s) => s.line), breakpointLines(block.code));
-    if (steps.length === 0) throw fail(block, `\`steps=${stepSpec}\` selects none of the ${result.steps.length} steps of this program`);
-    const start = opts.start === 'last' ? steps.length - 1 : typeof opts.start === 'number' ? opts.start - 1 : 0;
-    if (start >= steps.length) {
-      throw fail(block, `\`start=${opts.start}\` is past the last of the ${steps.length} shown steps`);
-    }
-
-    // Loaded on the first cache miss: a build whose blocks all come from the cache never pays for satori.
-    const { render } = await import('../render/index.ts');
-    const figure = await rendering.time(() => render(result, {
-      steps,
-      title: opts.title,
-      hide: [...(opts.hide ?? []), ...hiddenByComment(block.code)],
-      heapPrimitives: opts.primitives === 'heap',
-      showExited: opts.exitedFrames ?? true,
-      idPrefix: 'mtPREFIX-',
-      shared: true,
-    }));
-    return { figure, start, warnings, note };
+  async function build(block: Block, opts: ResolvedOptions): Promise<FigureEntry> {
+    const failHere = fail(block);
+    // The program as traced and shown: the author's notes taken out of it (see notes/), line numbers mapped back.
+    const program = parseNotes(block.code, { keep: opts.notes === 'keep' });
+    const failInProgram: Fail = (reason, at, hint) =>
+      failHere(reason, at && { line: program.sourceLine(at.line), column: at.column }, hint);
+    const traced = await inTurn(() => {
+      // Checked when the block's turn comes: a file saved again meanwhile has a newer render waiting behind it.
+      if (mode === 'dev' && isOutdated(block)) throw new Outdated();
+      runner ??= sharedRuntime();
+      stats.traced++;
+      return tracing.time(() => traceProgram(runner!, program.code, opts, failInProgram));
+    });
+    // Each step gets its author's note; a note that shows nowhere is a warning at its place in the Markdown file.
+    const { trace, warnings: missed } = attachNotes(traced, program);
+    const warnings = [...program.warnings, ...missed].map((w) => `${where(block, w)}: ${w.message}`);
+    const end = endOfTrace(trace, opts, where(block));
+    if (end) warnings.push(end.warning);
+    const { steps, start } = chooseSteps(program.code, trace, opts, failInProgram);
+    const figure = await rendering.time(() => drawFigure(program.code, trace, steps, opts));
+    return { figure, start, warnings, note: end?.note, code: program.code };
   }
 
-  function progress() {
-    const now = Date.now();
-    if (now - lastProgress > 3000 && options.logger) {
-      lastProgress = now;
-      options.logger.info(`${stats.blocks} block${stats.blocks === 1 ? '' : 's'} so far (${stats.traced} traced, ${stats.cached} from cache)`);
+  async function entryFor(block: Block, opts: ResolvedOptions, key: string) {
+    const hit = cache.get(key);
+    if (hit) {
+      stats.cached++;
+      return { entry: hit, fromCache: true };
     }
+    const entry = await build(block, opts);
+    cache.set(key, entry);
+    return { entry, fromCache: false };
+  }
+
+  function failed(block: Block, error: unknown): BlockResult {
+    if (error instanceof Outdated) {
+      stats.outdated++;
+      // Never cached and never shown for long: the render of the file's new version replaces it.
+      return { html: '', warnings: [], fromCache: false };
+    }
+    const located = error instanceof MemtraceError ? error : fail(block)(`memtrace failed on this block: ${(error as Error).message ?? error}`);
+    stats.errors++;
+    if (mode === 'dev') options.logger?.error(located.message);
+    else errors.push(located);
+    if (mode === 'build') throw located;
+    return { html: errorPanel(located), warnings: [], fromCache: false };
   }
 
   return {
+    fillSlots: slots.fill,
     fingerprint: cacheKey({ defaults, assets: options.assets ?? 'inline' }).slice(0, 16),
     stats,
     errors,
     async process(block, doc = newDocument()) {
       stats.blocks++;
       try {
-        let opts: BlockOptions;
-        try {
-          opts = { ...defaults, ...parseMeta(block.meta) };
-        } catch (error) {
-          if (error instanceof OptionError) throw fail(block, error.message);
-          throw error;
-        }
+        const opts = blockOptions(defaults, block, fail(block));
         const key = cacheKey({ code: block.code, opts });
-        let entry = cache.get(key);
-        const fromCache = entry !== undefined;
-        if (entry) stats.cached++;
-        else {
-          entry = await build(block, opts);
-          cache.set(key, entry);
-        }
+        const { entry, fromCache } = await entryFor(block, opts, key);
         for (const w of entry.warnings) options.logger?.warn(w);
         progress();
-
-        // Ids must be unique on the page, so a block repeated in one document gets its own prefix.
-        let id = `mt${key.slice(0, 8)}`;
-        for (let n = 2; doc.ids.has(id); n++) id = `mt${key.slice(0, 8)}x${n}`;
-        doc.ids.add(id);
-        const html = renderFigure(
-          {
-            ...entry.figure,
-            steps: entry.figure.steps.map((s) => ({ ...s, svg: withIdPrefix(s.svg, id) })),
-            ...(entry.figure.shared === undefined ? {} : { shared: withIdPrefix(entry.figure.shared, id) }),
-          },
-          {
-            id,
-            title: opts.title,
-            start: entry.start,
-            code: block.code,
-            assets: options.assets === undefined || options.assets === 'inline' ? 'inline' : options.assets,
-            firstOnPage: doc.figures === 0,
-            note: entry.note,
-          },
-        );
-        doc.figures++;
+        const place = nextPlacement(key, doc);
+        const html = options.slots ? slots.add(key, block, opts, place) : placeFigure(entry, block, opts, place, options.assets);
         return { html, warnings: entry.warnings, fromCache };
       } catch (error) {
-        const located =
-          error instanceof MemtraceError ? error : fail(block, `memtrace failed on this block: ${(error as Error).message ?? error}`);
-        stats.errors++;
-        errors.push(located);
-        if (mode === 'dev') {
-          options.logger?.error(located.message);
-          return { html: errorPanel(located), warnings: [], fromCache: false };
-        }
-        throw located;
+        return failed(block, error);
       }
     },
     async close() {

@@ -27,6 +27,8 @@ export interface BlockOptions {
   timeout?: number;
   /** Text that `input()` reads. */
   stdin?: string;
+  /** The program's `#:` notes: taken out of the code shown (`'strip'`, default) or kept in it as ordinary comments (`'keep'`). */
+  notes?: 'strip' | 'keep';
 }
 
 /** Thrown for a malformed fence; `column` is the 0-based offset in the meta string. */
@@ -89,8 +91,10 @@ const SPECS: Record<string, OptionSpec> = {
   'max-steps': { key: 'maxSteps', expects: 'an integer from 1 to 100000', parse: integer(1, 100_000) },
   timeout: { key: 'timeout', expects: 'milliseconds, an integer from 1 to 600000', parse: integer(1, 600_000) },
   stdin: { key: 'stdin', expects: 'text', parse: text },
+  notes: { key: 'notes', expects: '`strip` or `keep`', parse: (raw) => (raw === 'strip' || raw === 'keep' ? raw : undefined) },
 };
 
+/** The fence options, as written in a fence (kebab-case). */
 export const OPTION_NAMES = Object.keys(SPECS);
 
 const validList = () => OPTION_NAMES.map((k) => `\`${k}\``).join(', ');

@@ -76,14 +76,14 @@ ${block('dark')
   .join('\n')}
   }
 }
-:where([data-theme='dark']) {
+:where([data-theme='dark'], html.dark) {
 ${block('dark')}
 }
 `;
 
 /**
  * Light values by default; dark under `prefers-color-scheme: dark` unless an ancestor says `data-theme="light"`,
- * and always under `data-theme="dark"` (Starlight sets it on <html>). `:where()` keeps the specificity at zero, so
+ * and always under `data-theme="dark"` (Starlight and Docusaurus set it on <html>) or `html.dark` (VitePress's class). `:where()` keeps the specificity at zero, so
  * any rule of the site's own that sets these properties wins.
  */
 export const THEME_CSS = css(false);

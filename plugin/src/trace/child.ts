@@ -2,7 +2,7 @@
  * The trace child: a Node process that runs Pyodide and the tracer, one program at a time.
  *
  * Started by {@link ./runtime.ts} with an empty environment under Node's permission model (read access to
- * Pyodide's folder and the tracer file only; no writes, no child processes, no workers, no network), so that the
+ * Pyodide's folder and the tracer's module files only; no writes, no child processes, no workers, no network), so that the
  * programs it runs cannot reach the build machine. This file must stay free of imports other than `node:`
  * builtins: the permission model would deny reading anything else.
  *
@@ -14,6 +14,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { syncBuiltinESMExports } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
@@ -30,7 +31,9 @@ interface Request {
  */
 type Mode = 'boot' | 'make-snapshot' | 'load-snapshot';
 
-const [pyodideDir, tracerPath, wasmLimitArg, modeArg = 'boot', snapshotPath] = process.argv.slice(2);
+const [pyodideDir, tracerModulesArg, wasmLimitArg, modeArg = 'boot', snapshotPath] = process.argv.slice(2);
+// The tracer's modules in load order, joined with the platform's path delimiter (see tracer-modules.ts).
+const tracerModules = tracerModulesArg.split(path.delimiter);
 const wasmLimitBytes = Number(wasmLimitArg) || 1024 * 1024 * 1024;
 const mode = modeArg as Mode;
 
@@ -120,9 +123,12 @@ async function start(): Promise<{ pyodide: Pyodide; runTrace: (code: string, opt
       'del os, posix, system',
     ].join('\n'),
   );
-  // Run into a fresh namespace under its own file name, the way dev-run.ts loads it, so both loaders behave alike.
+  // The modules run in order into one fresh namespace, each under its own file name, the way dev-run.ts loads
+  // them, so both loaders behave alike.
   const namespace = pyodide.globals.get('dict')();
-  pyodide.runPython(fs.readFileSync(tracerPath, 'utf8'), { globals: namespace, filename: tracerPath });
+  for (const module of tracerModules) {
+    pyodide.runPython(fs.readFileSync(module, 'utf8'), { globals: namespace, filename: module });
+  }
   const runTrace = namespace.get('run_trace') as (code: string, options: string) => string;
   return { pyodide, runTrace };
 }

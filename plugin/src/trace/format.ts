@@ -1,5 +1,5 @@
 /**
- * The memtrace trace format, version 1.
+ * The memtrace trace format, version 2.
  *
  * A trace is what the tracer records while a program runs in Pyodide: one {@link Step} per traced event, each a
  * complete snapshot (frames and heap), so that every stage after the tracer is a pure function of one step (plus
@@ -10,7 +10,11 @@
  * change that a consumer could notice.
  */
 
-export const TRACE_FORMAT_VERSION = 1;
+/**
+ * Version 2 added the author's notes: {@link Step.note}, and {@link Trace.code} is the program with its `#:` notes
+ * taken out (the lines that `Step.line` counts).
+ */
+export const TRACE_FORMAT_VERSION = 2;
 
 /** A Python value that is drawn inline (never an arrow). `repr` is exactly Python's `repr()`, so ints keep every digit. */
 export interface Primitive {
@@ -151,6 +155,11 @@ export interface Step {
    * frames that come right after the frame with id `after` (outermost calls are kept, then the innermost ones).
    */
   omittedFrames?: { after: number; count: number };
+  /**
+   * The author's note for this step (since version 2): one paragraph of inline Markdown (code spans, emphasis,
+   * strong, links), written as a `#:` comment in the program. Absent on a step the author wrote no note for.
+   */
+  note?: string;
 }
 
 export type EndReason =
@@ -172,6 +181,7 @@ export interface Trace {
   version: typeof TRACE_FORMAT_VERSION;
   /** Python version the trace was recorded with, e.g. `'3.14.2'`. */
   python: string;
+  /** The program that ran; its `#:` notes are taken out (since version 2), and `Step.line` counts its lines. */
   code: string;
   steps: Step[];
   /** Everything the program printed (capped: see `stdoutTruncated`). */
@@ -205,3 +215,9 @@ export interface TraceFailure {
   line?: number;
   column?: number;
 }
+
+/** What tracing a program gives: its {@link Trace}, or a {@link TraceFailure}. Tell them apart with {@link isTraceFailure}. */
+export type TraceResult = Trace | TraceFailure;
+
+/** The one test for a failed trace: a {@link Trace} always says its `format`, a {@link TraceFailure} never does. */
+export const isTraceFailure = (result: TraceResult): result is TraceFailure => !('format' in result);

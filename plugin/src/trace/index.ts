@@ -2,6 +2,7 @@
  * Tracing a Python program: `trace(code, options)` runs it in the build's shared sandboxed Pyodide (started on
  * first use) and returns its {@link Trace}, or a {@link TraceFailure} when it could not be traced.
  */
+import { traceWithNotes } from '../notes/index.ts';
 import type { Trace, TraceFailure, TraceOptions } from './format.ts';
 import { TraceRuntime, type RuntimeOptions } from './runtime.ts';
 
@@ -31,6 +32,13 @@ export async function closeSharedRuntime(): Promise<void> {
   await runtime?.close();
 }
 
-export function trace(code: string, options?: TraceOptions): Promise<Trace | TraceFailure> {
-  return sharedRuntime().trace(code, options);
+/**
+ * Traces a program; its `#:` notes are taken out of the code and put on the steps they explain (`Step.note`). A
+ * note that shows at no step is reported with `process.emitWarning` (type `MemtraceNoteWarning`).
+ */
+export async function trace(code: string, options?: TraceOptions): Promise<Trace | TraceFailure> {
+  const result = await traceWithNotes(sharedRuntime(), code, options);
+  if ('kind' in result) return result;
+  for (const w of result.warnings) process.emitWarning(`line ${w.line}, column ${w.column}: ${w.message}`, 'MemtraceNoteWarning');
+  return result.trace;
 }

@@ -1,5 +1,5 @@
 /**
- * Python Tutor's execution-trace format, as the tracer emits it with `format: 'pytutor'` (tracer.py,
+ * Python Tutor's execution-trace format, as the tracer emits it with `format: 'pytutor'` (python/pytutor.py,
  * PytutorEncoder): the JSON that Python Tutor's frontend reads, with its default display options (no cumulative
  * mode, no heap primitives). Differences from Python Tutor's own tracer are listed in README.md.
  */

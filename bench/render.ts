@@ -4,8 +4,8 @@
  * medians over the traces.
  */
 import { gzipSync } from 'node:zlib';
-import type { Trace } from '../trace/format.ts';
-import { render } from './index.ts';
+import type { Trace } from '../plugin/src/trace/format.ts';
+import { render } from '../plugin/src/render/index.ts';
 
 export interface RenderBench {
   medianMsPerStep: number;

@@ -1,0 +1,311 @@
+/**
+ * `npm run bench -- --soak`: the author's loop. Starts `astro dev` on a copy of the demo site, saves
+ * `content/posts/stack-and-heap.md` N times for each kind of edit, fetches the page after each save until it is up to
+ * date, and prints:
+ * - the dev server's memory (RSS) per save, with memtrace and with `MEMTRACE_DISABLE=1` (the same prose edits);
+ * - p50/p95 save-to-updated-page latency for a prose edit, a one-block re-trace, and a syntax error then its fix;
+ * - the processes alive at the end (runtime children while serving, anything left after the server was stopped).
+ *
+ * Options: `--saves N` (per kind, default 50), `--warmup N` (saves before memory is counted, default 10).
+ * The copy lives in tests/.tmp (inside the repository, so the site resolves the workspace's packages) and is removed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { median, printTable, type Row } from './lib.ts';
+
+const root = resolve(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+const numberArg = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
+const SAVES = numberArg('--saves', 50);
+const WARMUP = numberArg('--warmup', 10);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (s: string) => process.stderr.write(`  soak: ${s}\n`);
+
+/** One process of the dev server's tree, from /proc. */
+interface Proc {
+  pid: number;
+  ppid: number;
+  rssMb: number;
+  cmd: string;
+}
+
+function processes(): Proc[] {
+  const out: Proc[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const status = readFileSync(`/proc/${name}/status`, 'utf8');
+      const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)![1]);
+      const rss = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024;
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+      out.push({ pid: Number(name), ppid, rssMb: rss, cmd });
+    } catch {}
+  }
+  return out;
+}
+
+/** Every descendant of `pid`. */
+function descendants(pid: number, all = processes()): Proc[] {
+  const found: Proc[] = [];
+  let frontier = [pid];
+  while (frontier.length > 0) {
+    const next = all.filter((p) => frontier.includes(p.ppid));
+    found.push(...next);
+    frontier = next.map((p) => p.pid);
+  }
+  return found;
+}
+
+/** The Astro dev server (the node process running astro) and its children (the sandboxed runtimes). */
+function serverTree(pid: number) {
+  const all = descendants(pid);
+  const server = all.find((p) => /astro(\.js|\.mjs)? dev\b/.test(p.cmd) && !p.cmd.startsWith('npm'));
+  const children = server ? descendants(server.pid, all) : [];
+  return { server, children, all };
+}
+
+/**
+ * A copy of the demo site in tests/.tmp. Its Astro cache (memtrace's figures among it) is kept between soaks in
+ * tests/.tmp/soak-cache, so that a soak starts from traced blocks rather than tracing the whole site first.
+ */
+function copySite(): { site: string; cache: string } {
+  mkdirSync(join(root, 'tests/.tmp'), { recursive: true });
+  const site = mkdtempSync(join(root, 'tests/.tmp', 'soak-'));
+  for (const entry of ['astro.config.mjs', 'tsconfig.json', 'src', 'content', 'public']) {
+    cpSync(join(root, entry), join(site, entry), { recursive: true });
+  }
+  const cache = join(root, 'tests/.tmp/soak-cache');
+  mkdirSync(cache, { recursive: true });
+  return { site, cache };
+}
+
+interface Server {
+  proc: ChildProcess;
+  url: string;
+  output: () => string;
+}
+
+async function startServer(site: string, cache: string, port: number, disabled: boolean): Promise<Server> {
+  let output = '';
+  const env: Record<string, string | undefined> = { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', MEMTRACE_CACHE_DIR: cache };
+  if (disabled) env.MEMTRACE_DISABLE = '1';
+  else delete env.MEMTRACE_DISABLE;
+  const proc = spawn('npx', ['astro', 'dev', '--root', site, '--port', String(port), '--host', '127.0.0.1'], {
+    cwd: root,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  proc.stdout!.on('data', (d) => (output += d));
+  proc.stderr!.on('data', (d) => (output += d));
+  return { proc, url: `http://127.0.0.1:${port}/posts/stack-and-heap/`, output: () => output };
+}
+
+async function fetchPage(url: string): Promise<string> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+    return await res.text();
+  } catch {
+    return '';
+  }
+}
+
+/** Polls the page until `ok`; the time it took, in ms (Infinity after `limitMs`). */
+async function untilPage(url: string, ok: (html: string) => boolean, since: number, limitMs = 60_000): Promise<number> {
+  while (performance.now() - since < limitMs) {
+    if (ok(await fetchPage(url))) return performance.now() - since;
+    await sleep(25);
+  }
+  return Infinity;
+}
+
+const BLOCK_END = /(```python memtrace[^\n]*\n[\s\S]*?)(\n```)/;
+
+/** The post with a prose marker and a last line in its first block; `broken` leaves that line unfinished. */
+function postVersion(original: string, prose: number, value: number, broken = false): string {
+  const line = broken ? `soak = (${value}` : `soak = ${value}`;
+  return original
+    .replace(BLOCK_END, (_, block: string, end: string) => `${block}\n${line}${end}`)
+    .replace(/\n\n/, `\n\nSoak edit ${prose}.\n\n`);
+}
+
+type Kind = 'prose' | 'retrace' | 'syntax';
+
+interface SoakResult {
+  /** Dev server RSS after each counted save, per kind of edit (MB). */
+  rss: Record<string, number[]>;
+  latency: Record<string, number[]>;
+  children: number[];
+  /** RSS of the runtime children (MB, summed) after each save. */
+  childRss: number[];
+}
+
+/**
+ * The saves: for each kind, WARMUP then SAVES saves; after each, waits for the page to be up to date and records the
+ * server's RSS. Without memtrace only prose edits are made (the other kinds need figures).
+ */
+async function soak(server: Server, file: string, original: string, memtrace: boolean): Promise<SoakResult> {
+  const result: SoakResult = { rss: {}, latency: { prose: [], retrace: [], 'syntax error shown': [], 'syntax error fixed': [] }, children: [], childRss: [] };
+  let prose = 0;
+  let value = 1000;
+  const save = async (kind: string, text: string, ok: (html: string) => boolean, counted: boolean) => {
+    const t = performance.now();
+    writeFileSync(file, text);
+    const ms = await untilPage(server.url, ok, t);
+    if (ms === Infinity) log(`${kind}: the page was not updated within 60 s; the server's last output:\n${server.output().slice(-2000)}`);
+    if (counted) result.latency[kind]!.push(ms);
+  };
+  const figureWith = (v: number) => (h: string) => h.includes(`Soak edit ${prose}.`) && h.includes(`${v}`) && !h.includes('memtrace-error');
+  const kinds: Kind[] = memtrace ? ['prose', 'retrace', 'syntax'] : ['prose'];
+  for (const kind of kinds) {
+    const rss: number[] = (result.rss[kind] = []);
+    for (let i = 0; i < WARMUP + SAVES; i++) {
+      const counted = i >= WARMUP;
+      if (kind === 'prose') {
+        prose++;
+        await save('prose', postVersion(original, prose, value), (h) => h.includes(`Soak edit ${prose}.`), counted);
+      } else if (kind === 'retrace') {
+        value++;
+        await save('retrace', postVersion(original, prose, value), figureWith(value), counted);
+      } else {
+        value++;
+        await save('syntax error shown', postVersion(original, prose, value, true), (h) => h.includes('memtrace-error'), counted);
+        value++;
+        await save('syntax error fixed', postVersion(original, prose, value), figureWith(value), counted);
+      }
+      const tree = serverTree(server.proc.pid!);
+      if (counted && tree.server) rss.push(tree.server.rssMb);
+      result.children.push(tree.children.length);
+      if (counted) result.childRss.push(tree.children.reduce((n, c) => n + c.rssMb, 0));
+      if (i % 10 === 9) log(`${memtrace ? 'memtrace' : 'disabled'} ${kind}: ${i + 1} saves, RSS ${tree.server?.rssMb.toFixed(0)} MB`);
+    }
+  }
+  return result;
+}
+
+/** Least-squares slope of `ys` over their index: MB per save. */
+function slope(ys: number[]): number {
+  const n = ys.length;
+  if (n < 2) return NaN;
+  const mx = (n - 1) / 2;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  ys.forEach((y, x) => {
+    num += (x - mx) * (y - my);
+    den += (x - mx) ** 2;
+  });
+  return num / den;
+}
+
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN;
+};
+
+/** Stops the server's whole process group and reports what is still alive. */
+async function stop(server: Server): Promise<number> {
+  const pid = server.proc.pid!;
+  const tree = descendants(pid).map((p) => p.pid);
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {}
+  for (let i = 0; i < 50 && tree.some(alive); i++) await sleep(100);
+  for (const p of tree.filter(alive)) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {}
+  }
+  await sleep(200);
+  return tree.filter(alive).length;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs one dev server through the soak; the site's post is restored afterwards. */
+async function run(memtrace: boolean, site: string, cache: string, port: number): Promise<SoakResult & { left: number }> {
+  const file = join(site, 'content/posts/stack-and-heap.md');
+  const original = readFileSync(file, 'utf8');
+  const server = await startServer(site, cache, port, !memtrace);
+  // Interrupted (Ctrl-C, a timeout): the server's process group goes too, and the site's copy with it.
+  const interrupted = () => {
+    void stop(server).finally(() => {
+      rmSync(site, { recursive: true, force: true });
+      process.exit(130);
+    });
+  };
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
+  try {
+    const ready = await untilPage(server.url, (h) => h.includes('</html>') && (!memtrace || h.includes('class="memtrace')), performance.now(), 600_000);
+    if (ready === Infinity) throw new Error(`the dev server did not serve the page:\n${server.output()}`);
+    log(`${memtrace ? 'memtrace' : 'disabled'}: first page in ${Math.round(ready)} ms`);
+    const result = await soak(server, file, original, memtrace);
+    return { ...result, left: await stop(server) };
+  } catch (error) {
+    await stop(server);
+    throw error;
+  } finally {
+    process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
+    writeFileSync(file, original);
+  }
+}
+
+/** The soak rows for `npm run bench -- --soak`. */
+export async function soakSection(): Promise<Row[]> {
+  const { site, cache } = copySite();
+  const port = 4800 + (process.pid % 400);
+  const rows: Row[] = [];
+  try {
+    const on = await run(true, site, cache, port);
+    const off = await run(false, site, cache, port + 1);
+    const mb = (xs: number[] | undefined) => `${xs?.[0]?.toFixed(0)} → ${xs?.at(-1)?.toFixed(0)}`;
+    rows.push({ section: 'soak', metric: `saves per kind (after ${WARMUP} warm-up saves)`, value: SAVES, unit: '' });
+    const proseOn = slope(on.rss.prose!);
+    const proseOff = slope(off.rss.prose!);
+    rows.push({ section: 'soak memory', metric: `prose edits, memtrace (RSS ${mb(on.rss.prose)} MB)`, value: proseOn, unit: 'MB/save' });
+    rows.push({ section: 'soak memory', metric: `prose edits, MEMTRACE_DISABLE=1 (RSS ${mb(off.rss.prose)} MB)`, value: proseOff, unit: 'MB/save' });
+    // A slope at or under the disabled run's (or under 0.1 MB a save, within RSS noise) meets the target.
+    rows.push({
+      section: 'soak memory',
+      metric: 'prose edits, memtrace / disabled',
+      value: proseOn / proseOff,
+      unit: '×',
+      target: '≤ 1.2',
+      ok: proseOn <= 1.2 * Math.max(proseOff, 0.1),
+    });
+    rows.push({ section: 'soak memory', metric: `one-block re-traces, memtrace (RSS ${mb(on.rss.retrace)} MB)`, value: slope(on.rss.retrace!), unit: 'MB/save' });
+    rows.push({ section: 'soak memory', metric: `syntax error + fix, memtrace (RSS ${mb(on.rss.syntax)} MB)`, value: slope(on.rss.syntax!) / 2, unit: 'MB/save' });
+    for (const [kind, xs] of Object.entries(on.latency)) {
+      const missed = xs.filter((ms) => ms === Infinity).length;
+      rows.push({ section: 'soak latency', metric: `${kind}: pages not up to date 60 s after the save`, value: missed, unit: `of ${xs.length}` });
+    }
+    const offMissed = off.latency.prose!.filter((ms) => ms === Infinity).length;
+    rows.push({ section: 'soak latency', metric: 'prose, MEMTRACE_DISABLE=1: pages not up to date 60 s after the save', value: offMissed, unit: `of ${off.latency.prose!.length}` });
+    const targets: Record<string, number> = { prose: 500, retrace: 1000 };
+    for (const [kind, xs] of Object.entries(on.latency)) {
+      const measured = xs.slice(WARMUP);
+      for (const p of [50, 95]) {
+        const v = percentile(measured, p);
+        const target = p === 95 ? targets[kind] : undefined;
+        rows.push({ section: 'soak latency', metric: `${kind}, p${p}`, value: v, unit: 'ms', ...(target ? { target: `≤ ${target} ms`, ok: v <= target } : {}) });
+      }
+    }
+    rows.push({ section: 'soak latency', metric: 'prose, p50, MEMTRACE_DISABLE=1', value: median(off.latency.prose!.slice(WARMUP)), unit: 'ms' });
+    rows.push({ section: 'soak memory', metric: `runtime child RSS, first → last counted save`, value: mb(on.childRss), unit: 'MB' });
+    rows.push({ section: 'soak', metric: 'runtime children while serving (max)', value: Math.max(...on.children), unit: '' });
+    rows.push({ section: 'soak', metric: 'processes left after stopping the servers', value: on.left + off.left, unit: '', target: '0', ok: on.left + off.left === 0 });
+  } finally {
+    rmSync(site, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+if (import.meta.main) printTable(await soakSection());

@@ -1,0 +1,1 @@
+module.exports = { docs: ['stack-and-heap', 'aliasing'] };

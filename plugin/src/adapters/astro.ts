@@ -1,0 +1,243 @@
+/**
+ * The Astro integration. It registers memtrace with whichever Markdown processor the site uses (Sätteri, Astro 7's
+ * default, or `unified()`), for `.md` and `.mdx`, without touching the user's processor options; emits the stepper's
+ * script and stylesheet as hashed assets; and, once every page is rendered, fails the build listing every block that
+ * could not be turned into a figure, even where content collections swallow render errors.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { AstroIntegration, AstroIntegrationLogger } from 'astro';
+import { createEngine, type BlockOptions, type Engine, type MemtraceError } from '../engine/index.ts';
+import { figureAssets } from '../figure/assets.ts';
+import remarkMemtrace from './remark.ts';
+import { satteriPlugin } from './satteri.ts';
+
+/** Options of the Astro integration, `memtrace({ … })` in `astro.config.mjs`. */
+export interface MemtraceIntegrationOptions {
+  /** Defaults for every block (camelCase), e.g. `{ start: 'last', maxSteps: 500 }`. A fence's options win. */
+  defaults?: BlockOptions;
+  /** Cache traced and rendered figures on disk in Astro's `cacheDir` (default true). */
+  cache?: boolean;
+  /** Register nothing: memtrace blocks stay plain code blocks (for comparing build times). */
+  disabled?: boolean;
+}
+
+interface MarkdownProcessorLike {
+  name: string;
+  options: { remarkPlugins?: unknown[]; mdastPlugins?: unknown[] };
+}
+
+/** The parts of Node's `ServerResponse` that filling slots wraps. */
+interface ResponseLike {
+  setHeader(name: string, value: string): void;
+  getHeader(name: string): unknown;
+  removeHeader(name: string): void;
+  writeHead(...args: unknown[]): unknown;
+  write(chunk: unknown, ...rest: unknown[]): boolean;
+  end(...args: unknown[]): unknown;
+}
+
+type Middleware = (req: { url?: string }, res: ResponseLike, next: () => void) => void;
+
+interface DevServerLike {
+  middlewares: { use(fn: Middleware): void };
+  watcher: { on(event: 'change', fn: (file: string) => void): void; emit(event: 'change', file: string): boolean };
+}
+
+/** How long after a Markdown file's last change event it is reported once more (see {@link settleSaves}). */
+const SETTLE_MS = 300;
+
+/**
+ * An editor that saves in place truncates the file, then writes it: the watcher may report the change while the file
+ * is still empty or half written, and Astro renders that version; and two quick saves render at once, the slower
+ * render landing last. So each burst of changes to a Markdown file is reported once more when it has settled. Astro
+ * compares the file's digest with the one it rendered and does nothing when they match.
+ */
+function settleSaves(server: DevServerLike) {
+  const timers = new Map<string, NodeJS.Timeout>();
+  let echoing: string | undefined;
+  server.watcher.on('change', (file) => {
+    if (!/\.mdx?$/.test(file) || file === echoing) return;
+    clearTimeout(timers.get(file));
+    const timer = setTimeout(() => {
+      timers.delete(file);
+      echoing = file;
+      try {
+        server.watcher.emit('change', file);
+      } finally {
+        echoing = undefined;
+      }
+    }, SETTLE_MS);
+    timer.unref();
+    timers.set(file, timer);
+  });
+}
+
+const withSlash = (s: string) => (s.endsWith('/') ? s : `${s}/`);
+/** Orders errors by file, then line and column, so that a build lists them the same way each time. */
+const byPlace = (a: MemtraceError, b: MemtraceError) =>
+  (a.location?.file ?? '').localeCompare(b.location?.file ?? '') ||
+  (a.location?.line ?? 0) - (b.location?.line ?? 0) ||
+  (a.location?.column ?? 0) - (b.location?.column ?? 0);
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * The error that fails `astro build`, shaped like Astro's own user errors (`AstroUserError`): Astro prints its
+ * message, hint and location, and no stack trace, since the fault is in the Markdown, not in memtrace or Astro.
+ */
+export class MemtraceBuildError extends Error {
+  /** Read by Astro's error printer: a user error is shown without the stack trace of the code that found it. */
+  readonly type = 'AstroUserError';
+  readonly hint: string;
+  /** The first failed block, where Astro's printer says `Location:`. */
+  readonly loc: { file: string; line: number; column: number } | undefined;
+  /** Every block that failed, in the order they were met. (Not named `errors`: Astro would print only the first.) */
+  readonly failures: MemtraceError[];
+
+  constructor(errors: MemtraceError[]) {
+    const blocks = [...errors].sort(byPlace).map((e) => e.message.replace(/^(?=.)/gm, '  ')).join('\n\n');
+    super(`${plural(errors.length, 'memtrace block')} could not be turned into a figure:\n\n${blocks}\n`);
+    this.name = 'MemtraceError';
+    this.failures = errors;
+    const hints = [...new Set(errors.map((e) => e.hint).filter((h) => h !== undefined))];
+    this.hint = hints.length > 0 ? hints.join('\n') : 'Fix each block listed, then build again.';
+    const first = [...errors].sort(byPlace).find((e) => e.location?.file)?.location;
+    this.loc = first && { file: first.file!, line: first.line, column: first.column };
+    // Astro prints a stack when there is one; the code that found the fault is not where it is.
+    this.stack = '';
+  }
+}
+
+const toBuffer = (chunk: unknown, encoding?: unknown) =>
+  Buffer.isBuffer(chunk) ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk) : Buffer.from(String(chunk), typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+
+/**
+ * Fills the figure placeholders of the dev server's HTML responses (see `slots` in the engine's options). An HTML
+ * response is held until it ends, then sent whole with its figures; every other response passes untouched.
+ */
+function fillSlotsMiddleware(engine: Engine): Middleware {
+  return (_req, res, next) => {
+    const { writeHead, write, end } = res;
+    const chunks: Buffer[] = [];
+    const isHtml = () => /text\/html/.test(String(res.getHeader('content-type') ?? ''));
+    res.writeHead = function (this: ResponseLike, status: unknown, ...rest: unknown[]) {
+      // Headers given here are set first, so that an HTML response's length can be dropped (its figures change it).
+      const headers = rest.find((r) => r && typeof r === 'object' && !Array.isArray(r)) as Record<string, string> | undefined;
+      for (const [k, v] of Object.entries(headers ?? {})) res.setHeader(k, v);
+      if (isHtml()) res.removeHeader('content-length');
+      const message = rest.find((r) => typeof r === 'string');
+      return message === undefined ? writeHead.call(res, status) : writeHead.call(res, status, message);
+    };
+    res.write = function (chunk: unknown, ...rest: unknown[]) {
+      if (!isHtml()) return write.call(res, chunk, ...rest);
+      chunks.push(toBuffer(chunk, rest[0]));
+      return true;
+    };
+    res.end = function (...args: unknown[]) {
+      if (!isHtml()) return end.apply(res, args);
+      const [chunk, encoding] = args;
+      if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') chunks.push(toBuffer(chunk, encoding));
+      const html = engine.fillSlots(Buffer.concat(chunks).toString('utf8'));
+      if (!(res as unknown as { headersSent: boolean }).headersSent) res.removeHeader('content-length');
+      return end.call(res, html);
+    };
+    next();
+  };
+}
+
+/**
+ * Serves the stepper's assets from memory in `astro dev` (`astro build` writes them in astro:build:done), and puts
+ * the figures in the pages it serves.
+ */
+function devServerPlugin(files: Map<string, { contentType: string; source: string | Uint8Array }>, engine: Engine) {
+  return {
+    name: 'memtrace:dev-server',
+    configureServer(server: DevServerLike) {
+      server.middlewares.use((req, res, next) => {
+        const file = req.url && files.get(req.url.split('?')[0]!);
+        if (!file) return next();
+        res.setHeader('Content-Type', file.contentType);
+        res.end(file.source);
+      });
+      server.middlewares.use(fillSlotsMiddleware(engine));
+      settleSaves(server);
+    },
+  };
+}
+
+/** Adds memtrace to the site's Markdown processor; false when the processor is unknown. */
+function register(processor: MarkdownProcessorLike, engine: Engine): boolean {
+  if (processor.name === 'unified') {
+    // Astro hashes its config (plugin options included) to know when to render content again: the fingerprint
+    // goes in; the engine, whose counters change during a build, stays out of sight.
+    const pluginOptions = Object.defineProperty({ fingerprint: engine.fingerprint }, 'engine', { value: engine, enumerable: false });
+    (processor.options.remarkPlugins ??= []).push([remarkMemtrace, pluginOptions]);
+  } else if (processor.name === 'satteri') {
+    (processor.options.mdastPlugins ??= []).push(satteriPlugin(engine));
+  } else return false;
+  return true;
+}
+
+/** The build summary line: blocks, cache hits, and time spent tracing and rendering. */
+function logSummary(engine: Engine | undefined, logger: AstroIntegrationLogger) {
+  if (!engine || engine.stats.blocks === 0) return;
+  const s = engine.stats;
+  logger.info(
+    `${plural(s.blocks, 'block')}: ${s.traced} traced, ${s.cached} from cache; ` +
+      `tracing ${Math.round(s.traceMs)} ms, rendering ${Math.round(s.renderMs)} ms`,
+  );
+}
+
+/** The memtrace Astro integration: `integrations: [memtrace()]`. */
+export default function memtrace(options: MemtraceIntegrationOptions = {}): AstroIntegration {
+  let engine: Engine | undefined;
+  let assetsDir = '_astro';
+  const assets = figureAssets();
+
+  return {
+    name: 'memtrace',
+    hooks: {
+      'astro:config:setup': ({ config, command, updateConfig, logger }) => {
+        if (options.disabled) return;
+        assetsDir = config.build.assets.replace(/^\/+|\/+$/g, '');
+        const base = withSlash(config.base);
+        const url = (name: string) => `${base}${assetsDir}/${name}`;
+        engine = createEngine({
+          defaults: options.defaults,
+          cacheDir: options.cache === false ? false : fileURLToPath(new URL('memtrace/', withSlash(config.cacheDir.href))),
+          // A build renders every page before failing, so that every failed block is listed (an error thrown inside
+          // an MDX page would stop Vite at that one).
+          mode: command === 'dev' ? 'dev' : 'collect',
+          assets: { script: url(assets.script), style: url(assets.style) },
+          logger,
+          root: fileURLToPath(config.root),
+          // The dev server keeps the rendered Markdown of many saves; placeholders keep figures out of it.
+          slots: command === 'dev',
+        });
+        const processor = config.markdown.processor as unknown as MarkdownProcessorLike;
+        if (!register(processor, engine)) {
+          logger.warn(`unknown Markdown processor "${processor.name}": memtrace blocks will not be rendered.`);
+        }
+        // The dev server serves the assets from memory. (Pages the content layer rendered with older assets are not
+        // kept: the engine's fingerprint in the config clears them.)
+        const files = new Map(assets.files.map((f) => [url(f.fileName), f]));
+        updateConfig({ vite: { plugins: [devServerPlugin(files, engine)] } });
+      },
+      'astro:build:generated': ({ logger }) => {
+        if (engine && engine.errors.length > 0) {
+          logSummary(engine, logger);
+          throw new MemtraceBuildError(engine.errors);
+        }
+      },
+      'astro:build:done': ({ dir, logger }) => {
+        const out = new URL(`${assetsDir}/`, dir);
+        mkdirSync(out, { recursive: true });
+        for (const f of assets.files) writeFileSync(new URL(f.fileName, out), f.source);
+        logSummary(engine, logger);
+      },
+      'astro:server:done': async () => {
+        await engine?.close();
+      },
+    },
+  };
+}
