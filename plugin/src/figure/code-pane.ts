@@ -41,12 +41,15 @@ export function indentClass(line: string): string | undefined {
   return step > 0 ? `i${step}` : undefined;
 }
 
-/** The arrows of a marked line: solid for the next line, hollow for the one that just ran (left of it when both). */
-function marks(ids: LineMarkIds, next: boolean, prev: boolean): Element {
+/**
+ * The arrows of a marked line: solid for the next line, hollow for the one that just ran (left of it when both).
+ * In the legend they sit on the text's baseline, so their middle is drawn lower, where the letters' middle is.
+ */
+function marks(ids: LineMarkIds, next: boolean, prev: boolean, inText = false): Element {
   const uses: Element[] = [];
   if (prev) uses.push(s('use', { href: `#${ids.prev}`, x: next ? -9 : 0 }));
   if (next) uses.push(s('use', { href: `#${ids.next}` }));
-  return s('svg', { class: 'mt-m', width: 26, height: 16, viewBox: '-25 -8 26 16', ariaHidden: 'true', focusable: 'false' }, uses);
+  return s('svg', { class: 'mt-m', width: 26, height: 16, viewBox: inText ? '-25 -12 26 16' : '-25 -8 26 16', ariaHidden: 'true', focusable: 'false' }, uses);
 }
 
 /** One step's pane: the marked code, then what was printed, then the exception. */
@@ -56,13 +59,15 @@ export function codePane(lines: string[], step: CodePaneStep, ids: LineMarkIds):
     const next = n === step.line;
     const prev = n === step.prevLine;
     const cls = ['mt-l', indentClass(text), next ? 'mt-n' : undefined, prev ? 'mt-p' : undefined].filter(Boolean) as string[];
-    return h('span', { class: cls }, next || prev ? [marks(ids, next, prev), text] : [text]);
+    // An empty line holds a space, which gives it a line's height.
+    const shown = text === '' ? ' ' : text;
+    return h('span', { class: cls }, next || prev ? [marks(ids, next, prev), shown] : [shown]);
   });
   const parts: Element[] = [h('pre', { class: 'mt-src', translate: 'no' }, [h('code', code)])];
   parts.push(
     h('div', { class: 'mt-out' }, [
       h('p', { class: 'mt-h' }, 'Print output'),
-      h('pre', { translate: 'no' }, step.output.map((l) => h('span', { class: 'mt-ol' }, l))),
+      h('pre', { translate: 'no' }, step.output.map((l) => h('span', { class: 'mt-ol' }, l === '' ? ' ' : l))),
     ]),
   );
   if (step.exception) {
@@ -73,8 +78,6 @@ export function codePane(lines: string[], step: CodePaneStep, ids: LineMarkIds):
 
 /** The legend of the two arrows, once per figure. */
 export function codeLegend(ids: LineMarkIds): Element {
-  return h('p', { class: 'mt-legend' }, [
-    h('span', [marks(ids, false, true), 'line that just ran']),
-    h('span', [marks(ids, true, false), 'next line to run']),
-  ]);
+  // An em space between the two keeps them apart (it is not collapsed as spaces are).
+  return h('p', { class: 'mt-legend' }, [marks(ids, false, true, true), ' line that just ran\u2003', marks(ids, true, false, true), ' next line to run']);
 }

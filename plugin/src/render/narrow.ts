@@ -48,8 +48,8 @@ export const NARROW_COL_GAP = 28;
 export const NARROW_ROW_GAP = 22;
 /** How far a continuation line of a wrapped row, or a part of a structure, sits right of its row's start. */
 const INDENT = 18;
-/** Room right of the frames for the arrows that run down to the objects. */
-const FRAMES_LANE = 16;
+/** Room right of the objects for the arrows that run down to them. */
+const FRAMES_LANE = 20;
 const FRAMES_TO_OBJECTS = 14;
 
 const key = (s: Slot) => `${s.row},${s.col}`;
@@ -102,10 +102,11 @@ export function placeNarrow(spec: NarrowSpec): NarrowPlacement {
   const framesX = spec.x;
   const framesTop = spec.top + spec.headerH;
   const framesBottom = framesTop + spec.framesHeight;
-  const framesLane = framesX + spec.framesWidth + FRAMES_LANE / 2 + 2;
   const sizes = slotSizes(spec);
-  const columns = new Set<number>([framesLane]);
-  let right = framesX + spec.framesWidth + FRAMES_LANE;
+  // The arrows' bus: a lane right of everything, down which the frames' arrows run to the lane above their target.
+  const gutter = spec.x + Math.max(spec.maxWidth, spec.framesWidth) + FRAMES_LANE / 2;
+  const columns = new Set<number>([gutter]);
+  let right = gutter + FRAMES_LANE / 2;
   if (sizes.size === 0) {
     return { framesX, framesTop, at: () => ({ x: framesX, y: framesTop }), lanes: [], columns: [...columns], right, bottom: framesBottom };
   }
@@ -114,14 +115,20 @@ export function placeNarrow(spec: NarrowSpec): NarrowPlacement {
   const place = new Map<string, { x: number; y: number }>();
   const lanes: number[] = [objectsTop - 5];
   let y = objectsTop;
-  for (const [i, line] of flow(spec, sizes).entries()) {
+  const lines = flow(spec, sizes);
+  for (const [i, line] of lines.entries()) {
     if (i > 0) lanes.push(y - NARROW_ROW_GAP / 2);
     for (const s of line.slots) {
       place.set(s.k, { x: spec.x + s.x, y });
-      columns.add(spec.x + s.x + s.w + NARROW_COL_GAP / 2);
       right = Math.max(right, spec.x + s.x + s.w + 24);
     }
     y += Math.max(...line.slots.map((s) => s.h)) + NARROW_ROW_GAP;
+  }
+  // The gap right of an object is a lane for arrows only where it runs past every other object, top to bottom.
+  const spans = lines.flatMap((l) => l.slots.map((s) => [spec.x + s.x, spec.x + s.x + s.w] as const));
+  for (const [, end] of spans) {
+    const x = end + NARROW_COL_GAP / 2;
+    if (spans.every(([a, b]) => x <= a - 2 || x >= b + 2)) columns.add(x);
   }
   lanes.push(y - NARROW_ROW_GAP + 10);
   return {
