@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the figures the issues ask for, measured in one run. `--json` prints the rows as JSON;
+ * `npm run bench`: memtrace's speed and size figures, measured in one run. `--json` prints the rows as JSON;
  * `--quick` skips the site builds (the built site in dist/ is still measured, readability included); `--builds` runs only them; `--soak` runs only the dev-server soak (bench/soak.ts); `--runs N` sets the repetitions (default 5).
  *
  * Everything is a median over repeated runs; ratios are taken between numbers of this same run.
@@ -77,7 +77,10 @@ async function tracerSection(runtime: TraceRuntime) {
 }
 
 async function conformanceSection(runtime: TraceRuntime) {
-  if (!existsSync(conformanceDir)) return [];
+  if (!existsSync(conformanceDir)) {
+    if (process.env.CI) throw new Error(`bench: no conformance programs at ${conformanceDir}`);
+    return [];
+  }
   const programs = Object.fromEntries(
     readdirSync(conformanceDir).filter((f) => f.endsWith('.py')).sort().map((f) => [f.replace(/\.py$/, ''), readFileSync(join(conformanceDir, f), 'utf8')]),
   );
@@ -132,6 +135,12 @@ async function renderSection(runtime: TraceRuntime, extra: Trace[]) {
     if (!isTraceFailure(r)) demo.push(r);
   }
   for (const [label, traces] of [['demo posts', demo], ['conformance', extra]] as const) {
+    if (traces.length === 0) {
+      // No data is no measurement: say so rather than print NaN against a target.
+      if (process.env.CI) throw new Error(`bench: no traces for "render: ${label}" (is ${conformanceDir} there?)`);
+      row({ section: `render: ${label}`, metric: 'time per step', value: 'not measured: no traces', unit: '' });
+      continue;
+    }
     const perStep: number[] = [];
     const raw: number[] = [];
     const gz: number[] = [];

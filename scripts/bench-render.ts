@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { benchRender } from '../bench/render.ts';
 import { isTraceFailure, type Trace } from '../plugin/src/trace/format.ts';
-import { FIXTURES } from './render-fixtures.ts';
+import { FIXTURES } from '../tests/render/fixture-harness.ts';
 
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1]) || 3;

@@ -130,8 +130,6 @@ const RENDER_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
-const escapeText = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-
 /** One SVG per step (readable alone: every colour has a light fallback) and a standalone index.html with the stepper. */
 async function renderCommand(args: string[]): Promise<number> {
   const { values, positionals: files } = parseArgs({ args, options: RENDER_OPTIONS, allowPositionals: true });
@@ -149,10 +147,11 @@ async function renderCommand(args: string[]): Promise<number> {
     stdin: values.stdin,
   };
   // Loaded here, not at the top: `memtrace trace` should not pay for satori and the fonts.
-  const [{ render }, { renderFigure }, { figureAssets }] = await Promise.all([
+  const [{ render }, { renderFigure }, { figureAssets }, { h, htmlBytes }] = await Promise.all([
     import('./render/index.ts'),
     import('./figure/markup.ts'),
     import('./figure/assets.ts'),
+    import('./figure/hast.ts'),
   ]);
   const runtime = new TraceRuntime();
   let result: Awaited<ReturnType<TraceRuntime['trace']>>;
@@ -181,16 +180,13 @@ async function renderCommand(args: string[]): Promise<number> {
   for (const f of assets.files) if (f.fileName !== assets.script) writeFileSync(join(out, f.fileName), f.source);
   // Browsers refuse module scripts from file:// URLs, so the page carries the stepper inline and opens from disk.
   const script = assets.files.find((f) => f.fileName === assets.script)!.source as string;
-  const body = renderFigure(figure, { id: 'mt', title, code, assets: { script: assets.script, style: assets.style } }).replace(
-    /<script type="module" src="[^"]*"><\/script>/,
-    () => `<script type="module">${script}</script>`,
+  const figureTree = renderFigure(figure, { id: 'mt', title, code, assets: { script: assets.script, style: assets.style } });
+  const body = figureTree.children.map((node) =>
+    node.type === 'element' && node.tagName === 'script' ? h('script', { type: 'module' }, script) : node,
   );
-  writeFileSync(
-    join(out, 'index.html'),
-    `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n` +
-      `<title>${escapeText(title)} · memtrace</title>\n</head>\n<body style="max-width:80rem;margin:1rem auto;padding:0 1rem;font-family:system-ui,sans-serif">\n` +
-      `${body}\n</body>\n</html>\n`,
-  );
+  const head = h('head', ['\n', h('meta', { charset: 'utf-8' }), '\n', h('meta', { name: 'viewport', content: 'width=device-width, initial-scale=1' }), '\n', h('title', `${title} · memtrace`), '\n']);
+  const page = h('html', { lang: 'en' }, ['\n', head, '\n', h('body', { style: 'max-width:80rem;margin:1rem auto;padding:0 1rem;font-family:system-ui,sans-serif' }, ['\n', ...body, '\n']), '\n']);
+  writeFileSync(join(out, 'index.html'), htmlBytes({ type: 'root', children: [{ type: 'doctype' }, { type: 'text', value: '\n' }, page, { type: 'text', value: '\n' }] }));
   process.stderr.write(`memtrace: wrote ${figure.steps.length} SVGs and index.html to ${out}\n`);
   return 0;
 }

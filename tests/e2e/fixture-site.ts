@@ -5,7 +5,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { escapeHtml, figureAssets, renderFigure, type RenderedFigure } from '../../plugin/src/figure/index.ts';
+import { escapeXml } from '../../plugin/src/figure/hast.ts';
+import { figureAssets, htmlBytes, renderFigure, type RenderedFigure } from '../../plugin/src/figure/index.ts';
 import { render } from '../../plugin/src/render/index.ts';
 import { traceInProcess } from '../../scripts/dev-run.ts';
 import { isTraceFailure, type Trace } from '../../plugin/src/trace/format.ts';
@@ -27,19 +28,15 @@ async function trace(code: string): Promise<Trace> {
   return result;
 }
 
-async function draw(t: Trace, title: string, id: string): Promise<RenderedFigure> {
-  const figure = await render(t, { title, idPrefix: 'mtPREFIX-', shared: true });
-  // As the engine does: the renderer's placeholder prefix becomes the figure id, unique on the page.
-  const own = (svg: string) => svg.replaceAll('mtPREFIX-', `${id}-`);
-  return { ...figure, shared: own(figure.shared!), steps: figure.steps.map((s) => ({ ...s, svg: own(s.svg) })) };
-}
+/** Drawn as the engine draws a figure: shared parts, every id prefixed with the figure's own id. */
+const draw = (t: Trace, title: string, id: string): Promise<RenderedFigure> => render(t, { title, idPrefix: `${id}-`, shared: true });
 
 const page = (title: string, body: string) => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
+<title>${escapeXml(title)}</title>
 <link rel="icon" href="data:,">
 <style>
 :root { color-scheme: light dark; --bg: #fdfdfc; --fg: #1d2228 }
@@ -79,7 +76,7 @@ export async function buildFixtureSite(): Promise<FixtureSite> {
   const figure = async (key: keyof typeof PROGRAMS, firstOnPage: boolean) => {
     const { title, code } = PROGRAMS[key];
     const drawn = await draw(await trace(code), title, ids[key]);
-    return renderFigure(drawn, { id: ids[key], title, code, assets: links, firstOnPage });
+    return htmlBytes(renderFigure(drawn, { id: ids[key], title, code, assets: links, firstOnPage }));
   };
 
   const filler = (n: number) => Array.from({ length: n }, (_, i) => `<p>Paragraph ${i + 1} of prose around the figures.</p>`).join('\n');

@@ -29,10 +29,11 @@ describe('client assets', () => {
 
   it('comes minified with the built package, the same as minified on the spot, from src/ and from dist/', async () => {
     const { minifiedAssets } = await import('../../plugin/src/figure/assets.ts');
-    const fresh = minifiedAssets();
+    const fresh = minifiedAssets({ prebuilt: false });
     const built = JSON.parse(readFileSync(new URL('../../plugin/dist/figure/client-assets.json', import.meta.url), 'utf8'));
     expect(built).toEqual(fresh);
-    expect(fresh.js).toBe(a.js.source);
+    // What the figures link is the prebuilt file's.
+    expect([a.js.source, a.css.source]).toEqual([built.js, built.css]);
     expect(fresh.js.length).toBeLessThan(readFileSync(new URL('../../plugin/src/client/stepper.ts', import.meta.url), 'utf8').length / 2);
     // The built package's module gives the same.
     const dist = await import('../../plugin/dist/figure/assets.js' as string);
@@ -55,7 +56,6 @@ describe('client assets', () => {
     const faces = a.css.source.match(/@font-face\{[^}]*\}/g) ?? [];
     expect(faces).toHaveLength(1);
     expect(faces[0]).toMatch(new RegExp(`font-family:"?${FONT_FAMILY}"?;`));
-    expect(FONT_FAMILY).toBe('DejaVu Mono');
     // Every colour of the renderer's palette, light and dark, is in the one stylesheet.
     const long = (hex: string) => (hex.length === 4 ? '#' + [...hex.slice(1)].map((d) => d + d).join('') : hex).toLowerCase();
     for (const c of Object.values(PALETTE)) {

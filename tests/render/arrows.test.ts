@@ -1,5 +1,5 @@
 /**
- * Arrow routes against the layouts where a reviewer saw bad ones (arrow-scenes.json beside this file: the boxes,
+ * Arrow routes against the layouts where routes once went wrong (arrow-scenes.json beside this file: the boxes,
  * type labels, lanes and arrows of every step of the bst, inheritance and cycle-partner fixtures, as render() hands
  * them to route()). Each route is sampled from its own path data, so what is checked is what is drawn.
  */
@@ -55,7 +55,7 @@ const routes = scenes.flatMap((s, n) =>
   }),
 );
 
-test('the scenes hold the arrows the reviewer saw', () => {
+test('the scenes hold every arrow of those layouts', () => {
   expect(routes.length).toBeGreaterThan(200);
   expect(routes.filter((r) => r.a.cell).length).toBeGreaterThan(50);
 });

@@ -6,8 +6,8 @@ import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { render, type RenderedFigure } from '../../plugin/src/render/index.ts';
-import { CW } from '../../plugin/src/render/fragments.ts';
-import { FIXTURES, launchChromium, previewPage } from '../../scripts/render-fixtures.ts';
+import { CW } from '../../plugin/src/render/sizes.ts';
+import { FIXTURES, launchChromium, previewPage } from './fixture-harness.ts';
 import { fixtureTrace } from './helpers.ts';
 
 let browser: Browser;

@@ -1,17 +1,19 @@
 /**
- * Every fixture in tests/fixtures/render renders to exactly its checked-in expected output (each accepted after
- * looking at its screenshots: scripts/render-fixtures.ts --png). A change to the picture shows up here as a diff.
+ * Every fixture end to end, in both halves: tracing tests/fixtures/render/<case>/program.py gives exactly its
+ * trace.json, and rendering trace.json gives exactly expected/ (each accepted after looking at its screenshots:
+ * scripts/render-fixtures.ts --png). A change to the tracer or to the picture shows up here as a diff.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { render } from '../../plugin/src/render/index.ts';
-import type { Trace } from '../../plugin/src/trace/format.ts';
-import { FIXTURES, fixtureRenderOptions } from '../../scripts/render-fixtures.ts';
+import { traceJsonInProcess } from '../../scripts/dev-run.ts';
+import { caseOptions, fixtureCases, fixtureRenderOptions, fixtureTrace, FIXTURES, traceFileText } from './fixture-harness.ts';
 
-const cases = readdirSync(FIXTURES).filter((c) => existsSync(join(FIXTURES, c, 'trace.json')));
+const cases = fixtureCases();
+const read = (c: string, file: string) => readFileSync(join(FIXTURES, c, file), 'utf8');
 
-test('there are fixtures for every case the brief lists', () => {
+test('there are fixtures for every kind of program the renderer must draw', () => {
   for (const c of ['seed', 'aliasing', 'factorial', 'closure', 'classes', 'linked-list', 'dict', 'freed', 'cycle', 'long-containers', 'escaping', 'deep-recursion', 'inheritance', 'cycle-partner', 'bst']) {
     expect(cases).toContain(c);
   }
@@ -19,15 +21,18 @@ test('there are fixtures for every case the brief lists', () => {
 
 describe.each(cases)('%s', (c) => {
   const dir = join(FIXTURES, c);
-  test('renders to the expected SVGs and text', async () => {
-    const trace = JSON.parse(readFileSync(join(dir, 'trace.json'), 'utf8')) as Trace;
-    const fig = await render(trace, fixtureRenderOptions(dir));
-    const expected = JSON.parse(readFileSync(join(dir, 'expected/figure.json'), 'utf8'));
+  test('program.py traces to trace.json', { timeout: 120_000 }, async () => {
+    const json = await traceJsonInProcess(read(c, 'program.py'), caseOptions(dir).trace ?? {});
+    expect(traceFileText(json)).toBe(read(c, 'trace.json'));
+  });
+
+  test('trace.json renders to the expected SVGs and text', async () => {
+    const fig = await render(fixtureTrace(c), fixtureRenderOptions(dir));
+    const expected = JSON.parse(read(c, 'expected/figure.json'));
     expect({ width: fig.width, height: fig.height, steps: fig.steps.map((s) => ({ index: s.index, line: s.line })) }).toEqual(expected);
     fig.steps.forEach((s, i) => {
-      const file = join(dir, 'expected', `${String(i + 1).padStart(2, '0')}.svg`);
-      expect(s.svg + '\n', `${c} step ${i + 1}`).toBe(readFileSync(file, 'utf8'));
+      expect(s.svg + '\n', `${c} step ${i + 1}`).toBe(read(c, `expected/${String(i + 1).padStart(2, '0')}.svg`));
     });
-    expect(fig.steps.map((s) => s.text).join('\n\n----\n\n') + '\n').toBe(readFileSync(join(dir, 'expected/text.txt'), 'utf8'));
+    expect(fig.steps.map((s) => s.text).join('\n\n----\n\n') + '\n').toBe(read(c, 'expected/text.txt'));
   });
 });

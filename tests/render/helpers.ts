@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Trace } from '../../plugin/src/trace/format.ts';
-import { FIXTURES } from '../../scripts/render-fixtures.ts';
+import { FIXTURES } from './fixture-harness.ts';
 
 export const fixtureTrace = (c: string): Trace => JSON.parse(readFileSync(join(FIXTURES, c, 'trace.json'), 'utf8')) as Trace;
 

@@ -6,7 +6,7 @@ import { render, THEME_CSS, PALETTE } from '../../plugin/src/render/index.ts';
 import { buildModels } from '../../plugin/src/render/model.ts';
 import { assignSlots } from '../../plugin/src/render/placement.ts';
 import { Layer } from '../../plugin/src/render/svg.ts';
-import { FIXTURES } from '../../scripts/render-fixtures.ts';
+import { FIXTURES } from './fixture-harness.ts';
 import { drawing } from './drawing.ts';
 import { attrValues, fixtureTrace } from './helpers.ts';
 import type { Trace } from '../../plugin/src/trace/format.ts';

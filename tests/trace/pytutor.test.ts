@@ -8,7 +8,7 @@ import { traceInProcess, traceJsonInProcess } from '../../scripts/dev-run.ts';
 import { isPytutorTrace, type PytutorTrace } from '../../plugin/src/trace/pytutor.ts';
 import { SEED } from './helpers.ts';
 
-const CONFORMANCE = process.env.MEMTRACE_CONFORMANCE ?? '/work/shared/conformance';
+import { CONFORMANCE_DIR as CONFORMANCE } from '../conformance.ts';
 
 async function pytutor(code: string): Promise<PytutorTrace> {
   const r = await traceInProcess(code, { format: 'pytutor' });
@@ -63,8 +63,8 @@ test('byte-identical on every run', async () => {
   expect(await traceJsonInProcess(SEED, { format: 'pytutor' })).toBe(await traceJsonInProcess(SEED, { format: 'pytutor' }));
 });
 
-// Under CI the conformance set must be there: a missing one fails the test instead of skipping it.
-test.skipIf(!existsSync(join(CONFORMANCE, 'compare.mjs')) && !process.env.CI)('conformance set: at least 63 of 65 exact', async () => {
+// The conformance set ships with the tests (tests/conformance.ts): its absence is a failure, never a skip.
+test('conformance set: at least 63 of 65 exact', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'memtrace-pt-'));
   try {
     const names = readdirSync(join(CONFORMANCE, 'programs')).filter((f) => f.endsWith('.py')).map((f) => f.slice(0, -3));

@@ -1,9 +1,9 @@
 /**
  * remark-memtrace: the unified adapter. Replaces each ```` ```python memtrace ```` block of an mdast tree with its
- * figure, as hast (`data.hName`/`hChildren`), so it works in any remark → rehype pipeline without
- * `allowDangerousHtml`. Errors are reported through vfile with the block's position.
+ * figure's hast tree (`data.hName`/`hProperties`/`hChildren`, as remark-expressive-code does), so it works in any
+ * remark → rehype pipeline without `allowDangerousHtml`. Errors are reported through vfile with the block's position.
  */
-import type { Element } from 'hast';
+import type { Element, Root as HastRoot } from 'hast';
 import type { Code, Root, RootContent } from 'mdast';
 import { visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
@@ -18,14 +18,12 @@ export interface RemarkMemtraceOptions extends EngineOptions {
 }
 
 /**
- * Turns the figure HTML (the figure, and on a page's first figure the asset tags around it) into mdast nodes that
- * mdast-util-to-hast turns back into exactly those elements.
+ * The figure's elements (the figure, and on a page's first figure the asset tags around it) as mdast nodes that
+ * mdast-util-to-hast turns into exactly those elements.
  */
-export async function figureNodes(html: string): Promise<RootContent[]> {
-  // Loaded with the first figure: the HTML parser is most of this module's start-up, and most pages have no figure.
-  const { fromHtml } = await import('hast-util-from-html');
-  return fromHtml(html, { fragment: true })
-    .children.filter((n): n is Element => n.type === 'element')
+export function figureNodes(tree: HastRoot): RootContent[] {
+  return tree.children
+    .filter((n): n is Element => n.type === 'element')
     .map(
       (element) =>
         ({
@@ -49,11 +47,11 @@ export default function remarkMemtrace(options: RemarkMemtraceOptions = {}) {
     for (const { node, index, parent } of blocks) {
       const start = node.position?.start;
       try {
-        const { html } = await engine.process(
+        const { tree } = await engine.process(
           { code: node.value, meta: node.meta ?? '', file: file.path, source: String(file.value), position: start && { line: start.line, column: start.column } },
           doc,
         );
-        const nodes = await figureNodes(html);
+        const nodes = figureNodes(tree);
         replacements.push(() => parent.children.splice(index, 1, ...nodes));
       } catch (error) {
         if (!(error instanceof MemtraceError)) throw error;

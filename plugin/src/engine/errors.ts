@@ -2,6 +2,8 @@
  * Errors located in the Markdown source. Every adapter (remark/vfile, Sätteri, Astro, CLI) reports the same object,
  * so an author always gets the file, line and column, and a short code frame.
  */
+import type { Element } from 'hast';
+import { h } from '../figure/hast.ts';
 
 export interface SourceLocation {
   /** Markdown file path, when known. */
@@ -51,18 +53,15 @@ export function codeFrame(code: string, line: number, column: number, firstLine 
   return out.join('\n');
 }
 
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
 /** The panel shown in place of a figure by the dev server, so that the page still renders and the server keeps running. */
-export function errorPanel(error: MemtraceError): string {
+export function errorPanel(error: MemtraceError): Element {
   const where = error.location ? `${error.location.file ?? ''}:${error.location.line}:${error.location.column}` : '';
-  return (
-    `<div class="memtrace-error" role="alert" style="border:2px solid #c62828;border-radius:6px;padding:.75rem 1rem;margin:1rem 0;` +
-    `font:14px/1.4 ui-monospace,monospace;background:#fff5f5;color:#5c0000;white-space:pre-wrap;overflow:auto">` +
-    `<strong>memtrace: ${escapeHtml(error.reason)}</strong>` +
-    (where ? `\n${escapeHtml(where)}` : '') +
-    (error.frame ? `\n\n${escapeHtml(error.frame)}` : '') +
-    `</div>`
-  );
+  const style =
+    'border:2px solid #c62828;border-radius:6px;padding:.75rem 1rem;margin:1rem 0;' +
+    'font:14px/1.4 ui-monospace,monospace;background:#fff5f5;color:#5c0000;white-space:pre-wrap;overflow:auto';
+  return h('div', { class: 'memtrace-error', role: 'alert', style }, [
+    h('strong', `memtrace: ${error.reason}`),
+    ...(where ? [`\n${where}`] : []),
+    ...(error.frame ? [`\n\n${error.frame}`] : []),
+  ]);
 }

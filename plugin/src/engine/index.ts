@@ -5,7 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
+import type { Root } from 'hast';
 import { renderFigure, type FigureAssets } from '../figure/index.ts';
+import { h, htmlBytes, type Element, type ElementContent } from '../figure/hast.ts';
 import { attachNotes, parseNotes } from '../notes/index.ts';
 import { sharedRuntime, type TraceRunner } from '../trace/index.ts';
 import { cacheKey, createCache, type Cache } from './cache.ts';
@@ -91,7 +93,9 @@ export const newDocument = (): DocumentState => ({ figures: 0, ids: new Set() })
 
 /** What the engine gives back for one block. */
 export interface BlockResult {
-  /** The figure (or, in dev and collect modes, the error panel), with the assets on a page's first figure. */
+  /** The figure (or, in dev and collect modes, the error panel), with the assets on a page's first figure, as hast. */
+  tree: Root;
+  /** The same, written as HTML, for hosts that splice in raw HTML. */
   html: string;
   /** Warnings about the block (step cap or timeout hit), also logged. */
   warnings: string[];
@@ -164,9 +168,24 @@ function isOutdated(block: Block): boolean {
   return text !== undefined && !text.replace(/\r\n?/g, '\n').includes(block.code);
 }
 
-/** The cached SVGs carry a placeholder id prefix; only ids and references to them change, never a program's own text. */
-const ID_REFERENCE = new RegExp(`(id="|url\\(#|aria-labelledby="|href="#)${ID_PLACEHOLDER}`, 'g');
-const withIdPrefix = (svg: string, id: string) => svg.replace(ID_REFERENCE, (_, lead: string) => `${lead}${id}-`);
+/** The properties that hold an id or a reference to one. */
+const ID_PROPERTIES = ['id', 'href', 'ariaLabelledBy', 'markerEnd'];
+
+/**
+ * The cached SVG trees carry a placeholder id prefix: the figure's own goes in its place, in ids and references to
+ * them only (`#…`, `url(#…)`), never in a program's own text.
+ */
+function withIdPrefix<T extends ElementContent>(node: T, id: string): T {
+  if (node.type !== 'element') return node;
+  const properties = { ...node.properties };
+  for (const name of ID_PROPERTIES) {
+    const v = properties[name];
+    if (typeof v === 'string' && v.replace(/^(#|url\(#)/, '').startsWith(ID_PLACEHOLDER)) {
+      properties[name] = v.replace(ID_PLACEHOLDER, `${id}-`);
+    }
+  }
+  return { ...node, properties, children: node.children.map((c) => withIdPrefix(c, id)) };
+}
 
 /**
  * Wall time during which at least one call was running. Blocks of several pages wait on one runtime at once, so
@@ -240,15 +259,15 @@ function nextPlacement(key: string, doc: DocumentState): Placement {
   return place;
 }
 
-/** The figure's HTML, with its ids prefixed for this page. */
-function placeFigure(entry: FigureEntry, block: Block, opts: ResolvedOptions, place: Placement, assets: EngineOptions['assets']) {
+/** The figure's tree, with its ids prefixed for this page. */
+function placeFigure(entry: FigureEntry, opts: ResolvedOptions, place: Placement, assets: EngineOptions['assets']): Root {
   const { id } = place;
   const { figure } = entry;
   return renderFigure(
     {
       ...figure,
-      steps: figure.steps.map((s) => ({ ...s, svg: withIdPrefix(s.svg, id) })),
-      ...(figure.shared === undefined ? {} : { shared: withIdPrefix(figure.shared, id) }),
+      steps: figure.steps.map((s) => ({ ...s, tree: withIdPrefix(s.tree, id) })),
+      ...(figure.sharedTree === undefined ? {} : { sharedTree: figure.sharedTree.map((n) => withIdPrefix(n, id)) }),
     },
     {
       id,
@@ -283,16 +302,16 @@ function slotRegistry(cache: Cache<FigureEntry>, assets: EngineOptions['assets']
   const fillOne = (name: string): string => {
     const slot = slots.get(name);
     const entry = slot && cache.get(slot.key);
-    if (!slot || !entry) return errorPanel(new MemtraceError('this figure is no longer in memory: save the file again to draw it'));
-    return placeFigure(entry, slot.block, slot.opts, slot.place, assets);
+    if (!slot || !entry) return htmlBytes(errorPanel(new MemtraceError('this figure is no longer in memory: save the file again to draw it')));
+    return htmlBytes(placeFigure(entry, slot.opts, slot.place, assets));
   };
   return {
-    add(key: string, block: Block, opts: ResolvedOptions, place: Placement): string {
+    add(key: string, block: Block, opts: ResolvedOptions, place: Placement): Element {
       const name = cacheKey({ key, place, opts, file: block.file }).slice(0, 24);
       slots.delete(name);
       slots.set(name, { key, block: { code: block.code, meta: block.meta, file: block.file }, opts, place });
       if (slots.size > SLOTS_KEPT) slots.delete(slots.keys().next().value!);
-      return `<memtrace-slot data-slot="${name}"></memtrace-slot>`;
+      return h('memtrace-slot', { dataSlot: name });
     },
     fill: (html: string) => (html.includes('<memtrace-slot') ? html.replace(SLOT, (_, name: string) => fillOne(name)) : html),
   };
@@ -375,14 +394,15 @@ export function createEngine(options: EngineOptions = {}): Engine {
     if (error instanceof Outdated) {
       stats.outdated++;
       // Never cached and never shown for long: the render of the file's new version replaces it.
-      return { html: '', warnings: [], fromCache: false };
+      return { tree: { type: 'root', children: [] }, html: '', warnings: [], fromCache: false };
     }
     const located = error instanceof MemtraceError ? error : fail(block)(`memtrace failed on this block: ${(error as Error).message ?? error}`);
     stats.errors++;
     if (mode === 'dev') options.logger?.error(located.message);
     else errors.push(located);
     if (mode === 'build') throw located;
-    return { html: errorPanel(located), warnings: [], fromCache: false };
+    const tree: Root = { type: 'root', children: [errorPanel(located)] };
+    return { tree, html: htmlBytes(tree), warnings: [], fromCache: false };
   }
 
   return {
@@ -399,8 +419,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
         for (const w of entry.warnings) options.logger?.warn(w);
         progress();
         const place = nextPlacement(key, doc);
-        const html = options.slots ? slots.add(key, block, opts, place) : placeFigure(entry, block, opts, place, options.assets);
-        return { html, warnings: entry.warnings, fromCache };
+        const tree: Root = options.slots
+          ? { type: 'root', children: [slots.add(key, block, opts, place)] }
+          : placeFigure(entry, opts, place, options.assets);
+        return { tree, html: htmlBytes(tree), warnings: entry.warnings, fromCache };
       } catch (error) {
         return failed(block, error);
       }

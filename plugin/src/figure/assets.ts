@@ -96,14 +96,15 @@ const PREBUILT = new URL('./client-assets.json', import.meta.url);
 
 /**
  * Minifying starts esbuild's service, about 70 ms of every build: the package build (plugin/scripts/copy-assets.ts)
- * does it once and leaves the result next to this module, which is used while its key matches the sources.
+ * does it once and leaves the result next to this module, which is used while its key matches the sources
+ * (`prebuilt: false` minifies on the spot all the same).
  */
-export function minifiedAssets(): Minified {
+export function minifiedAssets(options: { prebuilt?: boolean } = {}): Minified {
   const stepper = source('client/stepper.ts');
   const figure = figureCss();
   const font = fontFace().css;
   const key = createHash('sha256').update(JSON.stringify([stepper, figure, font, minifier() ? 'esbuild' : 'none'])).digest('hex');
-  if (existsSync(PREBUILT)) {
+  if (options.prebuilt !== false && existsSync(PREBUILT)) {
     const pre = JSON.parse(readFileSync(PREBUILT, 'utf8')) as Minified;
     if (pre.key === key) return pre;
   }

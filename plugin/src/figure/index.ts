@@ -1,4 +1,5 @@
-export { renderFigure, escapeHtml, stepLabel, type FigureAssets, type FigureOptions } from './markup.ts';
+export { renderFigure, stepLabel, type FigureAssets, type FigureOptions } from './markup.ts';
+export { h, htmlBytes, svgBytes, svgElement, toHtml } from './hast.ts';
 export {
   clientAssets,
   assetFileNames,

@@ -5,6 +5,7 @@
  * id `<figure-id>-step-<k>`), `[data-go]` buttons and `[data-mt=range|status|live]`.
  */
 import { inlineAssets } from './assets.ts';
+import { h, type Element, type ElementContent, type Root } from './hast.ts';
 import type { RenderedFigure, RenderedStep } from './types.ts';
 
 /** URLs of the emitted client assets, built by the integration under the site's `base`. */
@@ -32,11 +33,6 @@ export interface FigureOptions {
   note?: string;
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Escapes text for HTML element content and quoted attribute values alike. */
-export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
-
 const ID = /^[A-Za-z][\w-]*$/;
 
 export const stepLabel = (k: number, n: number, line: number): string => `Step ${k} of ${n}, line ${line}`;
@@ -49,18 +45,19 @@ const BUTTONS = [
   ['last', '»', 'Last'],
 ] as const;
 
-function controls(n: number, start: number, startLine: number): string {
-  const html = BUTTONS.map((b) => {
+function controls(n: number, start: number, startLine: number): Element {
+  const parts = BUTTONS.map((b): Element => {
     if (b[0] == 'range') {
-      return `<input class="memtrace-range" type="range" data-mt="range" min="1" max="${n}" step="1" value="${start + 1}" aria-label="Step" aria-valuetext="${stepLabel(start + 1, n, startLine)}">`;
+      const attrs = { class: 'memtrace-range', type: 'range', 'data-mt': 'range', min: String(1), max: String(n), step: '1', value: String(start + 1) };
+      return h('input', { ...attrs, 'aria-label': 'Step', 'aria-valuetext': stepLabel(start + 1, n, startLine) });
     }
     const [go, arrow, label] = b;
     const target = go == 'first' ? 0 : go == 'last' ? n - 1 : Math.min(n - 1, Math.max(0, start + (go == 'next' ? 1 : -1)));
-    const icon = `<span aria-hidden="true">${arrow}</span>`;
-    const text = go == 'first' || go == 'prev' ? `${icon} ${label}` : `${label} ${icon}`;
-    return `<button type="button" data-go="${go}" aria-disabled="${target == start}">${text}</button>`;
+    const icon = h('span', { 'aria-hidden': 'true' }, arrow);
+    const content = go == 'first' || go == 'prev' ? [icon, ` ${label}`] : [`${label} `, icon];
+    return h('button', { type: 'button', 'data-go': go, 'aria-disabled': String(target == start) }, content);
   });
-  return `<div class="memtrace-controls" role="group" aria-label="Steps">${html.join('')}</div>`;
+  return h('div', { class: 'memtrace-controls', role: 'group', 'aria-label': 'Steps' }, parts);
 }
 
 /**
@@ -68,40 +65,21 @@ function controls(n: number, start: number, startLine: number): string {
  * needs width, height and viewBox (with `height: auto` in CSS, the viewBox keeps the ratio when it shrinks).
  * The renderer's own attributes win; missing ones are filled in from the figure's size.
  */
-function sized(svg: string, width: number, height: number, where: string): string {
-  const open = /^\s*<svg(?=[\s>/])[^>]*>/.exec(svg);
-  if (!open) throw new TypeError(`memtrace figure ${where} is not an <svg> element`);
-  const has = (name: string) => new RegExp(`\\s${name}\\s*=`).test(open[0]);
-  const add = [
-    has('width') ? '' : ` width="${width}"`,
-    has('height') ? '' : ` height="${height}"`,
-    has('viewBox') ? '' : ` viewBox="0 0 ${width} ${height}"`,
-  ].join('');
-  return add ? svg.trim().replace(/^<svg/, '<svg' + add) : svg.trim();
+function sized(svg: Element, width: number, height: number, where: string): Element {
+  if (svg?.type !== 'element' || svg.tagName !== 'svg') throw new TypeError(`memtrace figure ${where} is not an <svg> element`);
+  const p = svg.properties;
+  return { ...svg, properties: { ...p, width: p.width ?? String(width), height: p.height ?? String(height), viewBox: p.viewBox ?? `0 0 ${width} ${height}` } };
 }
 
-function step(s: RenderedStep, k: number, n: number, id: string, current: boolean, f: RenderedFigure): string {
-  const svg = sized(s.svg, f.width, f.height, `"${id}" step ${k}`);
-  return (
-    `<li class="memtrace-step${current ? ' is-current' : ''}" id="${id}-step-${k}" data-line="${s.line}">` +
-    `<p class="memtrace-caption">${stepLabel(k, n, s.line)}</p>` +
-    `<div class="memtrace-view">${svg}</div>` +
-    `<details class="memtrace-text"><summary>Text version</summary><pre>${preText(s.text)}</pre></details>` +
-    `</li>`
-  );
+function step(s: RenderedStep, k: number, n: number, id: string, current: boolean, f: RenderedFigure): Element {
+  return h('li', { class: `memtrace-step${current ? ' is-current' : ''}`, id: `${id}-step-${k}`, 'data-line': String(s.line) }, [
+    h('p', { class: 'memtrace-caption' }, stepLabel(k, n, s.line)),
+    h('div', { class: 'memtrace-view' }, [sized(s.tree, f.width, f.height, `"${id}" step ${k}`)]),
+    h('details', { class: 'memtrace-text' }, [h('summary', 'Text version'), h('pre', s.text)]),
+  ]);
 }
 
-/**
- * Newlines as character references, so that the figure's HTML has no blank line: Markdown hosts that splice it in
- * as an HTML block (Sätteri, CommonMark) end the block at the first blank line and read the rest as Markdown.
- */
-const preText = (text: string) => escapeHtml(text).replace(/\n/g, '&#10;');
-
-/** The figure's HTML: deterministic, everything but the renderer's SVG escaped, no URL but those in `assets`. */
-export function renderFigure(figure: RenderedFigure, options: FigureOptions): string {
-  const { id, title, code } = options;
-  const assets = options.firstOnPage === false ? undefined : options.assets;
-  const start = options.start ?? 0;
+function checkFigure(figure: RenderedFigure, id: string, start: number): void {
   const n = figure.steps.length;
   if (!ID.test(id)) throw new TypeError(`memtrace figure id "${id}" must be letters, digits, "-" or "_", starting with a letter`);
   if (!(figure.width > 0 && figure.height > 0)) throw new RangeError(`memtrace figure "${id}" has no size`);
@@ -109,28 +87,41 @@ export function renderFigure(figure: RenderedFigure, options: FigureOptions): st
   if (!Number.isInteger(start) || start < 0 || start >= n) {
     throw new RangeError(`memtrace figure "${id}": start ${start} is not a step index in 0..${n - 1}`);
   }
-  const steps = figure.steps.map((s, i) => step(s, i + 1, n, id, i == start, figure)).join('');
-  const startLine = figure.steps[start].line;
-  const inline = assets == 'inline' ? inlineAssets() : undefined;
-  const linked = assets == 'inline' ? undefined : assets;
-  return (
-    (inline ? `<style>${inline.css}</style>` : linked ? `<link rel="stylesheet" href="${escapeHtml(linked.style)}">` : '') +
-    `<figure class="memtrace not-content" id="${id}" data-memtrace${title ? '' : ' aria-label="Memory diagram"'}>` +
-    (title ? `<figcaption class="memtrace-title">${escapeHtml(title)}</figcaption>` : '') +
-    controls(n, start, startLine) +
-    `<p class="memtrace-status" data-mt="status">${stepLabel(start + 1, n, startLine)}</p>` +
-    `<div class="memtrace-live" data-mt="live" aria-live="polite"></div>` +
+}
+
+/** The figure element: title, controls, status, every step, the note and the program. */
+function figureElement(figure: RenderedFigure, options: FigureOptions, start: number): Element {
+  const { id, title, code } = options;
+  const n = figure.steps.length;
+  const startLine = figure.steps[start]!.line;
+  const children: ElementContent[] = [
+    ...(title ? [h('figcaption', { class: 'memtrace-title' }, title)] : []),
+    controls(n, start, startLine),
+    h('p', { class: 'memtrace-status', 'data-mt': 'status' }, stepLabel(start + 1, n, startLine)),
+    h('div', { class: 'memtrace-live', 'data-mt': 'live', 'aria-live': 'polite' }),
     // What the steps share (figure.shared), defined once: an SVG that takes no room and is never display:none,
     // because browsers do not paint a marker defined in an undisplayed subtree.
-    (figure.shared ? `<svg class="memtrace-defs" width="0" height="0" aria-hidden="true" focusable="false"><defs>${figure.shared}</defs></svg>` : '') +
-    `<ol class="memtrace-steps">${steps}</ol>` +
-    (options.note ? `<p class="memtrace-note" role="note">${escapeHtml(options.note)}</p>` : '') +
-    (code == null ? '' : `<details class="memtrace-code"><summary>Python code</summary><pre class="memtrace-src" translate="no">${preText(code)}</pre></details>`) +
-    `</figure>` +
-    (inline
-      ? `<script type="module">${inline.js}</script>`
-      : linked
-        ? `<script type="module" src="${escapeHtml(linked.script)}"></script>`
-        : '')
-  );
+    ...(figure.sharedTree
+      ? [{ type: 'element', tagName: 'svg', properties: { className: ['memtrace-defs'], width: '0', height: '0', ariaHidden: 'true', focusable: 'false' }, children: [{ type: 'element', tagName: 'defs', properties: {}, children: figure.sharedTree }] } as Element]
+      : []),
+    h('ol', { class: 'memtrace-steps' }, figure.steps.map((s, i) => step(s, i + 1, n, id, i == start, figure))),
+    ...(options.note ? [h('p', { class: 'memtrace-note', role: 'note' }, options.note)] : []),
+    ...(code == null ? [] : [h('details', { class: 'memtrace-code' }, [h('summary', 'Python code'), h('pre', { class: 'memtrace-src', translate: 'no' }, code)])]),
+  ];
+  return h('figure', { class: 'memtrace not-content', id, 'data-memtrace': true, ...(title ? {} : { 'aria-label': 'Memory diagram' }) }, children);
+}
+
+/**
+ * The figure as a hast tree: the figure element, with the asset tags around it on a page's first figure.
+ * Deterministic, no URL but those in `assets`; htmlBytes (hast.ts) writes it.
+ */
+export function renderFigure(figure: RenderedFigure, options: FigureOptions): Root {
+  const assets = options.firstOnPage === false ? undefined : options.assets;
+  const start = options.start ?? 0;
+  checkFigure(figure, options.id, start);
+  const inline = assets == 'inline' ? inlineAssets() : undefined;
+  const linked = assets == 'inline' ? undefined : assets;
+  const before = inline ? [h('style', inline.css)] : linked ? [h('link', { rel: 'stylesheet', href: linked.style })] : [];
+  const after = inline ? [h('script', { type: 'module' }, inline.js)] : linked ? [h('script', { type: 'module', src: linked.script })] : [];
+  return { type: 'root', children: [...before, figureElement(figure, options, start), ...after] };
 }

@@ -5,41 +5,27 @@
  * looks the same in two steps is laid out once.
  */
 import { isRef, type HeapObject, type Value } from '../trace/format.ts';
+import { div, type El } from './element.ts';
 import { charWidth } from './font.ts';
 import type { FrameModel, RowModel } from './model.ts';
+import {
+  ARROW_GUTTER,
+  CELL_H,
+  CW,
+  FRAME_HEAD_H,
+  FRAME_PAD,
+  INDEX_H,
+  LABEL_BASELINE,
+  LABEL_H,
+  LINE_H,
+  MARK_W,
+  MAX,
+  MAX_ITEMS,
+  SCW,
+  SMALL,
+} from './sizes.ts';
 import { placeholder as C, type Colour } from './theme.ts';
 import { clip, ELLIPSIS, primitiveLabel, typeLabel } from './values.ts';
-
-export interface El {
-  type: 'div';
-  key?: string;
-  props: { style: Record<string, unknown>; children?: (El | string)[] | string };
-}
-
-export const div = (style: Record<string, unknown>, children?: (El | string | null | false)[] | string, key?: string): El => ({
-  type: 'div',
-  key,
-  props: {
-    style: { display: 'flex', boxSizing: 'border-box', ...style },
-    children: Array.isArray(children) ? (children.filter((c) => c !== null && c !== false) as (El | string)[]) : children,
-  },
-});
-
-/** Sizes in px. The main text is 13 px DejaVu Sans Mono. */
-export const FS = 13;
-export const SMALL = 10;
-export const CW = charWidth(FS);
-export const SCW = charWidth(SMALL);
-export const CELL_H = 22;
-export const LINE_H = 18;
-export const LABEL_H = 15;
-/** Baseline of the small label text within the label row. */
-export const LABEL_BASELINE = 10;
-/** Longest text in a frame's value cell, a name, a container cell, a dict key. */
-export const MAX = { value: 20, name: 16, item: 12, key: 16, other: 28, code: 64, output: 64 } as const;
-/** Items drawn per container before "… N more". */
-export const MAX_ITEMS = 12;
-export const MARK = '✱';
 
 /**
  * A reference leaving a fragment: the keyed cell it sits in (the dot goes at the centre of the cell below `top`,
@@ -64,9 +50,12 @@ export interface OwnText {
   colour: Colour;
 }
 
+/** One box of the figure to lay out: its satori element and what the writer draws from its anchors. */
 export interface FragmentSpec {
+  /** Names everything the layout depends on: fragments with one key share one layout. */
   key: string;
   el: El;
+  /** The references leaving it, each drawn as a dot and an arrow. */
   refs: RefOut[];
   texts?: OwnText[];
   /** An object's type label, drawn above its box. */
@@ -96,18 +85,6 @@ export interface FrameDims {
   nameW: number;
   cellW: number;
 }
-
-/** Room left of the names for the change mark. */
-export const MARK_W = 2 * CW;
-export const FRAME_PAD = 8;
-/** Where the change mark of a frame's row goes, from the frame's left edge. */
-export const FRAME_MARK_X = FRAME_PAD + 3;
-export const FRAME_HEAD_H = 26;
-export const ROW_PITCH = CELL_H + 4;
-export const frameHeight = (rows: number) => FRAME_HEAD_H + rows * ROW_PITCH + (rows ? FRAME_PAD - 4 : 0);
-
-/** Height of the gap that stands for the calls a deep stack leaves out. */
-export const OMITTED_H = CELL_H;
 
 /** `minChars`: text of the main size that must fit inside a frame's padding (the left-out calls' label). */
 export function frameDims(frames: FrameModel[], minChars = 0): FrameDims {
@@ -180,8 +157,6 @@ function capped<T>(items: T[], more: number | undefined): { shown: T[]; left: nu
 }
 
 const boxStyle = { backgroundColor: C('border'), padding: 1, gap: 1 };
-/** Height of a list cell's index label, which the writer draws (see OwnText). */
-export const INDEX_H = 11;
 
 function sequenceBox(obj: Extract<HeapObject, { items: Value[] }>, refs: RefOut[], texts: OwnText[]): El {
   const bg: Colour = obj.kind === 'tuple' || obj.kind === 'frozenset' ? 'tupleBg' : 'objectBg';
@@ -282,9 +257,6 @@ export function objectFragment(obj: HeapObject): FragmentSpec {
 
 // ---- the code, the output, the headers ------------------------------------------------------------------------
 
-/** Left of the line numbers: room for the two line arrows. */
-export const ARROW_GUTTER = 28;
-
 export function codeDims(lines: string[]): { width: number; numberW: number } {
   const digits = String(lines.length).length;
   const numberW = ARROW_GUTTER + Math.ceil(digits * CW) + 10;
@@ -303,8 +275,6 @@ export function codeFragment(lines: string[], width: number, numberW: number): F
   ]);
   return { key: 'code', el, refs: [] };
 }
-
-export const OUTPUT_LINES = 8;
 
 /** The last lines printed so far, the first replaced by a count when earlier lines do not fit. */
 export function outputLines(stdout: string, rows: number): string[] {

@@ -3,13 +3,14 @@
  * figure's shared part and placed in each step with <use>. Only for `RenderOptions.shared`: a standalone step SVG
  * draws everything itself.
  */
+import { svgElement as el, type ElementContent } from '../figure/hast.ts';
 import { Layer } from './svg.ts';
 
 export type Draw = (into: Layer, x: number, y: number, inPlace: boolean) => void;
 
 export class Reuse {
   private readonly uses = new Map<string, number>();
-  private readonly defs = new Map<string, { id: string; under: string; over: string }>();
+  private readonly defs = new Map<string, { id: string; under: ElementContent[]; over: ElementContent[] }>();
   private readonly enabled: boolean;
   private readonly prefix: string;
 
@@ -46,9 +47,12 @@ export class Reuse {
   }
 
   /** The definitions, for the figure's shared part: rects and text apart, as a step layers them. */
-  toString(): string {
-    let out = '';
-    for (const d of this.defs.values()) out += (d.under && `<g id="${d.id}u">${d.under}</g>`) + (d.over && `<g id="${d.id}o">${d.over}</g>`);
+  nodes(): ElementContent[] {
+    const out: ElementContent[] = [];
+    for (const d of this.defs.values()) {
+      if (d.under.length) out.push(el('g', { id: `${d.id}u` }, d.under));
+      if (d.over.length) out.push(el('g', { id: `${d.id}o` }, d.over));
+    }
     return out;
   }
 }

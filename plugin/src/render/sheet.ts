@@ -6,7 +6,9 @@
  */
 import satori from 'satori';
 import { charWidth, FONT_FAMILY, satoriFonts } from './font.ts';
-import { div, type El, FS, type FragmentSpec } from './fragments.ts';
+import { div, type El } from './element.ts';
+import type { FragmentSpec } from './fragments.ts';
+import { FS } from './sizes.ts';
 import { placeholder } from './theme.ts';
 
 export interface Box {
@@ -42,6 +44,10 @@ function rekey(el: El, prefix: string): El {
     },
   };
 }
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" };
+/** satori's text, escaped as it writes it (the five XML entities), back to plain text. */
+const unescapeText = (s: string) => s.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ENTITIES[e]!);
 
 const attrRe = /([a-z-]+)="([^"]*)"/g;
 function attrs(s: string): Record<string, string> {
@@ -105,7 +111,7 @@ export async function renderSheet(specs: FragmentSpec[]): Promise<Map<string, Re
       items[f]!.push({ t: 'r', x: Number(a.x) - o.x, y: y - o.y, w: Number(a.width), h: Number(a.height), fill: a.fill! });
     } else {
       const a = attrs(m[2]!);
-      const s = m[3]!;
+      const s = unescapeText(m[3]!);
       const y = Number(a.y);
       const f = owner(y);
       const o = frames[f]!;

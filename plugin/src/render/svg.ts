@@ -1,11 +1,12 @@
-/** Writing the SVG of one step from placed fragments: compact, colours as custom properties, every string escaped. */
+/**
+ * Drawing the SVG of one step from placed fragments, as hast SVG elements (svgBytes in figure/hast.ts writes them):
+ * compact, colours as custom properties.
+ */
+import { svgBytes, svgElement as el, text as textNode, type Element, type ElementContent } from '../figure/hast.ts';
 import { FONT_STACK } from './font.ts';
-import { FS } from './fragments.ts';
+import { FS } from './sizes.ts';
 import type { Item } from './sheet.ts';
 import { paint, paintOfPlaceholder } from './theme.ts';
-
-export const escapeXml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const n = (v: number) => String(Math.round(v * 10) / 10);
 
@@ -16,7 +17,7 @@ interface Rect {
   w: number;
   h: number;
   /** Its paint, as the attributes of the <g> it is drawn in. */
-  style: string;
+  paint: Record<string, string>;
   /** What it paints over, when more than itself (a stroke's outer half). */
   over?: { x: number; y: number; w: number; h: number };
 }
@@ -25,10 +26,10 @@ type Box = { x: number; y: number; w: number; h: number };
 
 const tenths = (v: number) => Math.round(v * 10);
 const t = (v: number) => String(v / 10);
-const rectOf = (x: number, y: number, w: number, h: number, style: string): Rect => {
+const rectOf = (x: number, y: number, w: number, h: number, paint: Record<string, string>): Rect => {
   const x0 = tenths(x);
   const y0 = tenths(y);
-  return { x: x0, y: y0, w: tenths(x + w) - x0, h: tenths(y + h) - y0, style };
+  return { x: x0, y: y0, w: tenths(x + w) - x0, h: tenths(y + h) - y0, paint };
 };
 
 /**
@@ -46,20 +47,20 @@ export class Layer {
   }
   private rects: Rect[] = [];
   private overlays: Rect[] = [];
-  private texts = new Map<string, string[]>();
+  private texts = new Map<string, Element[]>();
   /** Shared drawings placed with <use>: their rects go over this layer's rects, their text over its overlays. */
-  private under = '';
-  private over = '';
+  private under: Element[] = [];
+  private over: Element[] = [];
 
-  use(d: { id: string; under: string; over: string }, x: number, y: number): void {
-    const at = `${x ? ` x="${n(x)}"` : ''}${y ? ` y="${n(y)}"` : ''}`;
-    if (d.under) this.under += `<use href="#${d.id}u"${at}/>`;
-    if (d.over) this.over += `<use href="#${d.id}o"${at}/>`;
+  use(d: { id: string; under: ElementContent[]; over: ElementContent[] }, x: number, y: number): void {
+    const at = { x: x ? n(x) : undefined, y: y ? n(y) : undefined };
+    if (d.under.length) this.under.push(el('use', { href: `#${d.id}u`, ...at }));
+    if (d.over.length) this.over.push(el('use', { href: `#${d.id}o`, ...at }));
   }
 
   /** What goes under the overlays of a layer it is placed in (rects), and what goes over them. */
-  parts(): { under: string; over: string } {
-    return { under: packRects(this.rects) + this.under, over: packRects(this.overlays) + this.over + this.textGroups() };
+  parts(): { under: ElementContent[]; over: ElementContent[] } {
+    return { under: [...packRects(this.rects), ...this.under], over: [...packRects(this.overlays), ...this.over, ...this.textGroups()] };
   }
 
   /** Places a fragment's items; `remap` swaps colour roles (placeholders) for this placement only. */
@@ -67,49 +68,51 @@ export class Layer {
     for (const it of items) {
       const fill = paintOfPlaceholder(remap?.get(it.fill) ?? it.fill);
       if (it.t === 'r') this.rect(it.x + dx, it.y + dy, it.w, it.h, fill);
-      // satori already escaped the text.
-      else this.rawText(it.x + dx, it.y + dy, fill, it.size, it.s);
+      else this.text(it.x + dx, it.y + dy, fill, it.size, it.s);
     }
   }
 
   rect(x: number, y: number, w: number, h: number, fill: string): void {
-    this.rects.push(rectOf(x, y, w, h, `fill="${fill}"`));
+    this.rects.push(rectOf(x, y, w, h, { fill }));
   }
 
   /** A tint over a box, drawn above every rect. */
   tint(b: Box, fill: string): void {
-    this.overlays.push(rectOf(b.x, b.y, b.w, b.h, `fill="${fill}"`));
+    this.overlays.push(rectOf(b.x, b.y, b.w, b.h, { fill }));
   }
 
   /** An outline drawn inside a box's edge, above every rect. */
   outline(b: Box, stroke: string, width: number, dash = false): void {
     const i = width / 2;
-    const r = rectOf(b.x + i, b.y + i, b.w - width, b.h - width, `fill="none" stroke="${stroke}" stroke-width="${width}"${dash ? ' stroke-dasharray="4 3"' : ''}`);
-    this.overlays.push({ ...r, over: rectOf(b.x, b.y, b.w, b.h, '') });
+    const paint: Record<string, string> = { fill: 'none', stroke, 'stroke-width': String(width), ...(dash ? { 'stroke-dasharray': '4 3' } : {}) };
+    const r = rectOf(b.x + i, b.y + i, b.w - width, b.h - width, paint);
+    this.overlays.push({ ...r, over: rectOf(b.x, b.y, b.w, b.h, {}) });
   }
 
-  /** A text of the renderer's own (a mark or a label); escaped here. */
+  /** A line of text (laid out by satori, or the renderer's own: a mark, a label). */
   text(x: number, y: number, fill: string, size: number, s: string): void {
-    this.rawText(x, y, fill, size, escapeXml(s));
-  }
-
-  private rawText(x: number, y: number, fill: string, size: number, escaped: string): void {
     const k = `${fill}|${size}`;
     let list = this.texts.get(k);
     if (!list) this.texts.set(k, (list = []));
-    const keep = this.keepSpaces && /^ | {2}| $/.test(escaped) ? ' xml:space="preserve"' : '';
-    list.push(`<text x="${n(x)}" y="${n(y)}"${keep}>${escaped}</text>`);
+    const keep = this.keepSpaces && /^ | {2}| $/.test(s) ? 'preserve' : undefined;
+    list.push(el('text', { x: n(x), y: n(y), 'xml:space': keep }, [textNode(s)]));
   }
 
+  /** Everything drawn, in paint order. */
+  nodes(): ElementContent[] {
+    return [...packRects(this.rects), ...this.under, ...packRects(this.overlays), ...this.over, ...this.textGroups()];
+  }
+
+  /** The bytes of everything drawn. */
   toString(): string {
-    return packRects(this.rects) + this.under + packRects(this.overlays) + this.over + this.textGroups();
+    return svgBytes(this.nodes());
   }
 
-  private textGroups(): string {
-    let out = '';
+  private textGroups(): Element[] {
+    const out: Element[] = [];
     for (const [k, list] of this.texts) {
       const [fill, size] = k.split('|');
-      out += `<g fill="${fill}"${Number(size) !== FS ? ` font-size="${size}"` : ''}>${list.join('')}</g>`;
+      out.push(el('g', { fill: fill!, 'font-size': Number(size) !== FS ? size : undefined }, list));
     }
     return out;
   }
@@ -125,7 +128,7 @@ const BUCKET = 640;
  * above every earlier rect it overlaps, so whatever is painted over something still is, and rects that do not
  * overlap (two frames, two objects) are free to share a path.
  */
-function packRects(rects: Rect[]): string {
+function packRects(rects: Rect[]): Element[] {
   const level: number[] = [];
   // Rects by the 64 px squares they cover, to find the earlier ones a rect overlaps without looking at all of them.
   const grid = new Map<number, number[]>();
@@ -153,15 +156,15 @@ function packRects(rects: Rect[]): string {
   const groups = new Map<string, Rect[]>();
   const order = rects.map((_, i) => i).sort((a, b) => level[a]! - level[b]! || a - b);
   for (const i of order) {
-    const k = `${level[i]}|${rects[i]!.style}`;
+    const k = `${level[i]}|${JSON.stringify(rects[i]!.paint)}`;
     const g = groups.get(k);
     if (g) g.push(rects[i]!);
     else groups.set(k, [rects[i]!]);
   }
-  let out = '';
+  const out: Element[] = [];
   for (const g of groups.values()) {
     const [first, ...rest] = g;
-    out += `<g ${first!.style}><rect x="${t(first!.x)}" y="${t(first!.y)}" width="${t(first!.w)}" height="${t(first!.h)}"/>`;
+    const children = [el('rect', { x: t(first!.x), y: t(first!.y), width: t(first!.w), height: t(first!.h) })];
     if (rest.length) {
       let d = '';
       let at = first!;
@@ -169,9 +172,9 @@ function packRects(rects: Rect[]): string {
         d += `${d ? 'm' : 'M'}${t(d ? r.x - at.x : r.x)} ${t(d ? r.y - at.y : r.y)}h${t(r.w)}v${t(r.h)}h${t(-r.w)}z`;
         at = r;
       }
-      out += `<path d="${d}"/>`;
+      children.push(el('path', { d }));
     }
-    out += '</g>';
+    out.push(el('g', first!.paint, children));
   }
   return out;
 }
@@ -183,30 +186,41 @@ export interface SvgParts {
   title: string;
   /** The id of the arrowhead to define in this SVG; none when the page defines it once for the figure. */
   marker?: string;
-  body: string;
+  body: ElementContent[];
   /** For an SVG element of an HTML page: no xmlns. */
   inHtml?: boolean;
 }
 
-export const arrowMarker = (id: string): string =>
-  `<marker id="${id}" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="8" markerHeight="8" markerUnits="userSpaceOnUse" orient="auto">` +
-  `<path d="M0,0L8,4L0,8z" fill="${paint('arrow')}"/></marker>`;
+/** The arrowhead every arrow ends with. */
+export const arrowMarker = (id: string): Element =>
+  el('marker', { id, viewBox: '0 0 8 8', refX: '7', refY: '4', markerWidth: '8', markerHeight: '8', markerUnits: 'userSpaceOnUse', orient: 'auto' }, [
+    el('path', { d: 'M0,0L8,4L0,8z', fill: paint('arrow') }),
+  ]);
 
-export function svgDocument(p: SvgParts): string {
-  return (
-    `<svg${p.inHtml ? '' : ' xmlns="http://www.w3.org/2000/svg"'} width="${p.width}" height="${p.height}" viewBox="0 0 ${p.width} ${p.height}" ` +
-    `role="img" aria-labelledby="${p.titleId}" font-family="${FONT_STACK}" font-size="${FS}" xml:space="preserve">` +
-    `<title id="${p.titleId}">${escapeXml(p.title)}</title>` +
-    (p.marker ? `<defs>${arrowMarker(p.marker)}</defs>` : '') +
-    `<rect width="${p.width}" height="${p.height}" fill="${paint('bg')}"/>` +
-    p.body +
-    `</svg>`
-  );
+/** A step's <svg>: sized, titled, on the figure's background. */
+export function svgDocument(p: SvgParts): Element {
+  const attributes = {
+    xmlns: p.inHtml ? undefined : 'http://www.w3.org/2000/svg',
+    width: String(p.width),
+    height: String(p.height),
+    viewBox: `0 0 ${p.width} ${p.height}`,
+    role: 'img',
+    'aria-labelledby': p.titleId,
+    'font-family': FONT_STACK,
+    'font-size': String(FS),
+    'xml:space': 'preserve',
+  };
+  return el('svg', attributes, [
+    el('title', { id: p.titleId }, [textNode(p.title)]),
+    ...(p.marker ? [el('defs', {}, [arrowMarker(p.marker)])] : []),
+    el('rect', { width: String(p.width), height: String(p.height), fill: paint('bg') }),
+    ...p.body,
+  ]);
 }
 
-/** A block arrow pointing right, its tip at (x, y). */
-export function lineArrow(x: number, y: number, solid: boolean): string {
-  const pts = [
+/** A block arrow pointing right, its tip at (x, y); `id` names it for <use>. */
+export function lineArrow(x: number, y: number, solid: boolean, id?: string): Element {
+  const points = [
     [x - 15, y - 3],
     [x - 7, y - 3],
     [x - 7, y - 7],
@@ -218,6 +232,6 @@ export function lineArrow(x: number, y: number, solid: boolean): string {
     .map(([a, b]) => `${n(a!)},${n(b!)}`)
     .join(' ');
   return solid
-    ? `<polygon points="${pts}" fill="${paint('accent')}"/>`
-    : `<polygon points="${pts}" fill="none" stroke="${paint('prev')}" stroke-width="1.5" stroke-linejoin="round"/>`;
+    ? el('polygon', { id, points, fill: paint('accent') })
+    : el('polygon', { id, points, fill: 'none', stroke: paint('prev'), 'stroke-width': '1.5', 'stroke-linejoin': 'round' });
 }

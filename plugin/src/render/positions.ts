@@ -1,0 +1,204 @@
+/**
+ * The "place" stage of render(): where every box goes. The figure's columns and every object's slot are fixed over
+ * all shown steps at once (placement.ts), so that stepping never moves a box; then each step's frames, objects and
+ * the dots its arrows leave from get their boxes.
+ */
+import type { Pt } from './arrows.ts';
+import type { FigureFragments, FrameFragments, LaidOut } from './boxes.ts';
+import type { FigureModel } from './figure-model.ts';
+import type { FragmentSpec } from './fragments.ts';
+import type { FrameModel, ObjectModel } from './model.ts';
+import { assignSlots, grid, ROW_GAP, type Grid, type Slot } from './placement.ts';
+import type { Box, Rendered } from './sheet.ts';
+import { CODE_TO_FRAMES, FRAME_GAP, FRAME_HEAD_H, FRAME_PAD, FRAMES_TO_OBJECTS, frameHeight, HEADER_H, MARGIN, MARK, OMITTED_H, ROW_PITCH, SCW } from './sizes.ts';
+
+/** Where the parts every step shares go, and the figure's size. */
+export interface FigurePlacement {
+  /** Per step, heap id → slot in the objects' grid. */
+  slots: Map<number, Slot>[];
+  grid: Grid;
+  /** Top of the code, the frames and the objects (below the headers). */
+  top: number;
+  codeBox: Box;
+  outHeaderY: number;
+  outBox: Box;
+  excY: number;
+  framesX: number;
+  objectsX: number;
+  anyObjects: boolean;
+  width: number;
+  height: number;
+  /** Free horizontal lanes for arrows (between rows of objects), as y values. */
+  lanes: number[];
+  /** Free vertical lanes for arrows (between columns), as x values. */
+  columns: number[];
+}
+
+/** A note right of an object's type label ("freed", "✱ new"). */
+export interface Note {
+  x: number;
+  text: string;
+  colour: 'garbage' | 'changed';
+}
+
+/** A frame of one step, where it goes, and the gap for left-out calls that follows it, if any. */
+export interface PlacedFrame {
+  frame: FrameModel;
+  parts: FrameFragments;
+  box: Box;
+  gap?: Box;
+}
+
+/** An object of one step, where it goes: `x, y` is its fragment's corner (type label included), `box` its box. */
+export interface PlacedObject {
+  object: ObjectModel;
+  fragment: FragmentSpec;
+  x: number;
+  y: number;
+  box: Box;
+  notes: Note[];
+  faded: boolean;
+}
+
+/** A reference's dot, and what its arrow needs to know to be routed. */
+export interface ArrowSource {
+  from: Pt;
+  /** The frame or object box the dot sits in. */
+  source: Box;
+  /** An object's cell the dot sits in (a frame's dots have none: their arrows may cut through its padding). */
+  cell?: Box;
+  target: number;
+  faded: boolean;
+}
+
+/** Every box of one step. */
+export interface StepPlacement {
+  frames: PlacedFrame[];
+  objects: PlacedObject[];
+  sources: ArrowSource[];
+  /** Boxes arrows keep off, frames (and gaps) first, then objects. */
+  obstacles: Box[];
+  /** Each object's type label and notes, above its box, by box: arrows keep off them as off boxes. */
+  labels: Map<Box, Box>;
+  /** Object boxes by heap id. */
+  targets: Map<number, Box>;
+}
+
+/** An object's notes, which run right of its type label and so count towards its width. */
+export const notesOf = (o: ObjectModel): (readonly [string, 'garbage' | 'changed'])[] => [
+  ...(o.status === 'freed' ? [['freed', 'garbage'] as const] : []),
+  ...(o.status === 'cycle' ? [['kept alive by a cycle', 'garbage'] as const] : []),
+  ...(o.mark ? [[`${MARK} ${o.mark}`, 'changed'] as const] : []),
+];
+
+/** Width of an object's type label. */
+export const labelWidth = (s: FragmentSpec): number => (s.label ?? '').length * SCW;
+
+/** Places the columns and every object's slot, over all steps. */
+export function placeFigure(model: FigureModel, fragments: FigureFragments, laid: LaidOut): FigurePlacement {
+  const { steps } = model;
+  const fd = fragments.frameDims;
+  const slots = assignSlots(steps);
+  const g = grid(slots, (k, id) => {
+    const spec = fragments.steps[k]!.objects.get(id)!;
+    const o = steps[k]!.objects.find((x) => x.id === id)!;
+    const label = labelWidth(spec);
+    const notes = notesOf(o).reduce((w, [t]) => w + (t.length + 1) * SCW, label > 0 ? 6 : 0);
+    return { w: Math.max(laid(spec).w, Math.ceil(label + notes)), h: laid(spec).h };
+  });
+  const anyObjects = slots.some((s) => s.size > 0);
+  const top = MARGIN + HEADER_H;
+  const codeBox = { x: MARGIN, y: top, w: fragments.codeDims.width, h: laid(fragments.code).h };
+  const outHeaderY = codeBox.y + codeBox.h + 10;
+  const outBox = { x: MARGIN, y: outHeaderY + 18, w: fragments.codeDims.width, h: laid(fragments.steps[0]!.output).h };
+  const excY = outBox.y + outBox.h + 10;
+  const excH = Math.max(0, ...fragments.steps.map((p) => (p.exception ? laid(p.exception).h : 0)));
+  const leftBottom = excH ? excY + excH : outBox.y + outBox.h;
+  const framesX = codeBox.x + codeBox.w + CODE_TO_FRAMES;
+  const objectsX = framesX + fd.width + FRAMES_TO_OBJECTS;
+  const framesBottom = Math.max(
+    ...steps.map((m) => m.frames.reduce((y, f) => y + frameHeight(f.rows.length) + FRAME_GAP, top) - FRAME_GAP + (m.omitted ? OMITTED_H + FRAME_GAP : 0)),
+  );
+  // Objects leave room on their right for the arrows that go round them.
+  const width = Math.ceil(anyObjects ? objectsX + g.width + 24 : framesX + fd.width + MARGIN);
+  const height = Math.ceil(Math.max(leftBottom, framesBottom, top + g.height) + MARGIN);
+  const lanes = [top - 5, ...g.rowY.slice(1).map((y) => top + y - ROW_GAP / 2), top + g.height + 10];
+  const columns = [objectsX - FRAMES_TO_OBJECTS / 2, ...g.gaps.map((x) => objectsX + x)];
+  return { slots, grid: g, top, codeBox, outHeaderY, outBox, excY, framesX, objectsX, anyObjects, width, height, lanes, columns };
+}
+
+const at = (a: Box, x: number, y: number): Box => ({ x: x + a.x, y: y + a.y, w: a.w, h: a.h });
+
+/**
+ * The dots of a fragment's references. An object's arrows leave through their own cell's row only; a frame's leave
+ * its rows to the right, and may cut through its padding.
+ */
+function refsOf(s: FragmentSpec, r: Rendered, box: Box, x: number, y: number, faded: boolean, isObject: boolean): ArrowSource[] {
+  const out: ArrowSource[] = [];
+  for (const ref of s.refs) {
+    const a = r.anchors.get(ref.anchor);
+    if (!a) continue;
+    const t = ref.top ?? 0;
+    out.push({ from: { x: x + a.x + a.w / 2, y: y + a.y + t + (a.h - t) / 2 }, source: box, ...(isObject ? { cell: at(a, x, y) } : {}), target: ref.target, faded });
+  }
+  return out;
+}
+
+/** The frames of step `k`, stacked from the top, each followed by the gap for left-out calls where there is one. */
+function placeFrames(k: number, model: FigureModel, fragments: FigureFragments, laid: LaidOut, figure: FigurePlacement, into: StepPlacement) {
+  const m = model.steps[k]!;
+  const fd = fragments.frameDims;
+  let fy = figure.top;
+  m.frames.forEach((f, i) => {
+    const parts = fragments.steps[k]!.frames[i]!;
+    const box = { x: figure.framesX, y: fy, w: fd.width, h: frameHeight(f.rows.length) };
+    const cx = box.x + FRAME_PAD + 1 + fd.nameW;
+    f.rows.forEach((_, j) => {
+      const value = parts.rows[j]!.value;
+      into.sources.push(...refsOf(value, laid(value), box, cx, box.y + FRAME_HEAD_H + j * ROW_PITCH, false, false));
+    });
+    into.obstacles.push(box);
+    fy += box.h + FRAME_GAP;
+    const placed: PlacedFrame = { frame: f, parts, box };
+    if (m.omitted?.afterIndex === i) {
+      placed.gap = { x: figure.framesX, y: fy, w: fd.width, h: OMITTED_H };
+      into.obstacles.push(placed.gap);
+      fy += OMITTED_H + FRAME_GAP;
+    }
+    into.frames.push(placed);
+  });
+}
+
+/** The objects of step `k` that have a slot, in the model's order. */
+function placeObjects(k: number, model: FigureModel, fragments: FigureFragments, laid: LaidOut, figure: FigurePlacement, into: StepPlacement) {
+  for (const o of model.steps[k]!.objects) {
+    const slot = figure.slots[k]!.get(o.id);
+    if (!slot) continue;
+    const fragment = fragments.steps[k]!.objects.get(o.id)!;
+    const x = figure.objectsX + figure.grid.at(slot).x;
+    const y = figure.top + figure.grid.at(slot).y;
+    const r = laid(fragment);
+    const box = at(r.anchors.get('box')!, x, y);
+    const lw = labelWidth(fragment);
+    let lx = x + lw + (lw > 0 ? 6 : 0);
+    const notes: Note[] = [];
+    for (const [text, colour] of notesOf(o)) {
+      notes.push({ x: lx, text, colour });
+      lx += (text.length + 1) * SCW;
+    }
+    const faded = o.status === 'freed';
+    into.objects.push({ object: o, fragment, x, y, box, notes, faded });
+    into.obstacles.push(box);
+    if (lx > x) into.labels.set(box, { x, y, w: lx - x, h: box.y - y });
+    into.targets.set(o.id, box);
+    into.sources.push(...refsOf(fragment, r, box, x, y, faded, true));
+  }
+}
+
+/** Every box of step `k`, and the dots its arrows leave from. */
+export function placeStep(k: number, model: FigureModel, fragments: FigureFragments, laid: LaidOut, figure: FigurePlacement): StepPlacement {
+  const step: StepPlacement = { frames: [], objects: [], sources: [], obstacles: [], labels: new Map(), targets: new Map() };
+  placeFrames(k, model, fragments, laid, figure, step);
+  placeObjects(k, model, fragments, laid, figure, step);
+  return step;
+}

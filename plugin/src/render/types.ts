@@ -1,0 +1,50 @@
+/** What render() takes and gives. */
+import type { Element, ElementContent } from 'hast';
+
+/** How render() draws a trace. */
+export interface RenderOptions {
+  /** Prefix for every id inside the SVGs, unique per figure (e.g. 'mt3a9f-'). Required for many figures per page. */
+  idPrefix?: string;
+  /** Indices of the steps to render (default all). Layout is still computed over the shown steps only, so sizes are shared. */
+  steps?: number[];
+  /** Variable or frame (function) names to hide, exact or glob with *. */
+  hide?: string[];
+  /** Draw primitives as heap objects with arrows, as Python Tutor's "render all objects on the heap". Default false. */
+  heapPrimitives?: boolean;
+  /** Show exited frames that closures reference (default true). */
+  showExited?: boolean;
+  /** Title used in each SVG's <title>. */
+  title?: string;
+  /**
+   * Draw what steps have in common once, in `RenderedFigure.shared`, and have each step's SVG `<use>` it: the code
+   * and its line numbers, the legend, the headers, the arrowheads, and every frame or object drawn the same in two
+   * steps or more. For a page that holds every step of the figure and the shared part (see figure/markup.ts); a
+   * step's SVG is then not complete on its own. Default false.
+   */
+  shared?: boolean;
+}
+
+/** One step as drawn: its SVG (as bytes and as a hast element) and its text version. */
+export interface RenderedStep {
+  /** Index of the step in the trace. */
+  index: number;
+  /** The line that runs next. */
+  line: number;
+  /** The SVG's bytes. */
+  svg: string;
+  /** The same SVG as a hast element, for a figure's tree. */
+  tree: Element;
+  /** The text version, for screen readers and for anyone who cannot see the picture. */
+  text: string;
+}
+
+/** Every shown step of a trace, drawn at one size. */
+export interface RenderedFigure {
+  width: number;
+  height: number;
+  steps: RenderedStep[];
+  /** With `shared`: the content of a `<defs>` that the steps reference by id. The page must hold it once. */
+  shared?: string;
+  /** With `shared`: the same content as hast elements. */
+  sharedTree?: ElementContent[];
+}
