@@ -123,6 +123,6 @@ export async function drawFigure(code: string, trace: Trace, steps: number[], op
     heapPrimitives: opts.primitives === 'heap',
     showExited: opts.exitedFrames ?? true,
     idPrefix: ID_PLACEHOLDER,
-    shared: true,
+    layout: 'page',
   });
 }

@@ -8,8 +8,7 @@
  *
  * Under the code: the output printed so far and the exception of the step, as HTML text too.
  */
-import type { Element } from 'hast';
-import { h, s } from 'hastscript';
+import { h, svgElement, type Element } from './hast.ts';
 
 /** What one step's code pane shows besides the code. */
 export interface CodePaneStep {
@@ -47,9 +46,9 @@ export function indentClass(line: string): string | undefined {
  */
 function marks(ids: LineMarkIds, next: boolean, prev: boolean, inText = false): Element {
   const uses: Element[] = [];
-  if (prev) uses.push(s('use', { href: `#${ids.prev}`, x: next ? -9 : 0 }));
-  if (next) uses.push(s('use', { href: `#${ids.next}` }));
-  return s('svg', { class: 'mt-m', width: 26, height: 16, viewBox: inText ? '-25 -12 26 16' : '-25 -8 26 16', ariaHidden: 'true', focusable: 'false' }, uses);
+  if (prev) uses.push(svgElement('use', { href: `#${ids.prev}`, x: next ? -9 : 0 }));
+  if (next) uses.push(svgElement('use', { href: `#${ids.next}` }));
+  return svgElement('svg', { class: 'mt-m', width: 26, height: 16, viewBox: inText ? '-25 -12 26 16' : '-25 -8 26 16', 'aria-hidden': 'true', focusable: 'false' }, uses);
 }
 
 /** One step's pane: the marked code, then what was printed, then the exception. */
