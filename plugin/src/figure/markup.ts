@@ -71,7 +71,7 @@ function controls(n: number, start: number, startLine: number): Element {
 function sized(svg: Element, width: number, height: number, where: string, className: string): Element {
   if (svg?.type !== 'element' || svg.tagName !== 'svg') throw new TypeError(`memtrace figure ${where} is not an <svg> element`);
   const p = svg.properties;
-  return { ...svg, properties: { ...p, className: [className], width: p.width ?? String(width), height: p.height ?? String(height), viewBox: p.viewBox ?? `0 0 ${width} ${height}` } };
+  return { ...svg, properties: { className: [className], ...p, width: p.width ?? String(width), height: p.height ?? String(height), viewBox: p.viewBox ?? `0 0 ${width} ${height}` } };
 }
 
 /** The ids of the two line arrows in a figure's shared definitions (render/draw.ts). */

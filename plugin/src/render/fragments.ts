@@ -224,7 +224,7 @@ function objectBox(obj: HeapObject, refs: RefOut[], texts: OwnText[]): El {
       return div(boxStyle, tableColumns(shown.map(([k, v]) => [clip(k, MAX.name), v]), 'keyBg', 'objectBg', refs, left), 'box');
     }
     case 'function':
-      return lineBox(clip(`function ${obj.name}(${obj.params})`, MAX.other + 6) + (obj.parentFrame ? ` [parent=f${obj.parentFrame}]` : ''));
+      return lineBox(clip(`function ${obj.name}(${obj.params})`, MAX.other + 2) + (obj.parentFrame ? ` [parent=f${obj.parentFrame}]` : ''));
     case 'module':
       return lineBox(clip(obj.name, MAX.other));
     case 'generator': {
