@@ -4,6 +4,7 @@
  *
  * Everything is a median over repeated runs; ratios are taken between numbers of this same run.
  */
+import { CONFORMANCE_DIR } from '../tests/conformance.ts';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,6 +18,7 @@ import { render, type RenderedFigure } from '../plugin/src/render/index.ts';
 import { isTraceFailure, type Trace, type TraceResult } from '../plugin/src/trace/format.ts';
 import { TraceRuntime } from '../plugin/src/trace/runtime.ts';
 import { tracerSource } from '../plugin/src/trace/tracer-modules.ts';
+import { arrowRows } from './arrows.ts';
 import { gzipBytes, median, printTable, timeMs, type Row } from './lib.ts';
 import { readabilityRows } from './readability.ts';
 
@@ -26,7 +28,7 @@ const json = args.includes('--json');
 const quick = args.includes('--quick');
 const buildsOnly = args.includes('--builds');
 const runs = Number(args[args.indexOf('--runs') + 1]) || 5;
-const conformanceDir = resolve(root, '../shared/conformance/programs');
+const conformanceDir = join(CONFORMANCE_DIR, 'programs');
 const rows: Row[] = [];
 const row = (r: Row) => {
   rows.push(r);
@@ -172,6 +174,7 @@ async function renderSection(runtime: TraceRuntime, extra: Trace[]) {
     const m = median(marginal);
     row({ section: `render: ${label}`, metric: 'gzipped bytes each later step adds to its figure\'s HTML (median)', value: m, unit: 'B', target: '≤ 1024 B', ok: m <= 1024 });
     row({ section: `render: ${label}`, metric: 'same, worst figure', value: Math.max(...marginal), unit: 'B', target: '≤ 1024 B', ok: Math.max(...marginal) <= 1024 });
+    for (const r of await arrowRows(label, traces)) row(r);
   }
 }
 

@@ -17,6 +17,12 @@ for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) 
   copyFileSync(from, to);
   copied++;
 }
+// The published package has no minifier at run time (esbuild is a devDependency): this is where it minifies.
+try {
+  await import('esbuild');
+} catch {
+  throw new Error('copy-assets: esbuild is missing; install the devDependencies (npm install) before building');
+}
 const { minifiedAssets } = await import('../src/figure/assets.ts');
 writeFileSync(join(dist, 'figure/client-assets.json'), JSON.stringify(minifiedAssets()));
 console.log(`copy-assets: ${copied} files from plugin/src to plugin/dist, client assets minified`);

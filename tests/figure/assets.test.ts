@@ -60,7 +60,9 @@ describe('client assets', () => {
     const long = (hex: string) => (hex.length === 4 ? '#' + [...hex.slice(1)].map((d) => d + d).join('') : hex).toLowerCase();
     for (const c of Object.values(PALETTE)) {
       const values = [...a.css.source.matchAll(new RegExp(`${c.name}:\\s*(#[0-9a-fA-F]+)`, 'g'))].map((m) => long(m[1]));
-      expect(new Set(values)).toEqual(new Set([c.light, c.dark]));
+      // The figure background is left to the page (transparent) in both modes.
+      expect(new Set(values)).toEqual('sheet' in c ? new Set() : new Set([c.light, c.dark]));
+      if ('sheet' in c) expect(a.css.source.split(new RegExp(`${c.name}:\\s*${c.sheet}[;}]`)).length - 1).toBe(3);
     }
   });
 

@@ -6,7 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { route, type Pt } from '../../plugin/src/render/arrows.ts';
+import { arrowsOf, arrowStats } from '../../bench/arrows.ts';
+import { route, routeStep, type Pt } from '../../plugin/src/render/arrows.ts';
+import { render } from '../../plugin/src/render/index.ts';
+import type { Trace } from '../../plugin/src/trace/format.ts';
 import type { Box } from '../../plugin/src/render/sheet.ts';
 
 interface Scene {
@@ -119,4 +122,86 @@ test("a list item's arrow into a box above does not hook back, and does not cros
       expect(hit, `scene ${r.scene}: ${r.d} crosses ${u.d}`).toBe(false);
     }
   }
+});
+
+// ---- a step's arrows routed together (routeStep), and measured as drawn (bench/arrows.ts) ----
+
+const stepRoutes = scenes.map((s) => {
+  const labels = new Map(s.labels.map(([i, l]) => [s.boxes[i]!, l]));
+  const ds = routeStep(s.arrows.map((a) => ({ from: a.from, source: s.boxes[a.source]!, target: s.boxes[a.target]!, ...(a.cell ? { cell: a.cell } : {}), obstacles: s.boxes, labels, lanes: s.lanes, columns: s.columns })));
+  return { s, ds, pts: ds.map(sample) };
+});
+
+test('routed as a step, every route still starts at its dot, ends on its target and crosses no other box', () => {
+  for (const [n, { s, ds, pts }] of stepRoutes.entries()) {
+    s.arrows.forEach((a, i) => {
+      const t = s.boxes[a.target]!;
+      const p = pts[i]!;
+      expect(Math.hypot(p[0]!.x - a.from.x, p[0]!.y - a.from.y)).toBeLessThan(0.1);
+      expect(within(p.at(-1)!, t, -0.6) && !within(p.at(-1)!, t, 0.6), `scene ${n}: ${ds[i]} ends off its target`).toBe(true);
+      s.boxes.forEach((b, j) => {
+        if (j === a.source || j === a.target) return;
+        expect(p.find((q) => within(q, b, 1.5)), `scene ${n}: ${ds[i]} crosses ${JSON.stringify(b)}`).toBeUndefined();
+      });
+    });
+  }
+});
+
+test('routed as a step, arrows into one box end at points at least 6 px apart', () => {
+  let pairs = 0;
+  for (const [n, { s, pts }] of stepRoutes.entries()) {
+    for (let i = 0; i < s.arrows.length; i++) {
+      for (let j = i + 1; j < s.arrows.length; j++) {
+        if (s.arrows[i]!.target !== s.arrows[j]!.target) continue;
+        pairs++;
+        const [a, b] = [pts[i]!.at(-1)!, pts[j]!.at(-1)!];
+        expect(Math.hypot(a.x - b.x, a.y - b.y), `scene ${n}: arrows ${i} and ${j}`).toBeGreaterThanOrEqual(6);
+      }
+    }
+  }
+  expect(pairs).toBeGreaterThan(5);
+});
+
+test('routed as a step, no two arrows of a scene share a stretch', () => {
+  for (const [n, { s, ds }] of stepRoutes.entries()) {
+    // A few scenes give one dot two arrows (the same cell over two steps): those share their start by construction.
+    const one = ds.filter((_, i) => s.arrows.findIndex((a) => a.from.x === s.arrows[i]!.from.x && a.from.y === s.arrows[i]!.from.y) === i);
+    const svg = `<svg width="2000" height="2000"><g fill="none" marker-end="url(#a)">${one.map((d) => `<path d="${d}"/>`).join('')}</g></svg>`;
+    expect(arrowStats(svg).shared, `scene ${n} (${s.arrows.length} arrows)`).toBe(0);
+  }
+});
+
+test('the bench measure counts what it should: a crossing, a shared stretch, an arrow off the canvas', () => {
+  const svg = (ds: string[]) => `<svg width="100" height="100"><g fill="none" marker-end="url(#a)">${ds.map((d) => `<path d="${d}"/>`).join('')}</g></svg>`;
+  expect(arrowStats(svg(['M0 50l100 0', 'M50 0l0 100']))).toMatchObject({ arrows: 2, crossings: 1, shared: 0, outside: 0 });
+  expect(arrowStats(svg(['M0 50l90 0', 'M10 51l60 0']))).toMatchObject({ crossings: 0, shared: 1 });
+  expect(arrowStats(svg(['M0 50c30 0 150 0 90 40']))).toMatchObject({ outside: 1 });
+  expect(arrowStats(svg(['M0 50l40 0', 'M0 60l40 -10']))).toMatchObject({ crossings: 0, shared: 0 });
+});
+
+test('newlist = [origlist] * 3 draws three arrows that leave their own cells and arrive apart', async () => {
+  const dir = join(import.meta.dirname, '../fixtures/render/replicate');
+  const fig = await render(JSON.parse(readFileSync(join(dir, 'trace.json'), 'utf8')) as Trace, { idPrefix: 'x-' });
+  const last = fig.steps.at(-1)!.svg;
+  const { arrows } = arrowsOf(last);
+  expect(arrows).toHaveLength(5);
+  const stats = arrowStats(last);
+  expect(stats).toMatchObject({ crossings: 0, shared: 0, outside: 0 });
+  const ends = arrows.map((a) => a.at(-1)!);
+  for (let i = 0; i < ends.length; i++) for (let j = i + 1; j < ends.length; j++) expect(Math.hypot(ends[i]!.x - ends[j]!.x, ends[i]!.y - ends[j]!.y)).toBeGreaterThan(5);
+});
+
+test('a class folds the members library code generated into one row, the text names them, and generated-members shows them', async () => {
+  const trace = JSON.parse(readFileSync(join(import.meta.dirname, '../fixtures/render/namedtuple/trace.json'), 'utf8')) as Trace;
+  const folded = await render(trace, { idPrefix: 'x-' });
+  const all = await render(trace, { idPrefix: 'x-', showGenerated: true });
+  const last = (f: typeof folded) => f.steps.at(-1)!;
+  expect(last(folded).svg).toContain('+ 10 generated');
+  expect(last(folded).svg).not.toContain('_asdict');
+  expect(last(all).svg).toContain('_asdict');
+  expect(last(all).svg).not.toContain('generated');
+  expect(last(folded).text).toMatch(/Point class \(tuple\): norm → object \d+; 10 generated by library code, not drawn: _fields, _field_defaults, __new__, _make, _replace, __repr__, _asdict, __getnewargs__, x, y/);
+  expect(arrowsOf(last(folded).svg).arrows.length).toBeLessThan(arrowsOf(last(all).svg).arrows.length - 8);
+  // The program's own method stays.
+  expect(last(folded).svg).toContain('function norm(self)');
 });

@@ -307,7 +307,7 @@ test('theme.css is the documented theme', async () => {
   const { readFileSync } = await import('node:fs');
   const { THEME_CSS_DOCUMENTED } = await import('../../plugin/src/render/theme.ts');
   expect(readFileSync(new URL('../../plugin/src/render/theme.css', import.meta.url), 'utf8')).toBe(THEME_CSS_DOCUMENTED);
-  for (const p of Object.values(PALETTE)) expect(THEME_CSS_DOCUMENTED).toContain(`${p.name}: ${p.light}; /* ${p.doc} */`);
+  for (const p of Object.values(PALETTE)) expect(THEME_CSS_DOCUMENTED).toContain(`${p.name}: ${'sheet' in p ? p.sheet : p.light}; /* ${p.doc} */`);
 });
 
 describe('a stack deeper than the tracer keeps', () => {

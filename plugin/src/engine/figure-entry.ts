@@ -122,6 +122,7 @@ export async function drawFigure(code: string, trace: Trace, steps: number[], op
     hide: [...(opts.hide ?? []), ...hiddenByComment(code)],
     heapPrimitives: opts.primitives === 'heap',
     showExited: opts.exitedFrames ?? true,
+    showGenerated: opts.generatedMembers ?? false,
     idPrefix: ID_PLACEHOLDER,
     layout: 'page',
   });

@@ -21,6 +21,8 @@ export interface BlockOptions {
   primitives?: 'inline' | 'heap';
   /** Show exited frames that closures still reference. Default true. */
   exitedFrames?: boolean;
+  /** Draw the class members that library code generated (a dataclass's `__init__`, a NamedTuple's `_make`). Default false: one row counts them. */
+  generatedMembers?: boolean;
   /** Step cap. Default 1000. */
   maxSteps?: number;
   /** Wall-clock limit in milliseconds. Default 10000. */
@@ -88,6 +90,7 @@ const SPECS: Record<string, OptionSpec> = {
     parse: (raw) => (raw === 'inline' || raw === 'heap' ? raw : undefined),
   },
   'exited-frames': { key: 'exitedFrames', expects: '`true` or `false`', parse: boolean },
+  'generated-members': { key: 'generatedMembers', expects: '`true` or `false`', parse: boolean },
   'max-steps': { key: 'maxSteps', expects: 'an integer from 1 to 100000', parse: integer(1, 100_000) },
   timeout: { key: 'timeout', expects: 'milliseconds, an integer from 1 to 600000', parse: integer(1, 600_000) },
   stdin: { key: 'stdin', expects: 'text', parse: text },

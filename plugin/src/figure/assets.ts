@@ -34,18 +34,27 @@ export { FONT_FAMILY };
 
 const require = createRequire(import.meta.url);
 
-/** A package source file, looked up next to this module (src/) or in the shipped src/ (from dist/). */
-function source(rel: string): string {
+/**
+ * A package source file, looked up next to this module (src/, or dist/ for the copied stylesheets) or in the
+ * workspace's src/ (from dist/). Undefined in the installed package, which ships no TypeScript.
+ */
+function source(rel: string): string | undefined {
   for (const base of ['../', '../../src/']) {
     const path = fileURLToPath(new URL(base + rel, import.meta.url));
     if (existsSync(path)) return readFileSync(path, 'utf8');
   }
-  throw new Error(`memtrace: ${rel} is missing from the package`);
+  return undefined;
+}
+
+function required(rel: string): string {
+  const text = source(rel);
+  if (text === undefined) throw new Error(`memtrace: ${rel} is missing from the package`);
+  return text;
 }
 
 type Esbuild = typeof import('esbuild');
 let esbuild: Esbuild | null | undefined;
-/** esbuild comes with Astro (through Vite); without it the assets are still correct, only larger. */
+/** esbuild builds the package (a devDependency); when the sources changed since, without it the assets are still correct, only larger. */
 function minifier(): Esbuild | null {
   if (esbuild === undefined) {
     try {
@@ -82,7 +91,7 @@ let built: ClientAssets | undefined;
 let inline: { js: string; css: string } | undefined;
 
 /** The renderer owns the colours; its theme goes into the same file so the page makes one request. */
-const figureCss = () => THEME_CSS + '\n' + source('client/memtrace.css');
+const figureCss = () => THEME_CSS + '\n' + required('client/memtrace.css');
 
 /** The minified script and stylesheets (linked, with @font-face; inline, without), and what they were made from. */
 export interface Minified {
@@ -100,14 +109,18 @@ const PREBUILT = new URL('./client-assets.json', import.meta.url);
  * (`prebuilt: false` minifies on the spot all the same).
  */
 export function minifiedAssets(options: { prebuilt?: boolean } = {}): Minified {
+  const pre = options.prebuilt !== false && existsSync(PREBUILT) ? (JSON.parse(readFileSync(PREBUILT, 'utf8')) as Minified) : undefined;
   const stepper = source('client/stepper.ts');
+  // The installed package: no TypeScript and no esbuild, the files minified when it was built.
+  if (stepper === undefined) {
+    if (pre) return pre;
+    throw new Error('memtrace: figure/client-assets.json is missing from the package');
+  }
   const figure = figureCss();
   const font = fontFace().css;
-  const key = createHash('sha256').update(JSON.stringify([stepper, figure, font, minifier() ? 'esbuild' : 'none'])).digest('hex');
-  if (options.prebuilt !== false && existsSync(PREBUILT)) {
-    const pre = JSON.parse(readFileSync(PREBUILT, 'utf8')) as Minified;
-    if (pre.key === key) return pre;
-  }
+  // The key is the sources only, so the prebuilt files serve whether or not esbuild resolves at run time.
+  const key = createHash('sha256').update(JSON.stringify([stepper, figure, font])).digest('hex');
+  if (pre?.key === key) return pre;
   return { key, js: minifyJs(stepper), css: minifyCss(font + '\n' + figure), inlineCss: minifyCss(figure) };
 }
 

@@ -12,9 +12,23 @@ export interface Pt {
   y: number;
 }
 
+/** The edge of its target an arrow ends on. */
+export type Edge = 'left' | 'top' | 'bottom' | 'right';
+
 interface Candidate {
   d: string;
   pts: Pt[];
+  /** The corners (an elbow) or a coarse sampling (a curve): enough to count crossings with. */
+  coarse?: Pt[];
+}
+
+/** A candidate route as it is proposed: how to make it, where it ends, and the lane it runs along (elbows). */
+interface Proposal {
+  make: () => Candidate;
+  edge: Edge;
+  lane?: number;
+  /** The vertical gap it runs down, other than its exit column (counted in columnUse). */
+  gap?: number;
 }
 
 const tenths = (v: number) => Math.round(v * 10);
@@ -57,7 +71,7 @@ function cubic(a: Pt, b: Pt, c: Pt, d: Pt): Candidate {
       y: u * u * u * a.y + 3 * u * u * t * b.y + 3 * u * t * t * c.y + t * t * t * d.y,
     });
   }
-  return { d: pathData([['M', a], ['C', b, c, d]]), pts };
+  return { d: pathData([['M', a], ['C', b, c, d]]), pts, coarse: pts.filter((_, i) => i % 3 === 0 || i === 24) };
 }
 
 /** An orthogonal route with rounded corners. */
@@ -80,7 +94,7 @@ function elbow(points: Pt[]): Candidate {
     cmds.push(['L', into], ['Q', b, out]);
   }
   cmds.push(['L', points.at(-1)!]);
-  return { d: pathData(cmds), pts };
+  return { d: pathData(cmds), pts, coarse: points };
 }
 
 function towards(from: Pt, to: Pt, r: number): Pt {
@@ -119,6 +133,9 @@ function hits(c: Candidate, q: ArrowRequest, obstacles: Box[]): number {
   let n = 0;
   for (const o of obstacles) if (pts.some((p) => inside(p, o))) n++;
   for (const l of q.labels?.values() ?? []) if (pts.some((p) => inside(p, l, 0))) n++;
+  // Off the canvas, an arrow is cut off.
+  const box = q.canvas;
+  if (box && pts.some((p) => p.x < 1 || p.y < 1 || p.x > box.w - 1 || p.y > box.h - 1)) n++;
   if (q.cell) {
     const ok = way(q.source, q.cell, q.from);
     // Out through its own cell and row only: not down through the box's other rows, not back in.
@@ -143,17 +160,44 @@ export interface ArrowRequest {
   lanes: number[];
   /** Free vertical lanes (gaps between columns), as x values. */
   columns: number[];
+  /** The figure's size: a route that leaves it counts as crossing a box. */
+  canvas?: { w: number; h: number };
   /** How many routes of this step already run down each column; route() counts the ones it takes. */
   columnUse?: Map<number, number>;
+  /** The same for the horizontal lanes. */
+  laneUse?: Map<number, number>;
+  /** Where to end, when the step spreads the arrows into one edge of a box: the edge and the coordinate along it. */
+  arrive?: { edge: Edge; at: number };
+  /** The heights of the dots in the target box whose arrows leave it upwards: an arrow into its right edge from below comes in under them. */
+  leaving?: number[];
+  /** Routes already drawn in this step (coarse points): among routes that cross no box, the one that crosses fewest of these wins. */
+  drawn?: Pt[][];
+}
+
+/** A route, and where it ends. */
+export interface Route {
+  d: string;
+  edge: Edge;
+  end: Pt;
+  coarse: Pt[];
 }
 
 /** Where along an edge [lo, hi] an arrow ends: `want`, kept inside. Undefined when the edge has no room. */
 const along = (lo: number, hi: number, want: number) => (hi < lo ? undefined : Math.min(Math.max(want, lo), hi));
 
+/** Path data of one arrow's route (see {@link routeStep} for a step's arrows, which keeps them apart). */
 export function route(q: ArrowRequest): string {
+  return routeOne(q).d;
+}
+
+/** Offsets 0, -g, +g, -2g, ... for the n-th route along one lane or column, so that routes run side by side. */
+const sideBySide = (n: number, g: number) => (n % 2 ? 1 : -1) * Math.ceil(n / 2) * g;
+
+function routeOne(q: ArrowRequest): Route {
   const { from: s, target: t } = q;
   const obstacles = q.obstacles.filter((o) => o !== q.source && o !== q.target);
-  const cands: (() => Candidate)[] = [];
+  const cands: Proposal[] = [];
+  const arrive = (edge: Edge) => (q.arrive?.edge === edge ? q.arrive.at : undefined);
   const label = q.labels?.get(t);
   // The top edge is free only right of the label; an arrow that came from the left ends near the left.
   const topLo = Math.max(t.x + 8, label ? label.x + label.w + 2 : -Infinity);
@@ -161,92 +205,240 @@ export function route(q: ArrowRequest): string {
   const sourceRight = q.source.x + q.source.w;
   // From above or below and right of the target's left part: end past the source's right edge, not in a hook back.
   const endX = (lo: number) => along(lo, t.x + t.w - 8, s.x > t.x + 8 ? Math.max(want, sourceRight + 10) : want);
-  const topX = endX(topLo);
-  const bottomX = endX(t.x + 8);
+  const topX = arrive('top') ?? endX(topLo);
+  const bottomX = arrive('bottom') ?? endX(t.x + 8);
   const firstRow = t.y + Math.min(t.h / 2, 11);
+  const leftY = arrive('left') ?? firstRow;
+  // From below, into the lower part of the right edge: under the box's own arrows that leave right and loop up
+  // (a linked list stacked down the column), not across them.
+  const low = t.y + t.h - Math.min(t.h / 2, 11);
+  // Below the lowest dot that leaves the box near there, so as not to run into that dot's arrow.
+  const below = Math.max(low, ...(q.leaving ?? []).filter((y) => y > low - 8).map((y) => y + 7));
+  const rightY = arrive('right') ?? (s.y > t.y + t.h && below <= t.y + t.h - 3 ? below : firstRow);
+  // A list item's arrow to a box wholly above or below leaves up or down out of its own cell, not along its row.
+  const item = q.cell !== undefined && q.cell.h >= q.source.h - 4;
+  if (item && (t.y + t.h < q.source.y - 8 || t.y > q.source.y + q.source.h + 8)) {
+    const up = t.y + t.h < q.source.y;
+    const edge: Edge = up ? 'bottom' : 'top';
+    const x = arrive(edge) ?? along(t.x + 8, t.x + t.w - 8, s.x) ?? t.x + t.w / 2;
+    const e = { x, y: up ? t.y + t.h : t.y };
+    const k = Math.max(16, Math.abs(e.y - s.y) * 0.5) * (up ? -1 : 1);
+    cands.push({ edge, make: () => cubic(s, { x: s.x, y: s.y + k }, { x: e.x, y: e.y - k }, e) });
+    // Blocked (its own type label above the first cell): down under its neighbours' dots, out past the box, then
+    // up or down into the same edge.
+    const by = q.source.y + (up ? q.source.h - 3 : 3);
+    const bx = sourceRight + 8 + sideBySide(q.columnUse?.get(sourceRight) ?? 0, 5);
+    const ex = arrive(edge) ?? along(t.x + 8, t.x + t.w - 8, bx);
+    if (ex !== undefined && Math.abs(ex - bx) < 1) {
+      cands.push({ edge, gap: sourceRight, make: () => elbow([s, { x: s.x, y: by }, { x: bx, y: by }, { x: bx, y: e.y }]) });
+    }
+  }
 
   if (t.x - s.x >= 16) {
     // Into the left edge: level when the dot is within the box's height, else an S-curve.
-    const level = s.y >= t.y + 4 && s.y <= t.y + t.h - 4;
-    const e = { x: t.x, y: level ? s.y : firstRow };
+    const level = arrive('left') === undefined ? s.y >= t.y + 4 && s.y <= t.y + t.h - 4 : Math.abs(leftY - s.y) < 0.5;
+    const e = { x: t.x, y: level ? s.y : leftY };
     if (level) {
       const pts: Pt[] = [];
       for (let x = s.x; x < e.x; x += 6) pts.push({ x, y: s.y });
       pts.push(e);
-      cands.push(() => ({ d: pathData([['M', s], ['L', e]]), pts }));
+      cands.push({ edge: 'left', make: () => ({ d: pathData([['M', s], ['L', e]]), pts, coarse: [s, e] }) });
     } else {
       const k = Math.max(16, (e.x - s.x) * 0.5);
-      cands.push(() => cubic(s, { x: s.x + k, y: s.y }, { x: e.x - k, y: e.y }, e));
+      cands.push({ edge: 'left', make: () => cubic(s, { x: s.x + k, y: s.y }, { x: e.x - k, y: e.y }, e) });
     }
   }
   // A loop out to the right and back into the right edge: for pointers back up or to the left (cycles).
   // Wider ones clear a label that runs past a box's right edge (a note such as "✱ changed").
-  const loop = (wider: number) => () => {
-    const e = { x: t.x + t.w, y: firstRow };
-    const d = Math.max(28, Math.abs(e.y - s.y) / 2, s.x - e.x + 28) + wider;
-    return cubic(s, { x: s.x + d, y: s.y }, { x: e.x + d, y: e.y }, e);
-  };
-  const rightLoop = loop(0);
-  const rightLoops = [rightLoop, loop(20), loop(40)];
+  const loop = (wider: number): Proposal => ({
+    edge: 'right',
+    make: () => {
+      const e = { x: t.x + t.w, y: rightY };
+      const d = Math.max(28, Math.abs(e.y - s.y) / 2, s.x - e.x + 28) + wider;
+      return cubic(s, { x: s.x + d, y: s.y }, { x: e.x + d, y: e.y }, e);
+    },
+  });
+  // Under a dot of the target whose own arrow loops out right: wider, round that loop rather than along it.
+  const w0 = (q.leaving ?? []).some((y) => Math.abs(y - rightY) < 12) ? 16 : 0;
+  const rightLoops = [loop(w0), loop(w0 + 20), loop(w0 + 40)];
   // Straight out to the right, then straight up or down into the edge: for a target just above or below.
-  const upright = (x: number | undefined, y: number) => {
-    if (x !== undefined && x > sourceRight + 6) cands.push(() => elbow([s, { x, y: s.y }, { x, y }]));
+  const upright = (x: number | undefined, y: number, edge: Edge) => {
+    if (x !== undefined && x > sourceRight + 6) cands.push({ edge, make: () => elbow([s, { x, y: s.y }, { x, y }]) });
   };
   // Into the top or bottom edge at x, or further along it (past a label in the way), as a curve or an elbow.
-  const vertical = (x0: number | undefined, y: number) => {
+  const vertical = (x0: number | undefined, y: number, edge: Edge) => {
     if (x0 === undefined) return;
     const k = Math.max(16, Math.abs(y - s.y) * 0.6) * (y > s.y ? -1 : 1);
-    for (let x = x0; x <= Math.max(x0, t.x + t.w - 8); x += 16) {
+    const last = arrive(edge) !== undefined ? x0 : Math.max(x0, t.x + t.w - 8);
+    for (let x = x0; x <= last; x += 16) {
       const e = { x, y };
-      cands.push(() => cubic(s, { x: s.x + Math.max(16, Math.abs(e.x - s.x) * 0.5), y: s.y }, { x: e.x, y: e.y + k }, e));
-      upright(x, y);
+      cands.push({ edge, make: () => cubic(s, { x: s.x + Math.max(16, Math.abs(e.x - s.x) * 0.5), y: s.y }, { x: e.x, y: e.y + k }, e) });
+      upright(x, y, edge);
     }
   };
-  if (s.y < t.y - 12) vertical(topX, t.y);
+  if (s.y < t.y - 12) vertical(topX, t.y, 'top');
   if (s.y > t.y + t.h + 12) {
     // A short loop when the target's right edge is near (a cycle between neighbours), else straight up into it.
     if (t.x - s.x < 16 && t.x + t.w - s.x < 60) cands.push(...rightLoops);
-    vertical(bottomX, t.y + t.h);
+    vertical(bottomX, t.y + t.h, 'bottom');
   }
   if (t.x - s.x < 16 && s.y <= t.y + t.h + 12) cands.push(...rightLoops);
   // Elbows: out to the nearest free column right of the source, along a free lane, then into the top or bottom
   // edge, or down the gap left of the target into its left edge.
   const column = q.columns.filter((x) => x > sourceRight).sort((a, b) => a - b)[0] ?? sourceRight + 10;
-  // Arrows of one step that take the same column run side by side, not on top of each other.
+  // Arrows of one step that take the same column, or the same lane, run side by side, not on top of each other.
   const nth = q.columnUse?.get(column) ?? 0;
-  const exitX = column + (nth % 2 ? 1 : -1) * Math.ceil(nth / 2) * 6;
+  // At the figure's right edge, side by side leftwards only.
+  const exitX = q.canvas && column + sideBySide(nth, 6) > q.canvas.w - 4 ? column - 6 * nth : column + sideBySide(nth, 6);
+  // A list item's elbow runs out under its neighbours' dots, not through them.
+  const under = item ? q.source.y + q.source.h - 3 : s.y;
+  const out = (x: number): Pt[] => (item ? [s, { x: s.x, y: under }, { x, y: under }] : [s, { x, y: s.y }]);
   const firstElbow = cands.length;
   const lanes = [...q.lanes].sort((a, b) => Math.abs(a - t.y) - Math.abs(b - t.y));
+  const laneY = (y: number) => y + sideBySide(q.laneUse?.get(y) ?? 0, 5);
   const wantX = t.x + Math.min(Math.max(t.w / 2, 8), 40);
-  const laneTopX = along(topLo, t.x + t.w - 8, wantX);
-  const laneBottomX = along(t.x + 8, t.x + t.w - 8, wantX);
-  for (const y of lanes) {
-    if (y <= t.y && laneTopX !== undefined) cands.push(() => elbow([s, { x: exitX, y: s.y }, { x: exitX, y }, { x: laneTopX, y }, { x: laneTopX, y: t.y }]));
-    else if (y >= t.y + t.h) cands.push(() => elbow([s, { x: exitX, y: s.y }, { x: exitX, y }, { x: laneBottomX!, y }, { x: laneBottomX!, y: t.y + t.h }]));
+  const laneTopX = arrive('top') ?? along(topLo, t.x + t.w - 8, wantX);
+  const laneBottomX = arrive('bottom') ?? along(t.x + 8, t.x + t.w - 8, wantX);
+  for (const lane of lanes) {
+    const y = laneY(lane);
+    if (lane <= t.y && laneTopX !== undefined) {
+      cands.push({ edge: 'top', lane, make: () => elbow([...out(exitX), { x: exitX, y }, { x: laneTopX, y }, { x: laneTopX, y: t.y }]) });
+    } else if (lane >= t.y + t.h) {
+      cands.push({ edge: 'bottom', lane, make: () => elbow([...out(exitX), { x: exitX, y }, { x: laneBottomX!, y }, { x: laneBottomX!, y: t.y + t.h }]) });
+    }
   }
-  for (const y of lanes) {
+  for (const lane of lanes) {
+    const y = laneY(lane);
     // Up from below runs further out than down from above, so that a pair of arrows (a cycle) do not overlap.
-    const gx = t.x - (y > t.y ? 20 : 10);
-    cands.push(() => elbow([s, { x: exitX, y: s.y }, { x: exitX, y }, { x: gx, y }, { x: gx, y: firstRow }, { x: t.x, y: firstRow }]));
+    const gap = t.x - (lane > t.y ? 20 : 10);
+    const gx = gap - 5 * (q.columnUse?.get(gap) ?? 0);
+    cands.push({ edge: 'left', lane, gap, make: () => elbow([...out(exitX), { x: exitX, y }, { x: gx, y }, { x: gx, y: leftY }, { x: t.x, y: leftY }]) });
   }
   const lastElbow = cands.length;
   if (cands.length === 0) {
-    const e = { x: t.x + t.w, y: firstRow };
-    cands.push(() => cubic(s, { x: s.x + 40, y: s.y }, { x: e.x + 40, y: e.y }, e));
+    const e = { x: t.x + t.w, y: rightY };
+    cands.push({ edge: 'right', make: () => cubic(s, { x: s.x + 40, y: s.y }, { x: e.x + 40, y: e.y }, e) });
   }
+  const { best, at } = choose(cands, q, obstacles);
+  const gap = cands[at]!.gap;
+  if (gap !== undefined) q.columnUse?.set(gap, (q.columnUse.get(gap) ?? 0) + 1);
+  if (at >= firstElbow && at < lastElbow) {
+    q.columnUse?.set(column, nth + 1);
+    const lane = cands[at]!.lane!;
+    q.laneUse?.set(lane, (q.laneUse.get(lane) ?? 0) + 1);
+  }
+  return { d: best.d, edge: cands[at]!.edge, end: best.pts.at(-1)!, coarse: best.coarse ?? best.pts };
+}
+
+/** How many candidates that cross no box are weighed against the routes already drawn. */
+const WEIGH = 4;
+
+/**
+ * The first candidate that crosses no box, no label and no other row of its own object; when routes are already
+ * drawn, the one among the first few such that crosses fewest of them. Else the one that crosses fewest boxes.
+ */
+function choose(cands: Proposal[], q: ArrowRequest, obstacles: Box[]): { best: Candidate; at: number } {
   let best: Candidate | undefined;
-  let bestAt = 0;
+  let at = 0;
   let bestHits = Infinity;
-  for (const [i, make] of cands.entries()) {
-    const c = make();
+  let bestCross = Infinity;
+  let clear = 0;
+  for (const [i, p] of cands.entries()) {
+    const c = p.make();
     const h = hits(c, q, obstacles);
-    if (h < bestHits) {
-      best = c;
-      bestAt = i;
-      bestHits = h;
-      if (h === 0) break;
+    if (h > 0) {
+      if (clear === 0 && h < bestHits) [best, at, bestHits] = [c, i, h];
+      continue;
     }
+    const x = q.drawn?.length ? crossCount(c.coarse ?? c.pts, q.drawn) : 0;
+    if (clear === 0 || x < bestCross) [best, at, bestHits, bestCross] = [c, i, 0, x];
+    clear++;
+    if (bestCross === 0 || clear >= WEIGH) break;
   }
-  if (q.columnUse && bestAt >= firstElbow && bestAt < lastElbow) q.columnUse.set(column, nth + 1);
-  return best!.d;
+  return { best: best!, at };
+}
+
+type BBox = { x0: number; y0: number; x1: number; y1: number };
+
+function bbox(pts: Pt[]): BBox {
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const p of pts) [x0, y0, x1, y1] = [Math.min(x0, p.x), Math.min(y0, p.y), Math.max(x1, p.x), Math.max(y1, p.y)];
+  return { x0, y0, x1, y1 };
+}
+
+/** Whether segments ab and cd cross (touching ends do not count). */
+function segmentsCross(a: Pt, b: Pt, c: Pt, d: Pt): boolean {
+  const o = (p: Pt, r: Pt, u: Pt) => (r.x - p.x) * (u.y - p.y) - (r.y - p.y) * (u.x - p.x);
+  return o(a, b, c) * o(a, b, d) < 0 && o(c, d, a) * o(c, d, b) < 0;
+}
+
+/** How many of the drawn routes a polyline crosses (each route counted once). */
+function crossCount(pts: Pt[], drawn: Pt[][]): number {
+  const b = bbox(pts);
+  let n = 0;
+  for (const other of drawn) {
+    const o = bbox(other);
+    if (o.x1 < b.x0 || o.x0 > b.x1 || o.y1 < b.y0 || o.y0 > b.y1) continue;
+    let hit = false;
+    for (let i = 1; i < pts.length && !hit; i++) for (let j = 1; j < other.length && !hit; j++) hit = segmentsCross(pts[i - 1]!, pts[i]!, other[j - 1]!, other[j]!);
+    if (hit) n++;
+  }
+  return n;
+}
+
+/** Least distance, in px, between two arrows that end on one edge of one box. */
+const ARRIVAL_GAP = 8;
+
+/**
+ * Every arrow of one step. Each is routed on its own first; then the arrows that end on one edge of one box are
+ * spread along it, in the order of their sources (so that they do not cross on the way in), and routed again to
+ * their own points: two arrows into one box arrive apart, and a reader can count them.
+ */
+export function routeStep(requests: ArrowRequest[]): string[] {
+  const leaving = new Map<Box, number[]>();
+  // Only arrows that leave level or upwards: one that goes down is better passed above than followed below.
+  for (const q of requests) if (q.target.y < q.from.y) leaving.set(q.source, [...(leaving.get(q.source) ?? []), q.from.y]);
+  const qs = requests.map((q) => ({ ...q, leaving: leaving.get(q.target) ?? [] }));
+  const first = routeAll(qs.map((q) => ({ ...q })));
+  const groups = new Map<string, number[]>();
+  first.forEach((r, i) => {
+    const t = qs[i]!.target;
+    const k = `${t.x},${t.y},${r.edge}`;
+    groups.set(k, [...(groups.get(k) ?? []), i]);
+  });
+  const arrive = new Map<number, { edge: Edge; at: number }>();
+  for (const ids of groups.values()) {
+    if (ids.length < 2) continue;
+    const t = qs[ids[0]!]!.target;
+    const edge = first[ids[0]!]!.edge;
+    const side = edge === 'left' || edge === 'right';
+    const [lo, hi] = side ? [t.y + 4, t.y + t.h - 4] : [t.x + 6, t.x + t.w - 6];
+    // In the order they come in from (a little before the end), so that they do not cross on the way in.
+    const key = (i: number) => {
+      const r = first[i]!;
+      const before = [...r.coarse].reverse().find((p) => Math.hypot(p.x - r.end.x, p.y - r.end.y) > 16) ?? qs[i]!.from;
+      return (side ? before.y : before.x) * 1000 + (side ? r.end.y : r.end.x);
+    };
+    const order = [...ids].sort((a, b) => key(a) - key(b) || a - b);
+    const gap = Math.min(ARRIVAL_GAP, (hi - lo) / Math.max(1, order.length - 1));
+    const at: number[] = [];
+    for (const [j, i] of order.entries()) at.push(Math.max(side ? first[i]!.end.y : first[i]!.end.x, j ? at[j - 1]! + gap : lo));
+    // Pushed past the far end: slide back, keeping the gaps.
+    for (let j = order.length - 1; j >= 0; j--) at[j] = Math.min(at[j]!, j === order.length - 1 ? hi : at[j + 1]! - gap);
+    order.forEach((i, j) => arrive.set(i, { edge, at: Math.round(at[j]! * 10) / 10 }));
+  }
+  if (arrive.size === 0) return first.map((r) => r.d);
+  return routeAll(qs.map((q, i) => (arrive.has(i) ? { ...q, arrive: arrive.get(i)! } : { ...q }))).map((r) => r.d);
+}
+
+/** Routes in order, each knowing the lanes and columns the earlier ones took and the routes they drew. */
+function routeAll(qs: ArrowRequest[]): Route[] {
+  const columnUse = new Map<number, number>();
+  const laneUse = new Map<number, number>();
+  const drawn: Pt[][] = [];
+  return qs.map((q) => {
+    const r = routeOne({ ...q, columnUse, laneUse, drawn });
+    drawn.push(r.coarse);
+    return r;
+  });
 }

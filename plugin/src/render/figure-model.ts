@@ -24,7 +24,7 @@ export interface FigureModel {
 /** Models the shown steps of a trace (`shown`: indices into trace.steps, already checked). */
 export function modelFigure(trace: Trace, shown: number[], options: RenderOptions): FigureModel {
   const src = options.heapPrimitives ? primitivesOnHeap(trace) : trace;
-  const steps = buildModels(src, shown, { hide: options.hide ?? [], showExited: options.showExited ?? true });
+  const steps = buildModels(src, shown, { hide: options.hide ?? [], showExited: options.showExited ?? true, showGenerated: options.showGenerated ?? false });
   const code = sanitize(trace.code).replace(/\n+$/, '').split('\n').map((l) => expandTabs(l));
   const omitted = steps.map((m) => (m.omitted ? omittedLabel(m.omitted, m.omitted.name && clip(m.omitted.name, MAX.name)) : ''));
   const objectNumber = new Map<number, number>();

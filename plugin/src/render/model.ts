@@ -38,6 +38,11 @@ export interface ObjectModel {
   changedCells: number[];
   /** The object this one was first reached from at this step, or null when reached from a variable. */
   parent: number | null;
+  /**
+   * A class's members that library code made rather than the program (a dataclass's `__init__`, a NamedTuple's
+   * `_make`, its field descriptors): `obj` holds one muted row in their place, and these are their names.
+   */
+  generated?: string[];
 }
 
 export interface StepModel {
@@ -72,6 +77,8 @@ export interface OmittedModel {
 export interface ModelOptions {
   hide: string[];
   showExited: boolean;
+  /** Draw the members of a class that library code generated, instead of folding them into one row. */
+  showGenerated?: boolean;
 }
 
 /** `*` matches any run of characters; anything else is literal. */
@@ -201,19 +208,66 @@ function foldImports(rows: RowModel[], imports: Map<string, { module: string; va
   return out;
 }
 
+/** What names the program itself defines or assigns anywhere: a member of a class not among them came from a library. */
+export interface ProgramNames {
+  defs: Set<string>;
+  assigned: Set<string>;
+}
+
+export function programNames(code: string): ProgramNames {
+  const defs = new Set<string>();
+  const assigned = new Set<string>();
+  for (const m of code.matchAll(/\bdef\s+([\p{L}_][\p{L}\p{N}_]*)/gu)) defs.add(m[1]!);
+  // `name = ...`, `name: T = ...`, and `name = lambda`: a class body's own attributes.
+  for (const m of code.matchAll(/^\s*([\p{L}_][\p{L}\p{N}_]*)\s*(?::[^=\n]*)?=(?!=)/gmu)) assigned.add(m[1]!);
+  return { defs, assigned };
+}
+
+/** The function a `staticmethod`, `classmethod` or `property` wraps, by its name, from its repr. */
+const WRAPPED = /<function (?:[\w.<>]+\.)?([\p{L}_][\p{L}\p{N}_]*)[ >]/u;
+
+/** Whether a class member came from library code: a function not defined in the program, or an attribute it never assigns. */
+function generatedMember(name: string, v: Value, heap: Record<string, HeapObject>, names: ProgramNames): boolean {
+  if (names.assigned.has(name)) return false;
+  if (!isRef(v)) return true;
+  const o = heap[v.ref];
+  if (!o) return false;
+  if (o.kind === 'function') return !names.defs.has(o.name) && o.name !== '<lambda>';
+  if (o.kind === 'class') return false;
+  const wrapped = o.kind === 'other' ? WRAPPED.exec(o.repr)?.[1] : undefined;
+  return wrapped === undefined || !names.defs.has(wrapped);
+}
+
+/** The key of the row that stands for a class's generated members (short enough for a key cell: `+ 10 generated`). */
+export const generatedLabel = (n: number): string => `+ ${n} generated`;
+
+/** A class with its generated members folded into one last row, and their names; unchanged when it has none. */
+function foldGenerated(o: HeapObject, heap: Record<string, HeapObject>, names: ProgramNames): { obj: HeapObject; generated?: string[] } {
+  if (o.kind !== 'class') return { obj: o };
+  const own: [string, Value][] = [];
+  const generated: string[] = [];
+  for (const [k, v] of o.attrs) {
+    if (generatedMember(k, v, heap, names)) generated.push(k);
+    else own.push([k, v]);
+  }
+  if (generated.length === 0) return { obj: o };
+  return { obj: { ...o, attrs: [...own, [generatedLabel(generated.length), { type: 'NoneType', repr: '' }]] }, generated };
+}
+
 export function buildModels(trace: Trace, shown: number[], opts: ModelOptions): StepModel[] {
   const hidden = hideMatcher(opts.hide);
   const stars = starImports(trace);
+  const names = opts.showGenerated ? undefined : programNames(trace.code);
   const out: StepModel[] = [];
   let prevShown: number | undefined;
-  let names: Map<number, string> | undefined;
+  let frameNamesById: Map<number, string> | undefined;
   for (const [k, index] of shown.entries()) {
     const step = trace.steps[index]!;
     const baseline: Baseline | undefined =
       prevShown !== undefined ? trace.steps[prevShown] : index > 0 ? trace.steps[index - 1] : undefined;
-    const m = buildModel(trace, index, k + 1, step, baseline, prevShown ?? index - 1, hidden, opts, stars);
+    const m = buildModel(trace, index, k + 1, step, baseline, prevShown ?? index - 1, hidden, opts, stars, names);
     if (step.omittedFrames) {
-      const o = omittedModel(step, m.frames, (names ??= frameNames(trace)));
+      const o = omittedModel(step, m.frames, (frameNamesById ??= frameNames(trace)));
       // Calls of a hidden function stay hidden, left out or not.
       if (!(o.name !== undefined && hidden(o.name))) m.omitted = o;
     }
@@ -261,6 +315,8 @@ function buildModel(
   hidden: (name: string) => boolean,
   opts: ModelOptions,
   stars: StarImports,
+  /** The program's own names, to fold what libraries generated; undefined to show everything. */
+  names?: ProgramNames,
 ): StepModel {
   const prevFrames = new Map((baseline?.frames ?? []).map((f) => [f.id, new Map(f.locals)]));
   const prevReturns = new Map((baseline?.frames ?? []).map((f) => [f.id, f.returnValue]));
@@ -294,10 +350,13 @@ function buildModel(
   const cycle = new Set(step.cycleOnly ?? []);
   const visit = (v: Value, parent: number | null) => {
     if (!isRef(v) || seen.has(v.ref)) return;
-    const obj = step.heap[v.ref];
-    if (!obj) return;
+    const raw = step.heap[v.ref];
+    if (!raw) return;
     seen.add(v.ref);
-    const prev = baseline?.heap[v.ref];
+    const { obj, generated } = names ? foldGenerated(raw, step.heap, names) : { obj: raw };
+    const rawPrev = baseline?.heap[v.ref];
+    // Compared folded to folded, so that a changed cell is marked where it is drawn.
+    const prev = rawPrev && names ? foldGenerated(rawPrev, baseline!.heap, names).obj : rawPrev;
     const diff = !baseline ? [] : prev ? changedCells(obj, prev) : 'all';
     objects.push({
       id: v.ref,
@@ -306,6 +365,7 @@ function buildModel(
       mark: !baseline ? undefined : !prev ? 'new' : diff === 'all' || diff.length > 0 ? 'changed' : undefined,
       changedCells: diff === 'all' ? [] : diff,
       parent,
+      ...(generated ? { generated } : {}),
     });
     for (const c of childValues(obj)) visit(c, v.ref);
   };

@@ -52,7 +52,8 @@ const INDENT = 18;
 const FRAMES_LANE = 20;
 const FRAMES_TO_OBJECTS = 14;
 
-const key = (s: Slot) => `${s.row},${s.col}`;
+/** A slot's key: a stack's places (placement.ts's `sub`) are slots of their own here, side by side in the flow. */
+const key = (s: Slot) => `${s.row},${s.col},${s.sub ?? 0}`;
 
 /** The largest size of every used slot over all steps: a slot's box has one size for the whole figure. */
 function slotSizes(spec: NarrowSpec): Map<string, { w: number; h: number }> {
@@ -69,10 +70,10 @@ function slotSizes(spec: NarrowSpec): Map<string, { w: number; h: number }> {
 
 /** Lines of objects: each wide row starts a line, and wraps onto more lines past `maxWidth`. */
 function flow(spec: NarrowSpec, sizes: Map<string, { w: number; h: number }>) {
-  const byRow = new Map<number, number[]>();
+  const byRow = new Map<number, [number, number][]>();
   for (const k of sizes.keys()) {
-    const [r, c] = k.split(',').map(Number) as [number, number];
-    byRow.set(r, [...(byRow.get(r) ?? []), c]);
+    const [r, c, sub] = k.split(',').map(Number) as [number, number, number];
+    byRow.set(r, [...(byRow.get(r) ?? []), [c, sub]]);
   }
   const lines: { slots: { k: string; x: number; w: number; h: number }[] }[] = [];
   /** Where each column of the wide grid went last: a row that starts at column 1 lines up under its part. */
@@ -81,15 +82,16 @@ function flow(spec: NarrowSpec, sizes: Map<string, { w: number; h: number }>) {
     let line: (typeof lines)[number] = { slots: [] };
     lines.push(line);
     let x = 0;
-    for (const c of byRow.get(r)!.sort((a, b) => a - b)) {
-      const { w, h } = sizes.get(`${r},${c}`)!;
+    for (const [c, sub] of byRow.get(r)!.sort((a, b) => a[0] - b[0] || a[1] - b[1])) {
+      const k = `${r},${c},${sub}`;
+      const { w, h } = sizes.get(k)!;
       if (line.slots.length === 0) x = Math.max(0, Math.min(colX.get(c) ?? c * INDENT, spec.maxWidth - w));
       else if (x + w > spec.maxWidth) {
         line = { slots: [] };
         lines.push(line);
         x = Math.max(0, Math.min(INDENT, spec.maxWidth - w));
       }
-      line.slots.push({ k: `${r},${c}`, x, w, h });
+      line.slots.push({ k, x, w, h });
       if (!colX.has(c)) colX.set(c, x);
       x += w + NARROW_COL_GAP;
     }

@@ -11,12 +11,36 @@ import type { StepModel } from './model.ts';
 export interface Slot {
   row: number;
   col: number;
+  /**
+   * Place in a stack: the small children of a tall object (a class's functions) stack beside it, one under the
+   * other within its height, rather than each taking a row of its own below it. 0 or absent: the slot's top.
+   */
+  sub?: number;
 }
 
-const key = (s: Slot) => `${s.row},${s.col}`;
+const key = (s: Slot) => `${s.row},${s.col},${s.sub ?? 0}`;
+/** Gap between the objects of one stack. */
+export const STACK_GAP = 10;
 
-/** Per step, heap id → slot. Freed objects that never had a slot are left out (they are not drawn). */
-export function assignSlots(models: StepModel[]): Map<number, Slot>[] {
+type SizeOf = (step: number, id: number) => { w: number; h: number };
+
+/** Each object's largest height over the steps. */
+function heights(models: StepModel[], sizeOf: SizeOf): Map<number, number> {
+  const out = new Map<number, number>();
+  models.forEach((m, k) => {
+    for (const o of m.objects) if (o.status !== 'freed') out.set(o.id, Math.max(out.get(o.id) ?? 0, sizeOf(k, o.id).h));
+  });
+  return out;
+}
+
+/**
+ * Per step, heap id → slot. Freed objects that never had a slot are left out (they are not drawn). With the
+ * objects' sizes, a child stacks beside its parent while the stack stays within the parent's height (and a little).
+ */
+export function assignSlots(models: StepModel[], sizeOf?: SizeOf): Map<number, Slot>[] {
+  const height = sizeOf ? heights(models, sizeOf) : new Map<number, number>();
+  // Per stack (row, col): the height each place in it has been given (the tallest object ever there).
+  const stacks = new Map<string, number[]>();
   let current = new Map<number, Slot>();
   const last = new Map<number, Slot>();
   let rows = 0;
@@ -37,6 +61,24 @@ export function assignSlots(models: StepModel[]): Map<number, Slot>[] {
       next.set(id, s);
       taken.add(key(s));
       last.set(id, s);
+      const places = stacks.get(`${s.row},${s.col}`) ?? [];
+      places[s.sub ?? 0] = Math.max(places[s.sub ?? 0] ?? 0, height.get(id) ?? 0);
+      stacks.set(`${s.row},${s.col}`, places);
+    };
+    /** A free place in the stack beside `parent`, low enough to stay within its height (and a little). */
+    const stacked = (id: number, parentId: number, parent: Slot): Slot | undefined => {
+      const h = height.get(id);
+      const cap = height.get(parentId);
+      if (h === undefined || cap === undefined || (parent.sub ?? 0) > 0) return undefined;
+      const places = stacks.get(`${parent.row},${parent.col + 1}`) ?? [];
+      let y = 0;
+      for (let sub = 0; ; sub++) {
+        const here = places[sub];
+        if (y + (here ?? h) > cap + ROW_GAP * 2) return undefined;
+        const s = { row: parent.row, col: parent.col + 1, sub };
+        if (!taken.has(key(s)) && (here === undefined || h <= here || sub === places.length - 1)) return sub ? s : { row: s.row, col: s.col };
+        y += (here ?? h) + STACK_GAP;
+      }
     };
     for (const o of m.objects) {
       if (next.has(o.id)) continue;
@@ -47,6 +89,11 @@ export function assignSlots(models: StepModel[]): Map<number, Slot>[] {
         continue;
       }
       const parent = o.parent === null ? undefined : next.get(o.parent);
+      const beside = parent && stacked(o.id, o.parent!, parent);
+      if (beside) {
+        take(o.id, beside);
+        continue;
+      }
       const col = parent ? parent.col + 1 : 0;
       let row = -1;
       for (let r = parent ? parent.row : 0; r < rows; r++) {
@@ -83,14 +130,28 @@ export const ROW_GAP = 22;
  */
 export function grid(slots: Map<number, Slot>[], sizeOf: (step: number, id: number) => { w: number; h: number }): Grid {
   const w: number[][] = [];
-  const rowH: number[] = [];
+  // Per row and column, the height of each place in its stack.
+  const subH: number[][][] = [];
   slots.forEach((m, step) => {
     for (const [id, s] of m) {
       const size = sizeOf(step, id);
       (w[s.row] ??= [])[s.col] = Math.max(w[s.row]?.[s.col] ?? 0, size.w);
-      rowH[s.row] = Math.max(rowH[s.row] ?? 0, size.h);
+      const places = ((subH[s.row] ??= [])[s.col] ??= []);
+      places[s.sub ?? 0] = Math.max(places[s.sub ?? 0] ?? 0, size.h);
     }
   });
+  // A stack's places, top to bottom (a place no object ever takes is empty and takes no room).
+  const subY = (r: number, c: number): number[] => {
+    const ys: number[] = [];
+    let y = 0;
+    for (const h of subH[r]?.[c] ?? []) {
+      ys.push(y);
+      if (h !== undefined) y += h + STACK_GAP;
+    }
+    return ys;
+  };
+  const stackH = (places: number[]) => places.reduce((y, h) => y + h + STACK_GAP, -STACK_GAP);
+  const rowH: number[] = Array.from(subH, (cols) => Math.max(0, ...(cols ?? []).filter(Boolean).map(stackH)));
   const x: number[][] = [];
   const gaps = new Set<number>();
   let width = 0;
@@ -114,7 +175,7 @@ export function grid(slots: Map<number, Slot>[], sizeOf: (step: number, id: numb
     y += (rowH[r] ?? 0) + ROW_GAP;
   }
   return {
-    at: (s) => ({ x: x[s.row]?.[s.col] ?? 0, y: rowY[s.row] ?? 0 }),
+    at: (s) => ({ x: x[s.row]?.[s.col] ?? 0, y: (rowY[s.row] ?? 0) + (s.sub ? (subY(s.row, s.col)[s.sub] ?? 0) : 0) }),
     rowY,
     gaps: [...gaps].sort((a, b) => a - b),
     width,

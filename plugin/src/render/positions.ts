@@ -120,7 +120,6 @@ export type Arrangement = 'wide' | 'stacked';
 export function placeFigure(model: FigureModel, fragments: FigureFragments, laid: LaidOut, arrangement: Arrangement = 'wide', page = false): FigurePlacement {
   const { steps } = model;
   const fd = fragments.frameDims;
-  const slots = assignSlots(steps);
   const sizeOf = (k: number, id: number) => {
     const spec = fragments.steps[k]!.objects.get(id)!;
     const o = steps[k]!.objects.find((x) => x.id === id)!;
@@ -128,6 +127,7 @@ export function placeFigure(model: FigureModel, fragments: FigureFragments, laid
     const notes = notesOf(o).reduce((w, [t]) => w + (t.length + 1) * SCW, label > 0 ? 6 : 0);
     return { w: Math.max(laid(spec).w, Math.ceil(label + notes)), h: laid(spec).h };
   };
+  const slots = assignSlots(steps, sizeOf);
   const g = grid(slots, sizeOf);
   const anyObjects = slots.some((s) => s.size > 0);
   const top = MARGIN + HEADER_H;

@@ -11,11 +11,14 @@ export interface ThemeColour {
   dark: string;
   /** What it paints, for the docs. */
   doc: string;
+  /** What the stylesheet sets instead of light and dark, which stay the SVGs' fallback and the designed values. */
+  sheet?: string;
 }
 
 /** The palette, keyed by the role the renderer uses. Order is the placeholder order (see placeholder()). */
 export const PALETTE = {
-  bg: { name: '--memtrace-bg', light: '#ffffff', dark: '#0d1117', doc: 'figure background' },
+  // No background of its own on a page: the figure sits on the host's, light or dark. A standalone SVG keeps white.
+  bg: { name: '--memtrace-bg', light: '#ffffff', dark: '#0d1117', sheet: 'transparent', doc: 'figure background (default: the page\'s)' },
   fg: { name: '--memtrace-fg', light: '#1f2328', dark: '#e6edf3', doc: 'text: code, names, values' },
   muted: { name: '--memtrace-muted', light: '#656d76', dark: '#8d96a0', doc: 'secondary text: line numbers, indices, type labels, exited frames' },
   border: { name: '--memtrace-border', light: '#8c959f', dark: '#6e7681', doc: 'box and cell borders' },
@@ -61,8 +64,13 @@ export function paintOfPlaceholder(hex: string): string {
   return p;
 }
 
+const sheetValue = (c: Colour, mode: 'light' | 'dark'): string => {
+  const colour: ThemeColour = PALETTE[c];
+  return colour.sheet ?? colour[mode];
+};
+
 const block = (mode: 'light' | 'dark', docs = false) =>
-  ROLES.map((c) => `  ${PALETTE[c].name}: ${PALETTE[c][mode]};${docs && mode === 'light' ? ` /* ${PALETTE[c].doc} */` : ''}`).join('\n');
+  ROLES.map((c) => `  ${PALETTE[c].name}: ${sheetValue(c, mode)};${docs && mode === 'light' ? ` /* ${PALETTE[c].doc} */` : ''}`).join('\n');
 
 const css = (docs: boolean) => `/* memtrace diagram colours. Override any of these on an ancestor of the figure. */
 :where(:root), :where([data-theme='light']) {

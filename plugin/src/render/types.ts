@@ -13,6 +13,8 @@ export interface RenderOptions {
   heapPrimitives?: boolean;
   /** Show exited frames that closures reference (default true). */
   showExited?: boolean;
+  /** Draw every member of a class, those library code generated too (a dataclass's `__init__`); default false folds them into one row. */
+  showGenerated?: boolean;
   /** Title used in each SVG's <title>. */
   title?: string;
   /**

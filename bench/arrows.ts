@@ -1,0 +1,208 @@
+/**
+ * How legible a figure's arrows are, measured on what is drawn: the last step's SVG is parsed, each arrow's path
+ * data sampled, and the samples compared. Counts crossings (two arrows cutting each other), shared stretches (two
+ * arrows within 2 px of each other for 12 px or more: the eye cannot tell them apart there), arrows that leave the
+ * canvas, and the total arrow length.
+ *
+ * Run alone, it traces the conformance programs and the demo posts once (cached in /tmp) and prints the worst
+ * figures:  npx node bench/arrows.ts [--fresh] [--list]
+ */
+import { CONFORMANCE_DIR } from '../tests/conformance.ts';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { parseMeta } from '../plugin/src/engine/options.ts';
+import { render } from '../plugin/src/render/index.ts';
+import type { Trace, TraceFailure } from '../plugin/src/trace/format.ts';
+import { TraceRuntime } from '../plugin/src/trace/runtime.ts';
+import type { Row } from './lib.ts';
+
+interface Pt {
+  x: number;
+  y: number;
+}
+
+/** Points about 1 px apart along path data of one absolute move and absolute or relative l, q and c commands. */
+export function samplePath(d: string): Pt[] {
+  const out: Pt[] = [];
+  let at: Pt = { x: 0, y: 0 };
+  for (const [, op, args] of d.matchAll(/([MLQClqch])([^MLQClqch]*)/g)) {
+    const n = (args!.match(/-?\d*\.?\d+/g) ?? []).map(Number);
+    if (op === 'h') n.push(0);
+    const rel = op === op!.toLowerCase();
+    const pts: Pt[] = [];
+    for (let i = 0; i + 1 < n.length; i += 2) pts.push(rel ? { x: at.x + n[i]!, y: at.y + n[i + 1]! } : { x: n[i]!, y: n[i + 1]! });
+    if (op === 'M') {
+      at = pts[0]!;
+      out.push(at);
+      continue;
+    }
+    const ctrl = [at, ...pts];
+    const len = ctrl.slice(1).reduce((s, p, i) => s + Math.hypot(p.x - ctrl[i]!.x, p.y - ctrl[i]!.y), 0);
+    const steps = Math.max(2, Math.ceil(len));
+    for (let k = 1; k <= steps; k++) {
+      let ps = ctrl;
+      const t = k / steps;
+      while (ps.length > 1) ps = ps.slice(1).map((p, i) => ({ x: ps[i]!.x + (p.x - ps[i]!.x) * t, y: ps[i]!.y + (p.y - ps[i]!.y) * t }));
+      out.push(ps[0]!);
+    }
+    at = pts.at(-1)!;
+  }
+  return out;
+}
+
+/** The arrows of one SVG (the paths inside the groups that carry an arrowhead), sampled, and the canvas size. */
+export function arrowsOf(svg: string): { arrows: Pt[][]; width: number; height: number } {
+  const width = Number(/<svg[^>]* width="([\d.]+)"/.exec(svg)?.[1] ?? 0);
+  const height = Number(/<svg[^>]* height="([\d.]+)"/.exec(svg)?.[1] ?? 0);
+  const arrows: Pt[][] = [];
+  for (const [, body] of svg.matchAll(/<g [^>]*marker-end="[^"]*">((?:<path d="[^"]*"\/>)*)<\/g>/g)) {
+    for (const [, d] of body!.matchAll(/<path d="([^"]*)"\/>/g)) arrows.push(samplePath(d!));
+  }
+  return { arrows, width, height };
+}
+
+function segCross(a: Pt, b: Pt, c: Pt, d: Pt): Pt | undefined {
+  const den = (b.x - a.x) * (d.y - c.y) - (b.y - a.y) * (d.x - c.x);
+  if (Math.abs(den) < 1e-9) return undefined;
+  const t = ((c.x - a.x) * (d.y - c.y) - (c.y - a.y) * (d.x - c.x)) / den;
+  const u = ((c.x - a.x) * (b.y - a.y) - (c.y - a.y) * (b.x - a.x)) / den;
+  return t >= 0 && t < 1 && u >= 0 && u < 1 ? { x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t } : undefined;
+}
+
+const near = (p: Pt, q: Pt, r: number) => Math.abs(p.x - q.x) <= r && Math.abs(p.y - q.y) <= r && Math.hypot(p.x - q.x, p.y - q.y) <= r;
+
+/** Places where two arrows cut each other, merged when within 6 px; not counting where both end (one arrowhead). */
+function crossings(a: Pt[], b: Pt[]): number {
+  const found: Pt[] = [];
+  for (let i = 1; i < a.length; i++) {
+    for (let j = 1; j < b.length; j++) {
+      const p = segCross(a[i - 1]!, a[i]!, b[j - 1]!, b[j]!);
+      if (!p) continue;
+      if (near(p, a.at(-1)!, 4) && near(p, b.at(-1)!, 4)) continue;
+      if (!found.some((f) => near(f, p, 6))) found.push(p);
+    }
+  }
+  // Two arrows running together touch over and over: that is a shared stretch, not a crossing each time.
+  return found.length;
+}
+
+/** The longest run of a's samples that lie within `r` px of b (in px along a). */
+function sharedRun(a: Pt[], b: Pt[], r = 2): number {
+  let best = 0;
+  let run = 0;
+  for (let i = 0; i < a.length; i++) {
+    const p = a[i]!;
+    if (b.some((q) => near(p, q, r))) {
+      if (i > 0 && run > 0) run += Math.hypot(p.x - a[i - 1]!.x, p.y - a[i - 1]!.y);
+      else run = 0.001;
+      best = Math.max(best, run);
+    } else run = 0;
+  }
+  return best;
+}
+
+export interface ArrowStats {
+  arrows: number;
+  crossings: number;
+  shared: number;
+  outside: number;
+  length: number;
+}
+
+/** The measures of one SVG's arrows. */
+export function arrowStats(svg: string): ArrowStats {
+  const { arrows, width, height } = arrowsOf(svg);
+  let cross = 0;
+  let shared = 0;
+  for (let i = 0; i < arrows.length; i++) {
+    for (let j = i + 1; j < arrows.length; j++) {
+      const ab = sharedRun(arrows[i]!, arrows[j]!);
+      if (ab >= 12) shared++;
+      else cross += crossings(arrows[i]!, arrows[j]!);
+    }
+  }
+  const outside = arrows.filter((a) => a.some((p) => p.x < 0 || p.y < 0 || p.x > width || p.y > height)).length;
+  const length = arrows.reduce((s, a) => s + a.slice(1).reduce((t, p, i) => t + Math.hypot(p.x - a[i]!.x, p.y - a[i]!.y), 0), 0);
+  return { arrows: arrows.length, crossings: cross, shared, outside, length };
+}
+
+/** The last step of each trace's figure, rendered as a site renders it, measured. */
+export async function lastStepStats(traces: Trace[]): Promise<ArrowStats[]> {
+  const out: ArrowStats[] = [];
+  for (const t of traces) {
+    if (t.steps.length === 0) continue;
+    const fig = await render(t);
+    out.push(arrowStats(fig.steps.at(-1)!.svg));
+  }
+  return out;
+}
+
+/** Bench rows: totals over the last steps of a set of figures. */
+export async function arrowRows(label: string, traces: Trace[]): Promise<Row[]> {
+  const stats = await lastStepStats(traces);
+  const sum = (k: keyof ArrowStats) => stats.reduce((s, x) => s + x[k], 0);
+  const section = `arrows: ${label}`;
+  const n = sum('arrows');
+  const perTen = n ? (sum('crossings') * 10) / n : 0;
+  return [
+    { section, metric: `arrows in the last step of ${stats.length} figures`, value: n, unit: '' },
+    { section, metric: 'crossings per 10 arrows', value: perTen, unit: '', target: '≤ 1', ok: perTen <= 1 },
+    { section, metric: `crossings (in ${stats.filter((s) => s.crossings).length} figures)`, value: sum('crossings'), unit: '' },
+    { section, metric: 'pairs of arrows sharing a stretch of 12 px or more', value: sum('shared'), unit: '', target: '0', ok: sum('shared') === 0 },
+    { section, metric: 'arrows leaving the canvas', value: sum('outside'), unit: '', target: '0', ok: sum('outside') === 0 },
+    { section, metric: 'total arrow length', value: Math.round(sum('length')), unit: 'px' },
+  ];
+}
+
+const isFailure = (r: Trace | TraceFailure): r is TraceFailure => 'kind' in r && !('format' in r);
+
+/** The conformance programs and the demo posts' blocks, by name, as the bench traces them. */
+export function benchPrograms(root: string): { name: string; code: string; maxSteps?: number; stdin?: string; demo: boolean }[] {
+  const out = [];
+  const conf = join(CONFORMANCE_DIR, 'programs');
+  if (existsSync(conf)) {
+    for (const f of readdirSync(conf).filter((f) => f.endsWith('.py')).sort()) out.push({ name: f, code: readFileSync(join(conf, f), 'utf8'), demo: false });
+  }
+  for (const dir of ['content/posts', 'src/pages']) {
+    for (const file of readdirSync(join(root, dir)).filter((f) => /\.mdx?$/.test(f))) {
+      const text = readFileSync(join(root, dir, file), 'utf8');
+      let n = 0;
+      for (const m of text.matchAll(/^```(?:python|py) ([^\n]*\bmemtrace\b[^\n]*)\n([\s\S]*?)^```/gm)) {
+        const opts = parseMeta(m[1]!);
+        out.push({ name: `${basename(file).replace(/\.mdx?$/, '')}#${++n}`, code: m[2]!, maxSteps: opts.maxSteps, stdin: opts.stdin, demo: true });
+      }
+    }
+  }
+  return out;
+}
+
+if (import.meta.main) {
+  const root = resolve(import.meta.dirname, '..');
+  const cache = '/tmp/memtrace-arrows-traces.json';
+  let traces: { name: string; demo: boolean; trace: Trace }[];
+  if (existsSync(cache) && !process.argv.includes('--fresh')) traces = JSON.parse(readFileSync(cache, 'utf8'));
+  else {
+    const runtime = new TraceRuntime();
+    traces = [];
+    try {
+      for (const p of benchPrograms(root)) {
+        const r = await runtime.trace(p.code, { maxSteps: p.maxSteps, stdin: p.stdin });
+        if (!isFailure(r)) traces.push({ name: p.name, demo: p.demo, trace: r });
+      }
+    } finally {
+      await runtime.close();
+    }
+    writeFileSync(cache, JSON.stringify(traces));
+  }
+  for (const demo of [true, false]) {
+    for (const r of await arrowRows(demo ? 'demo posts' : 'conformance', traces.filter((t) => t.demo === demo).map((t) => t.trace))) {
+      console.log(`${r.section}: ${r.metric} = ${r.value}${r.target ? ` (target ${r.target}: ${r.ok ? 'ok' : 'MISSED'})` : ''}`);
+    }
+  }
+  if (process.argv.includes('--list')) {
+    const stats = await lastStepStats(traces.map((t) => t.trace));
+    stats.forEach((s, i) => {
+      if (s.crossings || s.shared || s.outside) console.log(`${traces[i]!.name}: ${JSON.stringify(s)}`);
+    });
+  }
+}
