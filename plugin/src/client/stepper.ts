@@ -68,7 +68,7 @@ function setup(fig: HTMLElement): void {
     cur = k;
     for (const b of buttons) b.setAttribute('aria-disabled', String(target(b) == k));
     if (byReader && moved) {
-      const text = step.querySelector('pre')?.textContent ?? '';
+      const text = step.querySelector('.memtrace-text pre')?.textContent ?? '';
       // The renderer's text may open with the same "Step k of n, line L": say it once.
       live.textContent = text.startsWith(label) ? text : `${label}. ${text}`;
       // Keep the router's state (Astro stores its own there) and never scroll: only the address changes.
