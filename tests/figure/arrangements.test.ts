@@ -76,3 +76,10 @@ it('gives a figure that fits a phone as it is one diagram only', async () => {
 it('rounds the width the stylesheet switches at up to one it knows', () => {
   expect([300, 360, 361, 480, 747, 1000, 5000].map(arrangementClass)).toEqual(['mt-w360', 'mt-w360', 'mt-w480', 'mt-w480', 'mt-w840', 'mt-w1080', 'mt-w1200']);
 });
+
+it('draws a page figure byte for byte the same on every run', async () => {
+  const html = async () => htmlBytes(renderFigure(await render(fixture('linked-list'), { idPrefix: 'mtl-', layout: 'page' }), { id: 'mtl' }));
+  const [a, b] = [await html(), await html()];
+  expect(a).toContain('class="mt-y"');
+  expect(b).toBe(a);
+});
