@@ -243,9 +243,14 @@ export function describeStepper(label: string, site: () => Promise<SiteUnderTest
       const { page } = await visit(`#${id}-step-3`);
       const st = await stepState(page, id);
       expect(st.visible).toEqual([3]);
+      // The figure is on screen with its controls: at its top, or pinned to the window's top when the figure is
+      // taller than the window and the browser brought the step itself into view.
       const box = (await fig(page, id).boundingBox())!;
-      expect(box.y).toBeGreaterThanOrEqual(-1);
       expect(box.y).toBeLessThan(900);
+      expect(box.y + box.height).toBeGreaterThan(0);
+      const controls = (await fig(page, id).locator('.memtrace-controls').boundingBox())!;
+      expect(controls.y).toBeGreaterThanOrEqual(-1);
+      expect(controls.y + controls.height).toBeLessThan(900);
 
       const f = fig(page, id);
       await f.locator('.memtrace-step.is-current summary').click();
