@@ -56,6 +56,10 @@ function setup(fig: HTMLElement): void {
       if (on) s.setAttribute('aria-current', 'step');
       else s.removeAttribute('aria-current');
     });
+    // Where the code pane scrolls (a phone's column), the next line to run shows a third of the way down.
+    const line = step.querySelector<HTMLElement>('.mt-n');
+    const pane = line?.closest('pre');
+    if (line && pane) pane.scrollTop = line.offsetTop - pane.clientHeight / 3;
     const label = `Step ${k + 1} of ${n}, line ${step.dataset.line}`;
     status.textContent = label;
     range.value = String(k + 1);
@@ -64,7 +68,7 @@ function setup(fig: HTMLElement): void {
     cur = k;
     for (const b of buttons) b.setAttribute('aria-disabled', String(target(b) == k));
     if (byReader && moved) {
-      const text = step.querySelector('pre')?.textContent ?? '';
+      const text = step.querySelector('.memtrace-text pre')?.textContent ?? '';
       // The renderer's text may open with the same "Step k of n, line L": say it once.
       live.textContent = text.startsWith(label) ? text : `${label}. ${text}`;
       // Keep the router's state (Astro stores its own there) and never scroll: only the address changes.
