@@ -7,6 +7,7 @@
  * Run alone, it traces the conformance programs and the demo posts once (cached in /tmp) and prints the worst
  * figures:  npx node bench/arrows.ts [--fresh] [--list]
  */
+import { CONFORMANCE_DIR } from '../tests/conformance.ts';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseMeta } from '../plugin/src/engine/options.ts';
@@ -158,7 +159,7 @@ const isFailure = (r: Trace | TraceFailure): r is TraceFailure => 'kind' in r &&
 /** The conformance programs and the demo posts' blocks, by name, as the bench traces them. */
 export function benchPrograms(root: string): { name: string; code: string; maxSteps?: number; stdin?: string; demo: boolean }[] {
   const out = [];
-  const conf = resolve(root, '../shared/conformance/programs');
+  const conf = join(CONFORMANCE_DIR, 'programs');
   if (existsSync(conf)) {
     for (const f of readdirSync(conf).filter((f) => f.endsWith('.py')).sort()) out.push({ name: f, code: readFileSync(join(conf, f), 'utf8'), demo: false });
   }

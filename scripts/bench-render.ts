@@ -1,9 +1,10 @@
 /**
  * Renderer benchmark on this machine: the fixture traces, plus (with --conformance) every program of
- * ../shared/conformance/programs traced in-process.
+ * the conformance programs (tests/fixtures/conformance) traced in-process.
  *
  *   npx node scripts/bench-render.ts [--conformance] [--runs N]
  */
+import { CONFORMANCE_DIR } from '../tests/conformance.ts';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { benchRender } from '../bench/render.ts';
@@ -14,7 +15,7 @@ const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1]) || 3;
 const traces: Trace[] = readdirSync(FIXTURES).map((c) => JSON.parse(readFileSync(join(FIXTURES, c, 'trace.json'), 'utf8')) as Trace);
 console.log('fixtures', await benchRender(traces, runs));
-const dir = resolve(import.meta.dirname, '../../shared/conformance/programs');
+const dir = join(CONFORMANCE_DIR, 'programs');
 if (args.includes('--conformance') && existsSync(dir)) {
   const { traceInProcess } = await import('./dev-run.ts');
   const more: Trace[] = [];

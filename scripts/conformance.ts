@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { traceJsonInProcess } from './dev-run.ts';
 
-const CONFORMANCE = process.env.MEMTRACE_CONFORMANCE ?? '/work/shared/conformance';
+import { CONFORMANCE_DIR as CONFORMANCE } from '../tests/conformance.ts';
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
 const option = (name: string) => {

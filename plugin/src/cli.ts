@@ -22,6 +22,8 @@ Options:
   --stdin TEXT                what input() reads, line by line
   --out DIR                   trace: one JSON file per program into DIR; render: the SVGs and index.html
   --title TEXT                render: the figure's title (default: the file name)
+  --layout wide|narrow        render: the arrangement of each SVG: code | frames | objects (wide, the default),
+                              or code, frames and objects stacked for a column as narrow as a phone's (narrow)
   -h, --help                  show this help
 
 Exit status: 0 when every program ran (an uncaught exception is part of its trace), 1 when one could not be
@@ -126,6 +128,7 @@ const RENDER_OPTIONS = {
   'timeout-ms': { type: 'string' },
   stdin: { type: 'string' },
   title: { type: 'string' },
+  layout: { type: 'string' },
   out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
@@ -139,6 +142,8 @@ async function renderCommand(args: string[]): Promise<number> {
   }
   if (files.length !== 1) throw new UsageError('render needs exactly one FILE.py');
   if (!values.out) throw new UsageError('render needs --out DIR');
+  const layout = values.layout ?? 'wide';
+  if (layout !== 'wide' && layout !== 'narrow') throw new UsageError(`--layout must be wide or narrow, got '${layout}'`);
   const file = files[0]!;
   const code = readProgram(file);
   const options: RunOptions = {
@@ -172,7 +177,9 @@ async function renderCommand(args: string[]): Promise<number> {
     return 1;
   }
   const title = values.title ?? basename(file);
-  const figure = await render(result, { idPrefix: 'mt-', title });
+  const figure = await render(result, { idPrefix: 'mt-', title, layout });
+  // The page arranges itself for its reader's width, as a site's figures do.
+  const pageFigure = await render(result, { idPrefix: 'mt-', title, layout: 'page' });
   const out = values.out;
   mkdirSync(out, { recursive: true });
   const width = String(figure.steps.length).length;
@@ -183,7 +190,7 @@ async function renderCommand(args: string[]): Promise<number> {
   for (const f of assets.files) if (f.fileName !== assets.script) writeFileSync(join(out, f.fileName), f.source);
   // Browsers refuse module scripts from file:// URLs, so the page carries the stepper inline and opens from disk.
   const script = assets.files.find((f) => f.fileName === assets.script)!.source as string;
-  const figureTree = renderFigure(figure, { id: 'mt', title, code: result.code, assets: { script: assets.script, style: assets.style } });
+  const figureTree = renderFigure(pageFigure, { id: 'mt', title, code: result.code, assets: { script: assets.script, style: assets.style } });
   const body = figureTree.children.map((node) =>
     node.type === 'element' && node.tagName === 'script' ? h('script', { type: 'module' }, script) : node,
   );

@@ -27,7 +27,17 @@ describe('memtrace render', () => {
     expect(html).not.toMatch(/<script[^>]*src=/);
     const css = html.match(/href="(memtrace\.[0-9a-f]{8}\.css)"/)![1]!;
     expect(readdirSync(out)).toContain(css);
-    expect((html.match(/<svg/g) ?? []).length).toBe(svgs.length);
+    // The page arranges itself: one side-by-side diagram per step (this one fits a phone, so no stacked one).
+    expect((html.match(/<svg[^>]* class="mt-x"/g) ?? []).length).toBe(svgs.length);
+    expect((html.match(/<span class="mt-l[ "]/g) ?? []).length).toBe(4 * svgs.length);
+    // The stacked SVGs: narrower than the side-by-side ones, and taller.
+    const narrow = join(dir, 'narrow');
+    expect(memtrace('render', program, '--out', narrow, '--layout', 'narrow').status).toBe(0);
+    const size = (file: string) => readFileSync(file, 'utf8').match(/^<svg[^>]* width="(\d+)" height="(\d+)"/)!.slice(1).map(Number);
+    const [w, h] = size(join(out, 'step-1.svg'));
+    const [nw, nh] = size(join(narrow, 'step-1.svg'));
+    expect(nw).toBeLessThan(w!);
+    expect(nh).toBeGreaterThan(h!);
   });
 
   it('fails with one located line for a syntax error, and on bad usage', () => {
@@ -39,5 +49,8 @@ describe('memtrace render', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/bad\.py:1:\d+: /);
     expect(memtrace('render', program).status).toBe(2);
+    const sideways = memtrace('render', program, '--out', join(dir, 'out'), '--layout', 'sideways');
+    expect(sideways.status).toBe(2);
+    expect(sideways.stderr).toContain('--layout must be wide or narrow');
   });
 });

@@ -44,8 +44,8 @@ async function trace(code: string): Promise<Trace> {
   return result.trace;
 }
 
-/** Drawn as the engine draws a figure: shared parts, every id prefixed with the figure's own id. */
-const draw = (t: Trace, title: string, id: string): Promise<RenderedFigure> => render(t, { title, idPrefix: `${id}-`, shared: true });
+/** Drawn as the engine draws a figure: the page layout (code as HTML, shared parts), every id prefixed with the figure's own id. */
+const draw = (t: Trace, title: string, id: string): Promise<RenderedFigure> => render(t, { title, idPrefix: `${id}-`, layout: 'page' });
 
 const page = (title: string, body: string) => `<!doctype html>
 <html lang="en">

@@ -23,7 +23,7 @@ describe('renderFigure', () => {
       expect(attr(li, 'id')).toBe(`demo-step-${i + 1}`);
       expect(attr(li, 'dataLine')).toBe(String(lines[i]));
       expect(toString(select('.memtrace-caption', li)!)).toBe(`Step ${i + 1} of ${lines.length}, line ${lines[i]}`);
-      expect(attr(select('.memtrace-view > svg', li), 'ariaLabel')).toBe(`step ${i + 1}`);
+      expect(attr(select('.memtrace-view > .mt-dia > svg.mt-x', li), 'ariaLabel')).toBe(`step ${i + 1}`);
       expect(toString(select('details.memtrace-text > pre', li)!)).toBe(`Step ${i + 1}: x = ${i + 1}`);
     });
   });

@@ -12,7 +12,7 @@ import type { RunOptions as DevRunOptions } from '../../plugin/src/trace/runtime
 import type { Trace } from '../../plugin/src/trace/format.ts';
 
 const root = join(import.meta.dirname, '../..');
-const CONFORMANCE = process.env.MEMTRACE_CONFORMANCE ?? join(root, '../shared/conformance');
+import { CONFORMANCE_DIR as CONFORMANCE } from '../conformance.ts';
 
 /** Leaves the interpreter's memory in a different shape: many objects of many sizes, garbage cycles, classes. */
 const HEAVY = `

@@ -56,6 +56,10 @@ function setup(fig: HTMLElement): void {
       if (on) s.setAttribute('aria-current', 'step');
       else s.removeAttribute('aria-current');
     });
+    // Where the code pane scrolls (a phone's column), the next line to run shows a third of the way down.
+    const line = step.querySelector<HTMLElement>('.mt-n');
+    const pane = line?.closest('pre');
+    if (line && pane) pane.scrollTop = line.offsetTop - pane.clientHeight / 3;
     const label = `Step ${k + 1} of ${n}, line ${step.dataset.line}`;
     status.textContent = label;
     range.value = String(k + 1);

@@ -124,6 +124,6 @@ export async function drawFigure(code: string, trace: Trace, steps: number[], op
     showExited: opts.exitedFrames ?? true,
     showGenerated: opts.generatedMembers ?? false,
     idPrefix: ID_PLACEHOLDER,
-    shared: true,
+    layout: 'page',
   });
 }

@@ -266,7 +266,7 @@ function placeFigure(entry: FigureEntry, opts: ResolvedOptions, place: Placement
   return renderFigure(
     {
       ...figure,
-      steps: figure.steps.map((s) => ({ ...s, tree: withIdPrefix(s.tree, id) })),
+      steps: figure.steps.map((s) => ({ ...s, tree: withIdPrefix(s.tree, id), ...(s.narrowTree ? { narrowTree: withIdPrefix(s.narrowTree, id) } : {}) })),
       ...(figure.sharedTree === undefined ? {} : { sharedTree: figure.sharedTree.map((n) => withIdPrefix(n, id)) }),
     },
     {

@@ -6,6 +6,7 @@
  */
 import { inlineAssets } from './assets.ts';
 import { noteToHast } from '../notes/inline.ts';
+import { codeLegend, codePane, type LineMarkIds } from './code-pane.ts';
 import { h, type Element, type ElementContent, type Root } from './hast.ts';
 import type { RenderedFigure, RenderedStep } from './types.ts';
 
@@ -46,6 +47,7 @@ const BUTTONS = [
   ['last', '»', 'Last'],
 ] as const;
 
+/** The buttons, the slider and the step counter, which stay together at the top of the screen. */
 function controls(n: number, start: number, startLine: number): Element {
   const parts = BUTTONS.map((b): Element => {
     if (b[0] == 'range') {
@@ -58,7 +60,8 @@ function controls(n: number, start: number, startLine: number): Element {
     const content = go == 'first' || go == 'prev' ? [icon, ` ${label}`] : [`${label} `, icon];
     return h('button', { type: 'button', 'data-go': go, 'aria-disabled': String(target == start) }, content);
   });
-  return h('div', { class: 'memtrace-controls', role: 'group', 'aria-label': 'Steps' }, parts);
+  const status = h('p', { class: 'memtrace-status', 'data-mt': 'status' }, stepLabel(start + 1, n, startLine));
+  return h('div', { class: 'memtrace-controls', role: 'group', 'aria-label': 'Steps' }, [...parts, status]);
 }
 
 /**
@@ -66,10 +69,30 @@ function controls(n: number, start: number, startLine: number): Element {
  * needs width, height and viewBox (with `height: auto` in CSS, the viewBox keeps the ratio when it shrinks).
  * The renderer's own attributes win; missing ones are filled in from the figure's size.
  */
-function sized(svg: Element, width: number, height: number, where: string): Element {
+function sized(svg: Element, width: number, height: number, where: string, className: string): Element {
   if (svg?.type !== 'element' || svg.tagName !== 'svg') throw new TypeError(`memtrace figure ${where} is not an <svg> element`);
   const p = svg.properties;
-  return { ...svg, properties: { ...p, width: p.width ?? String(width), height: p.height ?? String(height), viewBox: p.viewBox ?? `0 0 ${width} ${height}` } };
+  return { ...svg, properties: { className: [className], ...p, width: p.width ?? String(width), height: p.height ?? String(height), viewBox: p.viewBox ?? `0 0 ${width} ${height}` } };
+}
+
+/** The ids of the two line arrows in a figure's shared definitions (render/draw.ts). */
+const lineMarkIds = (id: string): LineMarkIds => ({ next: `${id}-n`, prev: `${id}-p` });
+
+/**
+ * The class that tells the stylesheet how wide a figure's side-by-side diagram is, rounded up to a width it knows:
+ * below that width of its container, the stacked diagram shows instead.
+ */
+export function arrangementClass(width: number): string {
+  return `mt-w${360 + 120 * Math.max(0, Math.min(7, Math.ceil((width - 360) / 120)))}`;
+}
+
+/** A step's code pane (on a page that sets the code as HTML) and its diagram, in each arrangement it has. */
+function view(s: RenderedStep, k: number, id: string, f: RenderedFigure): Element {
+  const where = `"${id}" step ${k}`;
+  const svgs = [sized(s.tree, f.width, f.height, where, 'mt-x')];
+  if (s.narrowTree && f.narrow) svgs.push(sized(s.narrowTree, f.narrow.width, f.narrow.height, where, 'mt-y'));
+  const pane = f.code ? [codePane(f.code, { line: s.line, output: [], ...s.pane }, lineMarkIds(id))] : [];
+  return h('div', { class: 'memtrace-view' }, [...pane, h('div', { class: 'mt-dia' }, svgs)]);
 }
 
 /**
@@ -86,7 +109,7 @@ function noteElement(s: RenderedStep): Element[] {
 function step(s: RenderedStep, k: number, n: number, id: string, current: boolean, f: RenderedFigure): Element {
   return h('li', { class: `memtrace-step${current ? ' is-current' : ''}`, id: `${id}-step-${k}`, 'data-line': String(s.line) }, [
     h('p', { class: 'memtrace-caption' }, stepLabel(k, n, s.line)),
-    h('div', { class: 'memtrace-view' }, [sized(s.tree, f.width, f.height, `"${id}" step ${k}`)]),
+    view(s, k, id, f),
     ...noteElement(s),
     h('details', { class: 'memtrace-text' }, [h('summary', 'Text version'), h('pre', s.text)]),
   ]);
@@ -110,8 +133,8 @@ function figureElement(figure: RenderedFigure, options: FigureOptions, start: nu
   const children: ElementContent[] = [
     ...(title ? [h('figcaption', { class: 'memtrace-title' }, title)] : []),
     controls(n, start, startLine),
-    h('p', { class: 'memtrace-status', 'data-mt': 'status' }, stepLabel(start + 1, n, startLine)),
     h('div', { class: 'memtrace-live', 'data-mt': 'live', 'aria-live': 'polite' }),
+    ...(figure.code ? [codeLegend(lineMarkIds(id))] : []),
     // What the steps share (figure.shared), defined once: an SVG that takes no room and is never display:none,
     // because browsers do not paint a marker defined in an undisplayed subtree.
     ...(figure.sharedTree
@@ -121,7 +144,8 @@ function figureElement(figure: RenderedFigure, options: FigureOptions, start: nu
     ...(options.note ? [h('p', { class: 'memtrace-note', role: 'note' }, options.note)] : []),
     ...(code == null ? [] : [h('details', { class: 'memtrace-code' }, [h('summary', 'Python code'), h('pre', { class: 'memtrace-src', translate: 'no' }, code)])]),
   ];
-  return h('figure', { class: 'memtrace not-content', id, 'data-memtrace': true, ...(title ? {} : { 'aria-label': 'Memory diagram' }) }, children);
+  const classes = ['memtrace', 'not-content', ...(figure.narrow ? [arrangementClass(figure.width)] : [])];
+  return h('figure', { class: classes, id, 'data-memtrace': true, ...(title ? {} : { 'aria-label': 'Memory diagram' }) }, children);
 }
 
 /**

@@ -39,12 +39,12 @@ export interface FigureDrawing {
   frameKeys: string[][];
   /** What every step draws alike and that stays in each step (all of it without `shared`, else its rects). */
   commonItems: Item[];
-  /** The laid-out code panel, whose `lines` anchor places the line marks. */
-  code: Rendered;
+  /** The laid-out code panel, whose `lines` anchor places the line marks (when the SVG draws the code). */
+  code?: Rendered;
   /** The legend's two line arrows. */
   legendMarks: Element[];
-  /** With `shared`: the common drawing, the arrowhead and the two line arrows, as `<defs>` content. */
-  sharedHead?: Element[];
+  /** With `shared`: the common drawing of this arrangement, as `<defs>` content. */
+  sharedHead?: Element;
 }
 
 /** Places what every step draws alike; with `shared`, its texts go to `common`, drawn once for all steps. */
@@ -62,41 +62,55 @@ function placeCommon(d: Pick<FigureDrawing, 'laid' | 'options' | 'commonItems'>,
 /** The id of a line arrow (tip at 0,0) in the shared part, which steps place with <use>. */
 const lineMarkId = (prefix: string, solid: boolean) => `${prefix}${solid ? 'n' : 'p'}`;
 
-/** Starts the drawing of a figure: places the common parts and counts the drawings that recur. */
-export function startDrawing(model: FigureModel, fragments: FigureFragments, laid: LaidOut, figure: FigurePlacement, options: DrawOptions): FigureDrawing {
+/**
+ * Starts the drawing of a figure in one arrangement: places the common parts and counts the drawings that recur
+ * into `reuse`, which the figure's arrangements share, so that a box drawn in two arrangements is defined once.
+ */
+export function startDrawing(model: FigureModel, fragments: FigureFragments, laid: LaidOut, figure: FigurePlacement, options: DrawOptions, reuse: Reuse): FigureDrawing {
   const { prefix } = options;
   const common = new Layer(true);
   const base = { laid, options, commonItems: [] as Item[] };
-  const code = placeCommon(base, common, fragments.code, figure.codeBox.x, figure.codeBox.y);
-  const legend = placeCommon(base, common, fragments.legend, MARGIN, MARGIN);
-  placeCommon(base, common, fragments.headers.frames, figure.framesX, MARGIN);
-  if (figure.anyObjects) placeCommon(base, common, fragments.headers.objects, figure.objectsX, MARGIN);
-  placeCommon(base, common, fragments.headers.output, MARGIN, figure.outHeaderY);
-  const a0 = legend.anchors.get('lg0')!;
-  const a1 = legend.anchors.get('lg1')!;
-  const legendMarks = [lineArrow(MARGIN + a0.x + 16, MARGIN + a0.y + a0.h / 2, false), lineArrow(MARGIN + a1.x + 16, MARGIN + a1.y + a1.h / 2, true)];
-  const sharedHead = options.shared
-    ? [
-        el('g', { id: `${prefix}b` }, [...common.nodes(), ...legendMarks]),
-        arrowMarker(`${prefix}a`),
-        lineArrow(0, 0, true, lineMarkId(prefix, true)),
-        lineArrow(0, 0, false, lineMarkId(prefix, false)),
-      ]
-    : undefined;
+  let code: Rendered | undefined;
+  let legendMarks: Element[] = [];
+  if (figure.drawsCode) {
+    code = placeCommon(base, common, fragments.code, figure.codeBox.x, figure.codeBox.y);
+    const legend = placeCommon(base, common, fragments.legend, MARGIN, MARGIN);
+    placeCommon(base, common, fragments.headers.output, MARGIN, figure.outHeaderY);
+    const a0 = legend.anchors.get('lg0')!;
+    const a1 = legend.anchors.get('lg1')!;
+    legendMarks = [lineArrow(MARGIN + a0.x + 16, MARGIN + a0.y + a0.h / 2, false), lineArrow(MARGIN + a1.x + 16, MARGIN + a1.y + a1.h / 2, true)];
+  }
+  const { frames, objects } = figure.headers;
+  placeCommon(base, common, fragments.headers.frames, frames.x, frames.y);
+  if (objects) placeCommon(base, common, fragments.headers.objects, objects.x, objects.y);
+  const sharedHead = options.shared ? el('g', { id: `${prefix}b${figure.suffix}` }, [...common.nodes(), ...legendMarks]) : undefined;
   const frameKeys = model.steps.map((m, k) =>
     m.frames.map((f, i) => {
       const spec = fragments.steps[k]!.frames[i]!;
       return JSON.stringify([f.state, spec.head.key, spec.rows.map((r) => [r.name.key, r.value.key])]);
     }),
   );
-  const reuse = new Reuse(options.shared, prefix);
   frameKeys.flat().forEach((key) => reuse.count(key));
   model.steps.forEach((m, k) => m.objects.forEach((o) => figure.slots[k]!.has(o.id) && reuse.count(fragments.steps[k]!.objects.get(o.id)!.key)));
-  return { model, fragments, laid, figure, options, reuse, frameKeys, commonItems: base.commonItems, code, legendMarks, sharedHead };
+  return { model, fragments, laid, figure, options, reuse, frameKeys, commonItems: base.commonItems, ...(code ? { code } : {}), legendMarks, ...(sharedHead ? { sharedHead } : {}) };
 }
 
-/** The figure's shared part, once every step is drawn. */
-export const sharedPart = (d: FigureDrawing): ElementContent[] | undefined => (d.sharedHead === undefined ? undefined : [...d.sharedHead, ...d.reuse.nodes()]);
+/**
+ * The figure's shared part, once every step of every arrangement is drawn: each arrangement's common drawing, the
+ * arrowhead, the two line arrows (which a page's HTML code pane places too) and every recurring box.
+ */
+export function sharedPart(drawings: FigureDrawing[]): ElementContent[] | undefined {
+  const [d] = drawings;
+  if (!d?.options.shared) return undefined;
+  const { prefix } = d.options;
+  return [
+    ...drawings.map((x) => x.sharedHead!),
+    arrowMarker(`${prefix}a`),
+    lineArrow(0, 0, true, lineMarkId(prefix, true)),
+    lineArrow(0, 0, false, lineMarkId(prefix, false)),
+    ...d.reuse.nodes(),
+  ];
+}
 
 /**
  * A frame's box, header and rows at ox, oy; `afterRow` draws what goes over a row (its change mark) in place, so
@@ -176,13 +190,18 @@ function drawObject(d: FigureDrawing, into: Layer, p: PlacedObject) {
   }
 }
 
-/** The line highlight, the output, the exception, and the two line arrows (returned, drawn over the rest). */
+/**
+ * What every step draws alike, and where the SVG draws the code: the line highlight, the output, the exception, and
+ * the two line arrows. Returns the marks to draw over the rest.
+ */
 function drawCodeAndOutput(d: FigureDrawing, layer: Layer, k: number): Element[] {
   const m = d.model.steps[k]!;
   const p = d.fragments.steps[k]!;
   const { codeBox, outBox, excY } = d.figure;
   const { prefix, shared } = d.options;
   layer.add(d.commonItems, 0, 0);
+  const marks: Element[] = shared ? [el('use', { href: `#${prefix}b${d.figure.suffix}` })] : [...d.legendMarks];
+  if (!d.code) return marks;
   const lines = d.code.anchors.get('lines')!;
   const lineMid = (line: number) => codeBox.y + lines.y + (line - 0.5) * LINE_H;
   const onCode = (line: number | undefined): line is number => line !== undefined && line >= 1 && line <= d.model.code.length;
@@ -191,7 +210,6 @@ function drawCodeAndOutput(d: FigureDrawing, layer: Layer, k: number): Element[]
   if (p.exception) layer.add(d.laid(p.exception).items, MARGIN, excY);
   const placeLineArrow = (x: number, y: number, solid: boolean) =>
     shared ? el('use', { href: `#${lineMarkId(prefix, solid)}`, x: Math.round(x * 10) / 10, y: Math.round(y * 10) / 10 }) : lineArrow(x, y, solid);
-  const marks: Element[] = shared ? [el('use', { href: `#${prefix}b` })] : [...d.legendMarks];
   const arrowX = codeBox.x + ARROW_GUTTER - 3;
   if (onCode(m.line)) marks.push(placeLineArrow(arrowX, lineMid(m.line), true));
   // On the same line (a loop on one line, a return), the hollow arrow steps left so that both show.
@@ -223,9 +241,9 @@ export function drawStep(d: FigureDrawing, k: number, placed: StepPlacement, arr
   // note beside the SVG as HTML).
   const note = d.model.notes[k];
   const own = note && !note.carried ? noteText(note.markdown) : undefined;
-  const desc = own && !shared ? { id: `${prefix}desc${k}`, text: own } : undefined;
+  const desc = own && !shared ? { id: `${prefix}desc${k}${d.figure.suffix}`, text: own } : undefined;
   // A step of a shared figure lives in an HTML page, where the SVG namespace goes without saying.
-  const tree = svgDocument({ width, height, titleId: `${prefix}t${k}`, title, marker: shared ? undefined : markerId, body, inHtml: shared, desc });
+  const tree = svgDocument({ width, height, titleId: `${prefix}t${k}${d.figure.suffix}`, title, marker: shared ? undefined : markerId, body, inHtml: shared, desc });
   const text = stepText(m, { total, code: d.model.code, objectNumber: (id) => d.model.objectNumber.get(id) ?? 0, note: own });
   return { index: m.index, line: m.line, svg: svgBytes(tree), tree, text, ...(note ? { note } : {}) };
 }

@@ -165,7 +165,7 @@ function sequenceBox(obj: Extract<HeapObject, { items: Value[] }>, refs: RefOut[
   const top = indexed ? INDEX_H : 0;
   const cells = shown.map((v, i) => {
     const c = content(v, MAX.item, `c${i}`, refs, top);
-    if (indexed) texts.push({ anchor: `c${i}`, dx: 3, dy: 9, s: String(i), size: SMALL, colour: 'muted' });
+    if (indexed) texts.push({ anchor: `c${i}`, dx: 3, dy: 10, s: String(i), size: SMALL, colour: 'muted' });
     return div({ alignItems: 'center', justifyContent: 'center', minWidth: 30, height: CELL_H + top, padding: `${top}px 5px 0`, backgroundColor: C(bg) }, c ?? [], `c${i}`);
   });
   if (left > 0) cells.push(div({ alignItems: 'center', padding: `${top}px 5px 0`, backgroundColor: C(bg), color: C('muted') }, `${ELLIPSIS} ${left} more`));
@@ -224,7 +224,7 @@ function objectBox(obj: HeapObject, refs: RefOut[], texts: OwnText[]): El {
       return div(boxStyle, tableColumns(shown.map(([k, v]) => [clip(k, MAX.name), v]), 'keyBg', 'objectBg', refs, left), 'box');
     }
     case 'function':
-      return lineBox(clip(`function ${obj.name}(${obj.params})`, MAX.other + 12) + (obj.parentFrame ? ` [parent=f${obj.parentFrame}]` : ''));
+      return lineBox(clip(`function ${obj.name}(${obj.params})`, MAX.other + 2) + (obj.parentFrame ? ` [parent=f${obj.parentFrame}]` : ''));
     case 'module':
       return lineBox(clip(obj.name, MAX.other));
     case 'generator': {

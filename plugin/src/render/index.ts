@@ -7,22 +7,25 @@
  * |---|---|---|
  * | Model | `modelFigure` (figure-model.ts) | `Trace` → `FigureModel`: what each shown step shows |
  * | Lay out boxes | `figureFragments`, `layOut` (boxes.ts) | `FigureModel` → `FigureFragments` → `LaidOut` (one satori call) |
- * | Place | `placeFigure`, `placeStep` (positions.ts) | → `FigurePlacement` (shared by all steps), `StepPlacement` |
+ * | Place | `placeFigure`, `placeStep` (positions.ts, narrow.ts) | → `FigurePlacement` per arrangement (shared by all steps), `StepPlacement` |
  * | Route arrows | `routeArrows` (routes.ts) | `StepPlacement` → `StepArrows` |
  * | Draw | `startDrawing`, `drawStep` (draw.ts) | all of the above → `RenderedStep` (SVG written by svg.ts) |
  */
 import { svgBytes } from '../figure/hast.ts';
 import type { Trace } from '../trace/format.ts';
-import { figureFragments, layOut } from './boxes.ts';
+import { figureFragments, layOut, type FigureFragments, type LaidOut } from './boxes.ts';
 import { drawStep, sharedPart, startDrawing } from './draw.ts';
-import { modelFigure } from './figure-model.ts';
-import { placeFigure, placeStep } from './positions.ts';
+import { modelFigure, type FigureModel } from './figure-model.ts';
+import { outputLines } from './fragments.ts';
+import { placeFigure, placeStep, type FigurePlacement } from './positions.ts';
+import { Reuse } from './reuse.ts';
 import { routeArrows } from './routes.ts';
+import { NARROW_WIDTH, OUTPUT_LINES } from './sizes.ts';
 import type { RenderedFigure, RenderOptions } from './types.ts';
 
 export { FONT_FAMILY, FONT_FILES, FONT_STACK } from './font.ts';
 export { PALETTE, THEME_CSS } from './theme.ts';
-export type { RenderedFigure, RenderedStep, RenderOptions } from './types.ts';
+export type { CodePane, RenderedFigure, RenderedStep, RenderOptions } from './types.ts';
 
 /** The indices of the steps to render, checked against the trace. */
 function shownSteps(trace: Trace, options: RenderOptions): number[] {
@@ -43,13 +46,38 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
   const model = modelFigure(trace, shown, options);
   const fragments = figureFragments(model);
   const laid = await layOut(fragments);
-  const figure = placeFigure(model, fragments, laid);
-  const drawing = startDrawing(model, fragments, laid, figure, { prefix, shared: options.shared === true, title: options.title });
-  const steps = model.steps.map((_, k) => {
-    const placed = placeStep(k, model, fragments, laid, figure);
-    return drawStep(drawing, k, placed, routeArrows(placed, figure));
+  const layout = options.layout ?? 'wide';
+  const page = layout === 'page';
+  const arrangements = placeArrangements(model, fragments, laid, layout);
+  const drawOptions = { prefix, shared: options.shared === true || page, title: options.title };
+  const reuse = new Reuse(drawOptions.shared, prefix);
+  const drawings = arrangements.map((figure) => startDrawing(model, fragments, laid, figure, drawOptions, reuse));
+  const steps = model.steps.map((m, k) => {
+    const [step, narrow] = drawings.map((d) => {
+      const placed = placeStep(k, model, fragments, laid, d.figure);
+      return drawStep(d, k, placed, routeArrows(placed, d.figure));
+    });
+    if (!page) return step!;
+    const pane = { ...(m.prevLine === undefined ? {} : { prevLine: m.prevLine }), output: outputLines(m.stdout, OUTPUT_LINES), ...(m.exception ? { exception: `${m.exception.type}: ${m.exception.message}` } : {}) };
+    return { ...step!, ...(narrow ? { narrow: narrow.svg, narrowTree: narrow.tree } : {}), pane };
   });
-  const shared = sharedPart(drawing);
-  const { width, height } = figure;
-  return shared === undefined ? { width, height, steps } : { width, height, steps, shared: svgBytes(shared), sharedTree: shared };
+  const shared = sharedPart(drawings);
+  const [{ width, height }, stacked] = arrangements;
+  const figure: RenderedFigure = shared === undefined ? { width: width!, height: height!, steps } : { width: width!, height: height!, steps, shared: svgBytes(shared), sharedTree: shared };
+  if (page) figure.code = model.code;
+  if (page && stacked) figure.narrow = { width: stacked.width, height: stacked.height };
+  return figure;
+}
+
+/**
+ * The arrangements a figure is drawn in: the one asked for; on a page, the wide one and also the stacked one when
+ * the wide one is wider than a phone's column and the stacked one narrower than it.
+ */
+function placeArrangements(model: FigureModel, fragments: FigureFragments, laid: LaidOut, layout: NonNullable<RenderOptions['layout']>): FigurePlacement[] {
+  const page = layout === 'page';
+  if (layout === 'narrow') return [placeFigure(model, fragments, laid, 'stacked')];
+  const wide = placeFigure(model, fragments, laid, 'wide', page);
+  if (!page || wide.width <= NARROW_WIDTH) return [wide];
+  const stacked = placeFigure(model, fragments, laid, 'stacked', true);
+  return stacked.width < wide.width ? [wide, stacked] : [wide];
 }

@@ -10,15 +10,31 @@ import type { FragmentSpec } from './fragments.ts';
 import type { FrameModel, ObjectModel } from './model.ts';
 import { assignSlots, grid, ROW_GAP, type Grid, type Slot } from './placement.ts';
 import type { Box, Rendered } from './sheet.ts';
-import { CODE_TO_FRAMES, FRAME_GAP, FRAME_HEAD_H, FRAME_PAD, FRAMES_TO_OBJECTS, frameHeight, HEADER_H, MARGIN, MARK, OMITTED_H, ROW_PITCH, SCW } from './sizes.ts';
+import { placeNarrow } from './narrow.ts';
+import { CODE_TO_FRAMES, FRAME_GAP, FRAME_HEAD_H, FRAME_PAD, FRAMES_TO_OBJECTS, frameHeight, HEADER_H, MARGIN, MARK, NARROW_WIDTH, OMITTED_H, ROW_PITCH, SCW } from './sizes.ts';
 
-/** Where the parts every step shares go, and the figure's size. */
+/**
+ * Where the parts every step shares go, and the figure's size, in one arrangement: `wide`, the frames beside the
+ * objects (right of the code when the SVG draws it), or `stacked`, the objects below the frames (narrow.ts).
+ */
 export interface FigurePlacement {
+  /** Appended to the ids this arrangement defines: '' for the wide one, 'n' for the stacked one. */
+  suffix: string;
+  /** The SVG draws the code, the legend, the output and the exception (not on a page, which sets them as HTML). */
+  drawsCode: boolean;
   /** Per step, heap id → slot in the objects' grid. */
   slots: Map<number, Slot>[];
   grid: Grid;
-  /** Top of the code, the frames and the objects (below the headers). */
+  /** Top of the code (below the headers). */
   top: number;
+  /** Top of the first frame. */
+  framesTop: number;
+  /** Top left corner of an object's fragment in its slot. */
+  objectAt: (slot: Slot) => { x: number; y: number };
+  /** Where the "Frames" and "Objects" headers go (no objects, no header). */
+  headers: { frames: { x: number; y: number }; objects?: { x: number; y: number } };
+  /** Boxes arrows keep out of besides the drawn ones: the sides of a column too narrow for arrows looping round. */
+  walls: Box[];
   codeBox: Box;
   outHeaderY: number;
   outBox: Box;
@@ -94,8 +110,14 @@ export const notesOf = (o: ObjectModel): (readonly [string, 'garbage' | 'changed
 /** Width of an object's type label. */
 export const labelWidth = (s: FragmentSpec): number => (s.label ?? '').length * SCW;
 
-/** Places the columns and every object's slot, over all steps. */
-export function placeFigure(model: FigureModel, fragments: FigureFragments, laid: LaidOut): FigurePlacement {
+/** An arrangement of a figure's parts (see FigurePlacement). */
+export type Arrangement = 'wide' | 'stacked';
+
+/**
+ * Places the columns and every object's slot, over all steps, in one arrangement. On a `page` the SVG holds only
+ * the frames and the objects.
+ */
+export function placeFigure(model: FigureModel, fragments: FigureFragments, laid: LaidOut, arrangement: Arrangement = 'wide', page = false): FigurePlacement {
   const { steps } = model;
   const fd = fragments.frameDims;
   const sizeOf = (k: number, id: number) => {
@@ -114,18 +136,54 @@ export function placeFigure(model: FigureModel, fragments: FigureFragments, laid
   const outBox = { x: MARGIN, y: outHeaderY + 18, w: fragments.codeDims.width, h: laid(fragments.steps[0]!.output).h };
   const excY = outBox.y + outBox.h + 10;
   const excH = Math.max(0, ...fragments.steps.map((p) => (p.exception ? laid(p.exception).h : 0)));
-  const leftBottom = excH ? excY + excH : outBox.y + outBox.h;
-  const framesX = codeBox.x + codeBox.w + CODE_TO_FRAMES;
-  const objectsX = framesX + fd.width + FRAMES_TO_OBJECTS;
-  const framesBottom = Math.max(
-    ...steps.map((m) => m.frames.reduce((y, f) => y + frameHeight(f.rows.length) + FRAME_GAP, top) - FRAME_GAP + (m.omitted ? OMITTED_H + FRAME_GAP : 0)),
+  const leftBottom = page ? 0 : excH ? excY + excH : outBox.y + outBox.h;
+  const framesHeight = Math.max(
+    ...steps.map((m) => m.frames.reduce((y, f) => y + frameHeight(f.rows.length) + FRAME_GAP, 0) - FRAME_GAP + (m.omitted ? OMITTED_H + FRAME_GAP : 0)),
   );
+  const common = { drawsCode: !page, slots, grid: g, top, codeBox, outHeaderY, outBox, excY, anyObjects };
+  if (arrangement === 'stacked') {
+    const n = placeNarrow({ x: MARGIN, top: page ? MARGIN : leftBottom + 14, headerH: HEADER_H, framesWidth: fd.width, framesHeight, slots, sizeOf, maxWidth: NARROW_WIDTH - 2 * MARGIN - 24 });
+    const width = Math.ceil(Math.max(n.right, page ? 0 : codeBox.x + codeBox.w) + MARGIN);
+    return {
+      ...common,
+      suffix: 'n',
+      framesX: n.framesX,
+      framesTop: n.framesTop,
+      objectsX: n.framesX,
+      objectAt: n.at,
+      headers: { frames: { x: n.framesX, y: n.framesTop - HEADER_H }, ...(n.objectsHeaderY === undefined ? {} : { objects: { x: n.framesX, y: n.objectsHeaderY } }) },
+      width,
+      height: Math.ceil(n.bottom + MARGIN),
+      lanes: n.lanes,
+      columns: n.columns,
+      // A column this narrow has no room for arrows that loop round outside it.
+      walls: [
+        { x: -1e4, y: -1e4, w: 1e4 + 2, h: 3e4 },
+        { x: width - 2, y: -1e4, w: 1e4, h: 3e4 },
+      ],
+    };
+  }
+  const framesX = page ? MARGIN : codeBox.x + codeBox.w + CODE_TO_FRAMES;
+  const objectsX = framesX + fd.width + FRAMES_TO_OBJECTS;
   // Objects leave room on their right for the arrows that go round them.
   const width = Math.ceil(anyObjects ? objectsX + g.width + 24 : framesX + fd.width + MARGIN);
-  const height = Math.ceil(Math.max(leftBottom, framesBottom, top + g.height) + MARGIN);
+  const height = Math.ceil(Math.max(leftBottom, top + framesHeight, top + g.height) + MARGIN);
   const lanes = [top - 5, ...g.rowY.slice(1).map((y) => top + y - ROW_GAP / 2), top + g.height + 10];
   const columns = [objectsX - FRAMES_TO_OBJECTS / 2, ...g.gaps.map((x) => objectsX + x)];
-  return { slots, grid: g, top, codeBox, outHeaderY, outBox, excY, framesX, objectsX, anyObjects, width, height, lanes, columns };
+  return {
+    ...common,
+    suffix: '',
+    framesX,
+    framesTop: top,
+    objectsX,
+    objectAt: (s) => ({ x: objectsX + g.at(s).x, y: top + g.at(s).y }),
+    headers: { frames: { x: framesX, y: MARGIN }, ...(anyObjects ? { objects: { x: objectsX, y: MARGIN } } : {}) },
+    width,
+    height,
+    lanes,
+    columns,
+    walls: [],
+  };
 }
 
 const at = (a: Box, x: number, y: number): Box => ({ x: x + a.x, y: y + a.y, w: a.w, h: a.h });
@@ -149,7 +207,7 @@ function refsOf(s: FragmentSpec, r: Rendered, box: Box, x: number, y: number, fa
 function placeFrames(k: number, model: FigureModel, fragments: FigureFragments, laid: LaidOut, figure: FigurePlacement, into: StepPlacement) {
   const m = model.steps[k]!;
   const fd = fragments.frameDims;
-  let fy = figure.top;
+  let fy = figure.framesTop;
   m.frames.forEach((f, i) => {
     const parts = fragments.steps[k]!.frames[i]!;
     const box = { x: figure.framesX, y: fy, w: fd.width, h: frameHeight(f.rows.length) };
@@ -176,8 +234,7 @@ function placeObjects(k: number, model: FigureModel, fragments: FigureFragments,
     const slot = figure.slots[k]!.get(o.id);
     if (!slot) continue;
     const fragment = fragments.steps[k]!.objects.get(o.id)!;
-    const x = figure.objectsX + figure.grid.at(slot).x;
-    const y = figure.top + figure.grid.at(slot).y;
+    const { x, y } = figure.objectAt(slot);
     const r = laid(fragment);
     const box = at(r.anchors.get('box')!, x, y);
     const lw = labelWidth(fragment);
@@ -201,5 +258,6 @@ export function placeStep(k: number, model: FigureModel, fragments: FigureFragme
   const step: StepPlacement = { frames: [], objects: [], sources: [], obstacles: [], labels: new Map(), targets: new Map() };
   placeFrames(k, model, fragments, laid, figure, step);
   placeObjects(k, model, fragments, laid, figure, step);
+  step.obstacles.push(...figure.walls);
   return step;
 }

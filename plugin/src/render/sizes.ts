@@ -7,7 +7,7 @@ import { charWidth } from './font.ts';
 /** Font size of the main text. */
 export const FS = 13;
 /** Font size of small labels (list indices, type labels, notes). */
-export const SMALL = 10;
+export const SMALL = 11;
 /** Advance of one character of the main text. */
 export const CW = charWidth(FS);
 /** Advance of one character of the small text. */
@@ -17,9 +17,9 @@ export const CELL_H = 22;
 /** Height of a line of code or output. */
 export const LINE_H = 18;
 /** Height of the row above an object that holds its type label. */
-export const LABEL_H = 15;
+export const LABEL_H = 16;
 /** Baseline of the small label text within the label row. */
-export const LABEL_BASELINE = 10;
+export const LABEL_BASELINE = 11;
 /** Longest text in a frame's value cell, a name, a container cell, a dict key. */
 export const MAX = { value: 20, name: 16, item: 12, key: 16, other: 28, code: 64, output: 64 } as const;
 /** Items drawn per container before "… N more". */
@@ -42,7 +42,7 @@ export const frameHeight = (rows: number): number => FRAME_HEAD_H + rows * ROW_P
 /** Height of the gap that stands for the calls a deep stack leaves out. */
 export const OMITTED_H = CELL_H;
 /** Height of a list cell's index label, which the writer draws (see OwnText). */
-export const INDEX_H = 11;
+export const INDEX_H = 12;
 /** Left of the line numbers: room for the two line arrows. */
 export const ARROW_GUTTER = 28;
 /** Lines of printed output shown at most. */
@@ -59,3 +59,5 @@ export const CODE_TO_FRAMES = 28;
 export const FRAMES_TO_OBJECTS = 56;
 /** Space between two stacked frames. */
 export const FRAME_GAP = 10;
+/** The widest stacked diagram meant for a phone's column (a 360 px screen less the page's margins). */
+export const NARROW_WIDTH = 328;

@@ -18,6 +18,13 @@ export interface RenderOptions {
   /** Title used in each SVG's <title>. */
   title?: string;
   /**
+   * The arrangement of each step's SVG. `wide` (default): code | frames | objects. `narrow`: the code, then the
+   * frames, then the objects, stacked, for a column as narrow as a phone's. `page`: for a page that sets the code
+   * and the printed output as HTML beside the diagram (figure/code-pane.ts): each step's SVG holds the frames and
+   * objects side by side, and `RenderedStep.narrow` the same stacked when that is narrower; implies `shared`.
+   */
+  layout?: 'wide' | 'narrow' | 'page';
+  /**
    * Draw what steps have in common once, in `RenderedFigure.shared`, and have each step's SVG `<use>` it: the code
    * and its line numbers, the legend, the headers, the arrowheads, and every frame or object drawn the same in two
    * steps or more. For a page that holds every step of the figure and the shared part (see figure/markup.ts); a
@@ -40,6 +47,22 @@ export interface RenderedStep {
   text: string;
   /** The author's note this step shows (inline Markdown): its own, or the last one before it, `carried` over. */
   note?: { markdown: string; carried: boolean };
+  /** With layout `page`: the diagram stacked (objects below the frames), when the figure has that arrangement. */
+  narrow?: string;
+  /** The same as a hast element. */
+  narrowTree?: Element;
+  /** With layout `page`: what the HTML code pane shows besides the code and the next line (`line`). */
+  pane?: CodePane;
+}
+
+/** What a page's code pane shows at one step besides the code and the next line to run. */
+export interface CodePane {
+  /** The line that just ran. */
+  prevLine?: number;
+  /** The last lines printed so far, the first replaced by a count when earlier lines do not fit. */
+  output: string[];
+  /** "Type: message" of the exception raised at this step. */
+  exception?: string;
 }
 
 /** Every shown step of a trace, drawn at one size. */
@@ -51,4 +74,8 @@ export interface RenderedFigure {
   shared?: string;
   /** With `shared`: the same content as hast elements. */
   sharedTree?: ElementContent[];
+  /** With layout `page`: the program's lines (tabs expanded), for the HTML code pane. */
+  code?: string[];
+  /** With layout `page`: the size of the stacked diagram, when the steps have one (RenderedStep.narrow). */
+  narrow?: { width: number; height: number };
 }

@@ -1,0 +1,146 @@
+/**
+ * The stacked arrangement of a diagram, for a column as narrow as a phone's: the frames on top, the objects below
+ * them, flowing in rows no wider than the column. It places the same slots as the wide grid (placement.ts), so an
+ * object keeps its place for as long as it lives here too; only where the slots go differs. A row of the wide grid
+ * (a structure reached from one variable: a linked list, a list and its items) starts a new line and wraps onto
+ * more lines when it does not fit, each continuation line indented a little so that it reads as the same row.
+ */
+import type { Slot } from './placement.ts';
+
+/** What the stacked placement needs to know of a figure. */
+export interface NarrowSpec {
+  /** Left edge of the frames and objects. */
+  x: number;
+  /** Top of the "Frames" header. */
+  top: number;
+  /** Height of a column header ("Frames", "Objects") with its gap below. */
+  headerH: number;
+  framesWidth: number;
+  /** Height of the tallest stack of frames over all steps. */
+  framesHeight: number;
+  /** Per step, heap id → slot (placement.ts's assignSlots). */
+  slots: Map<number, Slot>[];
+  /** The drawn size of an object at a step, its type label and notes included. */
+  sizeOf: (step: number, id: number) => { w: number; h: number };
+  /** How wide the objects may run before a line wraps. */
+  maxWidth: number;
+}
+
+/** Where the parts of a stacked diagram go, in the SVG's coordinates, shared by every step. */
+export interface NarrowPlacement {
+  framesX: number;
+  framesTop: number;
+  /** Top of the "Objects" header; undefined when no step has an object. */
+  objectsHeaderY?: number;
+  /** Top left corner of a slot's object. */
+  at(slot: Slot): { x: number; y: number };
+  /** Free horizontal lanes for arrows (above each line of objects). */
+  lanes: number[];
+  /** Free vertical lanes for arrows (right of the frames, right of every placed slot). */
+  columns: number[];
+  /** Right and bottom edges of everything placed, arrows' room on the right included. */
+  right: number;
+  bottom: number;
+}
+
+/** Gap between two objects on one line, and between lines. */
+export const NARROW_COL_GAP = 28;
+export const NARROW_ROW_GAP = 22;
+/** How far a continuation line of a wrapped row, or a part of a structure, sits right of its row's start. */
+const INDENT = 18;
+/** Room right of the objects for the arrows that run down to them. */
+const FRAMES_LANE = 20;
+const FRAMES_TO_OBJECTS = 14;
+
+/** A slot's key: a stack's places (placement.ts's `sub`) are slots of their own here, side by side in the flow. */
+const key = (s: Slot) => `${s.row},${s.col},${s.sub ?? 0}`;
+
+/** The largest size of every used slot over all steps: a slot's box has one size for the whole figure. */
+function slotSizes(spec: NarrowSpec): Map<string, { w: number; h: number }> {
+  const sizes = new Map<string, { w: number; h: number }>();
+  spec.slots.forEach((m, step) => {
+    for (const [id, s] of m) {
+      const size = spec.sizeOf(step, id);
+      const was = sizes.get(key(s));
+      sizes.set(key(s), { w: Math.max(was?.w ?? 0, size.w), h: Math.max(was?.h ?? 0, size.h) });
+    }
+  });
+  return sizes;
+}
+
+/** Lines of objects: each wide row starts a line, and wraps onto more lines past `maxWidth`. */
+function flow(spec: NarrowSpec, sizes: Map<string, { w: number; h: number }>) {
+  const byRow = new Map<number, [number, number][]>();
+  for (const k of sizes.keys()) {
+    const [r, c, sub] = k.split(',').map(Number) as [number, number, number];
+    byRow.set(r, [...(byRow.get(r) ?? []), [c, sub]]);
+  }
+  const lines: { slots: { k: string; x: number; w: number; h: number }[] }[] = [];
+  /** Where each column of the wide grid went last: a row that starts at column 1 lines up under its part. */
+  const colX = new Map<number, number>();
+  for (const r of [...byRow.keys()].sort((a, b) => a - b)) {
+    let line: (typeof lines)[number] = { slots: [] };
+    lines.push(line);
+    let x = 0;
+    for (const [c, sub] of byRow.get(r)!.sort((a, b) => a[0] - b[0] || a[1] - b[1])) {
+      const k = `${r},${c},${sub}`;
+      const { w, h } = sizes.get(k)!;
+      if (line.slots.length === 0) x = Math.max(0, Math.min(colX.get(c) ?? c * INDENT, spec.maxWidth - w));
+      else if (x + w > spec.maxWidth) {
+        line = { slots: [] };
+        lines.push(line);
+        x = Math.max(0, Math.min(INDENT, spec.maxWidth - w));
+      }
+      line.slots.push({ k, x, w, h });
+      if (!colX.has(c)) colX.set(c, x);
+      x += w + NARROW_COL_GAP;
+    }
+  }
+  return lines;
+}
+
+/** The stacked placement of one figure: frames, then objects below them. */
+export function placeNarrow(spec: NarrowSpec): NarrowPlacement {
+  const framesX = spec.x;
+  const framesTop = spec.top + spec.headerH;
+  const framesBottom = framesTop + spec.framesHeight;
+  const sizes = slotSizes(spec);
+  // The arrows' bus: a lane right of everything, down which the frames' arrows run to the lane above their target.
+  const gutter = spec.x + Math.max(spec.maxWidth, spec.framesWidth) + FRAMES_LANE / 2;
+  const columns = new Set<number>([gutter]);
+  let right = gutter + FRAMES_LANE / 2;
+  if (sizes.size === 0) {
+    return { framesX, framesTop, at: () => ({ x: framesX, y: framesTop }), lanes: [], columns: [...columns], right, bottom: framesBottom };
+  }
+  const objectsHeaderY = framesBottom + FRAMES_TO_OBJECTS;
+  const objectsTop = objectsHeaderY + spec.headerH;
+  const place = new Map<string, { x: number; y: number }>();
+  const lanes: number[] = [objectsTop - 5];
+  let y = objectsTop;
+  const lines = flow(spec, sizes);
+  for (const [i, line] of lines.entries()) {
+    if (i > 0) lanes.push(y - NARROW_ROW_GAP / 2);
+    for (const s of line.slots) {
+      place.set(s.k, { x: spec.x + s.x, y });
+      right = Math.max(right, spec.x + s.x + s.w + 24);
+    }
+    y += Math.max(...line.slots.map((s) => s.h)) + NARROW_ROW_GAP;
+  }
+  // The gap right of an object is a lane for arrows only where it runs past every other object, top to bottom.
+  const spans = lines.flatMap((l) => l.slots.map((s) => [spec.x + s.x, spec.x + s.x + s.w] as const));
+  for (const [, end] of spans) {
+    const x = end + NARROW_COL_GAP / 2;
+    if (spans.every(([a, b]) => x <= a - 2 || x >= b + 2)) columns.add(x);
+  }
+  lanes.push(y - NARROW_ROW_GAP + 10);
+  return {
+    framesX,
+    framesTop,
+    objectsHeaderY,
+    at: (s) => place.get(key(s)) ?? { x: spec.x, y: objectsTop },
+    lanes,
+    columns: [...columns].sort((a, b) => a - b),
+    right,
+    bottom: y - NARROW_ROW_GAP,
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * Readable figures at every width, on the built demo site in Chromium: at two phone widths, a tablet and a desktop,
+ * the text of the figures reaches the eye at a readable size, no page scrolls sideways, the seed and gallery figures
+ * never pan, few figures pan on a phone, and stepping never moves the page. Screenshots of the seed figure and two
+ * gallery figures at each width, light and dark, go to test-results/screenshots.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launch, SCREENSHOTS } from './browser.ts';
+import { measureReadability, quantile, WIDTHS, type Readability } from './readability.ts';
+import { serveStatic, type StaticServer } from './server.ts';
+
+const siteDir = inject('siteDir');
+const base = process.env.MEMTRACE_BASE ?? '/';
+const SEED = 'posts/stack-and-heap/';
+const GALLERY = 'gallery/';
+const built = existsSync(join(siteDir, SEED, 'index.html'));
+if (!built && process.env.CI) throw new Error(`no built site in ${siteDir}: run npm run build first`);
+
+/** Site-relative paths of the built pages that hold a figure. */
+function figurePages(): string[] {
+  return readdirSync(siteDir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('index.html') && readFileSync(join(siteDir, f), 'utf8').includes('<figure class="memtrace'))
+    .map((f) => f.replace(/index\.html$/, ''))
+    .sort();
+}
+
+const load = async (page: Page, url: string) => {
+  await page.goto(url, { waitUntil: 'load' });
+  await page.evaluate(() => document.fonts.ready.then(() => undefined));
+};
+
+describe.skipIf(!built)('readable figures at every width', () => {
+  let server: StaticServer;
+  let browser: Browser;
+  /** Per width: every figure page's measures. */
+  const measured = new Map<number, Map<string, Readability>>();
+
+  beforeAll(async () => {
+    server = await serveStatic(siteDir, base);
+    browser = await launch();
+    const pages = figurePages();
+    expect(pages).toContain(SEED);
+    expect(pages).toContain(GALLERY);
+    for (const width of WIDTHS) {
+      const context = await browser.newContext({ viewport: { width, height: 900 } });
+      const page = await context.newPage();
+      const byPage = new Map<string, Readability>();
+      for (const path of pages) {
+        await load(page, server.url + path);
+        byPage.set(path, await measureReadability(page));
+      }
+      measured.set(width, byPage);
+      await context.close();
+    }
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  describe.each(WIDTHS.map((w) => [w]))('at %i px', (width) => {
+    const phone = width < 600;
+    const all = () => [...measured.get(width)!.values()];
+
+    it(`draws figure text at a median of ${phone ? 12 : 13} px or more, and 95% of it at ${phone ? 10 : 11} px or more`, () => {
+      const sizes = all().flatMap((r) => r.sizes);
+      expect(sizes.length).toBeGreaterThan(500);
+      expect(quantile(sizes, 0.5)).toBeGreaterThanOrEqual(phone ? 12 : 13);
+      expect(quantile(sizes, 0.05)).toBeGreaterThanOrEqual(phone ? 10 : 11);
+    });
+
+    it('never makes a page scroll sideways', () => {
+      const overflowing = [...measured.get(width)!].filter(([, r]) => r.pageOverflow).map(([p]) => p);
+      expect(overflowing).toEqual([]);
+    });
+
+    it('never pans the seed figure or a gallery figure, and pans at most one figure in ten', () => {
+      const byPage = measured.get(width)!;
+      expect(byPage.get(SEED)!.panning).toEqual([]);
+      expect(byPage.get(GALLERY)!.figures.length).toBeGreaterThanOrEqual(10);
+      expect(byPage.get(GALLERY)!.panning).toEqual([]);
+      const figures = all().reduce((n, r) => n + r.figures.length, 0);
+      const panning = all().flatMap((r) => r.panning);
+      expect(panning.length * 10, `panning: ${panning.join(', ')}`).toBeLessThanOrEqual(figures);
+    });
+  });
+
+  it.each([390, 768])('keeps the page still while every figure of the seed post and the gallery steps, at %i px', async (width) => {
+    const context = await browser.newContext({ viewport: { width, height: 900 } });
+    const page = await context.newPage();
+    for (const path of [SEED, GALLERY]) {
+      await load(page, server.url + path);
+      const ids = await page.$$eval('figure.memtrace', (fs) => fs.map((f) => f.id));
+      for (const id of ids) {
+        // Where the figure ends and where it is, step after step: both stay put.
+        const where = () =>
+          page.evaluate((id) => {
+            const fig = document.getElementById(id)!;
+            const r = fig.getBoundingClientRect();
+            const current = fig.querySelector('.memtrace-step.is-current')!.id;
+            return { top: Math.round(r.top + scrollY), height: Math.round(r.height), current };
+          }, id);
+        // Buttons at an end are aria-disabled (still focusable), which Playwright takes for disabled.
+        await page.locator(`#${id} [data-go=first]`).click({ force: true });
+        const first = await where();
+        const n = await page.locator(`#${id} .memtrace-step`).count();
+        for (let k = 1; k < Math.min(n, 30); k++) {
+          await page.locator(`#${id} [data-go=next]`).click();
+          const now = await where();
+          expect(now.current, `${path}#${id}`).toBe(`${id}-step-${k + 1}`);
+          expect({ top: now.top, height: now.height }, `${path}#${id} step ${k + 1}`).toEqual({ top: first.top, height: first.height });
+        }
+      }
+    }
+    await context.close();
+  }, 600_000);
+
+  it('takes screenshots of the seed figure and two gallery figures at every width, light and dark', async () => {
+    for (const scheme of ['light', 'dark'] as const) {
+      for (const width of WIDTHS) {
+        const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme });
+        const page = await context.newPage();
+        for (const [path, nth, name] of [
+          [SEED, 0, 'seed'],
+          [GALLERY, 1, 'gallery-aliasing'],
+          [GALLERY, 6, 'gallery-recursion'],
+        ] as const) {
+          await load(page, server.url + path);
+          const fig = page.locator('figure.memtrace').nth(nth);
+          await fig.locator('[data-go=first]').click({ force: true });
+          await fig.locator('[data-go=next]').click();
+          // The whole page's picture, cut to the figure: an element screenshot scrolls, and the sticky controls follow.
+          const box = (await fig.boundingBox())!;
+          const y = await page.evaluate(() => scrollY);
+          await page.screenshot({ path: join(SCREENSHOTS, `readability-${name}-${width}-${scheme}.png`), fullPage: true, clip: { ...box, y: box.y + y } });
+        }
+        await context.close();
+      }
+    }
+    expect(existsSync(join(SCREENSHOTS, `readability-seed-360-dark.png`))).toBe(true);
+  }, 600_000);
+});
