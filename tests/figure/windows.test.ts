@@ -15,9 +15,9 @@ const figureOf = (n: number, start = 0) =>
   renderFigure(handMadeFigure(Array.from({ length: n }, (_, i) => (i % 7) + 1)), { id: 'mtlong', start, assets: { script: '/s.js', style: '/s.css' } });
 
 describe('windowFigure', () => {
-  it('leaves a figure no longer than its window as it is', () => {
+  it('leaves a figure of up to WINDOW.min steps as it is', () => {
     const { pages, host } = pagesHost();
-    const tree = figureOf(WINDOW.first);
+    const tree = figureOf(WINDOW.min);
     expect(windowFigure(tree, host)).toBe(tree);
     expect(pages.size).toBe(0);
   });
@@ -53,9 +53,9 @@ describe('windowFigure', () => {
   it('names the step page by its content', () => {
     const a = pagesHost();
     const b = pagesHost();
-    windowFigure(figureOf(100), a.host);
-    windowFigure(figureOf(100), b.host);
-    windowFigure(figureOf(101), b.host);
+    windowFigure(figureOf(WINDOW.min + 1), a.host);
+    windowFigure(figureOf(WINDOW.min + 1), b.host);
+    windowFigure(figureOf(WINDOW.min + 2), b.host);
     expect([...b.pages.keys()][0]).toBe([...a.pages.keys()][0]);
     expect(b.pages.size).toBe(2);
   });

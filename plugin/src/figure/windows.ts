@@ -21,8 +21,12 @@ export interface StepPages {
   style: string;
 }
 
-/** Steps a page inlines: the first {@link WINDOW.first} and {@link WINDOW.around} each side of the start step. */
-export const WINDOW = { first: 20, around: 3 } as const;
+/**
+ * A figure of more than `min` steps inlines the first `first` and `around` each side of the start step. Figures up
+ * to `min` steps (the lessons' longest have about 90) stay whole, which printing and reading without JavaScript
+ * prefer; past it, a figure costs its page about what `first` steps cost.
+ */
+export const WINDOW = { min: 100, first: 20, around: 3 } as const;
 
 const hasClass = (node: ElementContent | undefined, name: string): node is Element =>
   node?.type === 'element' && Array.isArray(node.properties.className) && node.properties.className.includes(name);
@@ -89,8 +93,8 @@ export function windowFigure(tree: Root, pages: StepPages): Root {
   if (!figure || !list) return tree;
   const steps = list.children.filter((c) => hasClass(c, 'memtrace-step'));
   const start = Math.max(0, steps.findIndex((s) => hasClass(s, 'is-current')));
+  if (steps.length <= WINDOW.min) return tree;
   const keep = windowSteps(steps.length, start);
-  if (keep.size >= steps.length) return tree;
 
   const title = `All ${steps.length} steps`;
   const html = stepsPage(figure, title, pages.style);
