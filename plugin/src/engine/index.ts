@@ -10,7 +10,7 @@ import { renderFigure, type FigureAssets } from '../figure/index.ts';
 import { WINDOW, windowFigure, type StepPages } from '../figure/windows.ts';
 import { h, htmlBytes, type Element, type ElementContent } from '../figure/hast.ts';
 import { attachNotes, parseNotes } from '../notes/index.ts';
-import { sharedRuntime, type TraceRunner } from '../trace/index.ts';
+import { sharedPool, type TraceRunner } from '../trace/index.ts';
 import { cacheKey, createCache, type Cache } from './cache.ts';
 import { codeFrame, errorPanel, MemtraceError, type SourceLocation } from './errors.ts';
 import {
@@ -325,13 +325,23 @@ function slotRegistry(cache: Cache<FigureEntry>, host: Pick<EngineOptions, 'asse
   };
 }
 
-/** Runs the calls given to it one after another, in the order they were given. */
-function oneAtATime() {
-  let turn: Promise<unknown> = Promise.resolve();
-  return <T>(fn: () => Promise<T>): Promise<T> => {
-    const mine = turn.then(fn);
-    turn = mine.catch(() => {});
-    return mine;
+/**
+ * Runs the calls given to it, at most `n` at a time, starting them in the order they were given (with `n` = 1, one
+ * after another). A finished call hands its place to the next waiting one.
+ */
+function lanes(n: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (running < n) running++;
+    else await new Promise<void>((go) => waiting.push(go));
+    try {
+      return await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
   };
 }
 
@@ -362,7 +372,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const slots = slotRegistry(cache, options);
   let runner = options.runner;
   const progress = progressLog(stats, mode === 'dev' ? undefined : options.logger);
-  const inTurn = oneAtATime();
+  // Traces run side by side on the shared pool's children; a runner given by the caller gets one at a time.
+  const inTurn = lanes(options.runner ? 1 : sharedPool().size);
 
   async function build(block: Block, opts: ResolvedOptions): Promise<FigureEntry> {
     const failHere = fail(block);
@@ -373,7 +384,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     const traced = await inTurn(() => {
       // Checked when the block's turn comes: a file saved again meanwhile has a newer render waiting behind it.
       if (mode === 'dev' && isOutdated(block)) throw new Outdated();
-      runner ??= sharedRuntime();
+      runner ??= sharedPool();
       stats.traced++;
       return tracing.time(() => traceProgram(runner!, program.code, opts, failInProgram));
     });
