@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { AstroIntegration, AstroIntegrationLogger } from 'astro';
 import { createEngine, type BlockOptions, type Engine, type MemtraceError } from '../engine/index.ts';
 import { figureAssets } from '../figure/assets.ts';
+import type { StepPages } from '../figure/windows.ts';
 import remarkMemtrace from './remark.ts';
 import { satteriPlugin } from './satteri.ts';
 
@@ -193,6 +194,7 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
   let engine: Engine | undefined;
   let assetsDir = '_astro';
   const assets = figureAssets();
+  const pages = new Map<string, string>();
 
   return {
     name: 'memtrace',
@@ -202,7 +204,18 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
         assetsDir = config.build.assets.replace(/^\/+|\/+$/g, '');
         const base = withSlash(config.base);
         const url = (name: string) => `${base}${assetsDir}/${name}`;
+        // Long figures' step pages (figure/windows.ts): served from memory by the dev server, written at build:done.
+        const files = new Map<string, { contentType: string; source: string | Uint8Array }>(assets.files.map((f) => [url(f.fileName), f]));
+        const stepPages: StepPages = {
+          url,
+          style: url(assets.style),
+          add(fileName, html) {
+            pages.set(fileName, html);
+            files.set(url(fileName), { contentType: 'text/html; charset=utf-8', source: html });
+          },
+        };
         engine = createEngine({
+          stepPages,
           defaults: options.defaults,
           cacheDir: options.cache === false ? false : fileURLToPath(new URL('memtrace/', withSlash(config.cacheDir.href))),
           // A build renders every page before failing, so that every failed block is listed (an error thrown inside
@@ -220,7 +233,6 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
         }
         // The dev server serves the assets from memory. (Pages the content layer rendered with older assets are not
         // kept: the engine's fingerprint in the config clears them.)
-        const files = new Map(assets.files.map((f) => [url(f.fileName), f]));
         updateConfig({ vite: { plugins: [devServerPlugin(files, engine)] } });
       },
       'astro:build:generated': ({ logger }) => {
@@ -233,6 +245,7 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
         const out = new URL(`${assetsDir}/`, dir);
         mkdirSync(out, { recursive: true });
         for (const f of assets.files) writeFileSync(new URL(f.fileName, out), f.source);
+        for (const [fileName, html] of pages) writeFileSync(new URL(fileName, out), html);
         logSummary(engine, logger);
       },
       'astro:server:done': async () => {

@@ -5,6 +5,8 @@
 import { isRef, type HeapObject, type Value } from '../trace/format.ts';
 import type { FrameModel, OmittedModel, StepModel } from './model.ts';
 import { ELLIPSIS, primitiveText, typeLabel } from './values.ts';
+import { outputLines } from './fragments.ts';
+import { OUTPUT_LINES } from './sizes.ts';
 
 export interface TextContext {
   total: number;
@@ -67,7 +69,9 @@ export function stepText(m: StepModel, ctx: TextContext): string {
   if (freed.length) {
     out.push(`Freed: ${freed.map((o) => `object ${ctx.objectNumber(o.id)} (${typeLabel(o.obj)})`).join(', ')}`);
   }
-  if (m.stdout) out.push('Print output:', m.stdout.replace(/\n$/, ''));
+  // The lines the picture shows, not all printed so far: a loop that prints would make the text grow with the square
+  // of its steps.
+  if (m.stdout) out.push('Print output:', ...outputLines(m.stdout, OUTPUT_LINES));
   if (m.exception) out.push(`Exception: ${m.exception.type}: ${m.exception.message}`);
   return out.join('\n');
 }
