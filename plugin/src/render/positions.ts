@@ -8,7 +8,7 @@ import type { FigureFragments, FrameFragments, LaidOut } from './boxes.ts';
 import type { FigureModel } from './figure-model.ts';
 import type { FragmentSpec } from './fragments.ts';
 import type { FrameModel, ObjectModel } from './model.ts';
-import { assignSlots, grid, ROW_GAP, type Grid, type Slot } from './placement.ts';
+import { assignSlots, grid, ROW_GAP, upLanesRoom, type Grid, type Slot } from './placement.ts';
 import type { Box, Rendered } from './sheet.ts';
 import { CODE_TO_FRAMES, FRAME_GAP, FRAME_HEAD_H, FRAME_PAD, FRAMES_TO_OBJECTS, frameHeight, HEADER_H, MARGIN, MARK, OMITTED_H, ROW_PITCH, SCW } from './sizes.ts';
 
@@ -121,8 +121,9 @@ export function placeFigure(model: FigureModel, fragments: FigureFragments, laid
     ...steps.map((m) => m.frames.reduce((y, f) => y + frameHeight(f.rows.length) + FRAME_GAP, top) - FRAME_GAP + (m.omitted ? OMITTED_H + FRAME_GAP : 0)),
   );
   // Objects leave room on their right for the arrows that go round them.
-  const width = Math.ceil(anyObjects ? objectsX + g.width + 24 : framesX + fd.width + MARGIN);
-  const height = Math.ceil(Math.max(leftBottom, framesBottom, top + g.height) + MARGIN);
+  const room = upLanesRoom(steps, slots);
+  const width = Math.ceil(anyObjects ? objectsX + g.width + 24 + room.w : framesX + fd.width + MARGIN);
+  const height = Math.ceil(Math.max(leftBottom, framesBottom, top + g.height + room.h) + MARGIN);
   const lanes = [top - 5, ...g.rowY.slice(1).map((y) => top + y - ROW_GAP / 2), top + g.height + 10];
   const columns = [objectsX - FRAMES_TO_OBJECTS / 2, ...g.gaps.map((x) => objectsX + x)];
   return { slots, grid: g, top, codeBox, outHeaderY, outBox, excY, framesX, objectsX, anyObjects, width, height, lanes, columns };
