@@ -63,6 +63,11 @@ export interface EngineOptions {
    * store, compiled into a module again on each save), and figures are most of that text.
    */
   slots?: boolean;
+  /**
+   * Called with each block that failed, as it fails (every mode). The Astro integration uses it to keep Astro's
+   * content layer from serving the failed render again on the next run.
+   */
+  onError?: (error: MemtraceError) => void;
 }
 
 /** A fenced block as an adapter found it. */
@@ -398,6 +403,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     }
     const located = error instanceof MemtraceError ? error : fail(block)(`memtrace failed on this block: ${(error as Error).message ?? error}`);
     stats.errors++;
+    options.onError?.(located);
     if (mode === 'dev') options.logger?.error(located.message);
     else errors.push(located);
     if (mode === 'build') throw located;
