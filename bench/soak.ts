@@ -12,7 +12,8 @@
  *
  * Options: `--saves N` (per kind, default 50), `--warmup N` (saves before memory is counted, default 10),
  * `--kinds prose,retrace,syntax` (the kinds of edit made with memtrace, default all three), `--snapshots DIR` (heap
- * snapshots of the server after the warm-up and at the end of the prose edits, for finding what is retained).
+ * snapshots of the server after the warm-up and at the end of the prose edits, for finding what is retained),
+ * `--servers memtrace,disabled` (the dev servers soaked, default both; one alone for runs side by side).
  * The copy lives in tests/.tmp (inside the repository, so the site resolves the workspace's packages) and is removed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -27,6 +28,7 @@ const numberArg = (name: string, fallback: number) => (args.includes(name) ? Num
 const SAVES = numberArg('--saves', 50);
 const WARMUP = numberArg('--warmup', 10);
 const KINDS = (args.includes('--kinds') ? args[args.indexOf('--kinds') + 1]! : 'prose,retrace,syntax').split(',') as Kind[];
+const SERVERS = (args.includes('--servers') ? args[args.indexOf('--servers') + 1]! : 'memtrace,disabled').split(',');
 const SNAPSHOTS = args.includes('--snapshots') ? resolve(args[args.indexOf('--snapshots') + 1]!) : undefined;
 /** After a save's page is up to date: the settled change is reported once more 300 ms later (adapters/astro.ts). */
 const SETTLE_MS = 500;
@@ -327,6 +329,7 @@ function memoryRows(on: Record<string, Memory[]>, off: Memory[], mb: (xs: number
     median: medianStep(ms.map((m) => m[part])) / saves,
   });
   const add = (label: string, ms: Memory[], saves: number) => {
+    if (ms.length === 0) return;
     for (const part of ['heap', 'rss'] as const) {
       const { slope: s, median: m } = per(ms, part, saves);
       rows.push({ section: 'soak memory', metric: `${label}: ${part} slope (${mb(ms.map((x) => x[part]))} MB)`, value: s, unit: 'MB/save' });
@@ -335,7 +338,7 @@ function memoryRows(on: Record<string, Memory[]>, off: Memory[], mb: (xs: number
   };
   for (const [kind, ms] of Object.entries(on)) add(`${EDITS[kind]}, memtrace`, ms, kind === 'syntax' ? 2 : 1);
   add('prose edits, MEMTRACE_DISABLE=1', off, 1);
-  if (on.prose) {
+  if (on.prose && off.length > 0) {
     for (const part of ['heap', 'rss'] as const) {
       const a = per(on.prose, part, 1).slope;
       const b = per(off, part, 1).slope;
@@ -352,19 +355,21 @@ export async function soakSection(): Promise<Row[]> {
   const port = 4800 + (process.pid % 400);
   const rows: Row[] = [];
   try {
-    const on = await run(true, site, cache, port);
-    const off = await run(false, site, cache, port + 1);
+    const none = (): SoakResult & { left: number } => ({ memory: {}, latency: {}, children: [0], childRss: [], left: 0 });
+    const on = SERVERS.includes('memtrace') ? await run(true, site, cache, port) : none();
+    const off = SERVERS.includes('disabled') ? await run(false, site, cache, port + 1) : none();
     const mb = (xs: number[] | undefined) => `${xs?.[0]?.toFixed(0)} → ${xs?.at(-1)?.toFixed(0)}`;
     rows.push({ section: 'soak', metric: `saves per kind (after ${WARMUP} warm-up saves)`, value: SAVES, unit: '' });
-    rows.push(...memoryRows(on.memory, off.memory.prose!, mb));
+    rows.push(...memoryRows(on.memory, off.memory.prose ?? [], mb));
     // Kinds left out with --kinds have no latencies.
     for (const kind of Object.keys(on.latency)) if (on.latency[kind]!.length === 0) delete on.latency[kind];
     for (const [kind, xs] of Object.entries(on.latency)) {
       const missed = xs.filter((ms) => ms === Infinity).length;
       rows.push({ section: 'soak latency', metric: `${kind}: pages not up to date 60 s after the save`, value: missed, unit: `of ${xs.length}` });
     }
-    const offMissed = off.latency.prose!.filter((ms) => ms === Infinity).length;
-    rows.push({ section: 'soak latency', metric: 'prose, MEMTRACE_DISABLE=1: pages not up to date 60 s after the save', value: offMissed, unit: `of ${off.latency.prose!.length}` });
+    const offProse = off.latency.prose ?? [];
+    const offMissed = offProse.filter((ms) => ms === Infinity).length;
+    rows.push({ section: 'soak latency', metric: 'prose, MEMTRACE_DISABLE=1: pages not up to date 60 s after the save', value: offMissed, unit: `of ${offProse.length}` });
     const targets: Record<string, number> = { prose: 500, retrace: 1000 };
     for (const [kind, xs] of Object.entries(on.latency)) {
       const measured = xs.filter((ms) => ms !== Infinity);
@@ -374,7 +379,7 @@ export async function soakSection(): Promise<Row[]> {
         rows.push({ section: 'soak latency', metric: `${kind}, p${p}`, value: v, unit: 'ms', ...(target ? { target: `≤ ${target} ms`, ok: v <= target } : {}) });
       }
     }
-    rows.push({ section: 'soak latency', metric: 'prose, p50, MEMTRACE_DISABLE=1', value: median(off.latency.prose!), unit: 'ms' });
+    rows.push({ section: 'soak latency', metric: 'prose, p50, MEMTRACE_DISABLE=1', value: median(offProse), unit: 'ms' });
     rows.push({ section: 'soak memory', metric: `runtime child RSS, first → last counted save`, value: mb(on.childRss), unit: 'MB' });
     rows.push({ section: 'soak', metric: 'runtime children while serving (max)', value: Math.max(...on.children), unit: '' });
     rows.push({ section: 'soak', metric: 'processes left after stopping the servers', value: on.left + off.left, unit: '', target: '0', ok: on.left + off.left === 0 });
