@@ -296,6 +296,11 @@ interface Slot {
 
 /** Placeholders seen recently; each is small (the block's code), and pages only ever show the latest ones. */
 const SLOTS_KEPT = 2000;
+/**
+ * Filled placeholders kept as HTML, most recent last: a page is fetched again after each save (most often a prose
+ * edit, its figures unchanged), and placing and writing a figure costs tens of ms. Each is hundreds of kB at most.
+ */
+const FILLED_KEPT = 24;
 const SLOT = /<memtrace-slot data-slot="([0-9a-f]+)"><\/memtrace-slot>/g;
 
 /**
@@ -304,11 +309,22 @@ const SLOT = /<memtrace-slot data-slot="([0-9a-f]+)"><\/memtrace-slot>/g;
  */
 function slotRegistry(cache: Cache<FigureEntry>, assets: EngineOptions['assets']) {
   const slots = new Map<string, Slot>();
+  // A name stands for one cache key, place, options and file: its HTML never changes.
+  const filled = new Map<string, string>();
   const fillOne = (name: string): string => {
+    const kept = filled.get(name);
+    if (kept !== undefined) {
+      filled.delete(name);
+      filled.set(name, kept);
+      return kept;
+    }
     const slot = slots.get(name);
     const entry = slot && cache.get(slot.key);
     if (!slot || !entry) return htmlBytes(errorPanel(new MemtraceError('this figure is no longer in memory: save the file again to draw it')));
-    return htmlBytes(placeFigure(entry, slot.opts, slot.place, assets));
+    const html = htmlBytes(placeFigure(entry, slot.opts, slot.place, assets));
+    filled.set(name, html);
+    if (filled.size > FILLED_KEPT) filled.delete(filled.keys().next().value!);
+    return html;
   };
   return {
     add(key: string, block: Block, opts: ResolvedOptions, place: Placement): Element {
