@@ -69,6 +69,11 @@ export interface EngineOptions {
    * store, compiled into a module again on each save), and figures are most of that text.
    */
   slots?: boolean;
+  /**
+   * Called with each block that failed, as it fails (every mode). The Astro integration uses it to keep Astro's
+   * content layer from serving the failed render again on the next run.
+   */
+  onError?: (error: MemtraceError) => void;
 }
 
 /** A fenced block as an adapter found it. */
@@ -299,6 +304,11 @@ interface Slot {
 
 /** Placeholders seen recently; each is small (the block's code), and pages only ever show the latest ones. */
 const SLOTS_KEPT = 2000;
+/**
+ * Filled placeholders kept as HTML, most recent last: a page is fetched again after each save (most often a prose
+ * edit, its figures unchanged), and placing and writing a figure costs tens of ms. Each is hundreds of kB at most.
+ */
+const FILLED_KEPT = 24;
 const SLOT = /<memtrace-slot data-slot="([0-9a-f]+)"><\/memtrace-slot>/g;
 
 /**
@@ -307,11 +317,22 @@ const SLOT = /<memtrace-slot data-slot="([0-9a-f]+)"><\/memtrace-slot>/g;
  */
 function slotRegistry(cache: Cache<FigureEntry>, host: Pick<EngineOptions, 'assets' | 'stepPages'>) {
   const slots = new Map<string, Slot>();
+  // A name stands for one cache key, place, options and file: its HTML never changes.
+  const filled = new Map<string, string>();
   const fillOne = (name: string): string => {
+    const kept = filled.get(name);
+    if (kept !== undefined) {
+      filled.delete(name);
+      filled.set(name, kept);
+      return kept;
+    }
     const slot = slots.get(name);
     const entry = slot && cache.get(slot.key);
     if (!slot || !entry) return htmlBytes(errorPanel(new MemtraceError('this figure is no longer in memory: save the file again to draw it')));
-    return htmlBytes(placeFigure(entry, slot.opts, slot.place, host));
+    const html = htmlBytes(placeFigure(entry, slot.opts, slot.place, host));
+    filled.set(name, html);
+    if (filled.size > FILLED_KEPT) filled.delete(filled.keys().next().value!);
+    return html;
   };
   return {
     add(key: string, block: Block, opts: ResolvedOptions, place: Placement): Element {
@@ -417,6 +438,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     }
     const located = error instanceof MemtraceError ? error : fail(block)(`memtrace failed on this block: ${(error as Error).message ?? error}`);
     stats.errors++;
+    options.onError?.(located);
     if (mode === 'dev') options.logger?.error(located.message);
     else errors.push(located);
     if (mode === 'build') throw located;
