@@ -47,7 +47,8 @@ describe('astro build of the Starlight example', () => {
       const text = html.slice(html.indexOf('<main')).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 300);
       expect(figure, `no figure in ${file}; page text: ${text}\nbuild log:\n${log.replace(/\x1b\[[0-9;]*m/g, '').slice(-3000)}`).toBeDefined();
       const steps = figure!.match(/<li class="memtrace-step[^"]*"/g) ?? [];
-      const svgs = figure!.match(/<svg [^>]*role="img"/g) ?? [];
+      // One side-by-side diagram per step (a stacked one too, where that is narrower, which shows on phones).
+      const svgs = figure!.match(/<svg class="mt-x"[^>]*role="img"/g) ?? [];
       expect(steps.length).toBeGreaterThan(3);
       expect(svgs.length).toBe(steps.length);
       expect(html).not.toMatch(/memtrace title=/);
@@ -77,7 +78,7 @@ describe('astro build of the Starlight example', () => {
 /** Colours the reader sees in the figure's current step, from the real cascade. */
 async function figureColours(p: Page) {
   return p.evaluate(() => {
-    const svg = document.querySelector('figure.memtrace .memtrace-step.is-current svg')!;
+    const svg = document.querySelector('figure.memtrace .memtrace-step.is-current svg.mt-x')!;
     const background = getComputedStyle(svg.querySelector(':scope > rect')!).fill;
     // The main text colour (code, names, values), not the first text found, which may be a grey label.
     const text = getComputedStyle(svg.querySelector('g[fill^="var(--memtrace-fg"] text')!).fill;
@@ -86,8 +87,9 @@ async function figureColours(p: Page) {
       const lin = (v: number) => ((v /= 255) <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
       return 0.2126 * lin(r!) + 0.7152 * lin(g!) + 0.0722 * lin(b!);
     };
-    // The code panel: a colour only memtrace's theme sets (the example site maps the figure background onto its own).
-    const panel = getComputedStyle(svg.querySelector('g[fill^="var(--memtrace-code-bg"] rect')!).fill;
+    // The code panel (HTML beside the diagram): a colour only memtrace's theme sets (the example site maps the
+    // figure background onto its own).
+    const panel = getComputedStyle(document.querySelector('figure.memtrace .memtrace-step.is-current .mt-src')!).backgroundColor;
     const page = getComputedStyle(document.body).backgroundColor;
     return {
       theme: document.documentElement.dataset.theme,
@@ -173,7 +175,8 @@ describe('the Starlight example in Chromium', () => {
     const { page: p } = await open(browser, server.url + 'guides/aliasing/', {}, problems);
     const layout = await p.evaluate(() => {
       const figure = document.querySelector('figure.memtrace')!;
-      const controls = [...figure.querySelectorAll('.memtrace-controls > *')];
+      // The buttons and the slider (the step counter has a row of its own below them).
+      const controls = [...figure.querySelectorAll('.memtrace-controls > :not(.memtrace-status)')];
       return {
         tops: controls.map((e) => Math.round(e.getBoundingClientRect().top)),
         detailsBorder: [...figure.querySelectorAll('details')].map((d) => getComputedStyle(d).borderLeftWidth),
