@@ -81,7 +81,8 @@ async function figureColours(p: Page) {
     const svg = document.querySelector('figure.memtrace .memtrace-step.is-current svg.mt-x')!;
     const background = getComputedStyle(svg.querySelector(':scope > rect')!).fill;
     // The main text colour (code, names, values), not the first text found, which may be a grey label.
-    const text = getComputedStyle(svg.querySelector('g[fill^="var(--memtrace-fg"] text')!).fill;
+    // Drawn once in the figure's shared definitions when steps or arrangements share it.
+    const text = getComputedStyle(document.querySelector('figure.memtrace g[fill^="var(--memtrace-fg"] text')!).fill;
     const rgb = (c: string) => c.match(/\d+(\.\d+)?/g)!.slice(0, 3).map(Number);
     const lum = ([r, g, b]: number[]) => {
       const lin = (v: number) => ((v /= 255) <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
