@@ -133,7 +133,7 @@ describe('the Starlight example in Chromium', () => {
     expect(light.backgroundLum).toBeGreaterThan(0.8);
     expect(light.textLum).toBeLessThan(0.1);
     expect(light.panelLum).toBeGreaterThan(0.8);
-    const lightSeen = await luminance(p, figure.locator('.memtrace-step.is-current svg'));
+    const lightSeen = await luminance(p, figure.locator('.memtrace-step.is-current svg.mt-x'));
     await screenshot(p, 'starlight-light');
 
     await picker.selectOption('dark');
@@ -144,7 +144,7 @@ describe('the Starlight example in Chromium', () => {
     expect(dark.panelLum).toBeLessThan(0.05);
     // The figure sits on Starlight's own dark page, not in a white box.
     expect(dark.pageLum).toBeLessThan(0.05);
-    const darkSeen = await luminance(p, figure.locator('.memtrace-step.is-current svg'));
+    const darkSeen = await luminance(p, figure.locator('.memtrace-step.is-current svg.mt-x'));
     await screenshot(p, 'starlight-dark');
     expect(darkSeen).toBeLessThan(lightSeen / 4);
 
