@@ -2,7 +2,8 @@
  * How legible a figure's arrows are, measured on what is drawn: the last step's SVG is parsed, each arrow's path
  * data sampled, and the samples compared. Counts crossings (two arrows cutting each other), shared stretches (two
  * arrows within 2 px of each other for 12 px or more: the eye cannot tell them apart there), arrows that leave the
- * canvas, and the total arrow length.
+ * canvas, arrows through a box that is neither their source nor their target (boxes read from the SVG's
+ * rectangles), and the total arrow length.
  *
  * Run alone, it traces the conformance programs and the demo posts once (cached in /tmp) and prints the worst
  * figures:  npx node bench/arrows.ts [--fresh] [--list]
@@ -51,14 +52,60 @@ export function samplePath(d: string): Pt[] {
 }
 
 /** The arrows of one SVG (the paths inside the groups that carry an arrowhead), sampled, and the canvas size. */
-export function arrowsOf(svg: string): { arrows: Pt[][]; width: number; height: number } {
+export function arrowsOf(svg: string): { arrows: Pt[][]; width: number; height: number; rects: Rect[] } {
   const width = Number(/<svg[^>]* width="([\d.]+)"/.exec(svg)?.[1] ?? 0);
   const height = Number(/<svg[^>]* height="([\d.]+)"/.exec(svg)?.[1] ?? 0);
   const arrows: Pt[][] = [];
   for (const [, body] of svg.matchAll(/<g [^>]*marker-end="[^"]*">((?:<path d="[^"]*"\/>)*)<\/g>/g)) {
     for (const [, d] of body!.matchAll(/<path d="([^"]*)"\/>/g)) arrows.push(samplePath(d!));
   }
-  return { arrows, width, height };
+  return { arrows, width, height, rects: rectsOf(svg, width, height) };
+}
+
+interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/**
+ * The filled or stroked rectangles of one SVG: `<rect>`s, and the rectangles drawn as path data (`M x y h w v h h
+ * -w z`, following ones with a relative `m` from the previous one's corner); the background (as large as the
+ * canvas) and slivers under 6 px left out.
+ */
+export function rectsOf(svg: string, width: number, height: number): Rect[] {
+  const out: Rect[] = [];
+  for (const [, a] of svg.matchAll(/<rect ([^>]*)\/>/g)) {
+    const n = (k: string) => Number(new RegExp(`(?:^| )${k}="([-\\d.]+)"`).exec(a!)?.[1] ?? 0);
+    out.push({ x: n('x'), y: n('y'), w: n('width'), h: n('height') });
+  }
+  for (const [, d] of svg.matchAll(/<path d="([^"]*)"(?![^>]*marker)/g)) {
+    let at = { x: 0, y: 0 };
+    for (const [, op, x, y, w, h] of d!.matchAll(/([Mm])(-?[\d.]+)[ ,]?(-?[\d.]+)h(-?[\d.]+)v(-?[\d.]+)h-?[\d.]+z/g)) {
+      at = op === 'M' ? { x: Number(x), y: Number(y) } : { x: at.x + Number(x), y: at.y + Number(y) };
+      out.push({ x: at.x, y: at.y, w: Number(w), h: Number(h) });
+    }
+  }
+  return out.filter((r) => r.w >= 6 && r.h >= 6 && !(r.w >= width - 1 && r.h >= height - 1));
+}
+
+const within = (p: Pt, r: Rect, m: number) => p.x > r.x + m && p.x < r.x + r.w - m && p.y > r.y + m && p.y < r.y + r.h - m;
+const contains = (o: Rect, r: Rect) => r.x >= o.x - 0.5 && r.y >= o.y - 0.5 && r.x + r.w <= o.x + o.w + 0.5 && r.y + r.h <= o.y + o.h + 0.5;
+
+/**
+ * Whether an arrow passes through a box that is neither its source nor its target: its source is the largest box
+ * its dot sits in (a frame, or an object, with its cells), its target the largest box whose edge it ends on; a
+ * box inside either of those is theirs.
+ */
+function throughOther(a: Pt[], rects: Rect[]): boolean {
+  const start = a[0]!;
+  const end = a.at(-1)!;
+  const largest = (rs: Rect[]) => rs.reduce<Rect | undefined>((b, r) => (!b || r.w * r.h > b.w * b.h ? r : b), undefined);
+  const source = largest(rects.filter((r) => within(start, r, -0.5)));
+  const target = largest(rects.filter((r) => within(end, r, -2.5) && !within(end, r, 2.5)));
+  const own = (r: Rect) => (source && contains(source, r)) || (target && contains(target, r));
+  return rects.some((r) => !own(r) && a.some((p) => within(p, r, 1.5)));
 }
 
 function segCross(a: Pt, b: Pt, c: Pt, d: Pt): Pt | undefined {
@@ -106,12 +153,14 @@ export interface ArrowStats {
   crossings: number;
   shared: number;
   outside: number;
+  /** Arrows that pass through a box that is neither their source nor their target. */
+  through: number;
   length: number;
 }
 
 /** The measures of one SVG's arrows. */
 export function arrowStats(svg: string): ArrowStats {
-  const { arrows, width, height } = arrowsOf(svg);
+  const { arrows, width, height, rects } = arrowsOf(svg);
   let cross = 0;
   let shared = 0;
   for (let i = 0; i < arrows.length; i++) {
@@ -123,7 +172,8 @@ export function arrowStats(svg: string): ArrowStats {
   }
   const outside = arrows.filter((a) => a.some((p) => p.x < 0 || p.y < 0 || p.x > width || p.y > height)).length;
   const length = arrows.reduce((s, a) => s + a.slice(1).reduce((t, p, i) => t + Math.hypot(p.x - a[i]!.x, p.y - a[i]!.y), 0), 0);
-  return { arrows: arrows.length, crossings: cross, shared, outside, length };
+  const through = arrows.filter((a) => throughOther(a, rects)).length;
+  return { arrows: arrows.length, crossings: cross, shared, outside, through, length };
 }
 
 /** The last step of each trace's figure, rendered as a site renders it, measured. */
@@ -150,6 +200,7 @@ export async function arrowRows(label: string, traces: Trace[]): Promise<Row[]> 
     { section, metric: `crossings (in ${stats.filter((s) => s.crossings).length} figures)`, value: sum('crossings'), unit: '' },
     { section, metric: 'pairs of arrows sharing a stretch of 12 px or more', value: sum('shared'), unit: '', target: '0', ok: sum('shared') === 0 },
     { section, metric: 'arrows leaving the canvas', value: sum('outside'), unit: '', target: '0', ok: sum('outside') === 0 },
+    { section, metric: 'arrows through a box neither their source nor their target', value: sum('through'), unit: '', target: '0', ok: sum('through') === 0 },
     { section, metric: 'total arrow length', value: Math.round(sum('length')), unit: 'px' },
   ];
 }
@@ -202,7 +253,7 @@ if (import.meta.main) {
   if (process.argv.includes('--list')) {
     const stats = await lastStepStats(traces.map((t) => t.trace));
     stats.forEach((s, i) => {
-      if (s.crossings || s.shared || s.outside) console.log(`${traces[i]!.name}: ${JSON.stringify(s)}`);
+      if (s.crossings || s.shared || s.outside || s.through) console.log(`${traces[i]!.name}: ${JSON.stringify(s)}`);
     });
   }
 }

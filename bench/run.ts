@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: memtrace's speed and size figures, measured in one run. `--json` prints the rows as JSON;
- * `--quick` skips the site builds (the built site in dist/ is still measured, readability included); `--builds` runs only them; `--soak` runs only the dev-server soak (bench/soak.ts); `--runs N` sets the repetitions (default 5).
+ * `--quick` skips the site builds (the built site in dist/ is still measured, readability included); `--builds` runs only them; `--soak` runs only the dev-server soak (bench/soak.ts); `--scale` runs only the big-site builds (bench/scale.ts, `--blocks N`); `--runs N` sets the repetitions (default 5).
  *
  * Everything is a median over repeated runs; ratios are taken between numbers of this same run.
  */
@@ -19,7 +19,7 @@ import { isTraceFailure, type Trace, type TraceResult } from '../plugin/src/trac
 import { TraceRuntime } from '../plugin/src/trace/runtime.ts';
 import { tracerSource } from '../plugin/src/trace/tracer-modules.ts';
 import { arrowRows } from './arrows.ts';
-import { gzipBytes, median, printTable, timeMs, type Row } from './lib.ts';
+import { childCpuMs, gzipBytes, median, printTable, timeMs, type Row } from './lib.ts';
 import { readabilityRows } from './readability.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -178,17 +178,6 @@ async function renderSection(runtime: TraceRuntime, extra: Trace[]) {
   }
 }
 
-/** CPU time (user + system, ms) of the finished children of this process, from Linux's /proc; 0 elsewhere. */
-function childCpuMs(): number {
-  try {
-    // Fields after the command name: cutime and cstime are the 14th and 15th, in clock ticks (100 per second).
-    const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
-    return (Number(f[13]) + Number(f[14])) * 10;
-  } catch {
-    return 0;
-  }
-}
-
 /** One `astro build`: its wall time, and the CPU time of the whole process tree (which a busy machine disturbs less). */
 function astroBuild(env: Record<string, string>): { wall: number; cpu: number } {
   const c0 = childCpuMs();
@@ -254,6 +243,16 @@ function bytesSection(site: string) {
     const total = gzipBytes(html) + (hasFigure ? sizes.js.gzip + sizes.css.gzip : 0);
     row({ section: 'transfer (gzipped HTML + JS + CSS)', metric: name!, value: total, unit: 'B' });
   }
+}
+
+if (args.includes('--scale')) {
+  // The big-site builds run alone: they take minutes, and the other sections would share the machine with them.
+  const { scaleSection } = await import('./scale.ts');
+  const blocks = Number(args[args.indexOf('--blocks') + 1]) || 230;
+  const scaleRows = await scaleSection({ blocks, runs: Number(args[args.indexOf('--runs') + 1]) || 3, log: row });
+  if (json) console.log(JSON.stringify(scaleRows, null, 2));
+  else printTable(scaleRows);
+  process.exit(0);
 }
 
 if (args.includes('--soak')) {

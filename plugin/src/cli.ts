@@ -7,8 +7,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { TraceFailure } from './trace/format.ts';
-import { attachNotesToJson, locateFailure, parseNotes, warningLine } from './notes/index.ts';
-import { isTraceFailure, TraceRuntime, type RunOptions } from './trace/runtime.ts';
+import { attachNotesToJson, locateFailure, parseNotes, traceWithNotes, warningLine } from './notes/index.ts';
+import { TraceRuntime, type RunOptions } from './trace/runtime.ts';
 
 const USAGE = `Usage:
   memtrace trace FILE.py [options]            print the trace of FILE.py as JSON on stdout
@@ -159,16 +159,19 @@ async function renderCommand(args: string[]): Promise<number> {
     import('./figure/hast.ts'),
   ]);
   const runtime = new TraceRuntime();
-  let result: Awaited<ReturnType<TraceRuntime['trace']>>;
+  let narrated: Awaited<ReturnType<typeof traceWithNotes>>;
   try {
-    result = await runtime.trace(code, options);
+    // The program's `#:` notes go on the steps they explain: each step's SVG <desc>, text version and note in the page.
+    narrated = await traceWithNotes(runtime, code, options);
   } finally {
     await runtime.close();
   }
-  if (isTraceFailure(result)) {
-    process.stderr.write(failureLine(file, result) + '\n');
+  if (!('trace' in narrated)) {
+    process.stderr.write(failureLine(file, narrated) + '\n');
     return 1;
   }
+  for (const w of narrated.warnings) process.stderr.write(`memtrace: ${warningLine(file, w)} (warning)\n`);
+  const result = narrated.trace;
   if (result.steps.length === 0) {
     process.stderr.write(failureLine(file, { kind: 'runtime', message: 'the program recorded no steps' }) + '\n');
     return 1;
@@ -187,7 +190,7 @@ async function renderCommand(args: string[]): Promise<number> {
   for (const f of assets.files) if (f.fileName !== assets.script) writeFileSync(join(out, f.fileName), f.source);
   // Browsers refuse module scripts from file:// URLs, so the page carries the stepper inline and opens from disk.
   const script = assets.files.find((f) => f.fileName === assets.script)!.source as string;
-  const figureTree = renderFigure(pageFigure, { id: 'mt', title, code, assets: { script: assets.script, style: assets.style } });
+  const figureTree = renderFigure(pageFigure, { id: 'mt', title, code: result.code, assets: { script: assets.script, style: assets.style } });
   const body = figureTree.children.map((node) =>
     node.type === 'element' && node.tagName === 'script' ? h('script', { type: 'module' }, script) : node,
   );

@@ -18,10 +18,10 @@ interface BuildResult {
   cache: string;
 }
 
-function build(name: string, env: Record<string, string> = {}, dirs?: { out?: string; cache?: string }): BuildResult {
+function build(name: string, env: Record<string, string> = {}, dirs?: { out?: string; cache?: string; site?: string }): BuildResult {
   const out = dirs?.out ?? mkdtempSync(join(tmpdir(), `mt-${name}-out-`));
   const cache = dirs?.cache ?? mkdtempSync(join(tmpdir(), `mt-${name}-cache-`));
-  const r = spawnSync('npx', ['astro', 'build', '--root', fixture(name)], {
+  const r = spawnSync('npx', ['astro', 'build', '--root', dirs?.site ?? fixture(name)], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', FIXTURE_OUT_DIR: out, FIXTURE_CACHE_DIR: cache, ...env },
@@ -114,6 +114,29 @@ describe('errors', () => {
     const r = build('broken');
     expect(r.status).not.toBe(0);
     expect(r.log).toMatch(/lesson\.md:12:1\b/);
+  });
+
+  it('fails again on the next build of a broken collection entry (its failed render is not kept), then recovers once it is fixed', () => {
+    // Astro's content layer keeps rendered entries in its cache directory across builds.
+    const cache = mkdtempSync(join(tmpdir(), 'mt-broken-again-cache-'));
+    const site = join(root, 'tests/.tmp', `broken-again-${process.pid}`);
+    cpSync(fixture('broken'), site, { recursive: true });
+    try {
+      for (const run of [1, 2]) {
+        const r = build('broken', {}, { cache, site });
+        expect(r.status, `build ${run}: ${r.log}`).not.toBe(0);
+        expect(r.log, `build ${run}`).toMatch(/content\/lesson\.md:12:1: SyntaxError/);
+      }
+      const lesson = join(site, 'content/lesson.md');
+      writeFileSync(lesson, readFileSync(lesson, 'utf8').replace('y = (2 +\ndef f(:', 'y = (2 +\n     3)\ndef f():'));
+      const fixed = build('broken', {}, { cache, site });
+      expect(fixed.status, fixed.log).toBe(0);
+      const html = read(fixed.out, 'lesson');
+      expect(html).toMatch(/<figure[^>]*class="[^"]*memtrace/);
+      expect(html).not.toMatch(/memtrace-error/);
+    } finally {
+      rmSync(site, { recursive: true, force: true });
+    }
   });
 });
 

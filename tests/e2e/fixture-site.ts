@@ -7,25 +7,41 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { escapeXml } from '../../plugin/src/figure/hast.ts';
 import { figureAssets, htmlBytes, renderFigure, type RenderedFigure } from '../../plugin/src/figure/index.ts';
+import { traceWithNotes } from '../../plugin/src/notes/index.ts';
 import { render } from '../../plugin/src/render/index.ts';
 import { traceInProcess } from '../../scripts/dev-run.ts';
-import { isTraceFailure, type Trace } from '../../plugin/src/trace/format.ts';
+import type { Trace } from '../../plugin/src/trace/format.ts';
 
 export const BASE = '/sub/';
 export const ASSETS_DIR = '_astro';
 export const DEMO_PAGE = 'posts/demo/';
 export const SWAP_PAGE = 'posts/swap/';
+export const NOTES_PAGE = 'posts/notes/';
 
 export const PROGRAMS = {
   alias: { title: 'Two names, one list', code: 'a = [1, 2, 3]\nb = a\nb.append(4)\nprint(a)\n' },
   square: { title: 'A call gets its own frame', code: 'def square(x):\n    y = x * x\n    return y\n\nn = square(3)\nm = square(n)\n' },
   late: { title: 'Swapped in later', code: 'x = 1\ny = x + 1\nz = y * 2\n' },
+  narrated: {
+    title: 'A loop, narrated',
+    code: [
+      '#: [step 1] Nothing has run yet.',
+      'prices = [3, 5, 8]  #: `prices` names a *new* list.',
+      'total = 0',
+      'for p in prices:',
+      '    #: [every] One more pass: `total` now counts `p` too, and this note is long enough to wrap onto a second line in a narrow column.',
+      '    total = total + p',
+      '#: [end] The loop is done; `p` still names the **last** item.',
+    ].join('\n') + '\n',
+  },
 } as const;
 
 async function trace(code: string): Promise<Trace> {
-  const result = await traceInProcess(code);
-  if (isTraceFailure(result)) throw new Error(`fixture program failed: ${result.message}`);
-  return result;
+  // As the engine does: `#:` notes out of the program, traced, then put on their steps.
+  const result = await traceWithNotes({ trace: traceInProcess }, code);
+  if (!('trace' in result)) throw new Error(`fixture program failed: ${result.message}`);
+  if (result.warnings.length) throw new Error(`fixture notes that show at no step: ${result.warnings.map((w) => w.message).join('; ')}`);
+  return result.trace;
 }
 
 /** Drawn as the engine draws a figure: the page layout (code as HTML, shared parts), every id prefixed with the figure's own id. */
@@ -61,7 +77,7 @@ export interface FixtureSite {
   base: string;
   /** Figure HTML kept for the swap test (a figure that arrives after the first page load). */
   lateFigure: string;
-  ids: { alias: string; square: string; late: string };
+  ids: { alias: string; square: string; late: string; narrated: string };
 }
 
 export async function buildFixtureSite(): Promise<FixtureSite> {
@@ -72,7 +88,7 @@ export async function buildFixtureSite(): Promise<FixtureSite> {
   mkdirSync(join(root, ASSETS_DIR), { recursive: true });
   for (const f of assets.files) writeFileSync(join(root, ASSETS_DIR, f.fileName), f.source);
 
-  const ids = { alias: 'mtalias', square: 'mtsquare', late: 'mtlate' };
+  const ids = { alias: 'mtalias', square: 'mtsquare', late: 'mtlate', narrated: 'mtnarrated' };
   const figure = async (key: keyof typeof PROGRAMS, firstOnPage: boolean) => {
     const { title, code } = PROGRAMS[key];
     const drawn = await draw(await trace(code), title, ids[key]);
@@ -98,5 +114,8 @@ ${filler(20)}`,
   const lateFigure = await figure('late', true);
   mkdirSync(join(root, SWAP_PAGE), { recursive: true });
   writeFileSync(join(root, SWAP_PAGE, 'index.html'), page('Swap', `<h1>Before the swap</h1>\n${await figure('alias', true)}\n<div id="slot"></div>`));
+  // A narrated figure (notes on some steps, carried over the others), with prose after it that must not move.
+  mkdirSync(join(root, NOTES_PAGE), { recursive: true });
+  writeFileSync(join(root, NOTES_PAGE, 'index.html'), page('Notes', `<h1>Narrated</h1>\n${await figure('narrated', true)}\n<p id="after-narrated">After the figure.</p>\n${filler(20)}`));
   return { root, base: BASE, lateFigure, ids };
 }

@@ -11,6 +11,7 @@ import { route, routeStep, type Pt } from '../../plugin/src/render/arrows.ts';
 import { render } from '../../plugin/src/render/index.ts';
 import type { Trace } from '../../plugin/src/trace/format.ts';
 import type { Box } from '../../plugin/src/render/sheet.ts';
+import { trace } from '../trace/helpers.ts';
 
 interface Scene {
   boxes: Box[];
@@ -177,6 +178,36 @@ test('the bench measure counts what it should: a crossing, a shared stretch, an 
   expect(arrowStats(svg(['M0 50l90 0', 'M10 51l60 0']))).toMatchObject({ crossings: 0, shared: 1 });
   expect(arrowStats(svg(['M0 50c30 0 150 0 90 40']))).toMatchObject({ outside: 1 });
   expect(arrowStats(svg(['M0 50l40 0', 'M0 60l40 -10']))).toMatchObject({ crossings: 0, shared: 0 });
+});
+
+test('the bench measure counts an arrow through a box that is neither its source nor its target', () => {
+  const svg = (d: string) =>
+    `<svg width="200" height="100"><rect x="0" y="40" width="20" height="20"/><path d="M80 40h20v20h-20zm100 0h20v20h-20z"/><g fill="none" marker-end="url(#a)"><path d="${d}"/></g></svg>`;
+  // From the box at 0 through the box at 80 into the box at 180.
+  expect(arrowStats(svg('M10 50l170 0'))).toMatchObject({ arrows: 1, through: 1 });
+  // Into the box at 80, or round it into the box at 180.
+  expect(arrowStats(svg('M10 50l70 0'))).toMatchObject({ through: 0 });
+  expect(arrowStats(svg('M10 50l60 0l0 -20l50 0l0 20l60 0'))).toMatchObject({ through: 0 });
+});
+
+/** The conformance program's last step, rendered and measured. */
+async function lastOf(name: string) {
+  const code = readFileSync(join(import.meta.dirname, '../fixtures/conformance/programs', name), 'utf8');
+  const fig = await render(await trace(code), { idPrefix: 'x-' });
+  return arrowStats(fig.steps.at(-1)!.svg);
+}
+
+test('two lists pointing back at six tuples above them: their arrows nested on the right, apart, hardly crossing', async () => {
+  const stats = await lastOf('backend-tests__restaurants.py');
+  expect(stats).toMatchObject({ arrows: 19, shared: 0, outside: 0, through: 0 });
+  // The second list's three arrows pass the first one's lanes to reach the top three tuples: that is all.
+  expect(stats.crossings).toBeLessThanOrEqual(3);
+});
+
+test('objects reached from variables sit in the order of those variables (rebound over time, made inside calls)', async () => {
+  for (const name of ['backend-tests__breakpoints.py', 'example-code__closures__closure5.py']) {
+    expect(await lastOf(name), name).toMatchObject({ crossings: 0, shared: 0, through: 0 });
+  }
 });
 
 test('newlist = [origlist] * 3 draws three arrows that leave their own cells and arrive apart', async () => {

@@ -74,17 +74,19 @@ async function colours(theme: 'light' | 'dark', scheme: 'light' | 'dark') {
   });
 }
 
-test('follows data-theme and prefers-color-scheme', async () => {
+test('follows data-theme and prefers-color-scheme, on the page\'s own background', async () => {
+  // On a page the figure has no background of its own (theme.css): the host's shows through, light or dark.
   const light = await colours('light', 'light');
-  expect(light).toEqual({ text: 'rgb(31, 35, 40)', bg: 'rgb(255, 255, 255)' });
+  expect(light).toEqual({ text: 'rgb(31, 35, 40)', bg: 'rgba(0, 0, 0, 0)' });
   const dark = await colours('dark', 'light');
-  expect(dark).toEqual({ text: 'rgb(230, 237, 243)', bg: 'rgb(13, 17, 23)' });
+  expect(dark).toEqual({ text: 'rgb(230, 237, 243)', bg: 'rgba(0, 0, 0, 0)' });
   // No data-theme: the OS decides.
   expect(await colours('light', 'dark')).toEqual(dark);
   // data-theme="light" wins over a dark OS.
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.setContent(previewPage(figures.seed!, 'light'));
-  expect(await page.evaluate(() => getComputedStyle(document.querySelector('svg rect')!).fill)).toBe('rgb(255, 255, 255)');
+  const text = await page.evaluate(() => getComputedStyle(document.querySelector('svg g[fill^="var(--memtrace-fg"] text')!).fill);
+  expect(text).toBe(light.text);
   await page.emulateMedia({ colorScheme: 'light' });
 });
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { render } from '../../plugin/src/render/index.ts';
 import { traceJsonInProcess } from '../../scripts/dev-run.ts';
-import { caseOptions, fixtureCases, fixtureRenderOptions, fixtureTrace, FIXTURES, traceFileText } from './fixture-harness.ts';
+import { caseOptions, fixtureCases, narratedTraceJson, stepSummary, fixtureRenderOptions, fixtureTrace, FIXTURES, traceFileText } from './fixture-harness.ts';
 
 const cases = fixtureCases();
 const read = (c: string, file: string) => readFileSync(join(FIXTURES, c, file), 'utf8');
@@ -22,14 +22,14 @@ test('there are fixtures for every kind of program the renderer must draw', () =
 describe.each(cases)('%s', (c) => {
   const dir = join(FIXTURES, c);
   test('program.py traces to trace.json', { timeout: 120_000 }, async () => {
-    const json = await traceJsonInProcess(read(c, 'program.py'), caseOptions(dir).trace ?? {});
+    const json = await narratedTraceJson(read(c, 'program.py'), caseOptions(dir).trace ?? {}, traceJsonInProcess);
     expect(traceFileText(json)).toBe(read(c, 'trace.json'));
   });
 
   test('trace.json renders to the expected SVGs and text', async () => {
     const fig = await render(fixtureTrace(c), fixtureRenderOptions(dir));
     const expected = JSON.parse(read(c, 'expected/figure.json'));
-    expect({ width: fig.width, height: fig.height, steps: fig.steps.map((s) => ({ index: s.index, line: s.line })) }).toEqual(expected);
+    expect({ width: fig.width, height: fig.height, steps: fig.steps.map(stepSummary) }).toEqual(expected);
     fig.steps.forEach((s, i) => {
       expect(s.svg + '\n', `${c} step ${i + 1}`).toBe(read(c, `expected/${String(i + 1).padStart(2, '0')}.svg`));
     });

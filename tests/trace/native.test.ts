@@ -56,7 +56,32 @@ describe('seed example', () => {
     if (cls.kind !== 'class') throw new Error();
     expect(cls.attrs.map(([k]) => k)).toEqual(['__init__']);
     expect(obj(s, cls.attrs[0][1])).toMatchObject({ kind: 'function', name: '__init__', params: 'self, name, value, data' });
-    expect(obj(s, global(s, 'function2'))).toEqual({ kind: 'function', type: 'function', name: 'function2', params: 'a, x' });
+    expect(obj(s, global(s, 'function2'))).toEqual({ kind: 'function', type: 'function', name: 'function2', params: 'a, x', inProgram: true });
+  });
+
+  test("inProgram: whether a function's code is the program's, for wrapped ones too, not for code exec()'d or a library made", async () => {
+    const t = await trace(`from dataclasses import dataclass
+@dataclass
+class P:
+    x: int = 0
+    def m(self): pass
+    @staticmethod
+    def s(): pass
+    @property
+    def p(self): return 1
+    c = classmethod(dataclass)
+ns = {}
+exec('def g(): pass', ns)
+g = ns['g']
+k = lambda: 0
+print(P())`);
+    const s = t.steps.at(-1)!;
+    const cls = obj(s, global(s, 'P'));
+    if (cls.kind !== 'class') throw new Error();
+    const flag = (v: Parameters<typeof obj>[1]) => (obj(s, v) as { inProgram?: boolean }).inProgram;
+    const members = Object.fromEntries(cls.attrs.filter(([, v]) => 'ref' in v).map(([k, v]) => [k, flag(v)]));
+    expect(members).toMatchObject({ m: true, s: true, p: true, c: false, __init__: false, __repr__: false, __eq__: false });
+    expect([flag(global(s, 'k')), flag(global(s, 'g')), flag(global(s, 'dataclass'))]).toEqual([true, false, false]);
   });
 
   test('byte-identical JSON on every run, heap keys ascending, ids numbered by discovery', async () => {

@@ -4,11 +4,13 @@
  * script and stylesheet as hashed assets; and, once every page is rendered, fails the build listing every block that
  * could not be turned into a figure, even where content collections swallow render errors.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AstroIntegration, AstroIntegrationLogger } from 'astro';
 import { createEngine, type BlockOptions, type Engine, type MemtraceError } from '../engine/index.ts';
 import { figureAssets } from '../figure/assets.ts';
+import type { StepPages } from '../figure/windows.ts';
 import remarkMemtrace from './remark.ts';
 import { satteriPlugin } from './satteri.ts';
 
@@ -74,6 +76,7 @@ function settleSaves(server: DevServerLike) {
 }
 
 const withSlash = (s: string) => (s.endsWith('/') ? s : `${s}/`);
+const withSlashUrl = (u: URL) => new URL(withSlash(u.href));
 /** Orders errors by file, then line and column, so that a build lists them the same way each time. */
 const byPlace = (a: MemtraceError, b: MemtraceError) =>
   (a.location?.file ?? '').localeCompare(b.location?.file ?? '') ||
@@ -165,15 +168,45 @@ function devServerPlugin(files: Map<string, { contentType: string; source: strin
   };
 }
 
+/**
+ * Astro's content layer keeps each collection entry rendered in its data store (in the cache directory, or `.astro/`
+ * for the dev server) and renders it again only when the entry's file or the site's config changed. An entry whose
+ * memtrace block failed must not be served from there on the next run: the build would pass with the error panel in
+ * its page, and memtrace, never asked, would report nothing. So the first failure of a run writes a new generation
+ * to the cache directory, and the fingerprint put in the config carries the generation: the next run finds the config
+ * changed and renders every entry again.
+ */
+function contentGeneration(cacheDir: URL) {
+  const file = new URL('memtrace/content-generation', cacheDir);
+  let current = '';
+  try {
+    current = readFileSync(file, 'utf8').trim();
+  } catch {
+    // No failure recorded yet.
+  }
+  let bumped = false;
+  return {
+    /** The fingerprint of this run: the engine's, and the generation when a failure was ever recorded. */
+    fingerprint: (engine: Engine) => (current ? `${engine.fingerprint}.${current}` : engine.fingerprint),
+    /** Records a failure (once a run): the next run's fingerprint differs from this one's. */
+    fail() {
+      if (bumped) return;
+      bumped = true;
+      mkdirSync(new URL('.', file), { recursive: true });
+      writeFileSync(file, randomUUID());
+    },
+  };
+}
+
 /** Adds memtrace to the site's Markdown processor; false when the processor is unknown. */
-function register(processor: MarkdownProcessorLike, engine: Engine): boolean {
+function register(processor: MarkdownProcessorLike, engine: Engine, fingerprint: string): boolean {
   if (processor.name === 'unified') {
     // Astro hashes its config (plugin options included) to know when to render content again: the fingerprint
     // goes in; the engine, whose counters change during a build, stays out of sight.
-    const pluginOptions = Object.defineProperty({ fingerprint: engine.fingerprint }, 'engine', { value: engine, enumerable: false });
+    const pluginOptions = Object.defineProperty({ fingerprint }, 'engine', { value: engine, enumerable: false });
     (processor.options.remarkPlugins ??= []).push([remarkMemtrace, pluginOptions]);
   } else if (processor.name === 'satteri') {
-    (processor.options.mdastPlugins ??= []).push(satteriPlugin(engine));
+    (processor.options.mdastPlugins ??= []).push({ ...satteriPlugin(engine), fingerprint });
   } else return false;
   return true;
 }
@@ -193,6 +226,7 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
   let engine: Engine | undefined;
   let assetsDir = '_astro';
   const assets = figureAssets();
+  const pages = new Map<string, string>();
 
   return {
     name: 'memtrace',
@@ -202,9 +236,21 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
         assetsDir = config.build.assets.replace(/^\/+|\/+$/g, '');
         const base = withSlash(config.base);
         const url = (name: string) => `${base}${assetsDir}/${name}`;
+        // Long figures' step pages (figure/windows.ts): served from memory by the dev server, written at build:done.
+        const files = new Map<string, { contentType: string; source: string | Uint8Array }>(assets.files.map((f) => [url(f.fileName), f]));
+        const stepPages: StepPages = {
+          url,
+          style: url(assets.style),
+          add(fileName, html) {
+            pages.set(fileName, html);
+            files.set(url(fileName), { contentType: 'text/html; charset=utf-8', source: html });
+          },
+        };
+        const generation = contentGeneration(withSlashUrl(config.cacheDir));
         engine = createEngine({
+          stepPages,
           defaults: options.defaults,
-          cacheDir: options.cache === false ? false : fileURLToPath(new URL('memtrace/', withSlash(config.cacheDir.href))),
+          cacheDir: options.cache === false ? false : fileURLToPath(new URL('memtrace/', withSlashUrl(config.cacheDir))),
           // A build renders every page before failing, so that every failed block is listed (an error thrown inside
           // an MDX page would stop Vite at that one).
           mode: command === 'dev' ? 'dev' : 'collect',
@@ -213,14 +259,14 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
           root: fileURLToPath(config.root),
           // The dev server keeps the rendered Markdown of many saves; placeholders keep figures out of it.
           slots: command === 'dev',
+          onError: () => generation.fail(),
         });
         const processor = config.markdown.processor as unknown as MarkdownProcessorLike;
-        if (!register(processor, engine)) {
+        if (!register(processor, engine, generation.fingerprint(engine))) {
           logger.warn(`unknown Markdown processor "${processor.name}": memtrace blocks will not be rendered.`);
         }
         // The dev server serves the assets from memory. (Pages the content layer rendered with older assets are not
         // kept: the engine's fingerprint in the config clears them.)
-        const files = new Map(assets.files.map((f) => [url(f.fileName), f]));
         updateConfig({ vite: { plugins: [devServerPlugin(files, engine)] } });
       },
       'astro:build:generated': ({ logger }) => {
@@ -233,6 +279,7 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
         const out = new URL(`${assetsDir}/`, dir);
         mkdirSync(out, { recursive: true });
         for (const f of assets.files) writeFileSync(new URL(f.fileName, out), f.source);
+        for (const [fileName, html] of pages) writeFileSync(new URL(fileName, out), html);
         logSummary(engine, logger);
       },
       'astro:server:done': async () => {

@@ -8,9 +8,8 @@
  * rewrites first.
  */
 import { join } from 'node:path';
-import type { Element, ElementContent } from 'hast';
-import { fromHtml } from 'hast-util-from-html';
-import { toHtml } from 'hast-util-to-html';
+import type { Element, ElementContent, Root } from 'hast';
+import { htmlBytes } from '../figure/hast.ts';
 import { createEngine, isMemtraceBlock, MemtraceError, newDocument, type BlockOptions, type Engine } from '../engine/index.ts';
 import { besideAdapters, writeClientStyle } from './client-files.ts';
 import { findFences } from './fences.ts';
@@ -44,11 +43,11 @@ const ASSET_TAGS = new Set(['link', 'script', 'style']);
  * The figure HTML as one inert line: Vue compiles none of it, markdown-it keeps it as one HTML block, and `vp-raw`
  * lets sites that isolate VitePress' content styles (`postcssIsolateStyles`) keep them out of the figure.
  */
-function inert(html: string): string {
-  const children = fromHtml(html, { fragment: true }).children.filter((n) => !(n.type === 'element' && ASSET_TAGS.has(n.tagName)));
+function inert(tree: Root): string {
+  const children = tree.children.filter((n) => !(n.type === 'element' && ASSET_TAGS.has(n.tagName)));
   const wrapper: Element = { type: 'element', tagName: 'div', properties: { className: ['vp-raw'], 'v-pre': '' }, children: children as ElementContent[] };
   // A newline as a character reference is still a newline in text and attribute values (no raw-text element here).
-  return toHtml(wrapper).replaceAll('\n', '&#10;');
+  return htmlBytes({ type: 'root', children: [wrapper] }).replaceAll('\n', '&#10;');
 }
 
 /** The page's Markdown with each memtrace fence replaced by its figure (same line count), or undefined if it has none. */
@@ -59,9 +58,9 @@ async function withFigures(engine: Engine, markdown: string, file: string): Prom
   const doc = newDocument();
   for (const f of fences) {
     const position = { line: f.open + 1, column: f.indent.length + 1 };
-    const { html } = await engine.process({ code: f.code, meta: f.meta, file, position }, doc);
+    const { tree } = await engine.process({ code: f.code, meta: f.meta, file, position }, doc);
     // Blank lines where the fence's other lines were keep every later line where the author wrote it.
-    lines.splice(f.open, f.close - f.open + 1, f.indent + inert(html), ...Array<string>(f.close - f.open).fill(''));
+    lines.splice(f.open, f.close - f.open + 1, f.indent + inert(tree), ...Array<string>(f.close - f.open).fill(''));
   }
   return lines.join('\n');
 }

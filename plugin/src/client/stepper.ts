@@ -23,15 +23,17 @@ const hashTarget = (): [Element, Go, number] | undefined => {
 
 function setup(fig: HTMLElement): void {
   fig.dataset.memtrace = 'ready';
-  // Array.from, not a spread: bundlers that compile spreads loosely (Docusaurus' Babel) turn it into [].concat(list).
-  const steps = Array.from(fig.querySelectorAll<HTMLElement>('.memtrace-step'));
-  const n = steps.length;
   const part = (name: string) => fig.querySelector(`[data-mt=${name}]`) as HTMLElement;
   const range = part('range') as HTMLInputElement;
   const status = part('status');
   const live = part('live');
   const buttons = fig.querySelectorAll<HTMLButtonElement>('[data-go]');
-  let cur = Math.max(0, steps.findIndex((s) => s.classList.contains('is-current')));
+  // A long figure holds only some of its steps; `data-more` names the page that holds them all (figure/windows.ts).
+  const list = fig.querySelector('.memtrace-steps')!;
+  const n = +range.max;
+  const at = (k: number) => document.getElementById(`${fig.id}-step-${k + 1}`)!;
+  let cur = +range.value - 1;
+  let more: Promise<unknown> | undefined;
 
   const clamp = (k: number) => (k < 0 ? 0 : k < n ? k : n - 1);
   const target = (b: HTMLElement) => {
@@ -42,15 +44,28 @@ function setup(fig: HTMLElement): void {
 
   const go: Go = (k, byReader) => {
     k = clamp(k);
-    const was = steps[cur];
-    const step = steps[k];
+    const was = at(cur);
+    const step = at(k);
+    if (!step) {
+      // Fetch every step once, then show this one (a failed fetch leaves the figure where it was).
+      more ??= fetch(fig.dataset.more!)
+        .then((r) => r.text())
+        .then((t) => {
+          // The steps, and the definitions they share (the page kept only those of its own steps).
+          const all = new DOMParser().parseFromString(t, 'text/html').getElementById(fig.id)!;
+          fig.querySelector('.memtrace-defs')?.replaceWith(all.querySelector('.memtrace-defs')!);
+          list.replaceChildren(...all.querySelectorAll('.memtrace-step'));
+        });
+      more.then(() => at(k) && go(k, byReader));
+      return;
+    }
     const open = details(step);
     // A reader who opened the text version wants it open on the next step too.
     if (open) open.open = !!details(was)?.open;
     // `hidden` as well as the class: one step at a time even while the stylesheet is still on its way (a page that
     // Astro's router swapped in links it from the body, which the router does not wait for).
-    steps.forEach((s, i) => {
-      const on = i == k;
+    list.querySelectorAll<HTMLElement>('.memtrace-step').forEach((s) => {
+      const on = s == step;
       s.hidden = !on;
       s.classList.toggle('is-current', on);
       if (on) s.setAttribute('aria-current', 'step');

@@ -7,9 +7,10 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import type { Root } from 'hast';
 import { renderFigure, type FigureAssets } from '../figure/index.ts';
+import { WINDOW, windowFigure, type StepPages } from '../figure/windows.ts';
 import { h, htmlBytes, type Element, type ElementContent } from '../figure/hast.ts';
 import { attachNotes, parseNotes } from '../notes/index.ts';
-import { sharedRuntime, type TraceRunner } from '../trace/index.ts';
+import { sharedPool, type TraceRunner } from '../trace/index.ts';
 import { cacheKey, createCache, type Cache } from './cache.ts';
 import { codeFrame, errorPanel, MemtraceError, type SourceLocation } from './errors.ts';
 import {
@@ -52,6 +53,11 @@ export interface EngineOptions {
    * `'inline'` (default) to inline them once per document, for pipelines that serve no extra files.
    */
   assets?: FigureAssets | 'inline';
+  /**
+   * Where long figures put their steps: given, a figure inlines a window of its steps and links a page of them all
+   * (see figure/windows.ts); absent, every step stays inline.
+   */
+  stepPages?: StepPages;
   logger?: EngineLogger;
   /** The tracer to use; defaults to the process-wide sandboxed Pyodide runtime, started on first use. */
   runner?: TraceRunner;
@@ -63,6 +69,11 @@ export interface EngineOptions {
    * store, compiled into a module again on each save), and figures are most of that text.
    */
   slots?: boolean;
+  /**
+   * Called with each block that failed, as it fails (every mode). The Astro integration uses it to keep Astro's
+   * content layer from serving the failed render again on the next run.
+   */
+  onError?: (error: MemtraceError) => void;
 }
 
 /** A fenced block as an adapter found it. */
@@ -260,10 +271,11 @@ function nextPlacement(key: string, doc: DocumentState): Placement {
 }
 
 /** The figure's tree, with its ids prefixed for this page. */
-function placeFigure(entry: FigureEntry, opts: ResolvedOptions, place: Placement, assets: EngineOptions['assets']): Root {
+function placeFigure(entry: FigureEntry, opts: ResolvedOptions, place: Placement, host: Pick<EngineOptions, 'assets' | 'stepPages'>): Root {
   const { id } = place;
   const { figure } = entry;
-  return renderFigure(
+  const { assets, stepPages } = host;
+  const tree = renderFigure(
     {
       ...figure,
       steps: figure.steps.map((s) => ({ ...s, tree: withIdPrefix(s.tree, id), ...(s.narrowTree ? { narrowTree: withIdPrefix(s.narrowTree, id) } : {}) })),
@@ -279,6 +291,7 @@ function placeFigure(entry: FigureEntry, opts: ResolvedOptions, place: Placement
       note: entry.note,
     },
   );
+  return stepPages ? windowFigure(tree, stepPages) : tree;
 }
 
 /** What a placeholder stands for: enough to place the figure again from the cache. */
@@ -291,19 +304,35 @@ interface Slot {
 
 /** Placeholders seen recently; each is small (the block's code), and pages only ever show the latest ones. */
 const SLOTS_KEPT = 2000;
+/**
+ * Filled placeholders kept as HTML, most recent last: a page is fetched again after each save (most often a prose
+ * edit, its figures unchanged), and placing and writing a figure costs tens of ms. Each is hundreds of kB at most.
+ */
+const FILLED_KEPT = 24;
 const SLOT = /<memtrace-slot data-slot="([0-9a-f]+)"><\/memtrace-slot>/g;
 
 /**
  * Placeholders and what they stand for (see {@link EngineOptions.slots}), most recent last; the oldest are forgotten
  * past {@link SLOTS_KEPT}. A figure is placed again from the cache each time its page is served.
  */
-function slotRegistry(cache: Cache<FigureEntry>, assets: EngineOptions['assets']) {
+function slotRegistry(cache: Cache<FigureEntry>, host: Pick<EngineOptions, 'assets' | 'stepPages'>) {
   const slots = new Map<string, Slot>();
+  // A name stands for one cache key, place, options and file: its HTML never changes.
+  const filled = new Map<string, string>();
   const fillOne = (name: string): string => {
+    const kept = filled.get(name);
+    if (kept !== undefined) {
+      filled.delete(name);
+      filled.set(name, kept);
+      return kept;
+    }
     const slot = slots.get(name);
     const entry = slot && cache.get(slot.key);
     if (!slot || !entry) return htmlBytes(errorPanel(new MemtraceError('this figure is no longer in memory: save the file again to draw it')));
-    return htmlBytes(placeFigure(entry, slot.opts, slot.place, assets));
+    const html = htmlBytes(placeFigure(entry, slot.opts, slot.place, host));
+    filled.set(name, html);
+    if (filled.size > FILLED_KEPT) filled.delete(filled.keys().next().value!);
+    return html;
   };
   return {
     add(key: string, block: Block, opts: ResolvedOptions, place: Placement): Element {
@@ -317,13 +346,23 @@ function slotRegistry(cache: Cache<FigureEntry>, assets: EngineOptions['assets']
   };
 }
 
-/** Runs the calls given to it one after another, in the order they were given. */
-function oneAtATime() {
-  let turn: Promise<unknown> = Promise.resolve();
-  return <T>(fn: () => Promise<T>): Promise<T> => {
-    const mine = turn.then(fn);
-    turn = mine.catch(() => {});
-    return mine;
+/**
+ * Runs the calls given to it, at most `n` at a time, starting them in the order they were given (with `n` = 1, one
+ * after another). A finished call hands its place to the next waiting one.
+ */
+function lanes(n: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (running < n) running++;
+    else await new Promise<void>((go) => waiting.push(go));
+    try {
+      return await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
   };
 }
 
@@ -351,10 +390,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const { fail, where } = locator(options.root);
   const tracing = busyClock((ms) => (stats.traceMs += ms));
   const rendering = busyClock((ms) => (stats.renderMs += ms));
-  const slots = slotRegistry(cache, options.assets);
+  const slots = slotRegistry(cache, options);
   let runner = options.runner;
   const progress = progressLog(stats, mode === 'dev' ? undefined : options.logger);
-  const inTurn = oneAtATime();
+  // Traces run side by side on the shared pool's children; a runner given by the caller gets one at a time.
+  const inTurn = lanes(options.runner ? 1 : sharedPool().size);
 
   async function build(block: Block, opts: ResolvedOptions): Promise<FigureEntry> {
     const failHere = fail(block);
@@ -365,7 +405,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     const traced = await inTurn(() => {
       // Checked when the block's turn comes: a file saved again meanwhile has a newer render waiting behind it.
       if (mode === 'dev' && isOutdated(block)) throw new Outdated();
-      runner ??= sharedRuntime();
+      runner ??= sharedPool();
       stats.traced++;
       return tracing.time(() => traceProgram(runner!, program.code, opts, failInProgram));
     });
@@ -398,6 +438,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     }
     const located = error instanceof MemtraceError ? error : fail(block)(`memtrace failed on this block: ${(error as Error).message ?? error}`);
     stats.errors++;
+    options.onError?.(located);
     if (mode === 'dev') options.logger?.error(located.message);
     else errors.push(located);
     if (mode === 'build') throw located;
@@ -407,7 +448,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
 
   return {
     fillSlots: slots.fill,
-    fingerprint: cacheKey({ defaults, assets: options.assets ?? 'inline' }).slice(0, 16),
+    fingerprint: cacheKey({ defaults, assets: options.assets ?? 'inline', ...(options.stepPages ? { window: WINDOW } : {}) }).slice(0, 16),
     stats,
     errors,
     async process(block, doc = newDocument()) {
@@ -421,7 +462,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
         const place = nextPlacement(key, doc);
         const tree: Root = options.slots
           ? { type: 'root', children: [slots.add(key, block, opts, place)] }
-          : placeFigure(entry, opts, place, options.assets);
+          : placeFigure(entry, opts, place, options);
         return { tree, html: htmlBytes(tree), warnings: entry.warnings, fromCache };
       } catch (error) {
         return failed(block, error);

@@ -5,6 +5,7 @@
  * id `<figure-id>-step-<k>`), `[data-go]` buttons and `[data-mt=range|status|live]`.
  */
 import { inlineAssets } from './assets.ts';
+import { noteToHast } from '../notes/inline.ts';
 import { codeLegend, codePane, type LineMarkIds } from './code-pane.ts';
 import { h, type Element, type ElementContent, type Root } from './hast.ts';
 import type { RenderedFigure, RenderedStep } from './types.ts';
@@ -94,10 +95,22 @@ function view(s: RenderedStep, k: number, id: string, f: RenderedFigure): Elemen
   return h('div', { class: 'memtrace-view' }, [...pane, h('div', { class: 'mt-dia' }, svgs)]);
 }
 
+/**
+ * The author's note a step shows, under its diagram: its own note, or the last one before it (class `is-carried`,
+ * drawn dimmed), so that the reader keeps the thread between two notes. A carried note is `hidden` but where the
+ * stylesheet shows one step at a time: a list of every step (no JavaScript, print, a feed reader) shows each note once.
+ */
+function noteElement(s: RenderedStep): Element[] {
+  if (!s.note) return [];
+  const { carried, markdown } = s.note;
+  return [h('p', { class: carried ? 'memtrace-narration is-carried' : 'memtrace-narration', hidden: carried }, noteToHast(markdown))];
+}
+
 function step(s: RenderedStep, k: number, n: number, id: string, current: boolean, f: RenderedFigure): Element {
   return h('li', { class: `memtrace-step${current ? ' is-current' : ''}`, id: `${id}-step-${k}`, 'data-line': String(s.line) }, [
     h('p', { class: 'memtrace-caption' }, stepLabel(k, n, s.line)),
     view(s, k, id, f),
+    ...noteElement(s),
     h('details', { class: 'memtrace-text' }, [h('summary', 'Text version'), h('pre', s.text)]),
   ]);
 }

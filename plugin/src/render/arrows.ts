@@ -399,9 +399,11 @@ export function routeStep(requests: ArrowRequest[]): string[] {
   // Only arrows that leave level or upwards: one that goes down is better passed above than followed below.
   for (const q of requests) if (q.target.y < q.from.y) leaving.set(q.source, [...(leaving.get(q.source) ?? []), q.from.y]);
   const qs = requests.map((q) => ({ ...q, leaving: leaving.get(q.target) ?? [] }));
-  const first = routeAll(qs.map((q) => ({ ...q })));
+  const fixed = nestedUp(qs);
+  const first = routeAll(qs.map((q) => ({ ...q })), fixed);
   const groups = new Map<string, number[]>();
   first.forEach((r, i) => {
+    if (fixed.has(i)) return;
     const t = qs[i]!.target;
     const k = `${t.x},${t.y},${r.edge}`;
     groups.set(k, [...(groups.get(k) ?? []), i]);
@@ -428,17 +430,93 @@ export function routeStep(requests: ArrowRequest[]): string[] {
     order.forEach((i, j) => arrive.set(i, { edge, at: Math.round(at[j]! * 10) / 10 }));
   }
   if (arrive.size === 0) return first.map((r) => r.d);
-  return routeAll(qs.map((q, i) => (arrive.has(i) ? { ...q, arrive: arrive.get(i)! } : { ...q }))).map((r) => r.d);
+  return routeAll(qs.map((q, i) => (arrive.has(i) ? { ...q, arrive: arrive.get(i)! } : { ...q })), fixed).map((r) => r.d);
 }
 
-/** Routes in order, each knowing the lanes and columns the earlier ones took and the routes they drew. */
-function routeAll(qs: ArrowRequest[]): Route[] {
+/** Routes in order, each knowing the lanes and columns the earlier ones took and the routes they drew; `fixed` routes are kept as they are. */
+function routeAll(qs: ArrowRequest[], fixed = new Map<number, Route>()): Route[] {
   const columnUse = new Map<number, number>();
   const laneUse = new Map<number, number>();
-  const drawn: Pt[][] = [];
-  return qs.map((q) => {
+  const drawn: Pt[][] = [...fixed.values()].map((r) => r.coarse);
+  return qs.map((q, i) => {
+    const f = fixed.get(i);
+    if (f) return f;
     const r = routeOne({ ...q, columnUse, laneUse, drawn });
     drawn.push(r.coarse);
     return r;
   });
+}
+
+/** Whether a list item's dot lies under its target's bottom edge with no other box (or another's label) between. */
+function straightUp(q: ArrowRequest): boolean {
+  const { from: s, target: t } = q;
+  if (s.x < t.x + 8 || s.x > t.x + t.w - 8) return false;
+  const own = q.labels?.get(q.source);
+  const between = (b: Box) => b !== q.source && b !== q.target && b !== own && b.x < s.x && b.x + b.w > s.x && b.y < q.source.y && b.y + b.h > t.y + t.h;
+  return !q.obstacles.some(between) && ![...(q.labels?.values() ?? [])].some(between);
+}
+
+/** Spacing of the nested runs of {@link nestedUp}. */
+const NEST = 3;
+
+/** Whether an arrow leaves a list's item for a box wholly above the list. */
+const itemUp = (q: ArrowRequest) => q.cell !== undefined && q.cell.h >= q.source.h - 4 && q.target.y + q.target.h < q.source.y - 8;
+
+/**
+ * The arrows from list items up to boxes above (a list of objects drawn before it), nested on the right so that
+ * none crosses another: each drops out under its list, runs right to a lane of its own past every box on its way,
+ * up, and left into its target's right edge (for lists with two such items or more). The leftmost item runs lowest
+ * and furthest out; an arrow from a lower list runs further out than one from a higher list; into one box, the one further out arrives higher. An arrow
+ * whose nested route would cross a box is left to the ordinary routes. By index into `qs`.
+ */
+function nestedUp(qs: ArrowRequest[]): Map<number, Route> {
+  const out = new Map<number, Route>();
+  // Only lists with two such items or more: a single one goes straight up into its target.
+  const bySource = new Map<Box, number[]>();
+  qs.forEach((q, i) => {
+    if (itemUp(q)) bySource.set(q.source, [...(bySource.get(q.source) ?? []), i]);
+  });
+  // An item right under its target, with nothing between, goes straight up into it as before.
+  for (const [src, ids] of bySource) {
+    const around = ids.filter((i) => !straightUp(qs[i]!));
+    if (around.length < 2) bySource.delete(src);
+    else bySource.set(src, around);
+  }
+  const ups = [...bySource.values()].flat();
+  if (ups.length < 2) return out;
+  // The level each runs at under its list.
+  const level = new Map<number, number>();
+  for (const [src, ids] of bySource) {
+    ids.sort((a, b) => qs[a]!.from.x - qs[b]!.from.x || a - b);
+    ids.forEach((i, r) => level.set(i, src.y + src.h + 3 + (ids.length - 1 - r) * NEST));
+  }
+  // Outermost first: the lowest run.
+  const order = [...ups].sort((a, b) => level.get(b)! - level.get(a)! || a - b);
+  const top = Math.min(...ups.map((i) => qs[i]!.target.y));
+  const bottom = Math.max(...level.values());
+  const q0 = qs[ups[0]!]!;
+  let base = 0;
+  for (const b of [...q0.obstacles, ...(q0.labels?.values() ?? []), ...ups.map((i) => qs[i]!.source)]) {
+    if (b.y < bottom && b.y + b.h > top) base = Math.max(base, b.x + b.w);
+  }
+  const lane = new Map(order.map((i, m) => [i, base + 8 + (order.length - 1 - m) * NEST]));
+  // Arrivals: into each target's right edge, the outer ones higher.
+  const byTarget = new Map<Box, number[]>();
+  for (const i of order) byTarget.set(qs[i]!.target, [...(byTarget.get(qs[i]!.target) ?? []), i]);
+  const arrive = new Map<number, number>();
+  for (const [t, ids] of byTarget) {
+    const gap = Math.min(ARRIVAL_GAP, (t.h - 8) / Math.max(1, ids.length));
+    const first = t.y + t.h / 2 - (gap * (ids.length - 1)) / 2;
+    ids.forEach((i, k) => arrive.set(i, Math.round((first + k * gap) * 10) / 10));
+  }
+  for (const i of order) {
+    const q = qs[i]!;
+    const x = lane.get(i)!;
+    const y = level.get(i)!;
+    const a = arrive.get(i)!;
+    const c = elbow([q.from, { x: q.from.x, y }, { x, y }, { x, y: a }, { x: q.target.x + q.target.w, y: a }]);
+    if (hits(c, q, q.obstacles.filter((o) => o !== q.source && o !== q.target)) > 0) continue;
+    out.set(i, { d: c.d, edge: 'right', end: c.pts.at(-1)!, coarse: c.coarse ?? c.pts });
+  }
+  return out;
 }

@@ -15,6 +15,7 @@ import type { StepArrows } from './routes.ts';
 import type { Item, Rendered } from './sheet.ts';
 import { ARROW_GUTTER, CELL_H, FRAME_HEAD_H, FRAME_MARK_X, FRAME_PAD, frameHeight, FS, LABEL_BASELINE, LINE_H, MARGIN, MARK, ROW_PITCH, SMALL } from './sizes.ts';
 import { arrowMarker, Layer, lineArrow, svgDocument } from './svg.ts';
+import { noteText } from '../notes/inline.ts';
 import { stepText, stepTitle } from './text.ts';
 import { paint } from './theme.ts';
 import type { RenderedStep } from './types.ts';
@@ -236,8 +237,13 @@ export function drawStep(d: FigureDrawing, k: number, placed: StepPlacement, arr
   const total = d.model.steps.length;
   const title = stepTitle(m, total, d.options.title);
   const { width, height } = d.figure;
+  // The step's own note, in its text version and, for an SVG that stands alone, as its <desc> (a page shows the
+  // note beside the SVG as HTML).
+  const note = d.model.notes[k];
+  const own = note && !note.carried ? noteText(note.markdown) : undefined;
+  const desc = own && !shared ? { id: `${prefix}desc${k}${d.figure.suffix}`, text: own } : undefined;
   // A step of a shared figure lives in an HTML page, where the SVG namespace goes without saying.
-  const tree = svgDocument({ width, height, titleId: `${prefix}t${k}${d.figure.suffix}`, title, marker: shared ? undefined : markerId, body, inHtml: shared });
-  const text = stepText(m, { total, code: d.model.code, objectNumber: (id) => d.model.objectNumber.get(id) ?? 0 });
-  return { index: m.index, line: m.line, svg: svgBytes(tree), tree, text };
+  const tree = svgDocument({ width, height, titleId: `${prefix}t${k}${d.figure.suffix}`, title, marker: shared ? undefined : markerId, body, inHtml: shared, desc });
+  const text = stepText(m, { total, code: d.model.code, objectNumber: (id) => d.model.objectNumber.get(id) ?? 0, note: own });
+  return { index: m.index, line: m.line, svg: svgBytes(tree), tree, text, ...(note ? { note } : {}) };
 }

@@ -2,6 +2,7 @@
  * The "model" stage of render(): what every shown step shows (model.ts), the program's lines as drawn, and the
  * names the text version gives objects.
  */
+import { shownNotes, type ShownNote } from '../notes/resolve.ts';
 import type { Trace } from '../trace/format.ts';
 import { primitivesOnHeap } from './heap-primitives.ts';
 import { buildModels, type StepModel } from './model.ts';
@@ -19,6 +20,8 @@ export interface FigureModel {
   omitted: string[];
   /** Heap id → "object N", numbered in the order the figure first reaches them. */
   objectNumber: Map<number, number>;
+  /** Per step, the note it shows: its own (the author's Markdown), or the last one carried over. */
+  notes: (ShownNote | undefined)[];
 }
 
 /** Models the shown steps of a trace (`shown`: indices into trace.steps, already checked). */
@@ -29,5 +32,5 @@ export function modelFigure(trace: Trace, shown: number[], options: RenderOption
   const omitted = steps.map((m) => (m.omitted ? omittedLabel(m.omitted, m.omitted.name && clip(m.omitted.name, MAX.name)) : ''));
   const objectNumber = new Map<number, number>();
   for (const m of steps) for (const o of m.objects) if (!objectNumber.has(o.id)) objectNumber.set(o.id, objectNumber.size + 1);
-  return { steps, code, omitted, objectNumber };
+  return { steps, code, omitted, objectNumber, notes: shownNotes(trace.steps, shown) };
 }

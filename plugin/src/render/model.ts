@@ -226,11 +226,16 @@ export function programNames(code: string): ProgramNames {
 /** The function a `staticmethod`, `classmethod` or `property` wraps, by its name, from its repr. */
 const WRAPPED = /<function (?:[\w.<>]+\.)?([\p{L}_][\p{L}\p{N}_]*)[ >]/u;
 
-/** Whether a class member came from library code: a function not defined in the program, or an attribute it never assigns. */
+/**
+ * Whether a class member came from library code. The tracer says so of functions (and of the staticmethods,
+ * classmethods and properties that wrap them) by where their code was compiled; for other members, and in traces
+ * without that field, by the program's text: a function it does not define, an attribute it never assigns.
+ */
 function generatedMember(name: string, v: Value, heap: Record<string, HeapObject>, names: ProgramNames): boolean {
+  const o = isRef(v) ? heap[v.ref] : undefined;
+  if (o && (o.kind === 'function' || o.kind === 'other') && o.inProgram !== undefined) return !o.inProgram;
   if (names.assigned.has(name)) return false;
   if (!isRef(v)) return true;
-  const o = heap[v.ref];
   if (!o) return false;
   if (o.kind === 'function') return !names.defs.has(o.name) && o.name !== '<lambda>';
   if (o.kind === 'class') return false;

@@ -7,6 +7,7 @@
  * there, so all steps share one size.
  */
 import type { StepModel } from './model.ts';
+import { FRAME_GAP, FRAME_HEAD_H, frameHeight, ROW_PITCH } from './sizes.ts';
 
 export interface Slot {
   row: number;
@@ -107,7 +108,66 @@ export function assignSlots(models: StepModel[], sizeOf?: SizeOf): Map<number, S
     out.push(next);
     current = next;
   }
+  return reorderRows(models, out, rows);
+}
+
+/** Per heap id, the height in the frames column of the variable it is reached from at this step (when it is). */
+function sourceYs(m: StepModel): Map<number, number> {
+  const out = new Map<number, number>();
+  let y = 0;
+  for (const f of m.frames) {
+    f.rows.forEach((r, j) => {
+      if ('ref' in r.value && !out.has(r.value.ref)) out.set(r.value.ref, y + FRAME_HEAD_H + j * ROW_PITCH);
+    });
+    y += frameHeight(f.rows.length) + FRAME_GAP;
+  }
   return out;
+}
+
+/**
+ * The rows put in the order of the variables that point at them, so that arrows from the frames do not cross: a
+ * row's key is the mean height of the variables its first-column objects are reached from, over the steps. A
+ * structure that spans several rows (an object whose part sits in a lower row) moves as one block, and a block
+ * whose first column no variable reaches stays after the block before it. Rows move as wholes over every step, so
+ * no object changes place while it lives.
+ */
+function reorderRows(models: StepModel[], slots: Map<number, Slot>[], rows: number): Map<number, Slot>[] {
+  if (rows < 2) return slots;
+  const sum = new Array<number>(rows).fill(0);
+  const count = new Array<number>(rows).fill(0);
+  // glued[r]: row r belongs to the block of row r - 1.
+  const glued = new Array<boolean>(rows).fill(false);
+  models.forEach((m, k) => {
+    const ys = sourceYs(m);
+    const at = slots[k]!;
+    for (const o of m.objects) {
+      const s = at.get(o.id);
+      if (!s) continue;
+      const y = ys.get(o.id);
+      if (s.col === 0 && o.parent === null && y !== undefined) {
+        sum[s.row] += y;
+        count[s.row]++;
+      }
+      const p = o.parent === null ? undefined : at.get(o.parent);
+      if (p && p.row !== s.row) for (let r = Math.min(p.row, s.row) + 1; r <= Math.max(p.row, s.row); r++) glued[r] = true;
+    }
+  });
+  const blocks: { rows: number[]; key: number }[] = [];
+  for (let r = 0; r < rows; r++) {
+    if (glued[r] && blocks.length) {
+      blocks.at(-1)!.rows.push(r);
+      continue;
+    }
+    const key = count[r] ? sum[r]! / count[r]! : (blocks.at(-1)?.key ?? -Infinity);
+    blocks.push({ rows: [r], key });
+  }
+  // Stable: blocks with equal keys keep their order.
+  const order = blocks.map((b, i) => ({ b, i })).sort((x, y) => x.b.key - y.b.key || x.i - y.i);
+  const to = new Array<number>(rows);
+  let n = 0;
+  for (const { b } of order) for (const r of b.rows) to[r] = n++;
+  if (to.every((t, r) => t === r)) return slots;
+  return slots.map((m) => new Map([...m].map(([id, s]) => [id, { ...s, row: to[s.row]! }])));
 }
 
 export interface Grid {
@@ -181,4 +241,31 @@ export function grid(slots: Map<number, Slot>[], sizeOf: (step: number, id: numb
     width,
     height: Math.max(0, y - ROW_GAP),
   };
+}
+
+/**
+ * Room to leave right of and under the objects for arrows from list items up to objects in rows above, from lists with two or more (they run
+ * under their list, then up lanes of their own on the right, see arrows.ts): for the most such arrows of one step,
+ * past the 24 px every figure keeps on the right; under the last row, for the most from one list there.
+ */
+export function upLanesRoom(models: StepModel[], slots: Map<number, Slot>[]): { w: number; h: number } {
+  let most = 0;
+  let under = 0;
+  models.forEach((m, k) => {
+    let n = 0;
+    const lastRow = Math.max(-1, ...[...slots[k]!.values()].map((s) => s.row));
+    for (const o of m.objects) {
+      const s = slots[k]!.get(o.id);
+      if (!s || !('items' in o.obj)) continue;
+      let up = 0;
+      // Those from under their target's column may go straight up; counted all the same (room is cheap).
+      for (const v of o.obj.items) if ('ref' in v && (slots[k]!.get(v.ref)?.row ?? Infinity) < s.row) up++;
+      if (up < 2) continue;
+      n += up;
+      if (s.row === lastRow) under = Math.max(under, up);
+    }
+    most = Math.max(most, n);
+  });
+  if (most < 2) return { w: 0, h: 0 };
+  return { w: Math.max(0, 12 + most * 3 - 24), h: under ? Math.max(0, 6 + under * 3 - 10) : 0 };
 }

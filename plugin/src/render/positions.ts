@@ -8,7 +8,7 @@ import type { FigureFragments, FrameFragments, LaidOut } from './boxes.ts';
 import type { FigureModel } from './figure-model.ts';
 import type { FragmentSpec } from './fragments.ts';
 import type { FrameModel, ObjectModel } from './model.ts';
-import { assignSlots, grid, ROW_GAP, type Grid, type Slot } from './placement.ts';
+import { assignSlots, grid, ROW_GAP, upLanesRoom, type Grid, type Slot } from './placement.ts';
 import type { Box, Rendered } from './sheet.ts';
 import { placeNarrow } from './narrow.ts';
 import { CODE_TO_FRAMES, FRAME_GAP, FRAME_HEAD_H, FRAME_PAD, FRAMES_TO_OBJECTS, frameHeight, HEADER_H, MARGIN, MARK, NARROW_WIDTH, OMITTED_H, ROW_PITCH, SCW } from './sizes.ts';
@@ -166,8 +166,9 @@ export function placeFigure(model: FigureModel, fragments: FigureFragments, laid
   const framesX = page ? MARGIN : codeBox.x + codeBox.w + CODE_TO_FRAMES;
   const objectsX = framesX + fd.width + FRAMES_TO_OBJECTS;
   // Objects leave room on their right for the arrows that go round them.
-  const width = Math.ceil(anyObjects ? objectsX + g.width + 24 : framesX + fd.width + MARGIN);
-  const height = Math.ceil(Math.max(leftBottom, top + framesHeight, top + g.height) + MARGIN);
+  const room = upLanesRoom(steps, slots);
+  const width = Math.ceil(anyObjects ? objectsX + g.width + 24 + room.w : framesX + fd.width + MARGIN);
+  const height = Math.ceil(Math.max(leftBottom, top + framesHeight, top + g.height + room.h) + MARGIN);
   const lanes = [top - 5, ...g.rowY.slice(1).map((y) => top + y - ROW_GAP / 2), top + g.height + 10];
   const columns = [objectsX - FRAMES_TO_OBJECTS / 2, ...g.gaps.map((x) => objectsX + x)];
   return {

@@ -189,6 +189,8 @@ export interface SvgParts {
   body: ElementContent[];
   /** For an SVG element of an HTML page: no xmlns. */
   inHtml?: boolean;
+  /** The step's description (the author's note, as plain text), as `<desc>` with this id. */
+  desc?: { id: string; text: string };
 }
 
 /** The arrowhead every arrow ends with. */
@@ -206,12 +208,14 @@ export function svgDocument(p: SvgParts): Element {
     viewBox: `0 0 ${p.width} ${p.height}`,
     role: 'img',
     'aria-labelledby': p.titleId,
+    'aria-describedby': p.desc?.id,
     'font-family': FONT_STACK,
     'font-size': String(FS),
     'xml:space': 'preserve',
   };
   return el('svg', attributes, [
     el('title', { id: p.titleId }, [textNode(p.title)]),
+    ...(p.desc ? [el('desc', { id: p.desc.id }, [textNode(p.desc.text)])] : []),
     ...(p.marker ? [el('defs', {}, [arrowMarker(p.marker)])] : []),
     el('rect', { width: String(p.width), height: String(p.height), fill: paint('bg') }),
     ...p.body,

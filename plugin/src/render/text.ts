@@ -5,11 +5,15 @@
 import { isRef, type HeapObject, type Value } from '../trace/format.ts';
 import type { FrameModel, OmittedModel, StepModel } from './model.ts';
 import { ELLIPSIS, primitiveText, typeLabel } from './values.ts';
+import { outputLines } from './fragments.ts';
+import { OUTPUT_LINES } from './sizes.ts';
 
 export interface TextContext {
   total: number;
   code: string[];
   objectNumber: (id: number) => number;
+  /** The author's note for this step, as plain text (a note carried over from an earlier step is not repeated). */
+  note?: string;
 }
 
 export function stepTitle(m: StepModel, total: number, title?: string): string {
@@ -23,6 +27,7 @@ export function stepText(m: StepModel, ctx: TextContext): string {
   const out: string[] = [];
   const event = { line: 'next to run', call: 'calling', return: 'returning', exception: 'raising', uncaught: 'uncaught exception' }[m.step.event];
   out.push(`Step ${m.ordinal} of ${ctx.total}, line ${m.line} (${m.unwinding ? 'exception leaving the function' : event}): ${codeAt(m.line)}`);
+  if (ctx.note) out.push(`Note: ${ctx.note}`);
   if (m.prevLine !== undefined) out.push(`Just ran line ${m.prevLine}: ${codeAt(m.prevLine)}`);
 
   const changes: string[] = [];
@@ -64,7 +69,9 @@ export function stepText(m: StepModel, ctx: TextContext): string {
   if (freed.length) {
     out.push(`Freed: ${freed.map((o) => `object ${ctx.objectNumber(o.id)} (${typeLabel(o.obj)})`).join(', ')}`);
   }
-  if (m.stdout) out.push('Print output:', m.stdout.replace(/\n$/, ''));
+  // The lines the picture shows, not all printed so far: a loop that prints would make the text grow with the square
+  // of its steps.
+  if (m.stdout) out.push('Print output:', ...outputLines(m.stdout, OUTPUT_LINES));
   if (m.exception) out.push(`Exception: ${m.exception.type}: ${m.exception.message}`);
   return out.join('\n');
 }

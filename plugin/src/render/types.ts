@@ -45,6 +45,8 @@ export interface RenderedStep {
   tree: Element;
   /** The text version, for screen readers and for anyone who cannot see the picture. */
   text: string;
+  /** The author's note this step shows (inline Markdown): its own, or the last one before it, `carried` over. */
+  note?: { markdown: string; carried: boolean };
   /** With layout `page`: the diagram stacked (objects below the frames), when the figure has that arrangement. */
   narrow?: string;
   /** The same as a hast element. */

@@ -76,6 +76,11 @@ export interface FunctionObject extends HeapBase {
   name: string;
   /** Parameter list as written, without annotations: `a, x=2, *args, **kw`. */
   params: string;
+  /**
+   * Whether the function's code was compiled from the program (`def` or `lambda` in it), as opposed to library code
+   * (a dataclass's generated `__init__`, a NamedTuple's `_make`). Absent in traces written before it was added.
+   */
+  inProgram?: boolean;
   /** Frame id of the frame this function closes over (its lexical parent), when it is not the global frame. */
   parentFrame?: number;
 }
@@ -98,6 +103,8 @@ export interface GeneratorObject extends HeapBase {
 export interface OtherObject extends HeapBase {
   kind: 'other';
   repr: string;
+  /** For a `staticmethod`, `classmethod` or `property` that wraps a Python function: whether that function is the program's. */
+  inProgram?: boolean;
 }
 
 export type HeapObject =

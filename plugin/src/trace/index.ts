@@ -4,9 +4,11 @@
  */
 import { traceWithNotes } from '../notes/index.ts';
 import type { Trace, TraceFailure, TraceOptions } from './format.ts';
+import { RuntimePool } from './pool.ts';
 import { TraceRuntime, type RuntimeOptions } from './runtime.ts';
 
 export * from './format.ts';
+export { RuntimePool, poolSize } from './pool.ts';
 export { TraceRuntime, isTraceFailure, type RuntimeOptions, type RuntimeStats } from './runtime.ts';
 
 /** Anything that traces programs: the sandboxed runtime, or a stand-in (the engine takes one). */
@@ -26,10 +28,24 @@ export function sharedRuntime(options?: RuntimeOptions): TraceRuntime {
   return shared;
 }
 
+let pool: RuntimePool | undefined;
+
+/**
+ * The process-wide pool of runtimes (one child per core, within memory; see trace/pool.ts), which builds trace
+ * with. Its children are started as traces come, and end as {@link sharedRuntime}'s does.
+ */
+export function sharedPool(): RuntimePool {
+  pool ??= new RuntimePool();
+  return pool;
+}
+
+/** Ends the shared runtime and the shared pool. */
 export async function closeSharedRuntime(): Promise<void> {
   const runtime = shared;
+  const runtimes = pool;
   shared = undefined;
-  await runtime?.close();
+  pool = undefined;
+  await Promise.all([runtime?.close(), runtimes?.close()]);
 }
 
 /**

@@ -37,7 +37,10 @@ export interface RuntimeOptions {
   graceMs?: number;
   /** Restart the child after a program left its wasm heap larger than this, in MB (default 256): wasm memory never shrinks. */
   recycleAboveMb?: number;
-  /** How long the child may take to load Pyodide, in ms (default 60000). */
+  /**
+   * How long a child may take to load Pyodide, in ms (default {@link START_TIMEOUT_MS}). A child that runs out of it, or
+   * exits while loading, is replaced once by a fresh one before the runtime gives up.
+   */
   startTimeoutMs?: number;
   /** The folder that holds the tracer's Python modules (default: `python/` next to this module; see tracer-modules.ts). */
   tracerDir?: string;
@@ -73,6 +76,13 @@ export interface RunOptions extends TraceOptions {
 }
 
 export { isTraceFailure } from './format.ts';
+
+/**
+ * The default limit on loading Pyodide in a child. It is not a program's time: a snapshot loads in about a second and a
+ * boot from scratch in about ten on an idle machine, but a CI machine running many builds at once can be many times
+ * slower, and a limit hit there fails a build that would have worked.
+ */
+export const START_TIMEOUT_MS = 180_000;
 
 /**
  * The options the tracer receives: every limit explicit, from {@link TRACE_DEFAULTS} where the caller left one out
@@ -207,6 +217,8 @@ interface Child {
   exited: boolean;
   /** The child could not start from its snapshot file. */
   badSnapshot?: boolean;
+  /** Why the child did not start, when it timed out or exited while loading (worth one more try with a fresh child). */
+  startFailure?: 'timeout' | 'exit';
 }
 
 /**
@@ -230,7 +242,7 @@ export class TraceRuntime {
       rssLimitMb: options.rssLimitMb ?? memoryLimitMb + 768,
       graceMs: options.graceMs ?? 2000,
       recycleAboveMb: options.recycleAboveMb ?? 256,
-      startTimeoutMs: options.startTimeoutMs ?? 60_000,
+      startTimeoutMs: options.startTimeoutMs ?? START_TIMEOUT_MS,
       tracerDir: options.tracerDir ?? TRACER_DIR,
       snapshotDir: options.snapshotDir ?? join(dirname(pyodideDir()), '.cache', 'memtrace'),
     };
@@ -299,8 +311,11 @@ export class TraceRuntime {
     });
   }
 
-  /** The running child, or a new one once it is ready. Only ever called from the queue. */
-  private async readyChild(): Promise<Child> {
+  /**
+   * The running child, or a new one once it is ready. Only ever called from the queue. A child that timed out or
+   * exited while loading (a machine too busy, say) is replaced once before the start fails.
+   */
+  private async readyChild(retried = false): Promise<Child> {
     if (this.child && !this.child.exited) {
       await this.child.ready;
       return this.child;
@@ -310,6 +325,12 @@ export class TraceRuntime {
     try {
       await child.ready;
     } catch (error) {
+      if (child.startFailure && !child.badSnapshot) {
+        if (this.child === child) this.stopChild();
+        if (!retried) return this.readyChild(true);
+        const busy = child.startFailure === 'timeout' ? ': the machine may be too busy; try again with fewer builds at once' : '';
+        throw new Error(`${(error as Error).message} (a second child, after the first also failed to start)${busy}`);
+      }
       if (!snapshot || !child.badSnapshot) throw error;
       // Its 'exit' may not have arrived yet; this child is done either way.
       if (this.child === child) this.child = undefined;
@@ -392,7 +413,11 @@ export class TraceRuntime {
     const child: Child = { process: proc, stderr: '', exited: false, ready: Promise.resolve() };
     this.child = child;
     child.ready = new Promise<void>((resolve, reject) => {
+      // Whether the start came to an end (ready, failed, timed out): a later exit is no start-up failure.
+      let ended = false;
       const startTimer = setTimeout(() => {
+        ended = true;
+        child.startFailure = 'timeout';
         reject(new Error(`memtrace: the Python sandbox did not start within ${this.options.startTimeoutMs} ms`));
         this.stopChild();
       }, this.options.startTimeoutMs);
@@ -403,11 +428,13 @@ export class TraceRuntime {
         }
         const message = parseMessage(line);
         if (message?.ready) {
+          ended = true;
           clearTimeout(startTimer);
           this.stats.loadMs.push(Number(message.loadMs));
           this.stats.python = String(message.python);
           resolve();
         } else if (message?.fatal) {
+          ended = true;
           clearTimeout(startTimer);
           child.badSnapshot = message.snapshot === true;
           reject(new Error(`memtrace: the Python sandbox failed to start: ${message.fatal}`));
@@ -418,6 +445,7 @@ export class TraceRuntime {
         child.stderr = (child.stderr + chunk).slice(-4000);
       });
       proc.on('error', (error) => {
+        ended = true;
         clearTimeout(startTimer);
         reject(new Error(`memtrace: could not start the Python sandbox (${node}): ${error.message}`));
       });
@@ -425,6 +453,8 @@ export class TraceRuntime {
         child.exited = true;
         clearTimeout(startTimer);
         const why = signal ? `signal ${signal}` : `exit code ${code}`;
+        if (!ended) child.startFailure = 'exit';
+        ended = true;
         reject(new Error(`memtrace: the Python sandbox exited during start-up (${why}): ${lastLines(child.stderr)}`));
         child.pending?.resolve(child.killedFor ?? crashFailure(child.stderr, why));
       });

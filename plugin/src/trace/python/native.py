@@ -25,10 +25,13 @@ TypeScript types and their documentation are in format.ts; users read /docs/trac
              {"kind": "dict", "type", "entries": [[Value, Value], ...]}
              {"kind": "instance", "type", "className", "attrs": [[name, Value], ...]}
              {"kind": "class", "type", "name", "bases": [name, ...], "attrs": [[name, Value], ...]}
-             {"kind": "function", "type", "name", "params": "a, x=2, *args", "parentFrame"?: <frame id>}
+             {"kind": "function", "type", "name", "params": "a, x=2, *args", "inProgram": true | false,
+              "parentFrame"?: <frame id>}     inProgram: its code is one of the program's (compiled from its
+                                             text), not a library's nor a string exec()'d at run time
              {"kind": "module", "type", "name"}
              {"kind": "generator", "type", "name", "state", "frame"?: {"line", "locals"}}
-             {"kind": "other", "type", "repr"}
+             {"kind": "other", "type", "repr", "inProgram"?: true | false}   inProgram: for a staticmethod,
+                                             classmethod or property, whether the function it wraps is the program's
              Containers longer than maxContainerItems keep that many items and say how many are left in "more".
 
 Heap ids are 1, 2, ... in order of first discovery and never pass to another object; frame ids are 1, 2, ... in the
@@ -80,6 +83,17 @@ def _short_repr(obj, limit=200):
         text = '<%s object>' % type(obj).__name__
     text = _ADDRESS.sub('', text)
     return text if len(text) <= limit else text[:limit - 3] + '...'
+
+
+def _wrapped_function(obj):
+    """The Python function a staticmethod, classmethod or property wraps (its getter), else None."""
+    if isinstance(obj, (staticmethod, classmethod)):
+        fn = getattr(obj, '__func__', None)
+    elif isinstance(obj, property):
+        fn = obj.fget
+    else:
+        return None
+    return fn if type(fn) is _FunctionType else None
 
 
 def _opcodes(*names):
@@ -516,7 +530,8 @@ class NativeEncoder(HeapLiveness):
                 # so only signatures whose defaults cannot change are kept.
                 if _immutable(obj.__defaults__) and _immutable(obj.__kwdefaults__):
                     self.params[id(obj)] = params
-            out = {'kind': 'function', 'type': 'function', 'name': obj.__name__, 'params': params[1]}
+            out = {'kind': 'function', 'type': 'function', 'name': obj.__name__, 'params': params[1],
+                   'inProgram': id(code) in self.codes}
             parent = self.fn_parent.get(self.ids.get(id(obj)))
             if parent:
                 out['parentFrame'] = parent
@@ -544,7 +559,11 @@ class NativeEncoder(HeapLiveness):
             return {'kind': 'module', 'type': 'module', 'name': obj.__name__}
         if kind == 'generator':
             return self._generator(obj)
-        return {'kind': 'other', 'type': tname, 'repr': _short_repr(obj)}
+        out = {'kind': 'other', 'type': tname, 'repr': _short_repr(obj)}
+        wrapped = _wrapped_function(obj)
+        if wrapped is not None:
+            out['inProgram'] = id(wrapped.__code__) in self.codes
+        return out
 
     def _generator(self, gen):
         """A generator: its state and, while not running, its suspended frame's line and locals."""

@@ -1,0 +1,111 @@
+/**
+ * Long figures on a page: a figure of many steps inlines only a window of them (the first ones and the start step's
+ * neighbourhood), with only the shared definitions those use, and puts every step in a static page of its own, with a content-hashed name. The figure links to
+ * that page (a reader without JavaScript reaches every step there) and names it in `data-more`, from which the
+ * stepper fetches the steps the page lacks before it shows one. So a page weighs the same whether its program ran
+ * 40 steps or 1000.
+ *
+ * Only hosts that can write files use it (the Astro integration writes the pages at build:done, as it does the
+ * client assets); elsewhere every step stays inline.
+ */
+import { createHash } from 'node:crypto';
+import { h, htmlBytes, type Element, type ElementContent, type Root } from './hast.ts';
+
+/** Where a host puts the step pages. */
+export interface StepPages {
+  /** The URL a page will be served at, from its file name. */
+  url(fileName: string): string;
+  /** Keeps a page to write or serve. */
+  add(fileName: string, html: string): void;
+  /** URL of the stylesheet the page links. */
+  style: string;
+}
+
+/**
+ * A figure of more than `min` steps inlines the first `first` and `around` each side of the start step. Figures up
+ * to `min` steps (the lessons' longest have about 90) stay whole, which printing and reading without JavaScript
+ * prefer; past it, a figure costs its page about what `first` steps cost.
+ */
+export const WINDOW = { min: 100, first: 20, around: 3 } as const;
+
+const hasClass = (node: ElementContent | undefined, name: string): node is Element =>
+  node?.type === 'element' && Array.isArray(node.properties.className) && node.properties.className.includes(name);
+
+/** Indices of the steps a page inlines, out of `n`, with `start` the step shown first. */
+export function windowSteps(n: number, start: number): Set<number> {
+  const keep = new Set<number>();
+  for (let i = 0; i < Math.min(n, WINDOW.first); i++) keep.add(i);
+  for (let i = Math.max(0, start - WINDOW.around); i <= Math.min(n - 1, start + WINDOW.around); i++) keep.add(i);
+  return keep;
+}
+
+/** The ids a subtree points at: `href="#id"`, `url(#id)`. */
+function referencedIds(node: ElementContent | Element, into: Set<string>): void {
+  if (node.type !== 'element') return;
+  for (const value of Object.values(node.properties)) {
+    if (typeof value === 'string' && value.includes('#')) for (const m of value.matchAll(/#([\w-]+)/g)) into.add(m[1]!);
+  }
+  for (const c of node.children) referencedIds(c, into);
+}
+
+/**
+ * The shared definitions (the `memtrace-defs` SVG) cut down to what the inlined steps use, directly or through
+ * other definitions: those of the other steps come with the step page.
+ */
+function prunedDefs(defs: Element, steps: Element[]): Element {
+  const inner = defs.children.find((c): c is Element => c.type === 'element' && c.tagName === 'defs');
+  if (!inner) return defs;
+  const byId = new Map(inner.children.flatMap((c) => (c.type === 'element' && typeof c.properties.id === 'string' ? [[c.properties.id, c] as const] : [])));
+  const used = new Set<string>();
+  for (const s of steps) referencedIds(s, used);
+  for (const id of used) {
+    // A Set visits what is added while it is iterated: definitions used by definitions are followed too.
+    const def = byId.get(id);
+    if (def) referencedIds(def, used);
+  }
+  const children = inner.children.filter((c) => c.type !== 'element' || typeof c.properties.id !== 'string' || used.has(c.properties.id));
+  return { ...defs, children: defs.children.map((c) => (c === inner ? { ...inner, children } : c)) };
+}
+
+/** The page of every step: the whole figure, as a reader without JavaScript sees it, with the stylesheet. */
+function stepsPage(figure: Element, title: string, style: string): string {
+  const page: Root = {
+    type: 'root',
+    children: [
+      { type: 'doctype' },
+      h('html', { lang: 'en' }, [
+        h('head', [h('meta', { charset: 'utf-8' }), h('meta', { name: 'viewport', content: 'width=device-width' }), h('title', title), h('link', { rel: 'stylesheet', href: style })]),
+        h('body', [h('main', [figure])]),
+      ]),
+    ],
+  };
+  return htmlBytes(page);
+}
+
+/**
+ * The figure of `tree` with only a window of its steps, the rest in a step page given to `pages`. A figure with
+ * no more steps than its window is returned as it is.
+ */
+export function windowFigure(tree: Root, pages: StepPages): Root {
+  const index = tree.children.findIndex((c) => c.type === 'element' && c.tagName === 'figure');
+  const figure = tree.children[index] as Element | undefined;
+  const list = figure?.children.find((c) => hasClass(c, 'memtrace-steps')) as Element | undefined;
+  if (!figure || !list) return tree;
+  const steps = list.children.filter((c) => hasClass(c, 'memtrace-step'));
+  const start = Math.max(0, steps.findIndex((s) => hasClass(s, 'is-current')));
+  if (steps.length <= WINDOW.min) return tree;
+  const keep = windowSteps(steps.length, start);
+
+  const title = `All ${steps.length} steps`;
+  const html = stepsPage(figure, title, pages.style);
+  const fileName = `memtrace-steps.${createHash('sha256').update(html).digest('hex').slice(0, 12)}.html`;
+  pages.add(fileName, html);
+  const url = pages.url(fileName);
+  const more = h('p', { class: 'memtrace-more' }, [h('a', { href: url }, `${title} on one page`)]);
+  const kept = steps.filter((_, i) => keep.has(i));
+  const children = figure.children.flatMap((c): ElementContent[] =>
+    c === list ? [{ ...list, children: kept }, more] : hasClass(c, 'memtrace-defs') ? [prunedDefs(c, kept)] : [c],
+  );
+  const windowed: Element = { ...figure, properties: { ...figure.properties, dataMore: url }, children };
+  return { ...tree, children: tree.children.map((c, i) => (i === index ? windowed : c)) };
+}
