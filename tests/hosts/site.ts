@@ -96,7 +96,7 @@ export function siteInChromium(site: HostSite): void {
     const figure = page.locator('figure.memtrace').first();
     await figure.scrollIntoViewIfNeeded();
     await figure.locator('[data-go=last]').click();
-    const svg = figure.locator('.memtrace-step.is-current svg');
+    const svg = figure.locator('.memtrace-step.is-current svg.mt-x');
     const light = await luminance(page, svg);
     await screenshot(page, `${site.name}-light`, figure);
     const mark = await site.switchToDark(page);

@@ -137,6 +137,7 @@ export const PAGE_MD = ['# Aliasing', '', '```python memtrace title="Two names, 
 export function figures(html: string): { steps: number; svgs: number }[] {
   return (html.match(/<figure class="memtrace[ "][\s\S]*?<\/figure>/g) ?? []).map((f) => ({
     steps: (f.match(/<li class="memtrace-step[^"]*"/g) ?? []).length,
-    svgs: (f.match(/<svg [^>]*role="img"/g) ?? []).length,
+    // One side-by-side diagram per step (a stacked one too where that is narrower).
+    svgs: (f.match(/<svg [^>]*>/g) ?? []).filter((t) => t.includes('role="img"') && t.includes('mt-x')).length,
   }));
 }

@@ -78,7 +78,7 @@ describe('the fresh Starlight site in Chromium', () => {
       await figure.locator('[data-go=last]').click();
       const seen = await page.evaluate(() => {
         const figure = document.querySelector('figure.memtrace')!;
-        const svg = figure.querySelector('.memtrace-step.is-current svg')!;
+        const svg = figure.querySelector('.memtrace-step.is-current svg.mt-x')!;
         // What steps share is drawn once in the figure's definitions, so look for each role in the whole figure.
         const find = (sel: string) => {
           const el = svg.querySelector(sel) ?? figure.querySelector(sel);

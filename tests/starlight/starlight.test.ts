@@ -47,7 +47,8 @@ describe('astro build of the Starlight example', () => {
       const text = html.slice(html.indexOf('<main')).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 300);
       expect(figure, `no figure in ${file}; page text: ${text}\nbuild log:\n${log.replace(/\x1b\[[0-9;]*m/g, '').slice(-3000)}`).toBeDefined();
       const steps = figure!.match(/<li class="memtrace-step[^"]*"/g) ?? [];
-      const svgs = figure!.match(/<svg [^>]*role="img"/g) ?? [];
+      // One side-by-side diagram per step (a stacked one too, where that is narrower, which shows on phones).
+      const svgs = (figure!.match(/<svg [^>]*>/g) ?? []).filter((t) => t.includes('role="img"') && t.includes('mt-x'));
       expect(steps.length).toBeGreaterThan(3);
       expect(svgs.length).toBe(steps.length);
       expect(html).not.toMatch(/memtrace title=/);
@@ -77,17 +78,19 @@ describe('astro build of the Starlight example', () => {
 /** Colours the reader sees in the figure's current step, from the real cascade. */
 async function figureColours(p: Page) {
   return p.evaluate(() => {
-    const svg = document.querySelector('figure.memtrace .memtrace-step.is-current svg')!;
+    const svg = document.querySelector('figure.memtrace .memtrace-step.is-current svg.mt-x')!;
     const background = getComputedStyle(svg.querySelector(':scope > rect')!).fill;
     // The main text colour (code, names, values), not the first text found, which may be a grey label.
-    const text = getComputedStyle(svg.querySelector('g[fill^="var(--memtrace-fg"] text')!).fill;
+    // Drawn once in the figure's shared definitions when steps or arrangements share it.
+    const text = getComputedStyle(document.querySelector('figure.memtrace g[fill^="var(--memtrace-fg"] text')!).fill;
     const rgb = (c: string) => c.match(/\d+(\.\d+)?/g)!.slice(0, 3).map(Number);
     const lum = ([r, g, b]: number[]) => {
       const lin = (v: number) => ((v /= 255) <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
       return 0.2126 * lin(r!) + 0.7152 * lin(g!) + 0.0722 * lin(b!);
     };
-    // The code panel: a colour only memtrace's theme sets (the example site maps the figure background onto its own).
-    const panel = getComputedStyle(svg.querySelector('g[fill^="var(--memtrace-code-bg"] rect')!).fill;
+    // The code panel (HTML beside the diagram): a colour only memtrace's theme sets (the example site maps the
+    // figure background onto its own).
+    const panel = getComputedStyle(document.querySelector('figure.memtrace .memtrace-step.is-current .mt-src')!).backgroundColor;
     const page = getComputedStyle(document.body).backgroundColor;
     return {
       theme: document.documentElement.dataset.theme,
@@ -130,7 +133,7 @@ describe('the Starlight example in Chromium', () => {
     expect(light.backgroundLum).toBeGreaterThan(0.8);
     expect(light.textLum).toBeLessThan(0.1);
     expect(light.panelLum).toBeGreaterThan(0.8);
-    const lightSeen = await luminance(p, figure.locator('.memtrace-step.is-current svg'));
+    const lightSeen = await luminance(p, figure.locator('.memtrace-step.is-current svg.mt-x'));
     await screenshot(p, 'starlight-light');
 
     await picker.selectOption('dark');
@@ -141,7 +144,7 @@ describe('the Starlight example in Chromium', () => {
     expect(dark.panelLum).toBeLessThan(0.05);
     // The figure sits on Starlight's own dark page, not in a white box.
     expect(dark.pageLum).toBeLessThan(0.05);
-    const darkSeen = await luminance(p, figure.locator('.memtrace-step.is-current svg'));
+    const darkSeen = await luminance(p, figure.locator('.memtrace-step.is-current svg.mt-x'));
     await screenshot(p, 'starlight-dark');
     expect(darkSeen).toBeLessThan(lightSeen / 4);
 
@@ -173,7 +176,8 @@ describe('the Starlight example in Chromium', () => {
     const { page: p } = await open(browser, server.url + 'guides/aliasing/', {}, problems);
     const layout = await p.evaluate(() => {
       const figure = document.querySelector('figure.memtrace')!;
-      const controls = [...figure.querySelectorAll('.memtrace-controls > *')];
+      // The buttons and the slider (the step counter has a row of its own below them).
+      const controls = [...figure.querySelectorAll('.memtrace-controls > :not(.memtrace-status)')];
       return {
         tops: controls.map((e) => Math.round(e.getBoundingClientRect().top)),
         detailsBorder: [...figure.querySelectorAll('details')].map((d) => getComputedStyle(d).borderLeftWidth),
