@@ -70,7 +70,8 @@ const sheetValue = (c: Colour, mode: 'light' | 'dark'): string => {
 };
 
 const block = (mode: 'light' | 'dark', docs = false) =>
-  ROLES.map((c) => `  ${PALETTE[c].name}: ${sheetValue(c, mode)};${docs && mode === 'light' ? ` /* ${PALETTE[c].doc} */` : ''}`).join('\n');
+  // Without the documentation, no space after the colon: minifiers keep a custom property's value as written.
+  ROLES.map((c) => `  ${PALETTE[c].name}:${docs ? ' ' : ''}${sheetValue(c, mode)};${docs && mode === 'light' ? ` /* ${PALETTE[c].doc} */` : ''}`).join('\n');
 
 const css = (docs: boolean) => `/* memtrace diagram colours. Override any of these on an ancestor of the figure. */
 :where(:root), :where([data-theme='light']) {
