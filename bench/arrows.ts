@@ -31,7 +31,8 @@ export function samplePath(d: string): Pt[] {
     if (op === 'h') n.push(0);
     const rel = op === op!.toLowerCase();
     const pts: Pt[] = [];
-    for (let i = 0; i + 1 < n.length; i += 2) pts.push(rel ? { x: at.x + n[i]!, y: at.y + n[i + 1]! } : { x: n[i]!, y: n[i + 1]! });
+    for (let i = 0; i + 1 < n.length; i += 2)
+      pts.push(rel ? { x: at.x + n[i]!, y: at.y + n[i + 1]! } : { x: n[i]!, y: n[i + 1]! });
     if (op === 'M') {
       at = pts[0]!;
       out.push(at);
@@ -43,7 +44,8 @@ export function samplePath(d: string): Pt[] {
     for (let k = 1; k <= steps; k++) {
       let ps = ctrl;
       const t = k / steps;
-      while (ps.length > 1) ps = ps.slice(1).map((p, i) => ({ x: ps[i]!.x + (p.x - ps[i]!.x) * t, y: ps[i]!.y + (p.y - ps[i]!.y) * t }));
+      while (ps.length > 1)
+        ps = ps.slice(1).map((p, i) => ({ x: ps[i]!.x + (p.x - ps[i]!.x) * t, y: ps[i]!.y + (p.y - ps[i]!.y) * t }));
       out.push(ps[0]!);
     }
     at = pts.at(-1)!;
@@ -90,8 +92,10 @@ export function rectsOf(svg: string, width: number, height: number): Rect[] {
   return out.filter((r) => r.w >= 6 && r.h >= 6 && !(r.w >= width - 1 && r.h >= height - 1));
 }
 
-const within = (p: Pt, r: Rect, m: number) => p.x > r.x + m && p.x < r.x + r.w - m && p.y > r.y + m && p.y < r.y + r.h - m;
-const contains = (o: Rect, r: Rect) => r.x >= o.x - 0.5 && r.y >= o.y - 0.5 && r.x + r.w <= o.x + o.w + 0.5 && r.y + r.h <= o.y + o.h + 0.5;
+const within = (p: Pt, r: Rect, m: number) =>
+  p.x > r.x + m && p.x < r.x + r.w - m && p.y > r.y + m && p.y < r.y + r.h - m;
+const contains = (o: Rect, r: Rect) =>
+  r.x >= o.x - 0.5 && r.y >= o.y - 0.5 && r.x + r.w <= o.x + o.w + 0.5 && r.y + r.h <= o.y + o.h + 0.5;
 
 /**
  * Whether an arrow passes through a box that is neither its source nor its target: its source is the largest box
@@ -101,7 +105,8 @@ const contains = (o: Rect, r: Rect) => r.x >= o.x - 0.5 && r.y >= o.y - 0.5 && r
 function throughOther(a: Pt[], rects: Rect[]): boolean {
   const start = a[0]!;
   const end = a.at(-1)!;
-  const largest = (rs: Rect[]) => rs.reduce<Rect | undefined>((b, r) => (!b || r.w * r.h > b.w * b.h ? r : b), undefined);
+  const largest = (rs: Rect[]) =>
+    rs.reduce<Rect | undefined>((b, r) => (!b || r.w * r.h > b.w * b.h ? r : b), undefined);
   const source = largest(rects.filter((r) => within(start, r, -0.5)));
   const target = largest(rects.filter((r) => within(end, r, -2.5) && !within(end, r, 2.5)));
   const own = (r: Rect) => (source && contains(source, r)) || (target && contains(target, r));
@@ -116,7 +121,8 @@ function segCross(a: Pt, b: Pt, c: Pt, d: Pt): Pt | undefined {
   return t >= 0 && t < 1 && u >= 0 && u < 1 ? { x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t } : undefined;
 }
 
-const near = (p: Pt, q: Pt, r: number) => Math.abs(p.x - q.x) <= r && Math.abs(p.y - q.y) <= r && Math.hypot(p.x - q.x, p.y - q.y) <= r;
+const near = (p: Pt, q: Pt, r: number) =>
+  Math.abs(p.x - q.x) <= r && Math.abs(p.y - q.y) <= r && Math.hypot(p.x - q.x, p.y - q.y) <= r;
 
 /** Places where two arrows cut each other, merged when within 6 px; not counting where both end (one arrowhead). */
 function crossings(a: Pt[], b: Pt[]): number {
@@ -171,7 +177,10 @@ export function arrowStats(svg: string): ArrowStats {
     }
   }
   const outside = arrows.filter((a) => a.some((p) => p.x < 0 || p.y < 0 || p.x > width || p.y > height)).length;
-  const length = arrows.reduce((s, a) => s + a.slice(1).reduce((t, p, i) => t + Math.hypot(p.x - a[i]!.x, p.y - a[i]!.y), 0), 0);
+  const length = arrows.reduce(
+    (s, a) => s + a.slice(1).reduce((t, p, i) => t + Math.hypot(p.x - a[i]!.x, p.y - a[i]!.y), 0),
+    0,
+  );
   const through = arrows.filter((a) => throughOther(a, rects)).length;
   return { arrows: arrows.length, crossings: cross, shared, outside, through, length };
 }
@@ -197,10 +206,36 @@ export async function arrowRows(label: string, traces: Trace[]): Promise<Row[]> 
   return [
     { section, metric: `arrows in the last step of ${stats.length} figures`, value: n, unit: '' },
     { section, metric: 'crossings per 10 arrows', value: perTen, unit: '', target: '≤ 1', ok: perTen <= 1 },
-    { section, metric: `crossings (in ${stats.filter((s) => s.crossings).length} figures)`, value: sum('crossings'), unit: '' },
-    { section, metric: 'pairs of arrows sharing a stretch of 12 px or more', value: sum('shared'), unit: '', target: '0', ok: sum('shared') === 0 },
-    { section, metric: 'arrows leaving the canvas', value: sum('outside'), unit: '', target: '0', ok: sum('outside') === 0 },
-    { section, metric: 'arrows through a box neither their source nor their target', value: sum('through'), unit: '', target: '0', ok: sum('through') === 0 },
+    {
+      section,
+      metric: `crossings (in ${stats.filter((s) => s.crossings).length} figures)`,
+      value: sum('crossings'),
+      unit: '',
+    },
+    {
+      section,
+      metric: 'pairs of arrows sharing a stretch of 12 px or more',
+      value: sum('shared'),
+      unit: '',
+      target: '0',
+      ok: sum('shared') === 0,
+    },
+    {
+      section,
+      metric: 'arrows leaving the canvas',
+      value: sum('outside'),
+      unit: '',
+      target: '0',
+      ok: sum('outside') === 0,
+    },
+    {
+      section,
+      metric: 'arrows through a box neither their source nor their target',
+      value: sum('through'),
+      unit: '',
+      target: '0',
+      ok: sum('through') === 0,
+    },
     { section, metric: 'total arrow length', value: Math.round(sum('length')), unit: 'px' },
   ];
 }
@@ -208,11 +243,16 @@ export async function arrowRows(label: string, traces: Trace[]): Promise<Row[]> 
 const isFailure = (r: Trace | TraceFailure): r is TraceFailure => 'kind' in r && !('format' in r);
 
 /** The conformance programs and the demo posts' blocks, by name, as the bench traces them. */
-export function benchPrograms(root: string): { name: string; code: string; maxSteps?: number; stdin?: string; demo: boolean }[] {
+export function benchPrograms(
+  root: string,
+): { name: string; code: string; maxSteps?: number; stdin?: string; demo: boolean }[] {
   const out = [];
   const conf = join(CONFORMANCE_DIR, 'programs');
   if (existsSync(conf)) {
-    for (const f of readdirSync(conf).filter((f) => f.endsWith('.py')).sort()) out.push({ name: f, code: readFileSync(join(conf, f), 'utf8'), demo: false });
+    for (const f of readdirSync(conf)
+      .filter((f) => f.endsWith('.py'))
+      .sort())
+      out.push({ name: f, code: readFileSync(join(conf, f), 'utf8'), demo: false });
   }
   for (const dir of ['content/posts', 'src/pages']) {
     for (const file of readdirSync(join(root, dir)).filter((f) => /\.mdx?$/.test(f))) {
@@ -220,7 +260,13 @@ export function benchPrograms(root: string): { name: string; code: string; maxSt
       let n = 0;
       for (const m of text.matchAll(/^```(?:python|py) ([^\n]*\bmemtrace\b[^\n]*)\n([\s\S]*?)^```/gm)) {
         const opts = parseMeta(m[1]!);
-        out.push({ name: `${basename(file).replace(/\.mdx?$/, '')}#${++n}`, code: m[2]!, maxSteps: opts.maxSteps, stdin: opts.stdin, demo: true });
+        out.push({
+          name: `${basename(file).replace(/\.mdx?$/, '')}#${++n}`,
+          code: m[2]!,
+          maxSteps: opts.maxSteps,
+          stdin: opts.stdin,
+          demo: true,
+        });
       }
     }
   }
@@ -246,8 +292,13 @@ if (import.meta.main) {
     writeFileSync(cache, JSON.stringify(traces));
   }
   for (const demo of [true, false]) {
-    for (const r of await arrowRows(demo ? 'demo posts' : 'conformance', traces.filter((t) => t.demo === demo).map((t) => t.trace))) {
-      console.log(`${r.section}: ${r.metric} = ${r.value}${r.target ? ` (target ${r.target}: ${r.ok ? 'ok' : 'MISSED'})` : ''}`);
+    for (const r of await arrowRows(
+      demo ? 'demo posts' : 'conformance',
+      traces.filter((t) => t.demo === demo).map((t) => t.trace),
+    )) {
+      console.log(
+        `${r.section}: ${r.metric} = ${r.value}${r.target ? ` (target ${r.target}: ${r.ok ? 'ok' : 'MISSED'})` : ''}`,
+      );
     }
   }
   if (process.argv.includes('--list')) {

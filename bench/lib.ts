@@ -28,8 +28,14 @@ export interface Row {
 }
 
 export function printTable(rows: Row[]) {
-  const fmt = (v: number | string) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(v < 10 ? 2 : 1)) : v);
-  const cells = rows.map((r) => [r.section, r.metric, `${fmt(r.value)} ${r.unit}`.trim(), r.target ? `${r.target} ${r.ok ? 'ok' : 'MISSED'}` : '']);
+  const fmt = (v: number | string) =>
+    typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(v < 10 ? 2 : 1)) : v;
+  const cells = rows.map((r) => [
+    r.section,
+    r.metric,
+    `${fmt(r.value)} ${r.unit}`.trim(),
+    r.target ? `${r.target} ${r.ok ? 'ok' : 'MISSED'}` : '',
+  ]);
   const head = ['section', 'metric', 'value', 'target'];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i]!)).join('  ');

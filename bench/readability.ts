@@ -45,10 +45,37 @@ export async function readabilityRows(site: string): Promise<Row[]> {
       const [p50, p5] = [quantile(sizes, 0.5), quantile(sizes, 0.05)];
       const section = `readability at ${width} px`;
       rows.push(
-        { section, metric: 'figure text, median', value: p50, unit: 'px', target: phone ? '≥ 12' : '≥ 13', ok: p50 >= (phone ? 12 : 13) },
-        { section, metric: 'figure text, 5th percentile', value: p5, unit: 'px', target: phone ? '≥ 10' : '≥ 11', ok: p5 >= (phone ? 10 : 11) },
-        { section, metric: `figures that pan (of ${figures})`, value: panning, unit: '', ...(width === 360 ? { target: '≤ 1 in 10', ok: panning * 10 <= figures } : {}) },
-        { section, metric: `pages that scroll sideways (of ${pages.length})`, value: overflowing, unit: '', target: '0', ok: overflowing === 0 },
+        {
+          section,
+          metric: 'figure text, median',
+          value: p50,
+          unit: 'px',
+          target: phone ? '≥ 12' : '≥ 13',
+          ok: p50 >= (phone ? 12 : 13),
+        },
+        {
+          section,
+          metric: 'figure text, 5th percentile',
+          value: p5,
+          unit: 'px',
+          target: phone ? '≥ 10' : '≥ 11',
+          ok: p5 >= (phone ? 10 : 11),
+        },
+        {
+          section,
+          metric: `figures that pan (of ${figures})`,
+          value: panning,
+          unit: '',
+          ...(width === 360 ? { target: '≤ 1 in 10', ok: panning * 10 <= figures } : {}),
+        },
+        {
+          section,
+          metric: `pages that scroll sideways (of ${pages.length})`,
+          value: overflowing,
+          unit: '',
+          target: '0',
+          ok: overflowing === 0,
+        },
       );
     }
   } finally {

@@ -32,7 +32,10 @@ const conformanceDir = join(CONFORMANCE_DIR, 'programs');
 const rows: Row[] = [];
 const row = (r: Row) => {
   rows.push(r);
-  if (!json) process.stderr.write(`  ${r.section}: ${r.metric} = ${typeof r.value === 'number' ? r.value.toFixed(2) : r.value} ${r.unit}\n`);
+  if (!json)
+    process.stderr.write(
+      `  ${r.section}: ${r.metric} = ${typeof r.value === 'number' ? r.value.toFixed(2) : r.value} ${r.unit}\n`,
+    );
 };
 
 /** The memtrace blocks of the demo posts, with the options that matter for tracing. */
@@ -44,14 +47,21 @@ function demoBlocks(): { name: string; code: string; maxSteps?: number; stdin?: 
       let n = 0;
       for (const m of text.matchAll(/^```(?:python|py) ([^\n]*\bmemtrace\b[^\n]*)\n([\s\S]*?)^```/gm)) {
         const opts = parseMeta(m[1]!);
-        blocks.push({ name: `${basename(file).replace(/\.mdx?$/, '')}#${++n}`, code: m[2]!, maxSteps: opts.maxSteps, stdin: opts.stdin });
+        blocks.push({
+          name: `${basename(file).replace(/\.mdx?$/, '')}#${++n}`,
+          code: m[2]!,
+          maxSteps: opts.maxSteps,
+          stdin: opts.stdin,
+        });
       }
     }
   }
   return blocks;
 }
 
-const SEED = readFileSync(join(root, 'content/posts/stack-and-heap.md'), 'utf8').match(/^```python memtrace[^\n]*\n([\s\S]*?)^```/m)![1]!;
+const SEED = readFileSync(join(root, 'content/posts/stack-and-heap.md'), 'utf8').match(
+  /^```python memtrace[^\n]*\n([\s\S]*?)^```/m,
+)![1]!;
 
 async function tracerSection(runtime: TraceRuntime) {
   // Start-up: a fresh sandboxed child each time (spawn + Pyodide load + tracer).
@@ -67,13 +77,20 @@ async function tracerSection(runtime: TraceRuntime) {
   const seedTimes: number[] = [];
   let seed: Trace | undefined;
   for (let i = 0; i < runs * 2; i++) {
-    seedTimes.push(await timeMs(async () => {
-      const r = await runtime.trace(SEED);
-      if (isTraceFailure(r)) throw new Error(r.message);
-      seed = r;
-    }));
+    seedTimes.push(
+      await timeMs(async () => {
+        const r = await runtime.trace(SEED);
+        if (isTraceFailure(r)) throw new Error(r.message);
+        seed = r;
+      }),
+    );
   }
-  row({ section: 'seed example', metric: `trace (${seed!.steps.length} steps, incl. IPC)`, value: median(seedTimes), unit: 'ms' });
+  row({
+    section: 'seed example',
+    metric: `trace (${seed!.steps.length} steps, incl. IPC)`,
+    value: median(seedTimes),
+    unit: 'ms',
+  });
   const renderTimes: number[] = [];
   for (let i = 0; i < runs * 2; i++) renderTimes.push(await timeMs(() => render(seed!)));
   row({ section: 'seed example', metric: 'render (all steps)', value: median(renderTimes), unit: 'ms' });
@@ -86,7 +103,10 @@ async function conformanceSection(runtime: TraceRuntime) {
     return [];
   }
   const programs = Object.fromEntries(
-    readdirSync(conformanceDir).filter((f) => f.endsWith('.py')).sort().map((f) => [f.replace(/\.py$/, ''), readFileSync(join(conformanceDir, f), 'utf8')]),
+    readdirSync(conformanceDir)
+      .filter((f) => f.endsWith('.py'))
+      .sort()
+      .map((f) => [f.replace(/\.py$/, ''), readFileSync(join(conformanceDir, f), 'utf8')]),
   );
   // Through the sandboxed runtime, as a build runs them (IPC included).
   const perProgram: number[] = [];
@@ -98,7 +118,12 @@ async function conformanceSection(runtime: TraceRuntime) {
     perProgram.push(median(samples));
     if (last && !isTraceFailure(last)) traces.push(last);
   }
-  row({ section: 'conformance', metric: `trace per program, median of ${perProgram.length}`, value: median(perProgram), unit: 'ms' });
+  row({
+    section: 'conformance',
+    metric: `trace per program, median of ${perProgram.length}`,
+    value: median(perProgram),
+    unit: 'ms',
+  });
   row({ section: 'conformance', metric: 'trace per program, slowest', value: Math.max(...perProgram), unit: 'ms' });
 
   // The same harness in Pyodide (in-process) and in the local CPython: the tracer's own cost, without IPC.
@@ -107,15 +132,29 @@ async function conformanceSection(runtime: TraceRuntime) {
   const spec = JSON.stringify({ tracer, programs, runs: 3 });
   const require = createRequire(import.meta.url);
   const { loadPyodide } = await import('pyodide');
-  const py = await loadPyodide({ indexURL: dirname(require.resolve('pyodide/package.json')) + '/', env: { PYTHONHASHSEED: '0' } });
+  const py = await loadPyodide({
+    indexURL: dirname(require.resolve('pyodide/package.json')) + '/',
+    env: { PYTHONHASHSEED: '0' },
+  });
   py.globals.set('SPEC', spec);
   const inPyodide = JSON.parse(
-    py.runPython(`${harness.replace('if __name__ == "__main__":', 'if False:')}\nimport json as _j\n_s = _j.loads(SPEC)\n_j.dumps(time_programs(_s["tracer"], _s["programs"], _s["runs"]))`) as string,
+    py.runPython(
+      `${harness.replace('if __name__ == "__main__":', 'if False:')}\nimport json as _j\n_s = _j.loads(SPEC)\n_j.dumps(time_programs(_s["tracer"], _s["programs"], _s["runs"]))`,
+    ) as string,
   ) as Record<string, number>;
-  const native = spawnSync('python3', [join(root, 'bench/time_tracer.py')], { input: spec, encoding: 'utf8', env: { ...process.env, PYTHONHASHSEED: '0' } });
+  const native = spawnSync('python3', [join(root, 'bench/time_tracer.py')], {
+    input: spec,
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONHASHSEED: '0' },
+  });
   const version = spawnSync('python3', ['--version'], { encoding: 'utf8' }).stdout.trim();
   const pyodideTotal = Object.values(inPyodide).reduce((a, b) => a + b, 0);
-  row({ section: 'conformance', metric: 'tracer in Pyodide (in-process), sum of medians', value: pyodideTotal, unit: 'ms' });
+  row({
+    section: 'conformance',
+    metric: 'tracer in Pyodide (in-process), sum of medians',
+    value: pyodideTotal,
+    unit: 'ms',
+  });
   let result: { ok?: Record<string, number>; error?: string } = {};
   try {
     result = JSON.parse(native.stdout);
@@ -124,10 +163,25 @@ async function conformanceSection(runtime: TraceRuntime) {
   }
   if (result.ok) {
     const ratios = Object.keys(result.ok).map((k) => inPyodide[k]! / result.ok![k]!);
-    row({ section: 'conformance', metric: `tracer in ${version}, sum of medians`, value: Object.values(result.ok).reduce((a, b) => a + b, 0), unit: 'ms' });
-    row({ section: 'conformance', metric: `Pyodide / ${version}, median ratio per program`, value: median(ratios), unit: '×' });
+    row({
+      section: 'conformance',
+      metric: `tracer in ${version}, sum of medians`,
+      value: Object.values(result.ok).reduce((a, b) => a + b, 0),
+      unit: 'ms',
+    });
+    row({
+      section: 'conformance',
+      metric: `Pyodide / ${version}, median ratio per program`,
+      value: median(ratios),
+      unit: '×',
+    });
   } else {
-    row({ section: 'conformance', metric: `native ratio (${version})`, value: `not measured: ${result.error}`, unit: '' });
+    row({
+      section: 'conformance',
+      metric: `native ratio (${version})`,
+      value: `not measured: ${result.error}`,
+      unit: '',
+    });
   }
   return traces;
 }
@@ -138,7 +192,10 @@ async function renderSection(runtime: TraceRuntime, extra: Trace[]) {
     const r = await runtime.trace(b.code, { maxSteps: b.maxSteps, stdin: b.stdin });
     if (!isTraceFailure(r)) demo.push(r);
   }
-  for (const [label, traces] of [['demo posts', demo], ['conformance', extra]] as const) {
+  for (const [label, traces] of [
+    ['demo posts', demo],
+    ['conformance', extra],
+  ] as const) {
     if (traces.length === 0) {
       // No data is no measurement: say so rather than print NaN against a target.
       if (process.env.CI) throw new Error(`bench: no traces for "render: ${label}" (is ${conformanceDir} there?)`);
@@ -168,12 +225,43 @@ async function renderSection(runtime: TraceRuntime, extra: Trace[]) {
       }
     }
     const ms = median(perStep);
-    row({ section: `render: ${label}`, metric: `time per step, median over ${perStep.length} figures`, value: ms, unit: 'ms', target: '≤ 3 ms', ok: ms <= 3 });
-    row({ section: `render: ${label}`, metric: 'SVGs per step (both arrangements) without the shared part, raw (median)', value: median(raw), unit: 'B' });
-    row({ section: `render: ${label}`, metric: 'SVGs per step (both arrangements) without the shared part, gzipped alone (median)', value: median(gz), unit: 'B' });
+    row({
+      section: `render: ${label}`,
+      metric: `time per step, median over ${perStep.length} figures`,
+      value: ms,
+      unit: 'ms',
+      target: '≤ 3 ms',
+      ok: ms <= 3,
+    });
+    row({
+      section: `render: ${label}`,
+      metric: 'SVGs per step (both arrangements) without the shared part, raw (median)',
+      value: median(raw),
+      unit: 'B',
+    });
+    row({
+      section: `render: ${label}`,
+      metric: 'SVGs per step (both arrangements) without the shared part, gzipped alone (median)',
+      value: median(gz),
+      unit: 'B',
+    });
     const m = median(marginal);
-    row({ section: `render: ${label}`, metric: 'gzipped bytes each later step adds to its figure\'s HTML (median)', value: m, unit: 'B', target: '≤ 1024 B', ok: m <= 1024 });
-    row({ section: `render: ${label}`, metric: 'same, worst figure', value: Math.max(...marginal), unit: 'B', target: '≤ 1024 B', ok: Math.max(...marginal) <= 1024 });
+    row({
+      section: `render: ${label}`,
+      metric: "gzipped bytes each later step adds to its figure's HTML (median)",
+      value: m,
+      unit: 'B',
+      target: '≤ 1024 B',
+      ok: m <= 1024,
+    });
+    row({
+      section: `render: ${label}`,
+      metric: 'same, worst figure',
+      value: Math.max(...marginal),
+      unit: 'B',
+      target: '≤ 1024 B',
+      ok: Math.max(...marginal) <= 1024,
+    });
     for (const r of await arrowRows(label, traces)) row(r);
   }
 }
@@ -182,7 +270,11 @@ async function renderSection(runtime: TraceRuntime, extra: Trace[]) {
 function astroBuild(env: Record<string, string>): { wall: number; cpu: number } {
   const c0 = childCpuMs();
   const t0 = performance.now();
-  const r = spawnSync('npx', ['astro', 'build'], { cwd: root, encoding: 'utf8', env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', ...env } });
+  const r = spawnSync('npx', ['astro', 'build'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', ...env },
+  });
   if (r.status !== 0) throw new Error(`astro build failed:\n${r.stdout}\n${r.stderr}`);
   return { wall: performance.now() - t0, cpu: childCpuMs() - c0 };
 }
@@ -207,7 +299,8 @@ function buildSection(): string {
   const pairs = 2 * Math.ceil(Math.max(runs, 6) / 2);
   for (let i = 0; i < pairs; i++) {
     const w = () => warm.push(astroBuild({ MEMTRACE_OUT_DIR: out, MEMTRACE_CACHE_DIR: cache }));
-    const o = () => off.push(astroBuild({ MEMTRACE_OUT_DIR: offOut, MEMTRACE_CACHE_DIR: offCache, MEMTRACE_DISABLE: '1' }));
+    const o = () =>
+      off.push(astroBuild({ MEMTRACE_OUT_DIR: offOut, MEMTRACE_CACHE_DIR: offCache, MEMTRACE_DISABLE: '1' }));
     if (i % 2 === 0) w(), o();
     else o(), w();
   }
@@ -215,19 +308,50 @@ function buildSection(): string {
   const cpu = (xs: { cpu: number }[]) => median(xs.map((x) => x.cpu));
   row({ section: 'site build', metric: `cold (empty caches), median of ${n}`, value: median(cold), unit: 'ms' });
   row({ section: 'site build', metric: `warm (cached), median of ${warm.length}`, value: wall(warm), unit: 'ms' });
-  row({ section: 'site build', metric: `plugin disabled (warm), median of ${off.length}, in turn with the warm ones`, value: wall(off), unit: 'ms' });
+  row({
+    section: 'site build',
+    metric: `plugin disabled (warm), median of ${off.length}, in turn with the warm ones`,
+    value: wall(off),
+    unit: 'ms',
+  });
   const ratio = wall(warm) / wall(off);
-  row({ section: 'site build', metric: 'warm / disabled, wall time (medians)', value: ratio, unit: '×', target: '≤ 1.1', ok: ratio <= 1.1 });
+  row({
+    section: 'site build',
+    metric: 'warm / disabled, wall time (medians)',
+    value: ratio,
+    unit: '×',
+    target: '≤ 1.1',
+    ok: ratio <= 1.1,
+  });
   if (cpu(off) > 0) {
-    row({ section: 'site build', metric: `CPU time of the build processes: warm ${Math.round(cpu(warm))} ms, disabled ${Math.round(cpu(off))} ms (medians)`, value: cpu(warm) / cpu(off), unit: '×' });
+    row({
+      section: 'site build',
+      metric: `CPU time of the build processes: warm ${Math.round(cpu(warm))} ms, disabled ${Math.round(cpu(off))} ms (medians)`,
+      value: cpu(warm) / cpu(off),
+      unit: '×',
+    });
   }
   return out;
 }
 
 function bytesSection(site: string) {
   const sizes = assetSizes();
-  row({ section: 'client', metric: `JS ${sizes.js.fileName}, gzipped`, value: sizes.js.gzip, unit: 'B', target: '≤ 1536 B', ok: sizes.js.gzip <= 1536 });
-  row({ section: 'client', metric: `CSS ${sizes.css.fileName}, gzipped`, value: sizes.css.gzip, unit: 'B', target: '≤ 2048 B', ok: sizes.css.gzip <= 2048 });
+  row({
+    section: 'client',
+    metric: `JS ${sizes.js.fileName}, gzipped`,
+    value: sizes.js.gzip,
+    unit: 'B',
+    target: '≤ 1536 B',
+    ok: sizes.js.gzip <= 1536,
+  });
+  row({
+    section: 'client',
+    metric: `CSS ${sizes.css.fileName}, gzipped`,
+    value: sizes.css.gzip,
+    unit: 'B',
+    target: '≤ 2048 B',
+    ok: sizes.css.gzip <= 2048,
+  });
   // What Astro carries through a build (its data store, bundles, pages) grows with this; the warm build's cost does.
   const html = readdirSync(site, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.html'));
   const total = html.reduce((n, f) => n + readFileSync(join(site, f)).length, 0);

@@ -49,10 +49,18 @@ function readPrograms(dir: string, pick: (entry: string) => string | undefined):
 function demoBlocks(): Block[] {
   const blocks: Block[] = [];
   const dir = join(root, 'content/posts');
-  for (const file of readdirSync(dir).filter((f) => /\.mdx?$/.test(f)).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => /\.mdx?$/.test(f))
+    .sort()) {
     let n = 0;
-    for (const m of readFileSync(join(dir, file), 'utf8').matchAll(/^```(?:python|py) ([^\n]*\bmemtrace\b[^\n]*)\n([\s\S]*?)^```/gm)) {
-      blocks.push({ name: `${file.replace(/\.mdx?$/, '')}-${++n}`, code: m[2]!, meta: m[1]!.replace(/^memtrace\s*|\s*\bmemtrace\b\s*/, ' ').trim() });
+    for (const m of readFileSync(join(dir, file), 'utf8').matchAll(
+      /^```(?:python|py) ([^\n]*\bmemtrace\b[^\n]*)\n([\s\S]*?)^```/gm,
+    )) {
+      blocks.push({
+        name: `${file.replace(/\.mdx?$/, '')}-${++n}`,
+        code: m[2]!,
+        meta: m[1]!.replace(/^memtrace\s*|\s*\bmemtrace\b\s*/, ' ').trim(),
+      });
     }
   }
   return blocks;
@@ -153,7 +161,8 @@ function astroBuild(site: string, out: string, cache: string, env: Record<string
 }
 
 const countElements = (node: Nodes): number =>
-  (node.type === 'element' ? 1 : 0) + ('children' in node ? node.children.reduce((n, c) => n + countElements(c as Nodes), 0) : 0);
+  (node.type === 'element' ? 1 : 0) +
+  ('children' in node ? node.children.reduce((n, c) => n + countElements(c as Nodes), 0) : 0);
 
 /** Bytes and DOM elements of the largest of some HTML files. */
 function largest(out: string, files: string[]) {
@@ -181,19 +190,41 @@ function largest(out: string, files: string[]) {
 export function pageRows(out: string): Row[] {
   const html = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.html'));
   const isStepPage = (f: string) => /(^|\/)memtrace-steps\.[0-9a-f]+\.html$/.test(f);
-  const pages = largest(out, html.filter((f) => !isStepPage(f)));
+  const pages = largest(
+    out,
+    html.filter((f) => !isStepPage(f)),
+  );
   const stepPages = html.filter(isStepPage);
   const s = 'scale: pages';
   const rows: Row[] = [
     { section: s, metric: `HTML of all ${html.length - stepPages.length} pages, raw`, value: pages.total, unit: 'B' },
-    { section: s, metric: `largest page (${pages.big.file}), raw`, value: pages.big.bytes, unit: 'B', target: '≤ 300 KB', ok: pages.big.bytes <= 300 * 1024 },
+    {
+      section: s,
+      metric: `largest page (${pages.big.file}), raw`,
+      value: pages.big.bytes,
+      unit: 'B',
+      target: '≤ 300 KB',
+      ok: pages.big.bytes <= 300 * 1024,
+    },
     { section: s, metric: `largest page (${pages.big.file}), gzipped`, value: gzipBytes(pages.big.html), unit: 'B' },
-    { section: s, metric: `most DOM elements on one page (${pages.most.file})`, value: pages.most.nodes, unit: '', target: '≤ 3000', ok: pages.most.nodes <= 3000 },
+    {
+      section: s,
+      metric: `most DOM elements on one page (${pages.most.file})`,
+      value: pages.most.nodes,
+      unit: '',
+      target: '≤ 3000',
+      ok: pages.most.nodes <= 3000,
+    },
   ];
   if (stepPages.length > 0) {
     const steps = largest(out, stepPages);
     rows.push(
-      { section: s, metric: `step pages of long figures (fetched on demand): ${stepPages.length}, raw`, value: steps.total, unit: 'B' },
+      {
+        section: s,
+        metric: `step pages of long figures (fetched on demand): ${stepPages.length}, raw`,
+        value: steps.total,
+        unit: 'B',
+      },
       { section: s, metric: 'largest step page, raw', value: steps.big.bytes, unit: 'B' },
       { section: s, metric: 'largest step page, gzipped', value: gzipBytes(steps.big.html), unit: 'B' },
     );
@@ -218,11 +249,18 @@ export async function scaleSection(opts: { blocks: number; runs: number; log: (r
   const site = join(tmp, 'site');
   writeSite(site, blocks);
   const runaways = blocks.filter((b) => b.name.startsWith('runaway')).length;
-  row({ section: 'scale: site', metric: `blocks (${pool.length} distinct programs, ${runaways} runaway loops; ${dropped.length} left out: they fail to trace)`, value: blocks.length, unit: '' });
+  row({
+    section: 'scale: site',
+    metric: `blocks (${pool.length} distinct programs, ${runaways} runaway loops; ${dropped.length} left out: they fail to trace)`,
+    value: blocks.length,
+    unit: '',
+  });
 
   const dir = (name: string) => join(tmp, name);
   const kinds = {
-    cold: () => (rmSync(dir('cache-cold'), { recursive: true, force: true }), astroBuild(site, dir('out-cold'), dir('cache-cold'))),
+    cold: () => (
+      rmSync(dir('cache-cold'), { recursive: true, force: true }), astroBuild(site, dir('out-cold'), dir('cache-cold'))
+    ),
     warm: () => astroBuild(site, dir('out-warm'), dir('cache-warm')),
     off: () => astroBuild(site, dir('out-off'), dir('cache-off'), { MEMTRACE_DISABLE: '1' }),
   };
@@ -230,7 +268,11 @@ export async function scaleSection(opts: { blocks: number; runs: number; log: (r
   kinds.warm();
   kinds.off();
   const times: Record<keyof typeof kinds, Build[]> = { cold: [], warm: [], off: [] };
-  const orders: (keyof typeof kinds)[][] = [['cold', 'warm', 'off'], ['off', 'cold', 'warm'], ['warm', 'off', 'cold']];
+  const orders: (keyof typeof kinds)[][] = [
+    ['cold', 'warm', 'off'],
+    ['off', 'cold', 'warm'],
+    ['warm', 'off', 'cold'],
+  ];
   for (let i = 0; i < opts.runs; i++) {
     // The kinds take turns, so that a machine that gets busier or quieter weighs on each alike.
     for (const k of orders[i % orders.length]!) times[k].push(kinds[k]());
@@ -243,14 +285,44 @@ export async function scaleSection(opts: { blocks: number; runs: number; log: (r
     row({ section: s, metric: `${label}, median of ${times[k].length}`, value: wall(k), unit: 'ms' });
   }
   const ratio = wall('warm') / wall('off');
-  row({ section: s, metric: 'warm / without memtrace, wall time', value: ratio, unit: '×', target: '≤ 1.1', ok: ratio <= 1.1 });
-  if (cpu('off') > 0) row({ section: s, metric: 'warm / without memtrace, CPU time of the build processes', value: cpu('warm') / cpu('off'), unit: '×' });
+  row({
+    section: s,
+    metric: 'warm / without memtrace, wall time',
+    value: ratio,
+    unit: '×',
+    target: '≤ 1.1',
+    ok: ratio <= 1.1,
+  });
+  if (cpu('off') > 0)
+    row({
+      section: s,
+      metric: 'warm / without memtrace, CPU time of the build processes',
+      value: cpu('warm') / cpu('off'),
+      unit: '×',
+    });
   const perBlock = (wall('cold') - wall('off')) / blocks.length;
-  row({ section: s, metric: 'memtrace adds per block, cold (wall)', value: perBlock, unit: 'ms', target: '≤ 15 ms', ok: perBlock <= 15 });
+  row({
+    section: s,
+    metric: 'memtrace adds per block, cold (wall)',
+    value: perBlock,
+    unit: 'ms',
+    target: '≤ 15 ms',
+    ok: perBlock <= 15,
+  });
   const engine = times.cold.map((b) => engineTimes(b.log)).filter((t) => t !== undefined);
   if (engine.length > 0) {
-    row({ section: s, metric: 'cold: engine time tracing, summed over blocks (median)', value: median(engine.map((t) => t.trace)), unit: 'ms' });
-    row({ section: s, metric: 'cold: engine time rendering, summed over blocks (median)', value: median(engine.map((t) => t.render)), unit: 'ms' });
+    row({
+      section: s,
+      metric: 'cold: engine time tracing, summed over blocks (median)',
+      value: median(engine.map((t) => t.trace)),
+      unit: 'ms',
+    });
+    row({
+      section: s,
+      metric: 'cold: engine time rendering, summed over blocks (median)',
+      value: median(engine.map((t) => t.render)),
+      unit: 'ms',
+    });
   }
   for (const r of pageRows(dir('out-warm'))) row(r);
   if (!process.env.MEMTRACE_SCALE_KEEP) rmSync(tmp, { recursive: true, force: true });

@@ -24,10 +24,13 @@ import { median, printTable, type Row } from './lib.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
-const numberArg = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
+const numberArg = (name: string, fallback: number) =>
+  args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback;
 const SAVES = numberArg('--saves', 50);
 const WARMUP = numberArg('--warmup', 10);
-const KINDS = (args.includes('--kinds') ? args[args.indexOf('--kinds') + 1]! : 'prose,retrace,syntax').split(',') as Kind[];
+const KINDS = (args.includes('--kinds') ? args[args.indexOf('--kinds') + 1]! : 'prose,retrace,syntax').split(
+  ',',
+) as Kind[];
 const SERVERS = (args.includes('--servers') ? args[args.indexOf('--servers') + 1]! : 'memtrace,disabled').split(',');
 const SNAPSHOTS = args.includes('--snapshots') ? resolve(args[args.indexOf('--snapshots') + 1]!) : undefined;
 /** After a save's page is up to date: the settled change is reported once more 300 ms later (adapters/astro.ts). */
@@ -190,17 +193,24 @@ interface SoakResult {
  * server's RSS. Without memtrace only prose edits are made (the other kinds need figures).
  */
 async function soak(server: Server, file: string, original: string, memtrace: boolean): Promise<SoakResult> {
-  const result: SoakResult = { memory: {}, latency: { prose: [], retrace: [], 'syntax error shown': [], 'syntax error fixed': [] }, children: [], childRss: [] };
+  const result: SoakResult = {
+    memory: {},
+    latency: { prose: [], retrace: [], 'syntax error shown': [], 'syntax error fixed': [] },
+    children: [],
+    childRss: [],
+  };
   let prose = 0;
   let value = 1000;
   const save = async (kind: string, text: string, ok: (html: string) => boolean, counted: boolean) => {
     const t = performance.now();
     writeFileSync(file, text);
     const ms = await untilPage(server.url, ok, t);
-    if (ms === Infinity) log(`${kind}: the page was not updated within 60 s; the server's last output:\n${server.output().slice(-2000)}`);
+    if (ms === Infinity)
+      log(`${kind}: the page was not updated within 60 s; the server's last output:\n${server.output().slice(-2000)}`);
     if (counted) result.latency[kind]!.push(ms);
   };
-  const figureWith = (v: number) => (h: string) => h.includes(`Soak edit ${prose}.`) && h.includes(`${v}`) && !h.includes('memtrace-error');
+  const figureWith = (v: number) => (h: string) =>
+    h.includes(`Soak edit ${prose}.`) && h.includes(`${v}`) && !h.includes('memtrace-error');
   const kinds: Kind[] = memtrace ? KINDS : ['prose'];
   const snapshot = async (when: string) => {
     if (!SNAPSHOTS) return;
@@ -222,7 +232,12 @@ async function soak(server: Server, file: string, original: string, memtrace: bo
         await save('retrace', postVersion(original, prose, value), figureWith(value), counted);
       } else {
         value++;
-        await save('syntax error shown', postVersion(original, prose, value, true), (h) => h.includes('memtrace-error'), counted);
+        await save(
+          'syntax error shown',
+          postVersion(original, prose, value, true),
+          (h) => h.includes('memtrace-error'),
+          counted,
+        );
         value++;
         await save('syntax error fixed', postVersion(original, prose, value), figureWith(value), counted);
       }
@@ -232,7 +247,10 @@ async function soak(server: Server, file: string, original: string, memtrace: bo
       const tree = serverTree(server.proc.pid!);
       result.children.push(tree.children.length);
       if (counted) result.childRss.push(tree.children.reduce((n, c) => n + c.rssMb, 0));
-      if (i % 10 === 9) log(`${memtrace ? 'memtrace' : 'disabled'} ${kind}: ${i + 1} saves, RSS ${tree.server?.rssMb.toFixed(0)} MB, heap ${m?.heap.toFixed(0) ?? '?'} MB`);
+      if (i % 10 === 9)
+        log(
+          `${memtrace ? 'memtrace' : 'disabled'} ${kind}: ${i + 1} saves, RSS ${tree.server?.rssMb.toFixed(0)} MB, heap ${m?.heap.toFixed(0) ?? '?'} MB`,
+        );
     }
     if (kind === 'prose') await snapshot('end');
   }
@@ -289,7 +307,12 @@ function alive(pid: number): boolean {
 }
 
 /** Runs one dev server through the soak; the site's post is restored afterwards. */
-async function run(memtrace: boolean, site: string, cache: string, port: number): Promise<SoakResult & { left: number }> {
+async function run(
+  memtrace: boolean,
+  site: string,
+  cache: string,
+  port: number,
+): Promise<SoakResult & { left: number }> {
   const file = join(site, 'content/posts/stack-and-heap.md');
   const original = readFileSync(file, 'utf8');
   const server = await startServer(site, cache, port, !memtrace);
@@ -302,7 +325,12 @@ async function run(memtrace: boolean, site: string, cache: string, port: number)
   };
   process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
   try {
-    const ready = await untilPage(server.url, (h) => h.includes('</html>') && (!memtrace || h.includes('class="memtrace')), performance.now(), 600_000);
+    const ready = await untilPage(
+      server.url,
+      (h) => h.includes('</html>') && (!memtrace || h.includes('class="memtrace')),
+      performance.now(),
+      600_000,
+    );
     if (ready === Infinity) throw new Error(`the dev server did not serve the page:\n${server.output()}`);
     log(`${memtrace ? 'memtrace' : 'disabled'}: first page in ${Math.round(ready)} ms`);
     const result = await soak(server, file, original, memtrace);
@@ -316,7 +344,11 @@ async function run(memtrace: boolean, site: string, cache: string, port: number)
   }
 }
 
-const EDITS: Record<string, string> = { prose: 'prose edits', retrace: 'one-block re-traces', syntax: 'syntax error + fix (per save)' };
+const EDITS: Record<string, string> = {
+  prose: 'prose edits',
+  retrace: 'one-block re-traces',
+  syntax: 'syntax error + fix (per save)',
+};
 
 /**
  * Memory per save, settled and garbage collected: the heap (V8 heap + external) and RSS, each as a slope over the
@@ -332,8 +364,18 @@ function memoryRows(on: Record<string, Memory[]>, off: Memory[], mb: (xs: number
     if (ms.length === 0) return;
     for (const part of ['heap', 'rss'] as const) {
       const { slope: s, median: m } = per(ms, part, saves);
-      rows.push({ section: 'soak memory', metric: `${label}: ${part} slope (${mb(ms.map((x) => x[part]))} MB)`, value: s, unit: 'MB/save' });
-      rows.push({ section: 'soak memory', metric: `${label}: ${part}, median per-save step`, value: m, unit: 'MB/save' });
+      rows.push({
+        section: 'soak memory',
+        metric: `${label}: ${part} slope (${mb(ms.map((x) => x[part]))} MB)`,
+        value: s,
+        unit: 'MB/save',
+      });
+      rows.push({
+        section: 'soak memory',
+        metric: `${label}: ${part}, median per-save step`,
+        value: m,
+        unit: 'MB/save',
+      });
     }
   };
   for (const [kind, ms] of Object.entries(on)) add(`${EDITS[kind]}, memtrace`, ms, kind === 'syntax' ? 2 : 1);
@@ -343,7 +385,14 @@ function memoryRows(on: Record<string, Memory[]>, off: Memory[], mb: (xs: number
       const a = per(on.prose, part, 1).slope;
       const b = per(off, part, 1).slope;
       // Under 0.1 MB a save both ways is within the noise of a collected heap: the target is met.
-      rows.push({ section: 'soak memory', metric: `prose edits, ${part} slope, memtrace / disabled`, value: a / b, unit: '×', target: '≤ 1.2', ok: a <= 1.2 * Math.max(b, 0.1) });
+      rows.push({
+        section: 'soak memory',
+        metric: `prose edits, ${part} slope, memtrace / disabled`,
+        value: a / b,
+        unit: '×',
+        target: '≤ 1.2',
+        ok: a <= 1.2 * Math.max(b, 0.1),
+      });
     }
   }
   return rows;
@@ -355,7 +404,13 @@ export async function soakSection(): Promise<Row[]> {
   const port = 4800 + (process.pid % 400);
   const rows: Row[] = [];
   try {
-    const none = (): SoakResult & { left: number } => ({ memory: {}, latency: {}, children: [0], childRss: [], left: 0 });
+    const none = (): SoakResult & { left: number } => ({
+      memory: {},
+      latency: {},
+      children: [0],
+      childRss: [],
+      left: 0,
+    });
     const on = SERVERS.includes('memtrace') ? await run(true, site, cache, port) : none();
     const off = SERVERS.includes('disabled') ? await run(false, site, cache, port + 1) : none();
     const mb = (xs: number[] | undefined) => `${xs?.[0]?.toFixed(0)} → ${xs?.at(-1)?.toFixed(0)}`;
@@ -365,24 +420,62 @@ export async function soakSection(): Promise<Row[]> {
     for (const kind of Object.keys(on.latency)) if (on.latency[kind]!.length === 0) delete on.latency[kind];
     for (const [kind, xs] of Object.entries(on.latency)) {
       const missed = xs.filter((ms) => ms === Infinity).length;
-      rows.push({ section: 'soak latency', metric: `${kind}: pages not up to date 60 s after the save`, value: missed, unit: `of ${xs.length}` });
+      rows.push({
+        section: 'soak latency',
+        metric: `${kind}: pages not up to date 60 s after the save`,
+        value: missed,
+        unit: `of ${xs.length}`,
+      });
     }
     const offProse = off.latency.prose ?? [];
     const offMissed = offProse.filter((ms) => ms === Infinity).length;
-    rows.push({ section: 'soak latency', metric: 'prose, MEMTRACE_DISABLE=1: pages not up to date 60 s after the save', value: offMissed, unit: `of ${offProse.length}` });
+    rows.push({
+      section: 'soak latency',
+      metric: 'prose, MEMTRACE_DISABLE=1: pages not up to date 60 s after the save',
+      value: offMissed,
+      unit: `of ${offProse.length}`,
+    });
     const targets: Record<string, number> = { prose: 500, retrace: 1000 };
     for (const [kind, xs] of Object.entries(on.latency)) {
       const measured = xs.filter((ms) => ms !== Infinity);
       for (const p of [50, 95]) {
         const v = percentile(measured, p);
         const target = p === 95 ? targets[kind] : undefined;
-        rows.push({ section: 'soak latency', metric: `${kind}, p${p}`, value: v, unit: 'ms', ...(target ? { target: `≤ ${target} ms`, ok: v <= target } : {}) });
+        rows.push({
+          section: 'soak latency',
+          metric: `${kind}, p${p}`,
+          value: v,
+          unit: 'ms',
+          ...(target ? { target: `≤ ${target} ms`, ok: v <= target } : {}),
+        });
       }
     }
-    rows.push({ section: 'soak latency', metric: 'prose, p50, MEMTRACE_DISABLE=1', value: median(offProse), unit: 'ms' });
-    rows.push({ section: 'soak memory', metric: `runtime child RSS, first → last counted save`, value: mb(on.childRss), unit: 'MB' });
-    rows.push({ section: 'soak', metric: 'runtime children while serving (max)', value: Math.max(...on.children), unit: '' });
-    rows.push({ section: 'soak', metric: 'processes left after stopping the servers', value: on.left + off.left, unit: '', target: '0', ok: on.left + off.left === 0 });
+    rows.push({
+      section: 'soak latency',
+      metric: 'prose, p50, MEMTRACE_DISABLE=1',
+      value: median(offProse),
+      unit: 'ms',
+    });
+    rows.push({
+      section: 'soak memory',
+      metric: `runtime child RSS, first → last counted save`,
+      value: mb(on.childRss),
+      unit: 'MB',
+    });
+    rows.push({
+      section: 'soak',
+      metric: 'runtime children while serving (max)',
+      value: Math.max(...on.children),
+      unit: '',
+    });
+    rows.push({
+      section: 'soak',
+      metric: 'processes left after stopping the servers',
+      value: on.left + off.left,
+      unit: '',
+      target: '0',
+      ok: on.left + off.left === 0,
+    });
   } finally {
     rmSync(site, { recursive: true, force: true });
   }

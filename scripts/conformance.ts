@@ -40,7 +40,15 @@ for (const name of programs) {
 
 const listFile = join(outDir, '.list');
 writeFileSync(listFile, programs.join('\n') + '\n');
-const compareArgs = [join(CONFORMANCE, 'compare.mjs'), '--ref', join(CONFORMANCE, 'ref314'), '--cand', outDir, '--list', listFile];
+const compareArgs = [
+  join(CONFORMANCE, 'compare.mjs'),
+  '--ref',
+  join(CONFORMANCE, 'ref314'),
+  '--cand',
+  outDir,
+  '--list',
+  listFile,
+];
 for (const f of ['--json', '--diff-only', '--verbose']) if (flag(f)) compareArgs.push(f);
 const ignore = option('--ignore');
 if (ignore) compareArgs.push('--ignore', ignore);
@@ -50,7 +58,9 @@ process.stderr.write(result.stderr);
 if (!flag('--json')) {
   const total = timings.reduce((s, [, ms]) => s + ms, 0);
   const slowest = [...timings].sort((a, b) => b[1] - a[1]).slice(0, 3);
-  console.log(`traced ${programs.length} programs in ${total.toFixed(0)} ms (slowest: ${slowest.map(([n, ms]) => `${n} ${ms.toFixed(0)} ms`).join(', ')})`);
+  console.log(
+    `traced ${programs.length} programs in ${total.toFixed(0)} ms (slowest: ${slowest.map(([n, ms]) => `${n} ${ms.toFixed(0)} ms`).join(', ')})`,
+  );
   if (keep) console.log(`candidates kept in ${outDir}`);
 }
 if (!keep) rmSync(outDir, { recursive: true, force: true });

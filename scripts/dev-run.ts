@@ -21,7 +21,8 @@ async function load(): Promise<RunTrace> {
   const { loadPyodide } = await import('pyodide');
   const pyodide = await loadPyodide({ indexURL: pyodideDir + '/', env: { PYTHONHASHSEED: '0' } });
   const ns = pyodide.globals.get('dict')();
-  for (const module of tracerModulePaths()) pyodide.runPython(readFileSync(module, 'utf8'), { globals: ns, filename: module });
+  for (const module of tracerModulePaths())
+    pyodide.runPython(readFileSync(module, 'utf8'), { globals: ns, filename: module });
   const fn = ns.get('run_trace');
   return (code, optionsJson) => fn(code, optionsJson) as string;
 }

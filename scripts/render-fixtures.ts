@@ -10,7 +10,18 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { render } from '../plugin/src/render/index.ts';
 import { THEME_CSS_DOCUMENTED } from '../plugin/src/render/theme.ts';
-import { caseOptions, fixtureCases, narratedTraceJson, fixtureRenderOptions, fixtureTrace, FIXTURES, previewPage, screenshot, traceFileText, writeExpected } from '../tests/render/fixture-harness.ts';
+import {
+  caseOptions,
+  fixtureCases,
+  narratedTraceJson,
+  fixtureRenderOptions,
+  fixtureTrace,
+  FIXTURES,
+  previewPage,
+  screenshot,
+  traceFileText,
+  writeExpected,
+} from '../tests/render/fixture-harness.ts';
 
 const PNG_DIR = '/tmp/memtrace-render-png';
 
@@ -27,7 +38,11 @@ async function main() {
   for (const c of cases) {
     const dir = join(FIXTURES, c);
     if (traceJsonInProcess) {
-      const json = await narratedTraceJson(readFileSync(join(dir, 'program.py'), 'utf8'), caseOptions(dir).trace ?? {}, traceJsonInProcess);
+      const json = await narratedTraceJson(
+        readFileSync(join(dir, 'program.py'), 'utf8'),
+        caseOptions(dir).trace ?? {},
+        traceJsonInProcess,
+      );
       if ('failure' in JSON.parse(json)) throw new Error(`${c}: the tracer failed: ${json}`);
       writeFileSync(join(dir, 'trace.json'), traceFileText(json));
     }

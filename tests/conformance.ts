@@ -5,7 +5,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-export const CONFORMANCE_DIR = resolve(process.env.MEMTRACE_CONFORMANCE ?? join(import.meta.dirname, 'fixtures/conformance'));
+export const CONFORMANCE_DIR = resolve(
+  process.env.MEMTRACE_CONFORMANCE ?? join(import.meta.dirname, 'fixtures/conformance'),
+);
 
 /** The folder of the conformance programs; throws when it is missing, so that no test passes without its data. */
 export function conformancePrograms(): string {

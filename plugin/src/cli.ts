@@ -42,7 +42,8 @@ const TRACE_OPTIONS = {
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${name} must be a positive integer, got '${value}'`);
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new UsageError(`--${name} must be a positive integer, got '${value}'`);
   return Number(value);
 }
 
@@ -51,7 +52,9 @@ function readProgram(file: string): string {
     return readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${file}${code === 'ENOENT' ? ': no such file' : `: ${(error as Error).message}`}`);
+    throw new UsageError(
+      `cannot read ${file}${code === 'ENOENT' ? ': no such file' : `: ${(error as Error).message}`}`,
+    );
   }
 }
 
@@ -63,7 +66,11 @@ function failureLine(file: string, failure: TraceFailure): string {
 
 /** A trace that stopped on time before its first step has nothing to show: that is a failure too. */
 function emptyTimeout(json: string): TraceFailure | undefined {
-  const trace = JSON.parse(json) as { steps?: unknown[]; trace?: unknown[]; end?: { reason?: string; message?: string } };
+  const trace = JSON.parse(json) as {
+    steps?: unknown[];
+    trace?: unknown[];
+    end?: { reason?: string; message?: string };
+  };
   const steps = trace.steps ?? trace.trace;
   if (trace.end?.reason === 'timeout' && Array.isArray(steps) && steps.length === 0) {
     return { kind: 'timeout', message: trace.end.message ?? 'the program timed out before its first step' };
@@ -91,7 +98,8 @@ async function traceCommand(args: string[]): Promise<number> {
   const outputs = new Map<string, string>();
   for (const file of files) {
     const name = `${basename(file, extname(file))}.json`;
-    if (values.out && [...outputs.values()].includes(name)) throw new UsageError(`two programs would both write ${name}`);
+    if (values.out && [...outputs.values()].includes(name))
+      throw new UsageError(`two programs would both write ${name}`);
     outputs.set(file, name);
   }
   const programs = files.map((file) => ({ file, code: readProgram(file) }));
@@ -104,7 +112,8 @@ async function traceCommand(args: string[]): Promise<number> {
       // Notes (`#:` comments) are taken out before tracing and put on the steps they explain (memtrace format only).
       const program = parseNotes(code);
       const traced = await runtime.traceJson(program.code, options);
-      const narrated = typeof traced === 'string' && options.format !== 'pytutor' ? attachNotesToJson(traced, program) : undefined;
+      const narrated =
+        typeof traced === 'string' && options.format !== 'pytutor' ? attachNotesToJson(traced, program) : undefined;
       for (const w of narrated?.warnings ?? []) process.stderr.write(`memtrace: ${warningLine(file, w)} (warning)\n`);
       const result = typeof traced === 'string' ? (narrated?.json ?? traced) : locateFailure(traced, program);
       const failure = typeof result === 'string' ? emptyTimeout(result) : result;
@@ -143,7 +152,8 @@ async function renderCommand(args: string[]): Promise<number> {
   if (files.length !== 1) throw new UsageError('render needs exactly one FILE.py');
   if (!values.out) throw new UsageError('render needs --out DIR');
   const layout = values.layout ?? 'wide';
-  if (layout !== 'wide' && layout !== 'narrow') throw new UsageError(`--layout must be wide or narrow, got '${layout}'`);
+  if (layout !== 'wide' && layout !== 'narrow')
+    throw new UsageError(`--layout must be wide or narrow, got '${layout}'`);
   const file = files[0]!;
   const code = readProgram(file);
   const options: RunOptions = {
@@ -190,13 +200,42 @@ async function renderCommand(args: string[]): Promise<number> {
   for (const f of assets.files) if (f.fileName !== assets.script) writeFileSync(join(out, f.fileName), f.source);
   // Browsers refuse module scripts from file:// URLs, so the page carries the stepper inline and opens from disk.
   const script = assets.files.find((f) => f.fileName === assets.script)!.source as string;
-  const figureTree = renderFigure(pageFigure, { id: 'mt', title, code: result.code, assets: { script: assets.script, style: assets.style } });
+  const figureTree = renderFigure(pageFigure, {
+    id: 'mt',
+    title,
+    code: result.code,
+    assets: { script: assets.script, style: assets.style },
+  });
   const body = figureTree.children.map((node) =>
     node.type === 'element' && node.tagName === 'script' ? h('script', { type: 'module' }, script) : node,
   );
-  const head = h('head', ['\n', h('meta', { charset: 'utf-8' }), '\n', h('meta', { name: 'viewport', content: 'width=device-width, initial-scale=1' }), '\n', h('title', `${title} · memtrace`), '\n']);
-  const page = h('html', { lang: 'en' }, ['\n', head, '\n', h('body', { style: 'max-width:80rem;margin:1rem auto;padding:0 1rem;font-family:system-ui,sans-serif' }, ['\n', ...body, '\n']), '\n']);
-  writeFileSync(join(out, 'index.html'), htmlBytes({ type: 'root', children: [{ type: 'doctype' }, { type: 'text', value: '\n' }, page, { type: 'text', value: '\n' }] }));
+  const head = h('head', [
+    '\n',
+    h('meta', { charset: 'utf-8' }),
+    '\n',
+    h('meta', { name: 'viewport', content: 'width=device-width, initial-scale=1' }),
+    '\n',
+    h('title', `${title} · memtrace`),
+    '\n',
+  ]);
+  const page = h('html', { lang: 'en' }, [
+    '\n',
+    head,
+    '\n',
+    h('body', { style: 'max-width:80rem;margin:1rem auto;padding:0 1rem;font-family:system-ui,sans-serif' }, [
+      '\n',
+      ...body,
+      '\n',
+    ]),
+    '\n',
+  ]);
+  writeFileSync(
+    join(out, 'index.html'),
+    htmlBytes({
+      type: 'root',
+      children: [{ type: 'doctype' }, { type: 'text', value: '\n' }, page, { type: 'text', value: '\n' }],
+    }),
+  );
   process.stderr.write(`memtrace: wrote ${figure.steps.length} SVGs and index.html to ${out}\n`);
   return 0;
 }
@@ -214,14 +253,17 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = name === undefined ? undefined : COMMANDS[name];
   if (!command) {
-    process.stderr.write(`memtrace: ${name === undefined ? 'missing command' : `unknown command '${name}'`} (try memtrace --help)\n`);
+    process.stderr.write(
+      `memtrace: ${name === undefined ? 'missing command' : `unknown command '${name}'`} (try memtrace --help)\n`,
+    );
     return 2;
   }
   try {
     return await command(args);
   } catch (error) {
     // parseArgs reports unknown or malformed options with a code; those are usage errors too.
-    const usage = error instanceof UsageError || String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
+    const usage =
+      error instanceof UsageError || String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
     process.stderr.write(`memtrace: ${(error as Error).message.split('\n')[0]}\n`);
     return usage ? 2 : 1;
   }

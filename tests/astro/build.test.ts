@@ -18,7 +18,11 @@ interface BuildResult {
   cache: string;
 }
 
-function build(name: string, env: Record<string, string> = {}, dirs?: { out?: string; cache?: string; site?: string }): BuildResult {
+function build(
+  name: string,
+  env: Record<string, string> = {},
+  dirs?: { out?: string; cache?: string; site?: string },
+): BuildResult {
   const out = dirs?.out ?? mkdtempSync(join(tmpdir(), `mt-${name}-out-`));
   const cache = dirs?.cache ?? mkdtempSync(join(tmpdir(), `mt-${name}-cache-`));
   const r = spawnSync('npx', ['astro', 'build', '--root', dirs?.site ?? fixture(name)], {
@@ -40,10 +44,17 @@ const read = (dir: string, page: string) => readFileSync(join(dir, page, 'index.
 const withoutColours = (html: string) =>
   html.replace(
     /(<pre class="astro-code[^>]*><code>)([\s\S]*?)(<\/code><\/pre>)/g,
-    (_, open: string, code: string, close: string) => open + code.split('<span class="line">').map((l) => l.replace(/<[^>]+>/g, '')).join('\n') + close,
+    (_, open: string, code: string, close: string) =>
+      open +
+      code
+        .split('<span class="line">')
+        .map((l) => l.replace(/<[^>]+>/g, ''))
+        .join('\n') +
+      close,
   );
 /** The highlighted code blocks of a page, which memtrace must leave as they were. */
-const plainBlocks = (html: string): string[] => withoutColours(html).match(/<pre class="astro-code[\s\S]*?<\/pre>/g) ?? [];
+const plainBlocks = (html: string): string[] =>
+  withoutColours(html).match(/<pre class="astro-code[\s\S]*?<\/pre>/g) ?? [];
 
 for (const processor of ['satteri', 'unified']) {
   describe(`${processor} processor`, () => {
@@ -79,7 +90,10 @@ for (const processor of ['satteri', 'unified']) {
         for (const block of mine) {
           const near = theirs.find((t) => t.slice(0, 60) === block.slice(0, 60)) ?? theirs[0]!;
           const at = [...block].findIndex((c, i) => c !== near[i]);
-          expect(theirs.includes(block), `first difference: ${block.slice(Math.max(0, at - 150), at + 150)}\n----\n${near.slice(Math.max(0, at - 150), at + 150)}`).toBe(true);
+          expect(
+            theirs.includes(block),
+            `first difference: ${block.slice(Math.max(0, at - 150), at + 150)}\n----\n${near.slice(Math.max(0, at - 150), at + 150)}`,
+          ).toBe(true);
         }
       });
     }
@@ -162,7 +176,12 @@ describe('cache', () => {
     const third = spawnSync('npx', ['astro', 'build', '--root', copy], {
       cwd: root,
       encoding: 'utf8',
-      env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', FIXTURE_OUT_DIR: mkdtempSync(join(tmpdir(), 'mt-edit-')), FIXTURE_CACHE_DIR: cache },
+      env: {
+        ...process.env,
+        ASTRO_TELEMETRY_DISABLED: '1',
+        FIXTURE_OUT_DIR: mkdtempSync(join(tmpdir(), 'mt-edit-')),
+        FIXTURE_CACHE_DIR: cache,
+      },
     });
     rmSync(copy, { recursive: true, force: true });
     expect(third.status, third.stderr).toBe(0);

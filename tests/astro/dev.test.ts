@@ -17,7 +17,10 @@ const port = 4400 + (process.pid % 500);
 let server: ChildProcess;
 let log = '';
 
-const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_ENV' && k !== 'TEST'));
+const cleanEnv = () =>
+  Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_ENV' && k !== 'TEST'),
+  );
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function fetchPage(path = '/post/'): Promise<{ status: number; html: string }> {
@@ -49,7 +52,11 @@ beforeAll(async () => {
   server = spawn('npx', ['astro', 'dev', '--root', site, '--port', String(port), '--host', '127.0.0.1'], {
     cwd: root,
     // Vitest's own variables (VITEST, NODE_ENV=test, ...) would make Vite inside astro dev behave as under test.
-    env: { ...cleanEnv(), ASTRO_TELEMETRY_DISABLED: '1', FIXTURE_CACHE_DIR: mkdtempSync(join(tmpdir(), 'mt-dev-cache-')) },
+    env: {
+      ...cleanEnv(),
+      ASTRO_TELEMETRY_DISABLED: '1',
+      FIXTURE_CACHE_DIR: mkdtempSync(join(tmpdir(), 'mt-dev-cache-')),
+    },
     detached: true,
   });
   server.stdout!.on('data', (d) => (log += d));

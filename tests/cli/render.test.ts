@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '../..');
-const memtrace = (...args: string[]) => spawnSync('npx', ['memtrace', ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+const memtrace = (...args: string[]) =>
+  spawnSync('npx', ['memtrace', ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 });
 
 describe('memtrace render', () => {
   it('writes one SVG per step and an index.html that carries the stepper', () => {
@@ -16,7 +17,9 @@ describe('memtrace render', () => {
     const out = join(dir, 'out');
     const r = memtrace('render', program, '--out', out, '--title', 'Two names <one list>');
     expect(r.status, r.stderr).toBe(0);
-    const svgs = readdirSync(out).filter((f) => f.endsWith('.svg')).sort();
+    const svgs = readdirSync(out)
+      .filter((f) => f.endsWith('.svg'))
+      .sort();
     const trace = JSON.parse(memtrace('trace', program).stdout) as { steps: unknown[] };
     expect(svgs.length).toBe(trace.steps.length);
     expect(svgs[0]).toBe('step-1.svg');
@@ -33,7 +36,11 @@ describe('memtrace render', () => {
     // The stacked SVGs: narrower than the side-by-side ones, and taller.
     const narrow = join(dir, 'narrow');
     expect(memtrace('render', program, '--out', narrow, '--layout', 'narrow').status).toBe(0);
-    const size = (file: string) => readFileSync(file, 'utf8').match(/^<svg[^>]* width="(\d+)" height="(\d+)"/)!.slice(1).map(Number);
+    const size = (file: string) =>
+      readFileSync(file, 'utf8')
+        .match(/^<svg[^>]* width="(\d+)" height="(\d+)"/)!
+        .slice(1)
+        .map(Number);
     const [w, h] = size(join(out, 'step-1.svg'));
     const [nw, nh] = size(join(narrow, 'step-1.svg'));
     expect(nw).toBeLessThan(w!);

@@ -31,7 +31,12 @@ export interface WatchedPage {
 }
 
 /** A new context (fresh cookies, storage, media emulation) at 1280 px unless told otherwise; problems go to `problems`. */
-export async function open(browser: Browser, url: string, options: BrowserContextOptions = {}, problems: string[] = []): Promise<WatchedPage> {
+export async function open(
+  browser: Browser,
+  url: string,
+  options: BrowserContextOptions = {},
+  problems: string[] = [],
+): Promise<WatchedPage> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
   const page = await context.newPage();
   page.on('console', (m) => {
@@ -40,7 +45,8 @@ export async function open(browser: Browser, url: string, options: BrowserContex
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   // ERR_ABORTED is a fetch the page itself gave up (Astro's router does on back/forward), not a missing file.
   page.on('requestfailed', (r) => {
-    if (r.failure()?.errorText !== 'net::ERR_ABORTED') problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
+    if (r.failure()?.errorText !== 'net::ERR_ABORTED')
+      problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
   });
   page.on('response', (r) => {
     if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
@@ -63,7 +69,10 @@ export async function screenshot(page: Page, name: string, element?: Locator): P
  * Mean relative luminance (0 black .. 1 white) of what the reader sees of an element: its screenshot, decoded by
  * the browser itself, so colours come from the real cascade (variables, media queries, data-theme).
  */
-export async function luminance(page: Page, target: Locator | { x: number; y: number; width: number; height: number }): Promise<number> {
+export async function luminance(
+  page: Page,
+  target: Locator | { x: number; y: number; width: number; height: number },
+): Promise<number> {
   const shot = 'screenshot' in target ? await target.screenshot() : await page.screenshot({ clip: target });
   const png = shot.toString('base64');
   return page.evaluate(async (data) => {
@@ -78,7 +87,8 @@ export async function luminance(page: Page, target: Locator | { x: number; y: nu
     const px = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
     const lin = (c: number) => ((c /= 255) <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
     let sum = 0;
-    for (let i = 0; i < px.length; i += 4) sum += 0.2126 * lin(px[i]) + 0.7152 * lin(px[i + 1]) + 0.0722 * lin(px[i + 2]);
+    for (let i = 0; i < px.length; i += 4)
+      sum += 0.2126 * lin(px[i]) + 0.7152 * lin(px[i + 1]) + 0.0722 * lin(px[i + 2]);
     return sum / (px.length / 4);
   }, png);
 }

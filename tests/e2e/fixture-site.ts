@@ -20,19 +20,23 @@ export const NOTES_PAGE = 'posts/notes/';
 
 export const PROGRAMS = {
   alias: { title: 'Two names, one list', code: 'a = [1, 2, 3]\nb = a\nb.append(4)\nprint(a)\n' },
-  square: { title: 'A call gets its own frame', code: 'def square(x):\n    y = x * x\n    return y\n\nn = square(3)\nm = square(n)\n' },
+  square: {
+    title: 'A call gets its own frame',
+    code: 'def square(x):\n    y = x * x\n    return y\n\nn = square(3)\nm = square(n)\n',
+  },
   late: { title: 'Swapped in later', code: 'x = 1\ny = x + 1\nz = y * 2\n' },
   narrated: {
     title: 'A loop, narrated',
-    code: [
-      '#: [step 1] Nothing has run yet.',
-      'prices = [3, 5, 8]  #: `prices` names a *new* list.',
-      'total = 0',
-      'for p in prices:',
-      '    #: [every] One more pass: `total` now counts `p` too, and this note is long enough to wrap onto a second line in a narrow column.',
-      '    total = total + p',
-      '#: [end] The loop is done; `p` still names the **last** item.',
-    ].join('\n') + '\n',
+    code:
+      [
+        '#: [step 1] Nothing has run yet.',
+        'prices = [3, 5, 8]  #: `prices` names a *new* list.',
+        'total = 0',
+        'for p in prices:',
+        '    #: [every] One more pass: `total` now counts `p` too, and this note is long enough to wrap onto a second line in a narrow column.',
+        '    total = total + p',
+        '#: [end] The loop is done; `p` still names the **last** item.',
+      ].join('\n') + '\n',
   },
 } as const;
 
@@ -40,12 +44,14 @@ async function trace(code: string): Promise<Trace> {
   // As the engine does: `#:` notes out of the program, traced, then put on their steps.
   const result = await traceWithNotes({ trace: traceInProcess }, code);
   if (!('trace' in result)) throw new Error(`fixture program failed: ${result.message}`);
-  if (result.warnings.length) throw new Error(`fixture notes that show at no step: ${result.warnings.map((w) => w.message).join('; ')}`);
+  if (result.warnings.length)
+    throw new Error(`fixture notes that show at no step: ${result.warnings.map((w) => w.message).join('; ')}`);
   return result.trace;
 }
 
 /** Drawn as the engine draws a figure: the page layout (code as HTML, shared parts), every id prefixed with the figure's own id. */
-const draw = (t: Trace, title: string, id: string): Promise<RenderedFigure> => render(t, { title, idPrefix: `${id}-`, layout: 'page' });
+const draw = (t: Trace, title: string, id: string): Promise<RenderedFigure> =>
+  render(t, { title, idPrefix: `${id}-`, layout: 'page' });
 
 const page = (title: string, body: string) => `<!doctype html>
 <html lang="en">
@@ -95,7 +101,8 @@ export async function buildFixtureSite(): Promise<FixtureSite> {
     return htmlBytes(renderFigure(drawn, { id: ids[key], title, code, assets: links, firstOnPage }));
   };
 
-  const filler = (n: number) => Array.from({ length: n }, (_, i) => `<p>Paragraph ${i + 1} of prose around the figures.</p>`).join('\n');
+  const filler = (n: number) =>
+    Array.from({ length: n }, (_, i) => `<p>Paragraph ${i + 1} of prose around the figures.</p>`).join('\n');
   const demo = page(
     'Demo',
     `<h1>Two figures</h1>
@@ -113,9 +120,18 @@ ${filler(20)}`,
   // A page whose figure is inserted later, as Astro's view transitions swap in a new page's body.
   const lateFigure = await figure('late', true);
   mkdirSync(join(root, SWAP_PAGE), { recursive: true });
-  writeFileSync(join(root, SWAP_PAGE, 'index.html'), page('Swap', `<h1>Before the swap</h1>\n${await figure('alias', true)}\n<div id="slot"></div>`));
+  writeFileSync(
+    join(root, SWAP_PAGE, 'index.html'),
+    page('Swap', `<h1>Before the swap</h1>\n${await figure('alias', true)}\n<div id="slot"></div>`),
+  );
   // A narrated figure (notes on some steps, carried over the others), with prose after it that must not move.
   mkdirSync(join(root, NOTES_PAGE), { recursive: true });
-  writeFileSync(join(root, NOTES_PAGE, 'index.html'), page('Notes', `<h1>Narrated</h1>\n${await figure('narrated', true)}\n<p id="after-narrated">After the figure.</p>\n${filler(20)}`));
+  writeFileSync(
+    join(root, NOTES_PAGE, 'index.html'),
+    page(
+      'Notes',
+      `<h1>Narrated</h1>\n${await figure('narrated', true)}\n<p id="after-narrated">After the figure.</p>\n${filler(20)}`,
+    ),
+  );
   return { root, base: BASE, lateFigure, ids };
 }

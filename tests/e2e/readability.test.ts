@@ -22,7 +22,9 @@ if (!built && process.env.CI) throw new Error(`no built site in ${siteDir}: run 
 /** Site-relative paths of the built pages that hold a figure. */
 function figurePages(): string[] {
   return readdirSync(siteDir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('index.html') && readFileSync(join(siteDir, f), 'utf8').includes('<figure class="memtrace'))
+    .filter(
+      (f) => f.endsWith('index.html') && readFileSync(join(siteDir, f), 'utf8').includes('<figure class="memtrace'),
+    )
     .map((f) => f.replace(/index\.html$/, ''))
     .sort();
 }
@@ -88,35 +90,42 @@ describe.skipIf(!built)('readable figures at every width', () => {
     });
   });
 
-  it.each([390, 768])('keeps the page still while every figure of the seed post and the gallery steps, at %i px', async (width) => {
-    const context = await browser.newContext({ viewport: { width, height: 900 } });
-    const page = await context.newPage();
-    for (const path of [SEED, GALLERY]) {
-      await load(page, server.url + path);
-      const ids = await page.$$eval('figure.memtrace', (fs) => fs.map((f) => f.id));
-      for (const id of ids) {
-        // Where the figure ends and where it is, step after step: both stay put.
-        const where = () =>
-          page.evaluate((id) => {
-            const fig = document.getElementById(id)!;
-            const r = fig.getBoundingClientRect();
-            const current = fig.querySelector('.memtrace-step.is-current')!.id;
-            return { top: Math.round(r.top + scrollY), height: Math.round(r.height), current };
-          }, id);
-        // Buttons at an end are aria-disabled (still focusable), which Playwright takes for disabled.
-        await page.locator(`#${id} [data-go=first]`).click({ force: true });
-        const first = await where();
-        const n = await page.locator(`#${id} .memtrace-step`).count();
-        for (let k = 1; k < Math.min(n, 30); k++) {
-          await page.locator(`#${id} [data-go=next]`).click();
-          const now = await where();
-          expect(now.current, `${path}#${id}`).toBe(`${id}-step-${k + 1}`);
-          expect({ top: now.top, height: now.height }, `${path}#${id} step ${k + 1}`).toEqual({ top: first.top, height: first.height });
+  it.each([390, 768])(
+    'keeps the page still while every figure of the seed post and the gallery steps, at %i px',
+    async (width) => {
+      const context = await browser.newContext({ viewport: { width, height: 900 } });
+      const page = await context.newPage();
+      for (const path of [SEED, GALLERY]) {
+        await load(page, server.url + path);
+        const ids = await page.$$eval('figure.memtrace', (fs) => fs.map((f) => f.id));
+        for (const id of ids) {
+          // Where the figure ends and where it is, step after step: both stay put.
+          const where = () =>
+            page.evaluate((id) => {
+              const fig = document.getElementById(id)!;
+              const r = fig.getBoundingClientRect();
+              const current = fig.querySelector('.memtrace-step.is-current')!.id;
+              return { top: Math.round(r.top + scrollY), height: Math.round(r.height), current };
+            }, id);
+          // Buttons at an end are aria-disabled (still focusable), which Playwright takes for disabled.
+          await page.locator(`#${id} [data-go=first]`).click({ force: true });
+          const first = await where();
+          const n = await page.locator(`#${id} .memtrace-step`).count();
+          for (let k = 1; k < Math.min(n, 30); k++) {
+            await page.locator(`#${id} [data-go=next]`).click();
+            const now = await where();
+            expect(now.current, `${path}#${id}`).toBe(`${id}-step-${k + 1}`);
+            expect({ top: now.top, height: now.height }, `${path}#${id} step ${k + 1}`).toEqual({
+              top: first.top,
+              height: first.height,
+            });
+          }
         }
       }
-    }
-    await context.close();
-  }, 600_000);
+      await context.close();
+    },
+    600_000,
+  );
 
   it('takes screenshots of the seed figure and two gallery figures at every width, light and dark', async () => {
     for (const scheme of ['light', 'dark'] as const) {
@@ -135,7 +144,11 @@ describe.skipIf(!built)('readable figures at every width', () => {
           // The whole page's picture, cut to the figure: an element screenshot scrolls, and the sticky controls follow.
           const box = (await fig.boundingBox())!;
           const y = await page.evaluate(() => scrollY);
-          await page.screenshot({ path: join(SCREENSHOTS, `readability-${name}-${width}-${scheme}.png`), fullPage: true, clip: { ...box, y: box.y + y } });
+          await page.screenshot({
+            path: join(SCREENSHOTS, `readability-${name}-${width}-${scheme}.png`),
+            fullPage: true,
+            clip: { ...box, y: box.y + y },
+          });
         }
         await context.close();
       }

@@ -25,7 +25,9 @@ export function measureReadability(page: Page): Promise<Readability> {
   return page.evaluate(() => {
     const visible = (el: Element) => {
       const r = el.getBoundingClientRect();
-      return r.width > 0 && r.height > 0 && (el as HTMLElement).checkVisibility?.({ visibilityProperty: true }) !== false;
+      return (
+        r.width > 0 && r.height > 0 && (el as HTMLElement).checkVisibility?.({ visibilityProperty: true }) !== false
+      );
     };
     const sizes: number[] = [];
     const panning: string[] = [];

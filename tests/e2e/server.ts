@@ -46,7 +46,10 @@ export async function serveStatic(root: string, base = '/'): Promise<StaticServe
       res.writeHead(301, { location: path + '/' }).end();
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file.path)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file.path)] ?? 'application/octet-stream',
+      'cache-control': 'no-cache',
+    });
     createReadStream(file.path).pipe(res);
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));

@@ -39,7 +39,8 @@ export const stepState = (page: Page, id: string): Promise<StepState> =>
   page.evaluate((id) => {
     const fig = document.getElementById(id)!;
     const steps = [...fig.querySelectorAll<HTMLElement>('.memtrace-step')];
-    const shown = (el: Element) => el.getBoundingClientRect().height > 0 && getComputedStyle(el).visibility !== 'hidden';
+    const shown = (el: Element) =>
+      el.getBoundingClientRect().height > 0 && getComputedStyle(el).visibility !== 'hidden';
     const visible = steps.flatMap((s, i) => (shown(s) ? [i + 1] : []));
     const cur = steps[(visible[0] ?? 1) - 1];
     const box = fig.getBoundingClientRect();
@@ -58,7 +59,12 @@ export const stepState = (page: Page, id: string): Promise<StepState> =>
       n: steps.length,
       figureBox: { top: box.top + scrollY, height: box.height, width: box.width },
       nextTop: next ? next.getBoundingClientRect().top + scrollY : NaN,
-      disabled: Object.fromEntries([...fig.querySelectorAll<HTMLElement>('[data-go]')].map((b) => [b.dataset.go!, b.getAttribute('aria-disabled')])),
+      disabled: Object.fromEntries(
+        [...fig.querySelectorAll<HTMLElement>('[data-go]')].map((b) => [
+          b.dataset.go!,
+          b.getAttribute('aria-disabled'),
+        ]),
+      ),
     };
   }, id);
 
@@ -84,7 +90,8 @@ export const layoutShift = (page: Page): Promise<number> =>
       new Promise<number>((done) => {
         let sum = 0;
         new PerformanceObserver((list) => {
-          for (const e of list.getEntries() as unknown as { value: number; hadRecentInput: boolean }[]) if (!e.hadRecentInput) sum += e.value;
+          for (const e of list.getEntries() as unknown as { value: number; hadRecentInput: boolean }[])
+            if (!e.hadRecentInput) sum += e.value;
         }).observe({ type: 'layout-shift', buffered: true });
         setTimeout(() => done(sum), 300);
       }),
@@ -287,7 +294,9 @@ export function describeStepper(label: string, site: () => Promise<SiteUnderTest
         expect(await f.locator('.memtrace-controls').isVisible()).toBe(false);
         expect(await f.locator('[data-mt=status]').isVisible()).toBe(false);
         const captions = await f.locator('.memtrace-caption').allTextContents();
-        const lines = await f.locator('.memtrace-step').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.line));
+        const lines = await f
+          .locator('.memtrace-step')
+          .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.line));
         expect(captions).toEqual(lines.map((l, i) => `Step ${i + 1} of ${st.n}, line ${l}`));
         for (const svg of await f.locator('.memtrace-view svg.mt-x').all()) expect(await svg.isVisible()).toBe(true);
         expect(await f.locator('.memtrace-text pre').count()).toBe(st.n);
@@ -312,7 +321,10 @@ export function describeStepper(label: string, site: () => Promise<SiteUnderTest
       const view = fig(page, ids[0]).locator('.memtrace-step.is-current .memtrace-view svg.mt-x');
       const button = fig(page, ids[0]).locator('[data-go=next]');
       const theme = (t: string | null) =>
-        page.evaluate((t) => (t ? (document.documentElement.dataset.theme = t) : delete document.documentElement.dataset.theme), t);
+        page.evaluate(
+          (t) => (t ? (document.documentElement.dataset.theme = t) : delete document.documentElement.dataset.theme),
+          t,
+        );
       const measure = async () => [await luminance(page, view), await luminance(page, button)];
 
       await page.emulateMedia({ colorScheme: 'light' });
@@ -366,7 +378,10 @@ export function describeStepper(label: string, site: () => Promise<SiteUnderTest
 
     it('has no transitions when the reader prefers reduced motion', async () => {
       const { page, ids } = await visit('', { reducedMotion: 'reduce' });
-      const duration = () => fig(page, ids[0]).locator('[data-go=next]').evaluate((b) => getComputedStyle(b).transitionDuration);
+      const duration = () =>
+        fig(page, ids[0])
+          .locator('[data-go=next]')
+          .evaluate((b) => getComputedStyle(b).transitionDuration);
       expect(await duration()).toBe('0s');
       await page.emulateMedia({ reducedMotion: 'no-preference' });
       expect(await duration()).not.toBe('0s');
@@ -374,7 +389,12 @@ export function describeStepper(label: string, site: () => Promise<SiteUnderTest
     });
 
     it('fits a 360 px phone: no page overflow, tappable controls, stepping by touch', async () => {
-      const { page, ids } = await visit('', { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+      const { page, ids } = await visit('', {
+        viewport: { width: 360, height: 740 },
+        deviceScaleFactor: 2,
+        isMobile: true,
+        hasTouch: true,
+      });
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
       const f = fig(page, ids[0]);
       for (const control of await f.locator('.memtrace-controls button, .memtrace-controls input').all()) {

@@ -17,7 +17,12 @@ afterAll(async () => {
 });
 
 const quiet = { info() {}, warn() {}, error() {} };
-const block = (code: string, line = 3): Block => ({ code, meta: 'memtrace', file: join(dir, 'post.md'), position: { line, column: 1 } });
+const block = (code: string, line = 3): Block => ({
+  code,
+  meta: 'memtrace',
+  file: join(dir, 'post.md'),
+  position: { line, column: 1 },
+});
 
 describe('slots', () => {
   it('gives a placeholder that fills in to the figure the engine gives without slots, on the same page', async () => {
@@ -29,7 +34,9 @@ describe('slots', () => {
     const expected = [(await plain.process(block(code), docA)).html, (await plain.process(block(code, 9), docA)).html];
     const slots = [(await slotted.process(block(code), docB)).html, (await slotted.process(block(code, 9), docB)).html];
     for (const s of slots) expect(s).toMatch(/^<memtrace-slot data-slot="[0-9a-f]+"><\/memtrace-slot>$/);
-    expect(slotted.fillSlots(`<main>${slots.join('<p>text</p>')}</main>`)).toBe(`<main>${expected.join('<p>text</p>')}</main>`);
+    expect(slotted.fillSlots(`<main>${slots.join('<p>text</p>')}</main>`)).toBe(
+      `<main>${expected.join('<p>text</p>')}</main>`,
+    );
     expect(expected[0]).not.toBe(expected[1]);
   });
 
@@ -55,10 +62,22 @@ describe('dev mode', () => {
     const file = join(dir, 'saved.md');
     writeFileSync(file, '# Post\n\n```python memtrace\nx = 2\n```\n');
     const engine = createEngine({ logger: quiet, mode: 'dev' });
-    const old = await engine.process({ code: 'x = 1\n', meta: 'memtrace', file, source: '```python memtrace\nx = 1\n```\n', position: { line: 3, column: 1 } });
+    const old = await engine.process({
+      code: 'x = 1\n',
+      meta: 'memtrace',
+      file,
+      source: '```python memtrace\nx = 1\n```\n',
+      position: { line: 3, column: 1 },
+    });
     expect(old.html).toBe('');
     expect(engine.stats).toMatchObject({ outdated: 1, traced: 0 });
-    const current = await engine.process({ code: 'x = 2\n', meta: 'memtrace', file, source: '```python memtrace\nx = 2\n```\n', position: { line: 3, column: 1 } });
+    const current = await engine.process({
+      code: 'x = 2\n',
+      meta: 'memtrace',
+      file,
+      source: '```python memtrace\nx = 2\n```\n',
+      position: { line: 3, column: 1 },
+    });
     expect(current.html).toContain('class="memtrace');
     expect(engine.stats).toMatchObject({ outdated: 1, traced: 1 });
   });

@@ -40,15 +40,23 @@ describe('parseMeta', () => {
   });
 
   it('takes a bare boolean, single quotes and a numeric start', () => {
-    expect(parseMeta("memtrace exited-frames title='x y' start=4")).toEqual({ exitedFrames: true, title: 'x y', start: 4 });
+    expect(parseMeta("memtrace exited-frames title='x y' start=4")).toEqual({
+      exitedFrames: true,
+      title: 'x y',
+      start: 4,
+    });
   });
 
   it('names an unknown option and lists the valid ones', () => {
-    expect(() => parseMeta('memtrace colour=red')).toThrowError(/Unknown memtrace option `colour`\. Valid options: `title`, `steps`/);
+    expect(() => parseMeta('memtrace colour=red')).toThrowError(
+      /Unknown memtrace option `colour`\. Valid options: `title`, `steps`/,
+    );
   });
 
   it('names a malformed value and says what it expects', () => {
-    expect(() => parseMeta('memtrace max-steps=lots')).toThrowError(/Invalid value `lots` for memtrace option `max-steps`: expected an integer/);
+    expect(() => parseMeta('memtrace max-steps=lots')).toThrowError(
+      /Invalid value `lots` for memtrace option `max-steps`: expected an integer/,
+    );
     expect(() => parseMeta('memtrace start=middle')).toThrowError(/`start`: expected `first`, `last`/);
     expect(() => parseMeta('memtrace steps=3..7')).toThrowError(OptionError);
     expect(() => parseMeta('memtrace title')).toThrowError(/\(no value\) for memtrace option `title`/);
@@ -67,7 +75,11 @@ describe('parseMeta', () => {
 
 describe('validateDefaults', () => {
   it('accepts camelCase defaults and rejects typos', () => {
-    expect(validateDefaults({ start: 'last', maxSteps: 500, hide: ['x'] })).toEqual({ start: 'last', maxSteps: 500, hide: ['x'] });
+    expect(validateDefaults({ start: 'last', maxSteps: 500, hide: ['x'] })).toEqual({
+      start: 'last',
+      maxSteps: 500,
+      hide: ['x'],
+    });
     expect(() => validateDefaults({ maxstep: 5 })).toThrowError(/Unknown memtrace default `maxstep`.*`maxSteps`/);
     expect(() => validateDefaults({ timeout: -1 })).toThrowError(/Invalid memtrace default `timeout`/);
   });

@@ -84,7 +84,9 @@ describe('remark-memtrace in a plain unified pipeline', () => {
   });
 
   it('gives each figure its own ids without touching the program text', async () => {
-    const html = await run('```python memtrace\ns = "mtPREFIX-id"\n```\n\n```python memtrace\ns = "mtPREFIX-id"\n```\n');
+    const html = await run(
+      '```python memtrace\ns = "mtPREFIX-id"\n```\n\n```python memtrace\ns = "mtPREFIX-id"\n```\n',
+    );
     const ids = [...html.matchAll(/ id="([^"]+)"/g)].map((m) => m[1]);
     expect(new Set(ids).size).toBe(ids.length);
     expect(html).toContain('mtPREFIX-id');

@@ -12,7 +12,8 @@ import { render } from '../../plugin/src/render/index.ts';
 import { NARROW_WIDTH } from '../../plugin/src/render/sizes.ts';
 import type { Trace } from '../../plugin/src/trace/format.ts';
 
-const fixture = (name: string): Trace => JSON.parse(readFileSync(new URL(`../fixtures/render/${name}/trace.json`, import.meta.url), 'utf8')) as Trace;
+const fixture = (name: string): Trace =>
+  JSON.parse(readFileSync(new URL(`../fixtures/render/${name}/trace.json`, import.meta.url), 'utf8')) as Trace;
 const attr = (el: { properties: Record<string, unknown> } | undefined, name: string) => el?.properties[name];
 
 describe('a page figure of the seed program', async () => {
@@ -48,7 +49,9 @@ describe('a page figure of the seed program', async () => {
       expect(s.narrow).toContain(`width="${figure.narrow!.width}"`);
     }
     expect(fig.properties.className).toContain(arrangementClass(figure.width));
-    const dia = selectAll('li.memtrace-step', tree).map((li) => selectAll('.mt-dia > svg', li).map((svg) => attr(svg, 'className')));
+    const dia = selectAll('li.memtrace-step', tree).map((li) =>
+      selectAll('.mt-dia > svg', li).map((svg) => attr(svg, 'className')),
+    );
     for (const d of dia) expect(d).toEqual([['mt-x'], ['mt-y']]);
   });
 
@@ -70,15 +73,27 @@ it('gives a figure that fits a phone as it is one diagram only', async () => {
   expect(figure.width).toBeLessThanOrEqual(NARROW_WIDTH);
   expect(figure.narrow).toBeUndefined();
   expect(figure.steps.every((s) => s.narrow === undefined)).toBe(true);
-  expect(select('figure', renderFigure(figure, { id: 'mta' }))!.properties.className).toEqual(['memtrace', 'not-content']);
+  expect(select('figure', renderFigure(figure, { id: 'mta' }))!.properties.className).toEqual([
+    'memtrace',
+    'not-content',
+  ]);
 });
 
 it('rounds the width the stylesheet switches at up to one it knows', () => {
-  expect([300, 360, 361, 480, 747, 1000, 5000].map(arrangementClass)).toEqual(['mt-w360', 'mt-w360', 'mt-w480', 'mt-w480', 'mt-w840', 'mt-w1080', 'mt-w1200']);
+  expect([300, 360, 361, 480, 747, 1000, 5000].map(arrangementClass)).toEqual([
+    'mt-w360',
+    'mt-w360',
+    'mt-w480',
+    'mt-w480',
+    'mt-w840',
+    'mt-w1080',
+    'mt-w1200',
+  ]);
 });
 
 it('draws a page figure byte for byte the same on every run', async () => {
-  const html = async () => htmlBytes(renderFigure(await render(fixture('linked-list'), { idPrefix: 'mtl-', layout: 'page' }), { id: 'mtl' }));
+  const html = async () =>
+    htmlBytes(renderFigure(await render(fixture('linked-list'), { idPrefix: 'mtl-', layout: 'page' }), { id: 'mtl' }));
   const [a, b] = [await html(), await html()];
   expect(a).toContain('class="mt-y"');
   expect(b).toBe(a);

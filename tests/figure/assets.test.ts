@@ -4,7 +4,14 @@ import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { PALETTE } from '../../plugin/src/render/theme.ts';
-import { FONT_FAMILY, assetFileNames, assetSizes, clientAssets, figureAssets, fontFace } from '../../plugin/src/figure/index.ts';
+import {
+  FONT_FAMILY,
+  assetFileNames,
+  assetSizes,
+  clientAssets,
+  figureAssets,
+  fontFace,
+} from '../../plugin/src/figure/index.ts';
 
 const require = createRequire(import.meta.url);
 const sha8 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex').slice(0, 8);
@@ -19,7 +26,9 @@ describe('client assets', () => {
     expect(assetFileNames()).toEqual({ js: a.js.fileName, css: a.css.fileName, fonts: a.fonts.map((f) => f.fileName) });
     const emitted = figureAssets();
     expect([emitted.script, emitted.style]).toEqual([a.js.fileName, a.css.fileName]);
-    expect(emitted.files.map((f) => f.fileName).sort()).toEqual([a.js, a.css, ...a.fonts].map((f) => f.fileName).sort());
+    expect(emitted.files.map((f) => f.fileName).sort()).toEqual(
+      [a.js, a.css, ...a.fonts].map((f) => f.fileName).sort(),
+    );
     expect(Object.fromEntries(emitted.files.map((f) => [f.fileName.split('.').pop(), f.contentType]))).toEqual({
       js: 'text/javascript; charset=utf-8',
       css: 'text/css; charset=utf-8',
@@ -30,11 +39,15 @@ describe('client assets', () => {
   it('comes minified with the built package, the same as minified on the spot, from src/ and from dist/', async () => {
     const { minifiedAssets } = await import('../../plugin/src/figure/assets.ts');
     const fresh = minifiedAssets({ prebuilt: false });
-    const built = JSON.parse(readFileSync(new URL('../../plugin/dist/figure/client-assets.json', import.meta.url), 'utf8'));
+    const built = JSON.parse(
+      readFileSync(new URL('../../plugin/dist/figure/client-assets.json', import.meta.url), 'utf8'),
+    );
     expect(built).toEqual(fresh);
     // What the figures link is the prebuilt file's.
     expect([a.js.source, a.css.source]).toEqual([built.js, built.css]);
-    expect(fresh.js.length).toBeLessThan(readFileSync(new URL('../../plugin/src/client/stepper.ts', import.meta.url), 'utf8').length / 2);
+    expect(fresh.js.length).toBeLessThan(
+      readFileSync(new URL('../../plugin/src/client/stepper.ts', import.meta.url), 'utf8').length / 2,
+    );
     // The built package's module gives the same.
     const dist = await import('../../plugin/dist/figure/assets.js' as string);
     expect(dist.minifiedAssets()).toEqual(built);
@@ -57,9 +70,12 @@ describe('client assets', () => {
     expect(faces).toHaveLength(1);
     expect(faces[0]).toMatch(new RegExp(`font-family:"?${FONT_FAMILY}"?;`));
     // Every colour of the renderer's palette, light and dark, is in the one stylesheet.
-    const long = (hex: string) => (hex.length === 4 ? '#' + [...hex.slice(1)].map((d) => d + d).join('') : hex).toLowerCase();
+    const long = (hex: string) =>
+      (hex.length === 4 ? '#' + [...hex.slice(1)].map((d) => d + d).join('') : hex).toLowerCase();
     for (const c of Object.values(PALETTE)) {
-      const values = [...a.css.source.matchAll(new RegExp(`${c.name}:\\s*(#[0-9a-fA-F]+)`, 'g'))].map((m) => long(m[1]));
+      const values = [...a.css.source.matchAll(new RegExp(`${c.name}:\\s*(#[0-9a-fA-F]+)`, 'g'))].map((m) =>
+        long(m[1]),
+      );
       // The figure background is left to the page (transparent) in both modes.
       expect(new Set(values)).toEqual('sheet' in c ? new Set() : new Set([c.light, c.dark]));
       if ('sheet' in c) expect(a.css.source.split(new RegExp(`${c.name}:\\s*${c.sheet}[;}]`)).length - 1).toBe(3);
@@ -76,7 +92,11 @@ describe('client assets', () => {
 
   it('measures what a reader downloads', () => {
     const sizes = assetSizes();
-    expect(sizes.js).toEqual({ fileName: a.js.fileName, bytes: Buffer.byteLength(a.js.source), gzip: gzipSync(a.js.source, { level: 9 }).length });
+    expect(sizes.js).toEqual({
+      fileName: a.js.fileName,
+      bytes: Buffer.byteLength(a.js.source),
+      gzip: gzipSync(a.js.source, { level: 9 }).length,
+    });
     expect(sizes.css.bytes).toBe(Buffer.byteLength(a.css.source));
     expect(sizes.css.gzip).toBeLessThan(sizes.css.bytes);
     expect(sizes.fonts.map((f) => f.bytes)).toEqual(a.fonts.map((f) => f.source.length));

@@ -34,14 +34,19 @@ describe('renderFigure', () => {
     expect(toString(select('[data-mt=status]', tree)!)).toBe('Step 3 of 5, line 5');
     const range = select('input[type=range][data-mt=range]', tree)!;
     expect([attr(range, 'min'), attr(range, 'max'), attr(range, 'value')]).toEqual(['1', '5', '3']);
-    const disabled = Object.fromEntries(selectAll('button[data-go]', tree).map((b) => [attr(b, 'dataGo'), attr(b, 'ariaDisabled')]));
+    const disabled = Object.fromEntries(
+      selectAll('button[data-go]', tree).map((b) => [attr(b, 'dataGo'), attr(b, 'ariaDisabled')]),
+    );
     expect(disabled).toEqual({ first: 'false', prev: 'false', next: 'false', last: 'false' });
   });
 
   it('disables the buttons that would not move at either end', () => {
     const at = (start: number) =>
       Object.fromEntries(
-        selectAll('button[data-go]', parse(renderFigure(handMadeFigure(lines), { id: 'e', start }))).map((b) => [attr(b, 'dataGo'), attr(b, 'ariaDisabled')]),
+        selectAll('button[data-go]', parse(renderFigure(handMadeFigure(lines), { id: 'e', start }))).map((b) => [
+          attr(b, 'dataGo'),
+          attr(b, 'ariaDisabled'),
+        ]),
       );
     expect(at(0)).toEqual({ first: 'true', prev: 'true', next: 'false', last: 'false' });
     expect(at(4)).toEqual({ first: 'false', prev: 'false', next: 'true', last: 'true' });
@@ -52,7 +57,13 @@ describe('renderFigure', () => {
     expect(toString(select('figure.memtrace > figcaption', tree)!)).toBe('Two names');
     expect(toString(select('details.memtrace-code pre', tree)!)).toBe('x = 1\n');
     for (const b of selectAll('button', tree)) expect(attr(b, 'type')).toBe('button');
-    expect(selectAll('button', tree).map((b) => toString(b).replace(/[«‹›»]/g, '').trim())).toEqual(['First', 'Prev', 'Next', 'Last']);
+    expect(
+      selectAll('button', tree).map((b) =>
+        toString(b)
+          .replace(/[«‹›»]/g, '')
+          .trim(),
+      ),
+    ).toEqual(['First', 'Prev', 'Next', 'Last']);
   });
 
   it('names an untitled figure', () => {
@@ -63,7 +74,10 @@ describe('renderFigure', () => {
 
   it('escapes the title, the text versions and the code', () => {
     const evil = `</pre><script>alert("x")</script><img src=x onerror=alert(1)> & 'q'`;
-    const out = renderFigure(handMadeFigure([1, 2], () => evil), { id: 'x', title: evil, code: evil });
+    const out = renderFigure(
+      handMadeFigure([1, 2], () => evil),
+      { id: 'x', title: evil, code: evil },
+    );
     const t = parse(out);
     expect(selectAll('script, img', t)).toHaveLength(0);
     expect(toString(select('figcaption', t)!)).toBe(evil);
@@ -72,7 +86,10 @@ describe('renderFigure', () => {
   });
 
   it('links the assets once per page, escaped, and no other URL', () => {
-    const assets = { script: '/base/_astro/memtrace.0123abcd.js?a=1&b="2"', style: '/base/_astro/memtrace.89abcdef.css' };
+    const assets = {
+      script: '/base/_astro/memtrace.0123abcd.js?a=1&b="2"',
+      style: '/base/_astro/memtrace.89abcdef.css',
+    };
     const first = parse(renderFigure(handMadeFigure([1, 2]), { id: 'a', assets }));
     expect(attr(select('link[rel=stylesheet]', first), 'href')).toBe(assets.style);
     const script = select('script', first);
@@ -99,15 +116,30 @@ describe('renderFigure', () => {
   it('gives every SVG the figure size it lacks, and keeps what the renderer set', () => {
     const bare = handMadeFigure([1, 2]);
     bare.steps[0].tree = svgElement('svg', { role: 'img' }, [svgElement('rect', {})]);
-    bare.steps[1].tree = svgElement('svg', { role: 'img', width: 100, viewBox: '0 0 100 50' }, [svgElement('rect', {})]);
+    bare.steps[1].tree = svgElement('svg', { role: 'img', width: 100, viewBox: '0 0 100 50' }, [
+      svgElement('rect', {}),
+    ]);
     const svgs = selectAll('svg', parse(renderFigure(bare, { id: 's' })));
-    expect([attr(svgs[0], 'width'), attr(svgs[0], 'height'), attr(svgs[0], 'viewBox')]).toEqual([String(WIDTH), String(HEIGHT), `0 0 ${WIDTH} ${HEIGHT}`]);
-    expect([attr(svgs[1], 'width'), attr(svgs[1], 'height'), attr(svgs[1], 'viewBox')]).toEqual(['100', String(HEIGHT), '0 0 100 50']);
+    expect([attr(svgs[0], 'width'), attr(svgs[0], 'height'), attr(svgs[0], 'viewBox')]).toEqual([
+      String(WIDTH),
+      String(HEIGHT),
+      `0 0 ${WIDTH} ${HEIGHT}`,
+    ]);
+    expect([attr(svgs[1], 'width'), attr(svgs[1], 'height'), attr(svgs[1], 'viewBox')]).toEqual([
+      '100',
+      String(HEIGHT),
+      '0 0 100 50',
+    ]);
   });
 
   it('defines what the steps share once, in an SVG that takes no room, before the steps', () => {
     expect(selectAll('svg.memtrace-defs', tree)).toHaveLength(0);
-    const f = { ...handMadeFigure([1, 2, 3]), sharedTree: [svgElement('g', { id: 's-b' }, [svgElement('text', { x: 1, y: 2 }, [{ type: 'text', value: 'a  b' }])])] };
+    const f = {
+      ...handMadeFigure([1, 2, 3]),
+      sharedTree: [
+        svgElement('g', { id: 's-b' }, [svgElement('text', { x: 1, y: 2 }, [{ type: 'text', value: 'a  b' }])]),
+      ],
+    };
     f.steps.forEach((s) => s.tree.children.push(svgElement('use', { href: '#s-b' })));
     const t = parse(renderFigure(f, { id: 's' }));
     const defs = selectAll('svg.memtrace-defs', t);
@@ -119,7 +151,9 @@ describe('renderFigure', () => {
   });
 
   it('is deterministic', () => {
-    expect(renderFigure(handMadeFigure(lines), { id: 'demo', title: 'Two names', start: 2, code: 'x = 1\n' })).toBe(html);
+    expect(renderFigure(handMadeFigure(lines), { id: 'demo', title: 'Two names', start: 2, code: 'x = 1\n' })).toBe(
+      html,
+    );
   });
 
   it('refuses what it cannot render', () => {
@@ -129,6 +163,11 @@ describe('renderFigure', () => {
     expect(() => renderFigure(f, { id: 'a', start: 2 })).toThrow(/start/);
     expect(() => renderFigure(f, { id: 'a', start: -1 })).toThrow(/start/);
     expect(() => renderFigure({ ...f, steps: [] }, { id: 'a' })).toThrow(/no steps/);
-    expect(() => renderFigure({ ...f, steps: [{ ...f.steps[0], tree: { type: 'element', tagName: 'div', properties: {}, children: [] } }] }, { id: 'a' })).toThrow(/svg/);
+    expect(() =>
+      renderFigure(
+        { ...f, steps: [{ ...f.steps[0], tree: { type: 'element', tagName: 'div', properties: {}, children: [] } }] },
+        { id: 'a' },
+      ),
+    ).toThrow(/svg/);
   });
 });

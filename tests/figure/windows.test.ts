@@ -7,12 +7,20 @@ import { handMadeFigure } from './helpers.ts';
 
 function pagesHost() {
   const pages = new Map<string, string>();
-  const host: StepPages = { url: (f) => `/_astro/${f}`, style: '/_astro/memtrace.css', add: (f, html) => pages.set(f, html) };
+  const host: StepPages = {
+    url: (f) => `/_astro/${f}`,
+    style: '/_astro/memtrace.css',
+    add: (f, html) => pages.set(f, html),
+  };
   return { pages, host };
 }
 
 const figureOf = (n: number, start = 0) =>
-  renderFigure(handMadeFigure(Array.from({ length: n }, (_, i) => (i % 7) + 1)), { id: 'mtlong', start, assets: { script: '/s.js', style: '/s.css' } });
+  renderFigure(handMadeFigure(Array.from({ length: n }, (_, i) => (i % 7) + 1)), {
+    id: 'mtlong',
+    start,
+    assets: { script: '/s.js', style: '/s.css' },
+  });
 
 describe('windowFigure', () => {
   it('leaves a figure of up to WINDOW.min steps as it is', () => {
@@ -45,7 +53,9 @@ describe('windowFigure', () => {
     expect(select('.memtrace-more a', page)?.properties.href).toBe(`/_astro/${fileName}`);
     // The linked page: every step, under the same ids the stepper looks for, with the stylesheet and no script.
     const all = fromHtml(html);
-    expect(selectAll('#mtlong .memtrace-step', all).map((li) => li.properties.id)).toEqual(Array.from({ length: n }, (_, i) => `mtlong-step-${i + 1}`));
+    expect(selectAll('#mtlong .memtrace-step', all).map((li) => li.properties.id)).toEqual(
+      Array.from({ length: n }, (_, i) => `mtlong-step-${i + 1}`),
+    );
     expect(select('link[rel=stylesheet]', all)?.properties.href).toBe('/_astro/memtrace.css');
     expect(selectAll('script', all)).toHaveLength(0);
   });

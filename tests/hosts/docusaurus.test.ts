@@ -25,17 +25,25 @@ describe('docusaurus build of the Docusaurus example', () => {
       expect(rest, page).toHaveLength(0);
       const steps = figure!.match(/<li class="memtrace-step[^"]*"/g) ?? [];
       expect(steps.length, page).toBeGreaterThan(1);
-      expect((figure!.match(/<svg [^>]*>/g) ?? []).filter((t) => t.includes('role="img"') && t.includes('mt-x'))).toHaveLength(steps.length);
+      expect(
+        (figure!.match(/<svg [^>]*>/g) ?? []).filter((t) => t.includes('role="img"') && t.includes('mt-x')),
+      ).toHaveLength(steps.length);
       // Webpack serves the stepper and the stylesheet: no asset tags of the engine's own in the content.
       expect(html).not.toMatch(/<script type="module">|memtrace\.[0-9a-f]{8}\.js/);
     }
   });
 
   it('fails on a broken block, naming the Markdown file and line', () => {
-    const broken = runHost(example, 'docusaurus', ['build', '--out-dir', mkdtempSync(join(tmpdir(), 'mt-docusaurus-broken-'))], { FIXTURE_DOCS: fixtures });
+    const broken = runHost(
+      example,
+      'docusaurus',
+      ['build', '--out-dir', mkdtempSync(join(tmpdir(), 'mt-docusaurus-broken-'))],
+      { FIXTURE_DOCS: fixtures },
+    );
     expect(broken.status, broken.log.slice(-4000)).not.toBe(0);
     const syntaxLine = readFileSync(join(fixtures, 'syntax.md'), 'utf8').split('\n').indexOf('y = [x, 2') + 1;
-    const optionLine = readFileSync(join(fixtures, 'option.md'), 'utf8').split('\n').indexOf('```python memtrace colour=red') + 1;
+    const optionLine =
+      readFileSync(join(fixtures, 'option.md'), 'utf8').split('\n').indexOf('```python memtrace colour=red') + 1;
     expect(syntaxLine * optionLine).toBeGreaterThan(0);
     // Webpack reports every module that failed: both pages, each at its own line.
     expect(broken.log).toMatch(new RegExp(`${join(fixtures, 'syntax.md')}:${syntaxLine}:\\d+: SyntaxError`));
@@ -54,7 +62,8 @@ describe('the Docusaurus example in Chromium', () => {
     async switchToDark(page: Page) {
       // The toggle cycles through light, dark and (in newer versions) the system setting.
       const toggle = page.locator('button[aria-label*="dark and light mode" i]').locator('visible=true').first();
-      for (let i = 0; i < 3 && (await page.evaluate(() => document.documentElement.dataset.theme)) !== 'dark'; i++) await toggle.click();
+      for (let i = 0; i < 3 && (await page.evaluate(() => document.documentElement.dataset.theme)) !== 'dark'; i++)
+        await toggle.click();
       return (await page.evaluate(() => document.documentElement.dataset.theme)) === 'dark' ? 'data-theme=dark' : '';
     },
   });

@@ -16,7 +16,12 @@ export const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 export function runHost(example: string, bin: string, args: string[], env: Record<string, string> = {}) {
   const cli = `${example}/node_modules/.bin/${bin}`;
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm install\` in ${example}`);
-  const run = spawnSync(cli, args, { cwd: example, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 900_000 });
+  const run = spawnSync(cli, args, {
+    cwd: example,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 900_000,
+  });
   return { status: run.status, log: stripAnsi(`${run.stdout}\n${run.stderr}\n${run.error ?? ''}`) };
 }
 
@@ -59,7 +64,8 @@ export function siteInChromium(site: HostSite): void {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    if (site.build.status !== 0) throw new Error(`the ${site.name} example did not build:\n${site.build.log.slice(-4000)}`);
+    if (site.build.status !== 0)
+      throw new Error(`the ${site.name} example did not build:\n${site.build.log.slice(-4000)}`);
     server = await serveStatic(site.out);
     browser = await launch();
   });
@@ -78,7 +84,9 @@ export function siteInChromium(site: HostSite): void {
 
   it('steps through a figure reached by a client-side link', async () => {
     const { page } = await open(browser, server.url + site.first, { colorScheme: 'light' }, problems);
-    await expect.poll(() => page.locator('figure.memtrace').first().getAttribute('data-memtrace'), { timeout: 20_000 }).toBe('ready');
+    await expect
+      .poll(() => page.locator('figure.memtrace').first().getAttribute('data-memtrace'), { timeout: 20_000 })
+      .toBe('ready');
     // A mark on the window survives only a navigation that keeps the document: the host's router, not a page load.
     await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
     await page.locator(site.linkToSecond).first().click();

@@ -24,11 +24,15 @@ const page = (program: string) => `# Hot update\n\n\`\`\`python memtrace title="
 function devServer(): Promise<{ url: string; child: ChildProcess; log: () => string }> {
   const cli = `${example}/node_modules/.bin/vitepress`;
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm install\` in ${example}`);
-  const child = spawn(cli, ['dev', '--host', '127.0.0.1', '--port', String(20000 + Math.floor(Math.random() * 20000))], {
-    cwd: example,
-    env: { ...process.env, FIXTURE_SRC_DIR: src, FIXTURE_CACHE_DIR: resolve(src, '.cache') },
-    detached: true,
-  });
+  const child = spawn(
+    cli,
+    ['dev', '--host', '127.0.0.1', '--port', String(20000 + Math.floor(Math.random() * 20000))],
+    {
+      cwd: example,
+      env: { ...process.env, FIXTURE_SRC_DIR: src, FIXTURE_CACHE_DIR: resolve(src, '.cache') },
+      detached: true,
+    },
+  );
   let log = '';
   return new Promise((done, fail) => {
     const timer = setTimeout(() => fail(new Error(`vitepress dev did not start:\n${log}`)), 120_000);
@@ -70,7 +74,9 @@ describe('vitepress dev', () => {
       await expect.poll(() => figure.getAttribute('data-memtrace')).toBe('ready');
       await figure.press('End');
       const total = await figure.locator('.memtrace-step').count();
-      await expect.poll(() => figure.locator('[data-mt=status]').textContent()).toMatch(new RegExp(`^Step ${total} of ${total}, line 4$`));
+      await expect
+        .poll(() => figure.locator('[data-mt=status]').textContent())
+        .toMatch(new RegExp(`^Step ${total} of ${total}, line 4$`));
       expect(problems, server.log()).toEqual([]);
     } finally {
       await browser.close();

@@ -15,7 +15,10 @@ import { runHost, siteInChromium } from './site.ts';
 const example = resolve(import.meta.dirname, '../../examples/vitepress');
 const fixtures = resolve(import.meta.dirname, 'fixtures/broken');
 const out = mkdtempSync(join(tmpdir(), 'mt-vitepress-out-'));
-const build = runHost(example, 'vitepress', ['build'], { FIXTURE_OUT_DIR: out, FIXTURE_CACHE_DIR: mkdtempSync(join(tmpdir(), 'mt-vitepress-cache-')) });
+const build = runHost(example, 'vitepress', ['build'], {
+  FIXTURE_OUT_DIR: out,
+  FIXTURE_CACHE_DIR: mkdtempSync(join(tmpdir(), 'mt-vitepress-cache-')),
+});
 const figures = (html: string) => html.match(/<figure class="memtrace[ "][\s\S]*?<\/figure>/g) ?? [];
 
 /** The program of the page's memtrace block with this title, as the author wrote it. */
@@ -29,26 +32,37 @@ function program(file: string, title: string): string {
 describe('vitepress build of the VitePress example', () => {
   it('succeeds and replaces each memtrace block with a figure of SVG steps', () => {
     expect(build.status, build.log).toBe(0);
-    for (const [page, n] of [['index.html', 1], ['aliasing.html', 2]] as const) {
+    for (const [page, n] of [
+      ['index.html', 1],
+      ['aliasing.html', 2],
+    ] as const) {
       const found = figures(readFileSync(join(out, page), 'utf8'));
       expect(found, page).toHaveLength(n);
       for (const figure of found) {
         const steps = figure.match(/<li class="memtrace-step[^"]*"/g) ?? [];
         expect(steps.length).toBeGreaterThan(2);
-        expect((figure.match(/<svg [^>]*>/g) ?? []).filter((t) => t.includes('role="img"') && t.includes('mt-x'))).toHaveLength(steps.length);
+        expect(
+          (figure.match(/<svg [^>]*>/g) ?? []).filter((t) => t.includes('role="img"') && t.includes('mt-x')),
+        ).toHaveLength(steps.length);
       }
     }
     expect(readFileSync(join(out, 'aliasing.html'), 'utf8')).not.toContain('language-python memtrace');
   });
 
   it('fails on a broken block, naming the Markdown file and line', () => {
-    const broken = runHost(example, 'vitepress', ['build'], { FIXTURE_SRC_DIR: fixtures, FIXTURE_OUT_DIR: mkdtempSync(join(tmpdir(), 'mt-vitepress-broken-')) });
+    const broken = runHost(example, 'vitepress', ['build'], {
+      FIXTURE_SRC_DIR: fixtures,
+      FIXTURE_OUT_DIR: mkdtempSync(join(tmpdir(), 'mt-vitepress-broken-')),
+    });
     expect(broken.status, broken.log).not.toBe(0);
     // Rollup stops at the first failing module: either page may be it.
     const syntaxLine = readFileSync(join(fixtures, 'syntax.md'), 'utf8').split('\n').indexOf('y = [x, 2') + 1;
-    const optionLine = readFileSync(join(fixtures, 'option.md'), 'utf8').split('\n').indexOf('```python memtrace colour=red') + 1;
+    const optionLine =
+      readFileSync(join(fixtures, 'option.md'), 'utf8').split('\n').indexOf('```python memtrace colour=red') + 1;
     expect(syntaxLine * optionLine).toBeGreaterThan(0);
-    const located = new RegExp(`${join(fixtures, 'syntax.md')}:${syntaxLine}:\\d+: SyntaxError|${join(fixtures, 'option.md')}:${optionLine}:1: .*colour`);
+    const located = new RegExp(
+      `${join(fixtures, 'syntax.md')}:${syntaxLine}:\\d+: SyntaxError|${join(fixtures, 'option.md')}:${optionLine}:1: .*colour`,
+    );
     expect(broken.log).toMatch(located);
   });
 });
@@ -82,7 +96,9 @@ describe('a program that reads like a Vue template', () => {
     try {
       const { page, problems } = await open(browser, server.url + 'aliasing.html');
       const figure = page.locator('figure.memtrace', { hasText: 'Braces, brackets and ampersands' });
-      expect(await figure.locator('pre.memtrace-src').textContent()).toBe(program('aliasing.md', 'Braces, brackets and ampersands'));
+      expect(await figure.locator('pre.memtrace-src').textContent()).toBe(
+        program('aliasing.md', 'Braces, brackets and ampersands'),
+      );
       await figure.locator('[data-go=last]').click();
       const text = await figure.locator('.memtrace-step.is-current').textContent();
       // What the program printed: 1 < 2 & 3 is 1 < (2 & 3), True.

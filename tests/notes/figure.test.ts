@@ -46,7 +46,10 @@ describe('a narrated figure', () => {
     const fig = await render(trace, { idPrefix: 'nf-', shared: true });
     fig.steps.forEach((s, i) => {
       const line = s.text.split('\n')[1]!;
-      if (own.includes(i)) expect(line).toBe(`Note: ${trace.steps[i]!.note!.replace(/[`*]/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')}`);
+      if (own.includes(i))
+        expect(line).toBe(
+          `Note: ${trace.steps[i]!.note!.replace(/[`*]/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')}`,
+        );
       else expect(s.text).not.toContain('Note:');
     });
   });
@@ -60,7 +63,7 @@ describe('a narrated figure', () => {
     });
   });
 
-  it('writes a note\'s markup as text, never as HTML', async () => {
+  it("writes a note's markup as text, never as HTML", async () => {
     const steps = trace.steps.map((s, i) => (i === 1 ? { ...s, note: '<b>bold</b> & [x](javascript:alert(1))' } : s));
     const fig = await render({ ...trace, steps }, { idPrefix: 'nf-', shared: true });
     const html = htmlBytes(renderFigure(fig, { id: 'nf' }));

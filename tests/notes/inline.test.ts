@@ -13,11 +13,15 @@ describe('noteToHast', () => {
     expect(html('`b` points at *the same* object, **not** a [copy](../names-and-aliasing/).')).toBe(
       '<code>b</code> points at <em>the same</em> object, <strong>not</strong> a <a href="../names-and-aliasing/">copy</a>.',
     );
-    expect(html('_one_ and __two__ and *a **nested** one*')).toBe('<em>one</em> and <strong>two</strong> and <em>a <strong>nested</strong> one</em>');
+    expect(html('_one_ and __two__ and *a **nested** one*')).toBe(
+      '<em>one</em> and <strong>two</strong> and <em>a <strong>nested</strong> one</em>',
+    );
   });
 
   it('escapes HTML: a <script> in a note is text', () => {
-    expect(html('<script>alert(1)</script> & <b>bold</b>')).toBe('&#x3C;script>alert(1)&#x3C;/script> &#x26; &#x3C;b>bold&#x3C;/b>');
+    expect(html('<script>alert(1)</script> & <b>bold</b>')).toBe(
+      '&#x3C;script>alert(1)&#x3C;/script> &#x26; &#x3C;b>bold&#x3C;/b>',
+    );
   });
 
   it('keeps a code span literal: no emphasis, no HTML inside it', () => {
@@ -34,7 +38,13 @@ describe('noteToHast', () => {
   });
 
   it('shows a link to javascript:, data: or with control characters as its text only', () => {
-    for (const url of ['javascript:alert(1)', 'JavaScript:alert(1)', 'data:text/html,<b>x</b>', 'vbscript:x', 'mailto:a@b.c']) {
+    for (const url of [
+      'javascript:alert(1)',
+      'JavaScript:alert(1)',
+      'data:text/html,<b>x</b>',
+      'vbscript:x',
+      'mailto:a@b.c',
+    ]) {
       expect(html(`[click](${url})`)).toBe('click');
     }
     expect(isSafeUrl('java\tscript:alert(1)')).toBe(false);
@@ -51,6 +61,8 @@ describe('noteToHast', () => {
 
 describe('noteText', () => {
   it('gives the words without the Markdown', () => {
-    expect(noteText('`b` points at *the same* object: [see](https://python.org) <here>')).toBe('b points at the same object: see <here>');
+    expect(noteText('`b` points at *the same* object: [see](https://python.org) <here>')).toBe(
+      'b points at the same object: see <here>',
+    );
   });
 });

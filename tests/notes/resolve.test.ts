@@ -12,7 +12,17 @@ const steps = (...s: [number, Event][]) => s.map(([line, event]) => ({ line, eve
 // for i in range(3):      line 1
 //     x = i               line 2
 // print(x)                line 3
-const LOOP = steps([1, 'line'], [2, 'line'], [1, 'line'], [2, 'line'], [1, 'line'], [2, 'line'], [1, 'line'], [3, 'line'], [3, 'return']);
+const LOOP = steps(
+  [1, 'line'],
+  [2, 'line'],
+  [1, 'line'],
+  [2, 'line'],
+  [1, 'line'],
+  [2, 'line'],
+  [1, 'line'],
+  [3, 'line'],
+  [3, 'return'],
+);
 const loop = (note: string) => parseNotes(['for i in range(3):', `    x = i  ${note}`, 'print(x)'].join('\n'));
 
 describe('resolveNotes', () => {
@@ -32,14 +42,53 @@ describe('resolveNotes', () => {
     //     return 1    line 2
     // y = f()         line 3
     // z = f()         line 4
-    const trace = steps([1, 'line'], [3, 'line'], [1, 'call'], [2, 'line'], [2, 'return'], [4, 'line'], [1, 'call'], [2, 'line'], [2, 'return'], [4, 'return']);
-    const p = parseNotes(['def f():', '    #: [every] Returning.', '    return 1  #: [2nd return] Second return.', 'y = f()  #: [every] First call.', 'z = f()'].join('\n'));
+    const trace = steps(
+      [1, 'line'],
+      [3, 'line'],
+      [1, 'call'],
+      [2, 'line'],
+      [2, 'return'],
+      [4, 'line'],
+      [1, 'call'],
+      [2, 'line'],
+      [2, 'return'],
+      [4, 'return'],
+    );
+    const p = parseNotes(
+      [
+        'def f():',
+        '    #: [every] Returning.',
+        '    return 1  #: [2nd return] Second return.',
+        'y = f()  #: [every] First call.',
+        'z = f()',
+      ].join('\n'),
+    );
     const { notes } = resolveNotes(p, trace);
-    expect(notes).toEqual([undefined, undefined, 'First call.', undefined, 'Returning.', undefined, undefined, undefined, 'Returning. Second return.', undefined]);
+    expect(notes).toEqual([
+      undefined,
+      undefined,
+      'First call.',
+      undefined,
+      'Returning.',
+      undefined,
+      undefined,
+      undefined,
+      'Returning. Second return.',
+      undefined,
+    ]);
   });
 
   it('puts [step N] and [end] notes on those steps, joining two notes on one step in written order', () => {
-    const p = parseNotes(['#: [end] Done.', '#: [step 1] Start.', 'for i in range(3):', '    x = i', '#: [step 9] Also the end.', 'print(x)'].join('\n'));
+    const p = parseNotes(
+      [
+        '#: [end] Done.',
+        '#: [step 1] Start.',
+        'for i in range(3):',
+        '    x = i',
+        '#: [step 9] Also the end.',
+        'print(x)',
+      ].join('\n'),
+    );
     const { notes } = resolveNotes(p, LOOP);
     expect(notes[0]).toBe('Start.');
     expect(notes[8]).toBe('Done. Also the end.');
@@ -47,21 +96,45 @@ describe('resolveNotes', () => {
 
   it('warns, at the note, about a line that never runs, a run or return that never happens, a step past the last', () => {
     const p = parseNotes(
-      ['for i in range(3):  #: [return] No function.', '    x = i  #: [4th] Never.', 'if False:', '    y = 1  #: Never runs.', 'print(x)', '#: [step 11] Past the end.'].join('\n'),
+      [
+        'for i in range(3):  #: [return] No function.',
+        '    x = i  #: [4th] Never.',
+        'if False:',
+        '    y = 1  #: Never runs.',
+        'print(x)',
+        '#: [step 11] Past the end.',
+      ].join('\n'),
     );
-    const trace = steps([1, 'line'], [2, 'line'], [1, 'line'], [2, 'line'], [1, 'line'], [2, 'line'], [1, 'line'], [3, 'line'], [5, 'line'], [5, 'return']);
+    const trace = steps(
+      [1, 'line'],
+      [2, 'line'],
+      [1, 'line'],
+      [2, 'line'],
+      [1, 'line'],
+      [2, 'line'],
+      [1, 'line'],
+      [3, 'line'],
+      [5, 'line'],
+      [5, 'return'],
+    );
     const { notes, warnings } = resolveNotes(p, trace);
     expect(notes.every((n) => n === undefined)).toBe(true);
     expect(warnings).toEqual([
-      { line: 1, column: 21, message: 'this note is for a return from line 1, but no function returns from there in the trace' },
+      {
+        line: 1,
+        column: 21,
+        message: 'this note is for a return from line 1, but no function returns from there in the trace',
+      },
       { line: 2, column: 12, message: 'line 2 runs 3 times, so this note for run 4 never shows' },
       { line: 4, column: 12, message: expect.stringMatching(/^this note explains line 4, which never runs/) },
       { line: 6, column: 1, message: 'there is no step 11: this program has 10 steps' },
     ]);
   });
 
-  it('names the author\'s line in a warning, counting the note lines taken out', () => {
-    const p = parseNotes(['#: A note', '#: on two lines.', 'if False:', '    #: Never.', '    y = 1', 'z = 2'].join('\n'));
+  it("names the author's line in a warning, counting the note lines taken out", () => {
+    const p = parseNotes(
+      ['#: A note', '#: on two lines.', 'if False:', '    #: Never.', '    y = 1', 'z = 2'].join('\n'),
+    );
     const { warnings } = resolveNotes(p, steps([1, 'line'], [3, 'line'], [3, 'return']));
     expect(warnings.map((w) => [w.line, w.message.slice(0, 31)])).toEqual([[4, 'this note explains line 5, whic']]);
   });

@@ -10,7 +10,15 @@ const program = (...lines: string[]) => lines.join('\n');
 
 describe('parseNotes: taking notes out of the code', () => {
   it('cuts a note after code from its line and removes a note on its own line, with the line', () => {
-    const p = parseNotes(program('#: Starts at zero.', 'total = 0', 'for x in [1, 2]:', '    total += x  #: [every] One more.', 'print(total)'));
+    const p = parseNotes(
+      program(
+        '#: Starts at zero.',
+        'total = 0',
+        'for x in [1, 2]:',
+        '    total += x  #: [every] One more.',
+        'print(total)',
+      ),
+    );
     expect(p.code).toBe(program('total = 0', 'for x in [1, 2]:', '    total += x', 'print(total)'));
     expect(p.notes.map((n) => [n.line, n.markdown])).toEqual([
       [1, 'Starts at zero.'],
@@ -18,24 +26,47 @@ describe('parseNotes: taking notes out of the code', () => {
     ]);
   });
 
-  it('maps the traced lines back to the author\'s lines', () => {
+  it("maps the traced lines back to the author's lines", () => {
     const p = parseNotes(program('#: one', '#: two', 'a = 1', '', '#: three', 'b = 2'));
     expect(p.code.split('\n')).toEqual(['a = 1', '', 'b = 2']);
     expect([1, 2, 3].map((l) => p.sourceLine(l))).toEqual([3, 4, 6]);
   });
 
   it('leaves ordinary comments, # break and hide markers alone, and a note after them is cut', () => {
-    const p = parseNotes(program('#pythontutor_hide: secret', 'secret = 1  # memtrace-hide: x', 'y = 2  # break  #: y is set.', 'z = 3  # plain comment'));
-    expect(p.code).toBe(program('#pythontutor_hide: secret', 'secret = 1  # memtrace-hide: x', 'y = 2  # break', 'z = 3  # plain comment'));
+    const p = parseNotes(
+      program(
+        '#pythontutor_hide: secret',
+        'secret = 1  # memtrace-hide: x',
+        'y = 2  # break  #: y is set.',
+        'z = 3  # plain comment',
+      ),
+    );
+    expect(p.code).toBe(
+      program(
+        '#pythontutor_hide: secret',
+        'secret = 1  # memtrace-hide: x',
+        'y = 2  # break',
+        'z = 3  # plain comment',
+      ),
+    );
     expect(breakpointLines(p.code)).toEqual(new Set([3]));
     expect(hiddenByComment(p.code)).toEqual(['secret', 'x']);
     expect(p.notes).toHaveLength(1);
   });
 
   it('never takes #: out of a string, even a triple-quoted one spanning lines', () => {
-    const code = program('s = "#: not a note"', "t = '''", '#: still in the string', "'''", 'u = f"{1}#: no"  #: A note.', "v = r'\\' #: no'");
+    const code = program(
+      's = "#: not a note"',
+      "t = '''",
+      '#: still in the string',
+      "'''",
+      'u = f"{1}#: no"  #: A note.',
+      "v = r'\\' #: no'",
+    );
     const p = parseNotes(code);
-    expect(p.code).toBe(program('s = "#: not a note"', "t = '''", '#: still in the string', "'''", 'u = f"{1}#: no"', "v = r'\\' #: no'"));
+    expect(p.code).toBe(
+      program('s = "#: not a note"', "t = '''", '#: still in the string', "'''", 'u = f"{1}#: no"', "v = r'\\' #: no'"),
+    );
     expect(p.notes.map((n) => [n.line, n.markdown])).toEqual([[5, 'A note.']]);
   });
 
@@ -57,14 +88,28 @@ describe('parseNotes: taking notes out of the code', () => {
 
 describe('parseNotes: notes and selectors', () => {
   it('joins #: lines in a row into one note; an empty #: line or a selector starts another', () => {
-    const p = parseNotes(program('#: One sentence', '#: goes on.', '#:', '#: Another.', '#: [every] A third.', 'x = 1'));
+    const p = parseNotes(
+      program('#: One sentence', '#: goes on.', '#:', '#: Another.', '#: [every] A third.', 'x = 1'),
+    );
     expect(p.notes.map((n) => n.markdown)).toEqual(['One sentence goes on.', 'Another.', 'A third.']);
     expect(p.notes.every((n) => n.line === 1)).toBe(true);
   });
 
   it('reads every selector', () => {
     const p = parseNotes(
-      program('x = 1  #: plain', 'x = 2  #: [first] a', 'x = 3  #: [every] b', 'x = 4  #: [3rd] c', 'x = 5  #: [return] d', 'x = 6  #: [every return] e', 'x = 7  #: [2nd return] f', '#: [step 4] g', '#: [end] h', '#: [11TH] i', 'x = 8'),
+      program(
+        'x = 1  #: plain',
+        'x = 2  #: [first] a',
+        'x = 3  #: [every] b',
+        'x = 4  #: [3rd] c',
+        'x = 5  #: [return] d',
+        'x = 6  #: [every return] e',
+        'x = 7  #: [2nd return] f',
+        '#: [step 4] g',
+        '#: [end] h',
+        '#: [11TH] i',
+        'x = 8',
+      ),
     );
     expect(p.warnings).toEqual([]);
     expect(p.notes.map((n) => n.when)).toEqual([
@@ -93,7 +138,9 @@ describe('parseNotes: notes and selectors', () => {
 describe('parseNotes: warnings, located at the note', () => {
   it('warns about an unknown selector, and keeps the note as text on its line', () => {
     const p = parseNotes(program('x = 1', 'y = 2    #: [evry] Typo.'));
-    expect(p.warnings).toEqual([{ line: 2, column: 10, message: expect.stringMatching(/unknown note selector `\[evry\]`/) }]);
+    expect(p.warnings).toEqual([
+      { line: 2, column: 10, message: expect.stringMatching(/unknown note selector `\[evry\]`/) },
+    ]);
     expect(p.notes).toEqual([expect.objectContaining({ markdown: '[evry] Typo.', line: 2 })]);
   });
 
@@ -113,6 +160,8 @@ describe('parseNotes: warnings, located at the note', () => {
 
   it('warns about a link that is not http, https or relative', () => {
     const p = parseNotes('x = 1  #: See [this](javascript:alert(1)).');
-    expect(p.warnings).toEqual([{ line: 1, column: 8, message: expect.stringMatching(/javascript:alert\(1\).*shown as text/) }]);
+    expect(p.warnings).toEqual([
+      { line: 1, column: 8, message: expect.stringMatching(/javascript:alert\(1\).*shown as text/) },
+    ]);
   });
 });

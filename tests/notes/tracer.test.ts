@@ -24,7 +24,13 @@ const withNote = (steps: Step[], note: string) => steps.filter((s) => s.note ===
 describe('notes on a real trace', () => {
   it('a loop: [every] on the header after each pass and the last check, [2nd] on the body once, [end] last', async () => {
     const { trace: t, warnings } = await narrated(
-      ['total = 0', 'for n in [1, 2, 3]:  #: [every] The loop takes the next item.', '    total += n  #: [2nd] `total` is now 3.', '#: [end] Done.', 'print(total)'].join('\n'),
+      [
+        'total = 0',
+        'for n in [1, 2, 3]:  #: [every] The loop takes the next item.',
+        '    total += n  #: [2nd] `total` is now 3.',
+        '#: [end] Done.',
+        'print(total)',
+      ].join('\n'),
     );
     expect(warnings).toEqual([]);
     expect(t.code).toBe(['total = 0', 'for n in [1, 2, 3]:', '    total += n', 'print(total)'].join('\n'));
@@ -58,15 +64,21 @@ describe('notes on a real trace', () => {
       ['call', '1'],
     ]);
     const base = withNote(t.steps, 'The base case returns 1.');
-    expect(base.map((s) => [s.event, repr(innermost(s).locals[0]![1]), repr(innermost(s).returnValue)])).toEqual([['return', '1', '1']]);
+    expect(base.map((s) => [s.event, repr(innermost(s).locals[0]![1]), repr(innermost(s).returnValue)])).toEqual([
+      ['return', '1', '1'],
+    ]);
     const returns = withNote(t.steps, 'A call returns.');
     expect(returns.map((s) => repr(innermost(s).returnValue))).toEqual(['2', '6']);
     const first = withNote(t.steps, 'The first call.');
-    expect(first.map((s) => [s.event, innermost(s).name, repr(innermost(s).locals[0]![1])])).toEqual([['call', 'fact', '3']]);
+    expect(first.map((s) => [s.event, innermost(s).name, repr(innermost(s).locals[0]![1])])).toEqual([
+      ['call', 'fact', '3'],
+    ]);
   });
 
   it('warns about a note on a line that never runs, and a step the trace does not have', async () => {
-    const { trace: t, warnings } = await narrated(['x = 1', 'if x > 5:', '    y = 2  #: Never.', '#: [step 99] Too far.'].join('\n'));
+    const { trace: t, warnings } = await narrated(
+      ['x = 1', 'if x > 5:', '    y = 2  #: Never.', '#: [step 99] Too far.'].join('\n'),
+    );
     expect(t.steps.some((s) => s.note !== undefined)).toBe(false);
     expect(warnings).toEqual([
       { line: 3, column: 12, message: expect.stringMatching(/^this note explains line 3, which never runs/) },
@@ -74,8 +86,11 @@ describe('notes on a real trace', () => {
     ]);
   });
 
-  it('locates a syntax error at the author\'s line, counting the note lines taken out', async () => {
-    const result = await traceWithNotes(sharedRuntime(), ['#: A note', '#: on two lines.', 'x = (', 'y = 1'].join('\n'));
+  it("locates a syntax error at the author's line, counting the note lines taken out", async () => {
+    const result = await traceWithNotes(
+      sharedRuntime(),
+      ['#: A note', '#: on two lines.', 'x = (', 'y = 1'].join('\n'),
+    );
     expect(result).toMatchObject({ kind: 'syntax', line: 3 });
   });
 
@@ -88,13 +103,20 @@ describe('notes on a real trace', () => {
 });
 
 describe('the engine', () => {
-  it('warns at the note\'s file, line and column, and shows the code without its notes', async () => {
+  it("warns at the note's file, line and column, and shows the code without its notes", async () => {
     const warnings: string[] = [];
     const engine = createEngine({ logger: { info() {}, warn: (m) => warnings.push(m), error() {} } });
     const code = ['x = 1  #: `x` is set.', 'if x > 5:', '    y = 2  #: Never.', 'print(x)'].join('\n');
-    const { html } = await engine.process({ code, meta: 'memtrace', file: '/site/post.md', position: { line: 5, column: 1 } });
+    const { html } = await engine.process({
+      code,
+      meta: 'memtrace',
+      file: '/site/post.md',
+      position: { line: 5, column: 1 },
+    });
     // The fence is on line 5 of the file; the program's third line is line 8, and its `#:` is in column 12.
-    expect(warnings).toEqual([expect.stringMatching(/^\/site\/post\.md:8:12: this note explains line 3, which never runs/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^\/site\/post\.md:8:12: this note explains line 3, which never runs/),
+    ]);
     expect(html).not.toContain('#:');
     expect(html).not.toContain('Never.');
     expect(html).toContain('y = 2');

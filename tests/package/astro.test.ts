@@ -17,21 +17,28 @@ write(site.dir, { 'src/pages/index.md': PAGE_MD });
 
 describe('memtrace in a fresh Astro site, from the packed tarball', () => {
   for (const doc of DOCS) {
-    const found = snippets(doc).filter((s) => s.lang === 'js' && s.code.startsWith('// astro.config.mjs') && !s.code.includes('starlight'));
+    const found = snippets(doc).filter(
+      (s) => s.lang === 'js' && s.code.startsWith('// astro.config.mjs') && !s.code.includes('starlight'),
+    );
     it(`${doc} has an Astro config snippet`, () => expect(found.length).toBeGreaterThan(0));
     for (const snippet of found) {
-      it(`builds with the config snippet of ${doc}:${snippet.line} as written`, () => {
-        // Each build from scratch: no output, no content-layer cache left by the previous snippet's build.
-        for (const d of ['dist', '.astro', 'node_modules/.astro']) rmSync(join(site.dir, d), { recursive: true, force: true });
-        write(site.dir, { 'astro.config.mjs': snippet.code });
-        const r = astroBuild(site.dir);
-        expect(r.status, r.log).toBe(0);
-        expect(r.log).toMatch(/\[memtrace\] 1 block: /);
-        const [figure, ...rest] = figures(readFileSync(join(site.dir, 'dist/index.html'), 'utf8'));
-        expect(rest).toHaveLength(0);
-        expect(figure?.steps, r.log.slice(-3000)).toBeGreaterThanOrEqual(4);
-        expect(figure.svgs).toBe(figure.steps);
-      }, BUILD_TIMEOUT);
+      it(
+        `builds with the config snippet of ${doc}:${snippet.line} as written`,
+        () => {
+          // Each build from scratch: no output, no content-layer cache left by the previous snippet's build.
+          for (const d of ['dist', '.astro', 'node_modules/.astro'])
+            rmSync(join(site.dir, d), { recursive: true, force: true });
+          write(site.dir, { 'astro.config.mjs': snippet.code });
+          const r = astroBuild(site.dir);
+          expect(r.status, r.log).toBe(0);
+          expect(r.log).toMatch(/\[memtrace\] 1 block: /);
+          const [figure, ...rest] = figures(readFileSync(join(site.dir, 'dist/index.html'), 'utf8'));
+          expect(rest).toHaveLength(0);
+          expect(figure?.steps, r.log.slice(-3000)).toBeGreaterThanOrEqual(4);
+          expect(figure.svgs).toBe(figure.steps);
+        },
+        BUILD_TIMEOUT,
+      );
     }
   }
 });

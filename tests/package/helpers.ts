@@ -28,8 +28,17 @@ export interface Run {
 /** Runs a command to its end; its log is for failure messages. */
 export function run(command: string, args: string[], cwd: string, timeout = 600_000): Run {
   const t0 = performance.now();
-  const r: SpawnSyncReturns<string> = spawnSync(command, args, { cwd, env: cleanEnv(), encoding: 'utf8', timeout, maxBuffer: 64 << 20 });
-  const log = `${r.stdout ?? ''}\n${r.stderr ?? ''}${r.error ? `\n${r.error.message}` : ''}`.replace(/\x1b\[[0-9;]*m/g, '');
+  const r: SpawnSyncReturns<string> = spawnSync(command, args, {
+    cwd,
+    env: cleanEnv(),
+    encoding: 'utf8',
+    timeout,
+    maxBuffer: 64 << 20,
+  });
+  const log = `${r.stdout ?? ''}\n${r.stderr ?? ''}${r.error ? `\n${r.error.message}` : ''}`.replace(
+    /\x1b\[[0-9;]*m/g,
+    '',
+  );
   return { status: r.status, log, ms: performance.now() - t0 };
 }
 
@@ -80,7 +89,12 @@ export interface Project {
 export function freshProject(name: string, tarball: string, dependencies: string[]): Project {
   const dir = mkdtempSync(join(tmpdir(), `mt-${name}-`));
   const deps = Object.fromEntries(dependencies.map((d) => [d, workspaceRange(d)]));
-  const pkg = { name: `memtrace-${name}-check`, private: true, type: 'module', dependencies: { ...deps, memtrace: `file:${tarball}` } };
+  const pkg = {
+    name: `memtrace-${name}-check`,
+    private: true,
+    type: 'module',
+    dependencies: { ...deps, memtrace: `file:${tarball}` },
+  };
   writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
   const install = run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], dir);
   if (install.status !== 0) throw new Error(`npm install in ${dir} failed:\n${install.log}`);
@@ -131,7 +145,17 @@ export const BUILD_TIMEOUT = 900_000;
 export const DOCS = ['README.md', 'content/docs/getting-started.md'] as const;
 
 /** A Markdown page with one memtrace block, as a user writes it. */
-export const PAGE_MD = ['# Aliasing', '', '```python memtrace title="Two names, one list"', 'a = [1, 2, 3]', 'b = a', 'b.append(4)', 'print(a)', '```', ''].join('\n');
+export const PAGE_MD = [
+  '# Aliasing',
+  '',
+  '```python memtrace title="Two names, one list"',
+  'a = [1, 2, 3]',
+  'b = a',
+  'b.append(4)',
+  'print(a)',
+  '```',
+  '',
+].join('\n');
 
 /** The memtrace figures of a page, each with its number of steps and SVGs. */
 export function figures(html: string): { steps: number; svgs: number }[] {

@@ -71,9 +71,12 @@ describe('the packed package', () => {
     expect(paths.filter((p) => p.startsWith('src/') || (/\.ts$/.test(p) && !p.endsWith('.d.ts')))).toEqual([]);
     // One copy of the tracer, the largest file.
     // The tracer's modules once each: in dist/, not again in a source folder.
-    expect(paths.filter((p) => p.endsWith('.py'))).toEqual(['heap', 'native', 'pytutor', 'run'].map((m) => `dist/trace/python/${m}.py`));
+    expect(paths.filter((p) => p.endsWith('.py'))).toEqual(
+      ['heap', 'native', 'pytutor', 'run'].map((m) => `dist/trace/python/${m}.py`),
+    );
     // Every JS module has its types.
-    for (const js of paths.filter((p) => p.startsWith('dist/') && p.endsWith('.js'))) expect(paths, js).toContain(js.replace(/\.js$/, '.d.ts'));
+    for (const js of paths.filter((p) => p.startsWith('dist/') && p.endsWith('.js')))
+      expect(paths, js).toContain(js.replace(/\.js$/, '.d.ts'));
   });
 
   it('ships only modules that the exports, the bin or the tracer child reach, in code or in types', () => {
@@ -81,24 +84,49 @@ describe('the packed package', () => {
       typeof e === 'string' ? [e] : Object.values(e),
     );
     const norm = (p: string) => posix.normalize(p);
-    const code = reach([...targets, ...Object.values(manifest.bin as Record<string, string>), './dist/trace/child.js'].map(norm).filter((p) => p.endsWith('.js')));
+    const code = reach(
+      [...targets, ...Object.values(manifest.bin as Record<string, string>), './dist/trace/child.js']
+        .map(norm)
+        .filter((p) => p.endsWith('.js')),
+    );
     // A .d.ts names its neighbours by their .js file.
-    const types = reach(targets.map(norm).filter((p) => p.endsWith('.d.ts')), (p) => p.replace(/\.js$/, '.d.ts'));
+    const types = reach(
+      targets.map(norm).filter((p) => p.endsWith('.d.ts')),
+      (p) => p.replace(/\.js$/, '.d.ts'),
+    );
     const unreached = tarball.files.filter(
-      (f) => /\.(js|d\.ts)$/.test(f.path) && !code.has(f.path.replace(/\.d\.ts$/, '.js')) && !types.has(f.path.replace(/\.js$/, '.d.ts')),
+      (f) =>
+        /\.(js|d\.ts)$/.test(f.path) &&
+        !code.has(f.path.replace(/\.d\.ts$/, '.js')) &&
+        !types.has(f.path.replace(/\.js$/, '.d.ts')),
     );
     // The dev-only modules stay out (bench timing, the in-process tracer of the tests); what else nothing reaches is
     // only small type modules and helpers not yet wired, a few kB at most.
     expect(paths.filter((p) => /render\/bench|trace\/dev-run/.test(p))).toEqual([]);
-    expect(unreached.reduce((n, f) => n + f.size, 0), unreached.map((f) => f.path).join(', ')).toBeLessThan(6_000);
+    expect(
+      unreached.reduce((n, f) => n + f.size, 0),
+      unreached.map((f) => f.path).join(', '),
+    ).toBeLessThan(6_000);
   });
 
   it('declares every package its code loads, and no build tool as a dependency', () => {
     const deps = Object.keys(manifest.dependencies);
     const peers = Object.keys(manifest.peerDependencies ?? {});
     const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
-    const name = (spec: string) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
-    const loaded = new Set(paths.filter((p) => p.endsWith('.js')).flatMap((p) => imports(p).bare.filter((s) => !builtins.has(s)).map(name)));
+    const name = (spec: string) =>
+      spec
+        .split('/')
+        .slice(0, spec.startsWith('@') ? 2 : 1)
+        .join('/');
+    const loaded = new Set(
+      paths
+        .filter((p) => p.endsWith('.js'))
+        .flatMap((p) =>
+          imports(p)
+            .bare.filter((s) => !builtins.has(s))
+            .map(name),
+        ),
+    );
     // esbuild is looked up inside a try, only when a workspace's sources are newer than the prebuilt assets.
     loaded.delete('esbuild');
     for (const pkg of loaded) expect([...deps, ...peers], pkg).toContain(pkg);

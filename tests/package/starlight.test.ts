@@ -31,25 +31,33 @@ write(site.dir, {
 describe('memtrace in a fresh Starlight site, from the packed tarball', () => {
   const found = DOCS.flatMap((doc) =>
     snippets(doc)
-      .filter((s) => s.lang === 'js' && s.code.startsWith('// astro.config.mjs') && s.code.includes("from '@astrojs/starlight'"))
+      .filter(
+        (s) =>
+          s.lang === 'js' && s.code.startsWith('// astro.config.mjs') && s.code.includes("from '@astrojs/starlight'"),
+      )
       .map((s) => ({ doc, ...s })),
   );
   it('the docs have a Starlight config snippet', () => expect(found.length).toBeGreaterThan(0));
   for (const snippet of found) {
-    it(`builds with the config snippet of ${snippet.doc}:${snippet.line} as written`, () => {
-      // Each build from scratch: no output, no content-layer cache left by the previous snippet's build.
-      for (const d of ['dist', '.astro', 'node_modules/.astro']) rmSync(join(site.dir, d), { recursive: true, force: true });
-      write(site.dir, { 'astro.config.mjs': snippet.code });
-      const r = astroBuild(site.dir);
-      expect(r.status, r.log).toBe(0);
-      const html = readFileSync(join(site.dir, 'dist/index.html'), 'utf8');
-      const [figure, ...rest] = figures(html);
-      expect(rest).toHaveLength(0);
-      expect(figure?.steps, r.log.slice(-3000)).toBeGreaterThanOrEqual(4);
-      expect(figure.svgs).toBe(figure.steps);
-      // Starlight's own page around it.
-      expect(html).toContain('data-theme');
-    }, BUILD_TIMEOUT);
+    it(
+      `builds with the config snippet of ${snippet.doc}:${snippet.line} as written`,
+      () => {
+        // Each build from scratch: no output, no content-layer cache left by the previous snippet's build.
+        for (const d of ['dist', '.astro', 'node_modules/.astro'])
+          rmSync(join(site.dir, d), { recursive: true, force: true });
+        write(site.dir, { 'astro.config.mjs': snippet.code });
+        const r = astroBuild(site.dir);
+        expect(r.status, r.log).toBe(0);
+        const html = readFileSync(join(site.dir, 'dist/index.html'), 'utf8');
+        const [figure, ...rest] = figures(html);
+        expect(rest).toHaveLength(0);
+        expect(figure?.steps, r.log.slice(-3000)).toBeGreaterThanOrEqual(4);
+        expect(figure.svgs).toBe(figure.steps);
+        // Starlight's own page around it.
+        expect(html).toContain('data-theme');
+      },
+      BUILD_TIMEOUT,
+    );
   }
 });
 
@@ -111,7 +119,11 @@ describe('the fresh Starlight site in Chromium', () => {
   }
 });
 
-const rgb = (c: string) => c.match(/\d+(\.\d+)?/g)!.slice(0, 3).map(Number);
+const rgb = (c: string) =>
+  c
+    .match(/\d+(\.\d+)?/g)!
+    .slice(0, 3)
+    .map(Number);
 /** WCAG contrast ratio of two sRGB colours. */
 function contrast(a: number[], b: number[]): number {
   const lum = ([r, g, bl]: number[]) => {

@@ -30,7 +30,8 @@ function sample(d: string): Pt[] {
   for (const [, op, args] of d.matchAll(/([MlqcLQC])([^MlqcLQC]*)/g)) {
     const n = (args!.match(/-?\d+(\.\d+)?/g) ?? []).map(Number);
     const pts: Pt[] = [];
-    for (let i = 0; i < n.length; i += 2) pts.push(op === 'M' ? { x: n[i]!, y: n[i + 1]! } : { x: at.x + n[i]!, y: at.y + n[i + 1]! });
+    for (let i = 0; i < n.length; i += 2)
+      pts.push(op === 'M' ? { x: n[i]!, y: n[i + 1]! } : { x: at.x + n[i]!, y: at.y + n[i + 1]! });
     if (op === 'M') {
       at = pts[0]!;
       out.push(at);
@@ -41,7 +42,8 @@ function sample(d: string): Pt[] {
       // De Casteljau: a line, a quadratic or a cubic alike.
       let ps = ctrl;
       const t = k / 60;
-      while (ps.length > 1) ps = ps.slice(1).map((p, i) => ({ x: ps[i]!.x + (p.x - ps[i]!.x) * t, y: ps[i]!.y + (p.y - ps[i]!.y) * t }));
+      while (ps.length > 1)
+        ps = ps.slice(1).map((p, i) => ({ x: ps[i]!.x + (p.x - ps[i]!.x) * t, y: ps[i]!.y + (p.y - ps[i]!.y) * t }));
       out.push(ps[0]!);
     }
     at = pts.at(-1)!;
@@ -49,12 +51,22 @@ function sample(d: string): Pt[] {
   return out;
 }
 
-const within = (p: Pt, b: Box, m: number) => p.x > b.x + m && p.x < b.x + b.w - m && p.y > b.y + m && p.y < b.y + b.h - m;
+const within = (p: Pt, b: Box, m: number) =>
+  p.x > b.x + m && p.x < b.x + b.w - m && p.y > b.y + m && p.y < b.y + b.h - m;
 
 const routes = scenes.flatMap((s, n) =>
   s.arrows.map((a) => {
     const labels = new Map(s.labels.map(([i, l]) => [s.boxes[i]!, l]));
-    const d = route({ from: a.from, source: s.boxes[a.source]!, target: s.boxes[a.target]!, ...(a.cell ? { cell: a.cell } : {}), obstacles: s.boxes, labels, lanes: s.lanes, columns: s.columns });
+    const d = route({
+      from: a.from,
+      source: s.boxes[a.source]!,
+      target: s.boxes[a.target]!,
+      ...(a.cell ? { cell: a.cell } : {}),
+      obstacles: s.boxes,
+      labels,
+      lanes: s.lanes,
+      columns: s.columns,
+    });
     return { scene: n, a, s, pts: sample(d), d };
   }),
 );
@@ -74,7 +86,7 @@ test('every route starts at its dot and ends on its target box edge', () => {
   }
 });
 
-test('no arrow crosses a type label, its own target\'s included', () => {
+test("no arrow crosses a type label, its own target's included", () => {
   for (const r of routes) {
     for (const [, l] of r.s.labels) {
       const p = r.pts.find((q) => within(q, l, 0.5));
@@ -83,7 +95,7 @@ test('no arrow crosses a type label, its own target\'s included', () => {
   }
 });
 
-test('an arrow leaves an object through its own row, not through the box\'s other rows', () => {
+test("an arrow leaves an object through its own row, not through the box's other rows", () => {
   for (const r of routes) {
     const c = r.a.cell;
     if (!c) continue;
@@ -91,7 +103,10 @@ test('an arrow leaves an object through its own row, not through the box\'s othe
     // A list's cells are as tall as the box: only rows of a table are checked.
     if (c.h >= src.h - 4) continue;
     const p = r.pts.find((q) => within(q, src, 1) && (q.y < c.y - 2 || q.y > c.y + c.h + 2));
-    expect(p, `scene ${r.scene}: ${r.d} runs through its source ${JSON.stringify(src)} outside row ${JSON.stringify(c)}`).toBeUndefined();
+    expect(
+      p,
+      `scene ${r.scene}: ${r.d} runs through its source ${JSON.stringify(src)} outside row ${JSON.stringify(c)}`,
+    ).toBeUndefined();
   }
 });
 
@@ -129,7 +144,18 @@ test("a list item's arrow into a box above does not hook back, and does not cros
 
 const stepRoutes = scenes.map((s) => {
   const labels = new Map(s.labels.map(([i, l]) => [s.boxes[i]!, l]));
-  const ds = routeStep(s.arrows.map((a) => ({ from: a.from, source: s.boxes[a.source]!, target: s.boxes[a.target]!, ...(a.cell ? { cell: a.cell } : {}), obstacles: s.boxes, labels, lanes: s.lanes, columns: s.columns })));
+  const ds = routeStep(
+    s.arrows.map((a) => ({
+      from: a.from,
+      source: s.boxes[a.source]!,
+      target: s.boxes[a.target]!,
+      ...(a.cell ? { cell: a.cell } : {}),
+      obstacles: s.boxes,
+      labels,
+      lanes: s.lanes,
+      columns: s.columns,
+    })),
+  );
   return { s, ds, pts: ds.map(sample) };
 });
 
@@ -139,10 +165,15 @@ test('routed as a step, every route still starts at its dot, ends on its target 
       const t = s.boxes[a.target]!;
       const p = pts[i]!;
       expect(Math.hypot(p[0]!.x - a.from.x, p[0]!.y - a.from.y)).toBeLessThan(0.1);
-      expect(within(p.at(-1)!, t, -0.6) && !within(p.at(-1)!, t, 0.6), `scene ${n}: ${ds[i]} ends off its target`).toBe(true);
+      expect(within(p.at(-1)!, t, -0.6) && !within(p.at(-1)!, t, 0.6), `scene ${n}: ${ds[i]} ends off its target`).toBe(
+        true,
+      );
       s.boxes.forEach((b, j) => {
         if (j === a.source || j === a.target) return;
-        expect(p.find((q) => within(q, b, 1.5)), `scene ${n}: ${ds[i]} crosses ${JSON.stringify(b)}`).toBeUndefined();
+        expect(
+          p.find((q) => within(q, b, 1.5)),
+          `scene ${n}: ${ds[i]} crosses ${JSON.stringify(b)}`,
+        ).toBeUndefined();
       });
     });
   }
@@ -166,15 +197,23 @@ test('routed as a step, arrows into one box end at points at least 6 px apart', 
 test('routed as a step, no two arrows of a scene share a stretch', () => {
   for (const [n, { s, ds }] of stepRoutes.entries()) {
     // A few scenes give one dot two arrows (the same cell over two steps): those share their start by construction.
-    const one = ds.filter((_, i) => s.arrows.findIndex((a) => a.from.x === s.arrows[i]!.from.x && a.from.y === s.arrows[i]!.from.y) === i);
+    const one = ds.filter(
+      (_, i) => s.arrows.findIndex((a) => a.from.x === s.arrows[i]!.from.x && a.from.y === s.arrows[i]!.from.y) === i,
+    );
     const svg = `<svg width="2000" height="2000"><g fill="none" marker-end="url(#a)">${one.map((d) => `<path d="${d}"/>`).join('')}</g></svg>`;
     expect(arrowStats(svg).shared, `scene ${n} (${s.arrows.length} arrows)`).toBe(0);
   }
 });
 
 test('the bench measure counts what it should: a crossing, a shared stretch, an arrow off the canvas', () => {
-  const svg = (ds: string[]) => `<svg width="100" height="100"><g fill="none" marker-end="url(#a)">${ds.map((d) => `<path d="${d}"/>`).join('')}</g></svg>`;
-  expect(arrowStats(svg(['M0 50l100 0', 'M50 0l0 100']))).toMatchObject({ arrows: 2, crossings: 1, shared: 0, outside: 0 });
+  const svg = (ds: string[]) =>
+    `<svg width="100" height="100"><g fill="none" marker-end="url(#a)">${ds.map((d) => `<path d="${d}"/>`).join('')}</g></svg>`;
+  expect(arrowStats(svg(['M0 50l100 0', 'M50 0l0 100']))).toMatchObject({
+    arrows: 2,
+    crossings: 1,
+    shared: 0,
+    outside: 0,
+  });
   expect(arrowStats(svg(['M0 50l90 0', 'M10 51l60 0']))).toMatchObject({ crossings: 0, shared: 1 });
   expect(arrowStats(svg(['M0 50c30 0 150 0 90 40']))).toMatchObject({ outside: 1 });
   expect(arrowStats(svg(['M0 50l40 0', 'M0 60l40 -10']))).toMatchObject({ crossings: 0, shared: 0 });
@@ -219,11 +258,15 @@ test('newlist = [origlist] * 3 draws three arrows that leave their own cells and
   const stats = arrowStats(last);
   expect(stats).toMatchObject({ crossings: 0, shared: 0, outside: 0 });
   const ends = arrows.map((a) => a.at(-1)!);
-  for (let i = 0; i < ends.length; i++) for (let j = i + 1; j < ends.length; j++) expect(Math.hypot(ends[i]!.x - ends[j]!.x, ends[i]!.y - ends[j]!.y)).toBeGreaterThan(5);
+  for (let i = 0; i < ends.length; i++)
+    for (let j = i + 1; j < ends.length; j++)
+      expect(Math.hypot(ends[i]!.x - ends[j]!.x, ends[i]!.y - ends[j]!.y)).toBeGreaterThan(5);
 });
 
 test('a class folds the members library code generated into one row, the text names them, and generated-members shows them', async () => {
-  const trace = JSON.parse(readFileSync(join(import.meta.dirname, '../fixtures/render/namedtuple/trace.json'), 'utf8')) as Trace;
+  const trace = JSON.parse(
+    readFileSync(join(import.meta.dirname, '../fixtures/render/namedtuple/trace.json'), 'utf8'),
+  ) as Trace;
   const folded = await render(trace, { idPrefix: 'x-' });
   const all = await render(trace, { idPrefix: 'x-', showGenerated: true });
   const last = (f: typeof folded) => f.steps.at(-1)!;
@@ -231,7 +274,9 @@ test('a class folds the members library code generated into one row, the text na
   expect(last(folded).svg).not.toContain('_asdict');
   expect(last(all).svg).toContain('_asdict');
   expect(last(all).svg).not.toContain('generated');
-  expect(last(folded).text).toMatch(/Point class \(tuple\): norm → object \d+; 10 generated by library code, not drawn: _fields, _field_defaults, __new__, _make, _replace, __repr__, _asdict, __getnewargs__, x, y/);
+  expect(last(folded).text).toMatch(
+    /Point class \(tuple\): norm → object \d+; 10 generated by library code, not drawn: _fields, _field_defaults, __new__, _make, _replace, __repr__, _asdict, __getnewargs__, x, y/,
+  );
   expect(arrowsOf(last(folded).svg).arrows.length).toBeLessThan(arrowsOf(last(all).svg).arrows.length - 8);
   // The program's own method stays.
   expect(last(folded).svg).toContain('function norm(self)');

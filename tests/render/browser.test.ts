@@ -17,7 +17,8 @@ const figures: Record<string, RenderedFigure> = {};
 beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.newPage();
-  for (const c of readdirSync(FIXTURES)) figures[c] = await render(fixtureTrace(c), { idPrefix: `mt${c.replace(/\W/g, '')}-` });
+  for (const c of readdirSync(FIXTURES))
+    figures[c] = await render(fixtureTrace(c), { idPrefix: `mt${c.replace(/\W/g, '')}-` });
 });
 afterAll(async () => browser?.close());
 
@@ -65,7 +66,10 @@ test('a figure drawn with `shared` (once, then <use>) is pixel for pixel its sta
 
 async function colours(theme: 'light' | 'dark', scheme: 'light' | 'dark') {
   await page.emulateMedia({ colorScheme: scheme });
-  const html = previewPage(figures.seed!, theme).replace(`data-theme="${theme}"`, theme === 'light' && scheme === 'dark' ? '' : `data-theme="${theme}"`);
+  const html = previewPage(figures.seed!, theme).replace(
+    `data-theme="${theme}"`,
+    theme === 'light' && scheme === 'dark' ? '' : `data-theme="${theme}"`,
+  );
   await page.setContent(html);
   return page.evaluate(() => {
     const svg = document.querySelector('svg')!;
@@ -74,7 +78,7 @@ async function colours(theme: 'light' | 'dark', scheme: 'light' | 'dark') {
   });
 }
 
-test('follows data-theme and prefers-color-scheme, on the page\'s own background', async () => {
+test("follows data-theme and prefers-color-scheme, on the page's own background", async () => {
   // On a page the figure has no background of its own (theme.css): the host's shows through, light or dark.
   const light = await colours('light', 'light');
   expect(light).toEqual({ text: 'rgb(31, 35, 40)', bg: 'rgba(0, 0, 0, 0)' });
@@ -85,7 +89,9 @@ test('follows data-theme and prefers-color-scheme, on the page\'s own background
   // data-theme="light" wins over a dark OS.
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.setContent(previewPage(figures.seed!, 'light'));
-  const text = await page.evaluate(() => getComputedStyle(document.querySelector('svg g[fill^="var(--memtrace-fg"] text')!).fill);
+  const text = await page.evaluate(
+    () => getComputedStyle(document.querySelector('svg g[fill^="var(--memtrace-fg"] text')!).fill,
+  );
   expect(text).toBe(light.text);
   await page.emulateMedia({ colorScheme: 'light' });
 });

@@ -10,13 +10,16 @@ const r1 = (v: number) => Math.round(v * 10) / 10;
 
 export function drawing(svg: string, defs = ''): string[] {
   const groups = new Map<string, string>();
-  for (const m of defs.matchAll(/<g id="([^"]+)">([\s\S]*?)<\/g>(?=<g id=|<marker|<polygon id=|$)/g)) groups.set(m[1]!, m[2]!);
+  for (const m of defs.matchAll(/<g id="([^"]+)">([\s\S]*?)<\/g>(?=<g id=|<marker|<polygon id=|$)/g))
+    groups.set(m[1]!, m[2]!);
   const out: string[] = [];
   const walk = (body: string, dx: number, dy: number, outer: Record<string, string>) => {
     const stack: Record<string, string>[] = [outer];
     const paint = () => {
       const a = stack.at(-1)!;
-      return ['fill', 'stroke', 'stroke-width', 'stroke-dasharray', 'font-size', 'opacity'].map((k) => a[k] ?? '').join(',');
+      return ['fill', 'stroke', 'stroke-width', 'stroke-dasharray', 'font-size', 'opacity']
+        .map((k) => a[k] ?? '')
+        .join(',');
     };
     for (const m of body.matchAll(/<(\/?)(\w+)([^>]*?)\/?>([^<]*)/g)) {
       const [, close, name, rest, content] = m as unknown as string[];
@@ -39,7 +42,8 @@ export function drawing(svg: string, defs = ''): string[] {
         continue;
       }
       const p = `${paint()}|${a.fill ?? ''}|${a.stroke ?? ''}`;
-      if (name === 'rect' && a.x !== undefined) out.push(`rect ${p} ${r1(dx + Number(a.x))} ${r1(dy + Number(a.y))} ${a.width} ${a.height}`);
+      if (name === 'rect' && a.x !== undefined)
+        out.push(`rect ${p} ${r1(dx + Number(a.x))} ${r1(dy + Number(a.y))} ${a.width} ${a.height}`);
       else if (name === 'text') out.push(`text ${p} ${r1(dx + Number(a.x))} ${r1(dy + Number(a.y))} ${content}`);
       else if (name === 'path' && /^M[-\d.]+ [-\d.]+h[-\d.]+v/.test(a.d!)) {
         // Packed rects: M x y h w v h h -w z, then m dx dy ... from the last start.
@@ -50,7 +54,8 @@ export function drawing(svg: string, defs = ''): string[] {
           sy = r[1] === 'M' ? Number(r[3]) : sy + Number(r[3]);
           out.push(`rect ${p} ${r1(dx + sx)} ${r1(dy + sy)} ${r[4]} ${r[5]}`);
         }
-      } else if (name === 'rect' || name === 'path' || name === 'polygon') out.push(`${name} ${p} ${dx} ${dy} ${rest!.trim()}`);
+      } else if (name === 'rect' || name === 'path' || name === 'polygon')
+        out.push(`${name} ${p} ${dx} ${dy} ${rest!.trim()}`);
     }
   };
   walk(svg.replace(/<title[\s\S]*?<\/title>|<defs>[\s\S]*?<\/defs>/g, ''), 0, 0, {});

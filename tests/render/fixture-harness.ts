@@ -7,7 +7,13 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FONT_FILES, THEME_CSS, type RenderedFigure, type RenderedStep, type RenderOptions } from '../../plugin/src/render/index.ts';
+import {
+  FONT_FILES,
+  THEME_CSS,
+  type RenderedFigure,
+  type RenderedStep,
+  type RenderOptions,
+} from '../../plugin/src/render/index.ts';
 import { toHtml } from 'hast-util-to-html';
 import { h } from 'hastscript';
 import { attachNotesToJson, noteToHast, parseNotes, warningLine } from '../../plugin/src/notes/index.ts';
@@ -41,7 +47,10 @@ export function writeExpected(dir: string, fig: RenderedFigure): void {
   mkdirSync(out);
   fig.steps.forEach((s, i) => writeFileSync(join(out, `${String(i + 1).padStart(2, '0')}.svg`), s.svg + '\n'));
   writeFileSync(join(out, 'text.txt'), fig.steps.map((s) => s.text).join('\n\n----\n\n') + '\n');
-  writeFileSync(join(out, 'figure.json'), JSON.stringify({ width: fig.width, height: fig.height, steps: fig.steps.map(stepSummary) }) + '\n');
+  writeFileSync(
+    join(out, 'figure.json'),
+    JSON.stringify({ width: fig.width, height: fig.height, steps: fig.steps.map(stepSummary) }) + '\n',
+  );
 }
 
 /** An HTML page showing every step of a figure with the theme CSS and the font, as a site would. */
@@ -69,7 +78,16 @@ export async function launchChromium() {
   const { chromium } = await import('playwright-core');
   return chromium.launch({
     executablePath: process.env.MEMTRACE_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -89,10 +107,14 @@ export async function screenshot(pages: { html: string; path: string }[]): Promi
 }
 
 /** Every case folder that has a program. */
-export const fixtureCases = (): string[] => readdirSync(FIXTURES).filter((c) => existsSync(join(FIXTURES, c, 'program.py'))).sort();
+export const fixtureCases = (): string[] =>
+  readdirSync(FIXTURES)
+    .filter((c) => existsSync(join(FIXTURES, c, 'program.py')))
+    .sort();
 
 /** A case's checked-in trace. */
-export const fixtureTrace = (c: string): Trace => JSON.parse(readFileSync(join(FIXTURES, c, 'trace.json'), 'utf8')) as Trace;
+export const fixtureTrace = (c: string): Trace =>
+  JSON.parse(readFileSync(join(FIXTURES, c, 'trace.json'), 'utf8')) as Trace;
 
 /** The text of a trace.json: the tracer's JSON with one final newline. */
 export const traceFileText = (json: string): string => (json.endsWith('\n') ? json : json + '\n');
@@ -101,11 +123,16 @@ export const traceFileText = (json: string): string => (json.endsWith('\n') ? js
  * A case's program traced as a page traces it: its `#:` notes taken out first and put on the steps they explain.
  * A note that would show at no step fails, so that a fixture's notes are all drawn.
  */
-export async function narratedTraceJson(code: string, options: TraceOptions, traceJson: (code: string, options: TraceOptions) => Promise<string>): Promise<string> {
+export async function narratedTraceJson(
+  code: string,
+  options: TraceOptions,
+  traceJson: (code: string, options: TraceOptions) => Promise<string>,
+): Promise<string> {
   const program = parseNotes(code);
   const json = await traceJson(program.code, options);
   if ('failure' in JSON.parse(json)) return json;
   const { json: narrated, warnings } = attachNotesToJson(json, program);
-  if (warnings.length) throw new Error(`notes that show at no step:\n${warnings.map((w) => warningLine('program.py', w)).join('\n')}`);
+  if (warnings.length)
+    throw new Error(`notes that show at no step:\n${warnings.map((w) => warningLine('program.py', w)).join('\n')}`);
   return narrated;
 }

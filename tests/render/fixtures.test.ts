@@ -8,13 +8,38 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { render } from '../../plugin/src/render/index.ts';
 import { traceJsonInProcess } from '../../scripts/dev-run.ts';
-import { caseOptions, fixtureCases, narratedTraceJson, stepSummary, fixtureRenderOptions, fixtureTrace, FIXTURES, traceFileText } from './fixture-harness.ts';
+import {
+  caseOptions,
+  fixtureCases,
+  narratedTraceJson,
+  stepSummary,
+  fixtureRenderOptions,
+  fixtureTrace,
+  FIXTURES,
+  traceFileText,
+} from './fixture-harness.ts';
 
 const cases = fixtureCases();
 const read = (c: string, file: string) => readFileSync(join(FIXTURES, c, file), 'utf8');
 
 test('there are fixtures for every kind of program the renderer must draw', () => {
-  for (const c of ['seed', 'aliasing', 'factorial', 'closure', 'classes', 'linked-list', 'dict', 'freed', 'cycle', 'long-containers', 'escaping', 'deep-recursion', 'inheritance', 'cycle-partner', 'bst']) {
+  for (const c of [
+    'seed',
+    'aliasing',
+    'factorial',
+    'closure',
+    'classes',
+    'linked-list',
+    'dict',
+    'freed',
+    'cycle',
+    'long-containers',
+    'escaping',
+    'deep-recursion',
+    'inheritance',
+    'cycle-partner',
+    'bst',
+  ]) {
     expect(cases).toContain(c);
   }
 });

@@ -3,7 +3,11 @@ import { expect, test } from 'vitest';
 import { placeNarrow, type NarrowSpec } from '../../plugin/src/render/narrow.ts';
 import type { Slot } from '../../plugin/src/render/placement.ts';
 
-const spec = (slots: Map<number, Slot>[], sizes: Record<number, { w: number; h: number }>, maxWidth = 280): NarrowSpec => ({
+const spec = (
+  slots: Map<number, Slot>[],
+  sizes: Record<number, { w: number; h: number }>,
+  maxWidth = 280,
+): NarrowSpec => ({
   x: 10,
   top: 10,
   headerH: 22,
@@ -15,7 +19,12 @@ const spec = (slots: Map<number, Slot>[], sizes: Record<number, { w: number; h: 
 });
 
 test('puts every object below the frames and its header, inside the column', () => {
-  const slots = [new Map<number, Slot>([[1, { row: 0, col: 0 }], [2, { row: 1, col: 0 }]])];
+  const slots = [
+    new Map<number, Slot>([
+      [1, { row: 0, col: 0 }],
+      [2, { row: 1, col: 0 }],
+    ]),
+  ];
   const p = placeNarrow(spec(slots, { 1: { w: 100, h: 40 }, 2: { w: 120, h: 30 } }));
   expect(p.framesTop).toBe(32);
   expect(p.objectsHeaderY!).toBeGreaterThan(32 + 200);
@@ -44,7 +53,13 @@ test('wraps a row wider than the column onto more lines, the parts of one struct
 });
 
 test('gives an object the place of its slot at every step, the largest size its slot ever holds', () => {
-  const steps = [new Map<number, Slot>([[1, { row: 0, col: 0 }]]), new Map<number, Slot>([[1, { row: 0, col: 0 }], [2, { row: 1, col: 0 }]])];
+  const steps = [
+    new Map<number, Slot>([[1, { row: 0, col: 0 }]]),
+    new Map<number, Slot>([
+      [1, { row: 0, col: 0 }],
+      [2, { row: 1, col: 0 }],
+    ]),
+  ];
   const sizes = (k: number, id: number) => (id === 1 ? { w: 60, h: k === 0 ? 20 : 50 } : { w: 60, h: 20 });
   const p = placeNarrow({ ...spec(steps, {}), sizeOf: sizes });
   // Row 1 goes below the tallest row 0 ever is.
@@ -52,7 +67,12 @@ test('gives an object the place of its slot at every step, the largest size its 
 });
 
 test('runs the arrows down a lane right of the objects, and down a gap only where it passes every object', () => {
-  const slots = [new Map<number, Slot>([[1, { row: 0, col: 0 }], [2, { row: 1, col: 0 }]])];
+  const slots = [
+    new Map<number, Slot>([
+      [1, { row: 0, col: 0 }],
+      [2, { row: 1, col: 0 }],
+    ]),
+  ];
   const p = placeNarrow(spec(slots, { 1: { w: 60, h: 20 }, 2: { w: 200, h: 20 } }));
   const gutter = Math.max(...p.columns);
   expect(gutter).toBeGreaterThan(10 + 200);

@@ -28,10 +28,13 @@ describe('every fixture', () => {
         expect(allIds.has(id), `duplicate id ${id}`).toBe(false);
         allIds.add(id);
       }
-      const refs = [...s.svg.matchAll(/url\(#([^)]+)\)/g)].map((m) => m[1]!).concat(attrValues(s.svg, 'aria-labelledby'));
+      const refs = [...s.svg.matchAll(/url\(#([^)]+)\)/g)]
+        .map((m) => m[1]!)
+        .concat(attrValues(s.svg, 'aria-labelledby'));
       for (const r of refs) expect(ids).toContain(r);
       for (const attr of ['fill', 'stroke']) {
-        for (const v of attrValues(s.svg, attr)) expect(v === 'none' || /^var\(--memtrace-[a-z-]+,#[0-9a-f]{6}\)$/.test(v), `${attr}="${v}"`).toBe(true);
+        for (const v of attrValues(s.svg, attr))
+          expect(v === 'none' || /^var\(--memtrace-[a-z-]+,#[0-9a-f]{6}\)$/.test(v), `${attr}="${v}"`).toBe(true);
       }
     }
   });
@@ -56,12 +59,17 @@ describe('every fixture', () => {
     expect(ids.slice(0, 4)).toEqual(['mtq7-b', 'mtq7-a', 'mtq7-n', 'mtq7-p']);
     for (const id of ids.slice(4)) expect(id).toMatch(/^mtq7-d\d+[uo]$/);
     // Texts whose spaces matter carry xml:space, which a <use> clone keeps and a page rule does not reach.
-    for (const m of shared.matchAll(/<text [^>]*>([^<]*)<\/text>/g)) expect(m[0].includes('xml:space="preserve"')).toBe(/^ | {2}| $/.test(m[1]!));
+    for (const m of shared.matchAll(/<text [^>]*>([^<]*)<\/text>/g))
+      expect(m[0].includes('xml:space="preserve"')).toBe(/^ | {2}| $/.test(m[1]!));
     // A line arrow: solid or hollow, and where its tip is.
     const arrows = (svg: string) =>
       [...svg.matchAll(/<polygon points="(?:[-\d.]+,[-\d.]+ ){3}([-\d.]+),([-\d.]+)[^"]*"( fill="none")?/g)]
         .map((m) => `${m[3] ? 'p' : 'n'} ${m[1]} ${m[2]}`)
-        .concat([...svg.matchAll(/<use href="#mtq7-([np])" x="([-\d.]+)" y="([-\d.]+)"\/>/g)].map((m) => `${m[1]} ${m[2]} ${m[3]}`))
+        .concat(
+          [...svg.matchAll(/<use href="#mtq7-([np])" x="([-\d.]+)" y="([-\d.]+)"\/>/g)].map(
+            (m) => `${m[1]} ${m[2]} ${m[3]}`,
+          ),
+        )
         .sort();
     const definedArrows = arrows(shared).filter((a) => !a.endsWith(' 0 0'));
     let reused = 0;
@@ -84,7 +92,11 @@ describe('every fixture', () => {
 
   test.each(ALL)('%s: an object keeps its place while it lives', (c) => {
     const trace = fixtureTrace(c);
-    const models = buildModels(trace, trace.steps.map((_, i) => i), { hide: [], showExited: true });
+    const models = buildModels(
+      trace,
+      trace.steps.map((_, i) => i),
+      { hide: [], showExited: true },
+    );
     const slots = assignSlots(models);
     for (let k = 1; k < slots.length; k++) {
       for (const [id, slot] of slots[k]!) {
@@ -101,7 +113,8 @@ describe('every fixture', () => {
 test('every colour the SVGs use has a light and a dark value in the theme', async () => {
   const used = new Set<string>();
   for (const c of ALL) {
-    for (const s of (await render(fixtureTrace(c))).steps) for (const m of s.svg.matchAll(/var\((--memtrace-[a-z-]+)/g)) used.add(m[1]!);
+    for (const s of (await render(fixtureTrace(c))).steps)
+      for (const m of s.svg.matchAll(/var\((--memtrace-[a-z-]+)/g)) used.add(m[1]!);
   }
   expect(used.size).toBeGreaterThan(10);
   const names = Object.values(PALETTE).map((p) => p.name);
@@ -127,11 +140,21 @@ describe('the seed example', () => {
     const trace = fixtureTrace('seed');
     const fig = await render(trace, { title: 'Two frames, one object' });
     expect(fig.steps).toHaveLength(trace.steps.length);
-    const ret = fig.steps.findIndex((s, i) => trace.steps[i]!.event === 'return' && trace.steps[i]!.frames.at(-1)!.name === 'function2');
+    const ret = fig.steps.findIndex(
+      (_s, i) => trace.steps[i]!.event === 'return' && trace.steps[i]!.frames.at(-1)!.name === 'function2',
+    );
     const s = fig.steps[ret]!;
-    expect(s.svg).toContain(`<title id="mt-t${ret}">Two frames, one object: Step ${ret + 1} of ${trace.steps.length}, line 8</title>`);
-    expect(s.text.startsWith(`Step ${ret + 1} of ${trace.steps.length}, line 8 (returning): return MyObject("Test", a ** x, [1, 2, 3])`)).toBe(true);
-    expect(s.text).toMatch(/function2 \(f\d+, running\):\n {4}a = 10\n {4}x = 2\n {4}Return value → object (\d+) \(new\)/);
+    expect(s.svg).toContain(
+      `<title id="mt-t${ret}">Two frames, one object: Step ${ret + 1} of ${trace.steps.length}, line 8</title>`,
+    );
+    expect(
+      s.text.startsWith(
+        `Step ${ret + 1} of ${trace.steps.length}, line 8 (returning): return MyObject("Test", a ** x, [1, 2, 3])`,
+      ),
+    ).toBe(true);
+    expect(s.text).toMatch(
+      /function2 \(f\d+, running\):\n {4}a = 10\n {4}x = 2\n {4}Return value → object (\d+) \(new\)/,
+    );
     const obj = /Return value → object (\d+)/.exec(s.text)![1];
     expect(s.text).toContain(`object ${obj}: MyObject instance: name = 'Test', value = 100, data → object`);
     expect(s.text).toMatch(/list of 3: \[0\] 1, \[1\] 2, \[2\] 3/);
@@ -245,7 +268,8 @@ test('program text cannot inject markup', async () => {
     expect(s.svg).not.toContain(']]><!--');
     // Nothing but the renderer's own elements.
     const tags = new Set([...s.svg.matchAll(/<([a-zA-Z]+)/g)].map((m) => m[1]));
-    for (const t of tags) expect(['svg', 'title', 'defs', 'marker', 'path', 'rect', 'g', 'text', 'polygon', 'circle']).toContain(t);
+    for (const t of tags)
+      expect(['svg', 'title', 'defs', 'marker', 'path', 'rect', 'g', 'text', 'polygon', 'circle']).toContain(t);
   }
   const last = fig.steps.at(-1)!;
   expect(last.svg).toContain('&lt;/svg&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
@@ -267,16 +291,21 @@ test('an uncaught exception is shown', async () => {
 
 describe('a star import', () => {
   const trace = fixtureTrace('import-star');
-  const globals = (k: number, shown = trace.steps.map((_, i) => i)) => buildModels(trace, shown, { hide: [], showExited: true })[k]!.frames[0]!.rows;
+  const globals = (k: number, shown = trace.steps.map((_, i) => i)) =>
+    buildModels(trace, shown, { hide: [], showExited: true })[k]!.frames[0]!.rows;
   // Every global of the last step but x came with the import (mul too, which the program rebinds).
   const imported = trace.steps.at(-1)!.frames[0]!.locals.length - 1;
 
   test('is one row, muted, and its names draw no objects; the text version names them all', async () => {
     expect(imported).toBeGreaterThan(50);
     const rows = globals(1);
-    expect(rows.map((r) => [r.name, (r.value as { repr: string }).repr, r.mark])).toEqual([['operator.*', `${imported} names`, 'new']]);
+    expect(rows.map((r) => [r.name, (r.value as { repr: string }).repr, r.mark])).toEqual([
+      ['operator.*', `${imported} names`, 'new'],
+    ]);
     const fig = await render(trace);
-    expect(fig.steps[1]!.svg).toMatch(/<g fill="var\(--memtrace-muted,#[0-9a-f]+\)">(?:<text [^>]*>[^<]*<\/text>)*<text [^>]*>57 names<\/text>/);
+    expect(fig.steps[1]!.svg).toMatch(
+      /<g fill="var\(--memtrace-muted,#[0-9a-f]+\)">(?:<text [^>]*>[^<]*<\/text>)*<text [^>]*>57 names<\/text>/,
+    );
     expect(imported).toBe(57);
     expect(fig.steps[1]!.svg).not.toContain('function');
     expect(fig.steps[1]!.text).toContain('57 names from operator (from operator import *), not drawn: abs, add, and_,');
@@ -286,12 +315,21 @@ describe('a star import', () => {
   test('gives a rebound name its own row, marked, and counts one fewer', () => {
     // mul = 7 rebinds one of operator's names.
     const rows = globals(3);
-    expect(rows.map((r) => [r.name, r.mark])).toEqual([['operator.*', 'changed'], ['mul', 'changed'], ['x', undefined]]);
+    expect(rows.map((r) => [r.name, r.mark])).toEqual([
+      ['operator.*', 'changed'],
+      ['mul', 'changed'],
+      ['x', undefined],
+    ]);
     expect((rows[0]!.value as { repr: string }).repr).toBe(`${imported - 1} names`);
   });
 
   test('counts only the names the figure shows, and marks nothing when nothing changed', () => {
-    const rows = (k: number) => buildModels(trace, trace.steps.map((_, i) => i), { hide: ['i*'], showExited: true })[k]!.frames[0]!.rows;
+    const rows = (k: number) =>
+      buildModels(
+        trace,
+        trace.steps.map((_, i) => i),
+        { hide: ['i*'], showExited: true },
+      )[k]!.frames[0]!.rows;
     const hiddenCount = trace.steps.at(-1)!.frames[0]!.locals.filter(([n]) => n.startsWith('i')).length;
     expect(hiddenCount).toBeGreaterThan(5);
     expect((rows(1)[0]!.value as { repr: string }).repr).toBe(`${imported - hiddenCount} names`);
@@ -306,12 +344,16 @@ describe('a star import', () => {
 test('theme.css is the documented theme', async () => {
   const { readFileSync } = await import('node:fs');
   const { THEME_CSS_DOCUMENTED } = await import('../../plugin/src/render/theme.ts');
-  expect(readFileSync(new URL('../../plugin/src/render/theme.css', import.meta.url), 'utf8')).toBe(THEME_CSS_DOCUMENTED);
-  for (const p of Object.values(PALETTE)) expect(THEME_CSS_DOCUMENTED).toContain(`${p.name}: ${'sheet' in p ? p.sheet : p.light}; /* ${p.doc} */`);
+  expect(readFileSync(new URL('../../plugin/src/render/theme.css', import.meta.url), 'utf8')).toBe(
+    THEME_CSS_DOCUMENTED,
+  );
+  for (const p of Object.values(PALETTE))
+    expect(THEME_CSS_DOCUMENTED).toContain(`${p.name}: ${'sheet' in p ? p.sheet : p.light}; /* ${p.doc} */`);
 });
 
 describe('a stack deeper than the tracer keeps', () => {
-  const textY = (svg: string, s: string) => Number(new RegExp(`<text x="[\\d.]+" y="([\\d.]+)">${s}</text>`).exec(svg)![1]);
+  const textY = (svg: string, s: string) =>
+    Number(new RegExp(`<text x="[\\d.]+" y="([\\d.]+)">${s}</text>`).exec(svg)![1]);
 
   test('shows the calls it leaves out as a gap between the outer and inner frames, in the picture and the text', async () => {
     const trace = fixtureTrace('deep-recursion');
@@ -319,7 +361,9 @@ describe('a stack deeper than the tracer keeps', () => {
     expect(trace.steps[deepest]!.omittedFrames).toEqual({ after: 10, count: 21 });
     const fig = await render(trace, { steps: [deepest - 3, deepest] });
     const s = fig.steps[1]!;
-    expect(s.text).toMatch(/^ {2}depth \(f10\):\n {4}n = 51\n {2}… 21 more frames of depth, not shown\n {2}depth \(f32\):\n {4}n = 29$/m);
+    expect(s.text).toMatch(
+      /^ {2}depth \(f10\):\n {4}n = 51\n {2}… 21 more frames of depth, not shown\n {2}depth \(f32\):\n {4}n = 29$/m,
+    );
     const gap = textY(s.svg, '… 21 more frames of depth');
     expect(gap).toBeGreaterThan(textY(s.svg, 'f10'));
     expect(gap).toBeLessThan(textY(s.svg, 'f32'));
@@ -330,7 +374,8 @@ describe('a stack deeper than the tracer keeps', () => {
 
   test('names the left-out function only when every call in the gap runs it', async () => {
     const { traceInProcess } = await import('../../scripts/dev-run.ts');
-    const code = 'def even(n):\n    return True if n == 0 else odd(n - 1)\n\ndef odd(n):\n    return False if n == 0 else even(n - 1)\n\neven(50)\n';
+    const code =
+      'def even(n):\n    return True if n == 0 else odd(n - 1)\n\ndef odd(n):\n    return False if n == 0 else even(n - 1)\n\neven(50)\n';
     const trace = (await traceInProcess(code, { maxSteps: 2000 })) as Trace;
     const deep = trace.steps.findIndex((s) => (s.omittedFrames?.count ?? 0) > 2);
     const fig = await render(trace, { steps: [deep] });
@@ -367,12 +412,15 @@ describe('bytes', () => {
   test('a column of equal cells is the same bytes row after row', () => {
     const layer = new Layer();
     for (let j = 0; j < 4; j++) layer.rect(450, 57 + j * 26, 38, 24, 'A');
-    expect(layer.toString()).toBe('<g fill="A"><rect x="450" y="57" width="38" height="24"/><path d="M450 83h38v24h-38zm0 26h38v24h-38zm0 26h38v24h-38z"/></g>');
+    expect(layer.toString()).toBe(
+      '<g fill="A"><rect x="450" y="57" width="38" height="24"/><path d="M450 83h38v24h-38zm0 26h38v24h-38zm0 26h38v24h-38z"/></g>',
+    );
   });
 
-  test('a figure with a big imported namespace stays cheap per step (steps fit in gzip\'s window)', async () => {
+  test("a figure with a big imported namespace stays cheap per step (steps fit in gzip's window)", async () => {
     const { traceInProcess } = await import('../../scripts/dev-run.ts');
-    const code = 'from string import *\nfrom math import *\nfrom itertools import *\nx = 1\nfor i in range(5):\n    x = x * 2\nprint(x)\n';
+    const code =
+      'from string import *\nfrom math import *\nfrom itertools import *\nx = 1\nfor i in range(5):\n    x = x * 2\nprint(x)\n';
     const trace = (await traceInProcess(code)) as Trace;
     expect(trace.steps.at(-1)!.frames[0]!.locals.length).toBeGreaterThan(90);
     const svgs = (await render(trace)).steps.map((s) => s.svg);

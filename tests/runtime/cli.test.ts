@@ -37,7 +37,7 @@ describe('memtrace trace', () => {
     expect(run.stdout.endsWith('}\n')).toBe(true);
   });
 
-  test('--format pytutor prints Python Tutor\'s JSON', () => {
+  test("--format pytutor prints Python Tutor's JSON", () => {
     const run = memtrace('trace', program('pt.py', 'a = [1]\nb = a\n'), '--format', 'pytutor');
     expect(run.code).toBe(0);
     const trace = JSON.parse(run.stdout);

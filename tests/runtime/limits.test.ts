@@ -69,14 +69,18 @@ describe('time', () => {
   });
 
   test('a JS busy loop reached from Python is stopped too', async () => {
-    const { result, ms } = await timed('import importlib\njs = importlib.import_module("js")\njs.process.getBuiltinModule("vm").runInThisContext("for (;;) {}")\n');
+    const { result, ms } = await timed(
+      'import importlib\njs = importlib.import_module("js")\njs.process.getBuiltinModule("vm").runInThisContext("for (;;) {}")\n',
+    );
     expect(result).toMatchObject({ kind: 'timeout' });
     expect(ms).toBeLessThan(TIMEOUT_MS + GRACE_MS + 1000);
     await stillWorks();
   });
 
   test('a JS timer left behind to hog the child cannot stall the next block forever', async () => {
-    await runtime.trace('import importlib\njs = importlib.import_module("js")\njs.setTimeout(js.process.getBuiltinModule("vm").runInThisContext("() => { for (;;) {} }"), 0)\n');
+    await runtime.trace(
+      'import importlib\njs = importlib.import_module("js")\njs.setTimeout(js.process.getBuiltinModule("vm").runInThisContext("() => { for (;;) {} }"), 0)\n',
+    );
     const { result } = await timed('print("next")');
     // The stalled child is killed and this block reported as timed out; the one after it runs.
     expect(timedOut(result) || printed(result) === 'next\n').toBe(true);

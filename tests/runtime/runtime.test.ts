@@ -146,7 +146,10 @@ describe('process lifetime', () => {
     const index = fileURLToPath(new URL('../../plugin/src/trace/index.ts', import.meta.url));
     const script = `import { trace } from ${JSON.stringify(index)};\nconst r = await trace('print(6 * 7)');\nconsole.log(r.stdout.trim());`;
     const started = Date.now();
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(run.stderr).toBe('');
     expect(run.stdout.trim()).toBe('42');
     expect(run.status).toBe(0);

@@ -57,7 +57,10 @@ const py = (value: string) => JSON.stringify(value);
 
 describe('the child is started with the least it needs', () => {
   test('permission model on, read grants for Pyodide and each tracer module by name, nothing else allowed', () => {
-    const args = childArgs({ tracerDir: resolve(import.meta.dirname, '../../plugin/src/trace/python'), memoryLimitMb: 64 });
+    const args = childArgs({
+      tracerDir: resolve(import.meta.dirname, '../../plugin/src/trace/python'),
+      memoryLimitMb: 64,
+    });
     expect(args).toContain('--permission');
     const grants = args.filter((a) => a.startsWith('--allow-fs-read=')).map((a) => a.slice('--allow-fs-read='.length));
     expect(grants).toHaveLength(1 + TRACER_MODULES.length);
@@ -139,7 +142,8 @@ attempt('renice', lambda: js.process.getBuiltinModule('os').setPriority(js.proce
 import os, signal
 attempt('os_kill', lambda: os.kill(js.process.ppid, signal.SIGTERM))
 `);
-    for (const label of ['kill', 'raw_kill', 'renice']) expect(r[label]).toMatch(/DENIED JsException .*not allowed in memtrace's sandbox/);
+    for (const label of ['kill', 'raw_kill', 'renice'])
+      expect(r[label]).toMatch(/DENIED JsException .*not allowed in memtrace's sandbox/);
     expect(r.os_kill).toMatch(/^DENIED/);
   });
 });
@@ -235,7 +239,9 @@ attempt('urllib', lambda: urllib.request.urlopen(${py(url)}).read())
     expect(first.urllib).toMatch(/DENIED URLError/);
     await new Promise((done) => setTimeout(done, 1000));
     const settled = printed(
-      await runtime.trace(`import importlib\njs = importlib.import_module('js')\nfor k in ['fetch', 'import']:\n    print(k, getattr(js.globalThis, 'memtrace_' + k + ' OK', None) or getattr(js.globalThis, 'memtrace_' + k + ' DENIED', None))`),
+      await runtime.trace(
+        `import importlib\njs = importlib.import_module('js')\nfor k in ['fetch', 'import']:\n    print(k, getattr(js.globalThis, 'memtrace_' + k + ' OK', None) or getattr(js.globalThis, 'memtrace_' + k + ' DENIED', None))`,
+      ),
     );
     expect(settled).toMatch(/^fetch TypeError: fetch failed$/m);
     expect(settled).toMatch(/^import .*ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING|^import .*restricted/m);

@@ -42,7 +42,11 @@ describe('starting the child', () => {
   });
 
   test('a start that times out twice fails with one clear error, after exactly two children', async () => {
-    const runtime = new TraceRuntime({ nodePath: fakeNode('hangs', 'exec /bin/sleep 30'), snapshotDir: false, startTimeoutMs: 300 });
+    const runtime = new TraceRuntime({
+      nodePath: fakeNode('hangs', 'exec /bin/sleep 30'),
+      snapshotDir: false,
+      startTimeoutMs: 300,
+    });
     try {
       await expect(runtime.trace('x = 1')).rejects.toThrow(
         /did not start within 300 ms \(a second child, after the first also failed to start\): the machine may be too busy/,

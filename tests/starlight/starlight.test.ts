@@ -32,7 +32,7 @@ describe('astro build of the Starlight example', () => {
   it('succeeds', () => {
     expect(build.status, log).toBe(0);
     // Astro colours its log when the terminal allows it (as CI does): compare the text only.
-    expect(log.replace(/\x1b\[[0-9;]*m/g, "")).toMatch(/\[memtrace\] 2 blocks: 2 traced, 0 from cache/);
+    expect(log.replace(/\x1b\[[0-9;]*m/g, '')).toMatch(/\[memtrace\] 2 blocks: 2 traced, 0 from cache/);
   });
 
   for (const [path, file] of [
@@ -44,8 +44,15 @@ describe('astro build of the Starlight example', () => {
       const [figure, ...rest] = figures(html);
       expect(rest).toHaveLength(0);
       // Seen once, in a full local run: the page built with no content at all. Say what there was, and the log.
-      const text = html.slice(html.indexOf('<main')).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 300);
-      expect(figure, `no figure in ${file}; page text: ${text}\nbuild log:\n${log.replace(/\x1b\[[0-9;]*m/g, '').slice(-3000)}`).toBeDefined();
+      const text = html
+        .slice(html.indexOf('<main'))
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .slice(0, 300);
+      expect(
+        figure,
+        `no figure in ${file}; page text: ${text}\nbuild log:\n${log.replace(/\x1b\[[0-9;]*m/g, '').slice(-3000)}`,
+      ).toBeDefined();
       const steps = figure!.match(/<li class="memtrace-step[^"]*"/g) ?? [];
       // One side-by-side diagram per step (a stacked one too, where that is narrower, which shows on phones).
       const svgs = (figure!.match(/<svg [^>]*>/g) ?? []).filter((t) => t.includes('role="img"') && t.includes('mt-x'));
@@ -83,14 +90,20 @@ async function figureColours(p: Page) {
     // The main text colour (code, names, values), not the first text found, which may be a grey label.
     // Drawn once in the figure's shared definitions when steps or arrangements share it.
     const text = getComputedStyle(document.querySelector('figure.memtrace g[fill^="var(--memtrace-fg"] text')!).fill;
-    const rgb = (c: string) => c.match(/\d+(\.\d+)?/g)!.slice(0, 3).map(Number);
+    const rgb = (c: string) =>
+      c
+        .match(/\d+(\.\d+)?/g)!
+        .slice(0, 3)
+        .map(Number);
     const lum = ([r, g, b]: number[]) => {
       const lin = (v: number) => ((v /= 255) <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
       return 0.2126 * lin(r!) + 0.7152 * lin(g!) + 0.0722 * lin(b!);
     };
     // The code panel (HTML beside the diagram): a colour only memtrace's theme sets (the example site maps the
     // figure background onto its own).
-    const panel = getComputedStyle(document.querySelector('figure.memtrace .memtrace-step.is-current .mt-src')!).backgroundColor;
+    const panel = getComputedStyle(
+      document.querySelector('figure.memtrace .memtrace-step.is-current .mt-src')!,
+    ).backgroundColor;
     const page = getComputedStyle(document.body).backgroundColor;
     return {
       theme: document.documentElement.dataset.theme,

@@ -32,10 +32,13 @@ del nodes
 function postBlocks(): [string, string][] {
   const dir = join(root, 'content/posts');
   const blocks: [string, string][] = [];
-  for (const file of readdirSync(dir).filter((f) => /\.mdx?$/.test(f)).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => /\.mdx?$/.test(f))
+    .sort()) {
     const text = readFileSync(join(dir, file), 'utf8');
     let i = 0;
-    for (const m of text.matchAll(/^```python memtrace[^\n]*\n([\s\S]*?)^```/gm)) blocks.push([`${file} #${i++}`, m[1]!]);
+    for (const m of text.matchAll(/^```python memtrace[^\n]*\n([\s\S]*?)^```/gm))
+      blocks.push([`${file} #${i++}`, m[1]!]);
   }
   return blocks;
 }
@@ -71,12 +74,16 @@ describe('the demo posts', () => {
 });
 
 describe.skipIf(PROGRAMS.length === 0)('the conformance programs', () => {
-  test.each(PROGRAMS)('%s traces the same after a heavy block', async (_, code) => {
-    const [alone, after] = await aloneAndAfterHeavy(code);
-    expect(after).toBe(alone);
-    const [ptAlone, ptAfter] = await aloneAndAfterHeavy(code, { format: 'pytutor' });
-    expect(ptAfter).toBe(ptAlone);
-  }, 120_000);
+  test.each(PROGRAMS)(
+    '%s traces the same after a heavy block',
+    async (_, code) => {
+      const [alone, after] = await aloneAndAfterHeavy(code);
+      expect(after).toBe(alone);
+      const [ptAlone, ptAfter] = await aloneAndAfterHeavy(code, { format: 'pytutor' });
+      expect(ptAfter).toBe(ptAlone);
+    },
+    120_000,
+  );
 });
 
 const POINT = `class Point:

@@ -1,5 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { isTraceFailure, type Frame, type HeapObject, type Step, type Trace, type Value } from '../../plugin/src/trace/format.ts';
+import {
+  isTraceFailure,
+  type Frame,
+  type HeapObject,
+  type Step,
+  type Trace,
+  type Value,
+} from '../../plugin/src/trace/format.ts';
 import type { RunOptions } from '../../plugin/src/trace/runtime.ts';
 import { traceInProcess } from '../../scripts/dev-run.ts';
 

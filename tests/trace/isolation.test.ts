@@ -51,7 +51,9 @@ test('modules imported by a program are imported afresh by the next one', async 
 });
 
 test('garbage left by one program is not finalized inside the next one; automatic gc does not run', async () => {
-  const first = await trace('import gc\nclass N:\n    def __del__(self):\n        print("late")\na = N()\na.me = a\ndel a\nprint(gc.isenabled())\n');
+  const first = await trace(
+    'import gc\nclass N:\n    def __del__(self):\n        print("late")\na = N()\na.me = a\ndel a\nprint(gc.isenabled())\n',
+  );
   expect(first.stdout).toBe('True\n');
   expect(first.steps.at(-1)!.cycleOnly).toHaveLength(1);
   const second = await trace('import gc\ngc.collect()\nprint("second")\n');

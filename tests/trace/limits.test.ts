@@ -103,7 +103,9 @@ describe('errors and I/O', () => {
   });
 
   test('the tracer has no limits of its own: options without one are refused, naming it', async () => {
-    const r = JSON.parse(await traceWithRawOptions('x = 1', JSON.stringify({ ...TRACE_DEFAULTS, maxFrames: undefined })));
+    const r = JSON.parse(
+      await traceWithRawOptions('x = 1', JSON.stringify({ ...TRACE_DEFAULTS, maxFrames: undefined })),
+    );
     expect(r).toEqual({ failure: { kind: 'options', message: expect.stringMatching(/^maxFrames is required/) } });
     const all = JSON.parse(await traceWithRawOptions('x = 1', JSON.stringify(TRACE_DEFAULTS)));
     expect(all.end).toEqual({ reason: 'completed' });
@@ -135,7 +137,9 @@ describe('errors and I/O', () => {
     });
     const eof = await trace('a = input()\nb = input()\n', { stdin: 'one' });
     expect(eof.steps.at(-1)!.exception!.type).toBe('EOFError');
-    expect((await trace('import sys\nprint(sys.stdin.read().split())\n', { stdin: 'a b\nc' })).stdout).toBe("['a', 'b', 'c']\n");
+    expect((await trace('import sys\nprint(sys.stdin.read().split())\n', { stdin: 'a b\nc' })).stdout).toBe(
+      "['a', 'b', 'c']\n",
+    );
   });
 
   test('sys.exit() ends the trace normally with reason exit, and no exception steps', async () => {

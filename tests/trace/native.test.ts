@@ -17,7 +17,15 @@ describe('seed example', () => {
     expect(t.stdout).toBe('Test 100 [1, 2, 3]\n100\n');
     const events = t.steps.map((s) => `${s.event}:${s.line}`);
     expect(events.slice(0, 9)).toEqual([
-      'line:1', 'line:7', 'line:10', 'line:17', 'call:10', 'line:11', 'line:12', 'line:13', 'call:7',
+      'line:1',
+      'line:7',
+      'line:10',
+      'line:17',
+      'call:10',
+      'line:11',
+      'line:12',
+      'line:13',
+      'call:7',
     ]);
     expect(events.at(-1)).toBe('return:18');
     // __init__ runs inside function2, inside function1
@@ -37,7 +45,10 @@ describe('seed example', () => {
     expect(inst.attrs.map(([k]) => k)).toEqual(['name', 'value', 'data']);
     expect(reprOf(inst.attrs[0][1])).toBe("'Test'");
     expect(reprOf(inst.attrs[1][1])).toBe('100');
-    expect(obj(ret, inst.attrs[2][1])).toMatchObject({ kind: 'list', items: [{ repr: '1' }, { repr: '2' }, { repr: '3' }] });
+    expect(obj(ret, inst.attrs[2][1])).toMatchObject({
+      kind: 'list',
+      items: [{ repr: '1' }, { repr: '2' }, { repr: '3' }],
+    });
 
     // the same object is b in function1, then obj in the global frame: one heap id throughout
     const printLine = at(t, 14);
@@ -55,8 +66,18 @@ describe('seed example', () => {
     const cls = obj(s, global(s, 'MyObject'));
     if (cls.kind !== 'class') throw new Error();
     expect(cls.attrs.map(([k]) => k)).toEqual(['__init__']);
-    expect(obj(s, cls.attrs[0][1])).toMatchObject({ kind: 'function', name: '__init__', params: 'self, name, value, data' });
-    expect(obj(s, global(s, 'function2'))).toEqual({ kind: 'function', type: 'function', name: 'function2', params: 'a, x', inProgram: true });
+    expect(obj(s, cls.attrs[0][1])).toMatchObject({
+      kind: 'function',
+      name: '__init__',
+      params: 'self, name, value, data',
+    });
+    expect(obj(s, global(s, 'function2'))).toEqual({
+      kind: 'function',
+      type: 'function',
+      name: 'function2',
+      params: 'a, x',
+      inProgram: true,
+    });
   });
 
   test("inProgram: whether a function's code is the program's, for wrapped ones too, not for code exec()'d or a library made", async () => {
@@ -80,7 +101,15 @@ print(P())`);
     if (cls.kind !== 'class') throw new Error();
     const flag = (v: Parameters<typeof obj>[1]) => (obj(s, v) as { inProgram?: boolean }).inProgram;
     const members = Object.fromEntries(cls.attrs.filter(([, v]) => 'ref' in v).map(([k, v]) => [k, flag(v)]));
-    expect(members).toMatchObject({ m: true, s: true, p: true, c: false, __init__: false, __repr__: false, __eq__: false });
+    expect(members).toMatchObject({
+      m: true,
+      s: true,
+      p: true,
+      c: false,
+      __init__: false,
+      __repr__: false,
+      __eq__: false,
+    });
     expect([flag(global(s, 'k')), flag(global(s, 'g')), flag(global(s, 'dataclass'))]).toEqual([true, false, false]);
   });
 
@@ -118,9 +147,12 @@ describe('values', () => {
   });
 
   test('containers, sets in Python order, container cap', async () => {
-    const t = await trace('t = (1, [2])\ns = {3, 1, 2}\nfs = frozenset([5])\nd = {"k": t}\nbig = list(range(7))\nz = 0', {
-      maxContainerItems: 5,
-    });
+    const t = await trace(
+      't = (1, [2])\ns = {3, 1, 2}\nfs = frozenset([5])\nd = {"k": t}\nbig = list(range(7))\nz = 0',
+      {
+        maxContainerItems: 5,
+      },
+    );
     const s = t.steps.at(-1)!;
     const tup = obj(s, global(s, 't'));
     expect(tup).toMatchObject({ kind: 'tuple', type: 'tuple' });
@@ -145,7 +177,10 @@ describe('values', () => {
     const s = t.steps.at(-1)!;
     expect(obj(s, global(s, 'math'))).toEqual({ kind: 'module', type: 'module', name: 'math' });
     expect(obj(s, global(s, 'g'))).toEqual({
-      kind: 'generator', type: 'generator', name: 'gen', state: 'suspended',
+      kind: 'generator',
+      type: 'generator',
+      name: 'gen',
+      state: 'suspended',
       frame: { line: 4, locals: [['a', { type: 'int', repr: '1' }]] },
     });
     expect(obj(s, global(s, 'o'))).toEqual({ kind: 'other', type: 'object', repr: '<object object>' });
@@ -226,11 +261,18 @@ describe('frames', () => {
     );
     const s = at(t, 9);
     const exited = s.frames.find((f) => f.exited)!;
-    expect(exited).toMatchObject({ id: 1, name: 'make_counter', exited: true, locals: [['count', { type: 'int', repr: '0' }]] });
+    expect(exited).toMatchObject({
+      id: 1,
+      name: 'make_counter',
+      exited: true,
+      locals: [['count', { type: 'int', repr: '0' }]],
+    });
     expect(obj(s, global(s, 'c'))).toMatchObject({ kind: 'function', name: 'inc', parentFrame: 1 });
     const call = at(t, 3, 'call');
     expect(call.frames.map((f) => [f.name, f.parent, f.exited ?? false])).toEqual([
-      ['<module>', undefined, false], ['inc', 1, false], ['make_counter', undefined, true],
+      ['<module>', undefined, false],
+      ['inc', 1, false],
+      ['make_counter', undefined, true],
     ]);
     expect(call.frames[1].locals).toEqual([]); // count belongs to make_counter's frame
     expect(local(at(t, 11).frames.find((f) => f.exited)!, 'count')).toEqual({ type: 'int', repr: '2' });
@@ -246,9 +288,7 @@ describe('frames', () => {
   });
 
   test('exceptions: caught ones are steps; an uncaught one ends the trace on an uncaught step', async () => {
-    const t = await trace(
-      'try:\n    1 / 0\nexcept ZeroDivisionError:\n    pass\ndef g(x):\n    return x[5]\ng([1])\n',
-    );
+    const t = await trace('try:\n    1 / 0\nexcept ZeroDivisionError:\n    pass\ndef g(x):\n    return x[5]\ng([1])\n');
     expect(at(t, 2, 'exception').exception).toEqual({ type: 'ZeroDivisionError', message: 'division by zero' });
     const last = t.steps.at(-1)!;
     expect(last.event).toBe('uncaught');
@@ -276,7 +316,11 @@ describe('what is traced', () => {
     expect(new Set(t.steps.map((s) => s.line))).toEqual(new Set([1, 2, 3, 5, 6]));
     expect(t.steps.every((s) => s.frames.length === 1)).toBe(true);
     const last = t.steps.at(-1)!;
-    expect(obj(last, global(last, 'd'))).toMatchObject({ kind: 'instance', className: 'D', attrs: [['a', { repr: '5' }]] });
+    expect(obj(last, global(last, 'd'))).toMatchObject({
+      kind: 'instance',
+      className: 'D',
+      attrs: [['a', { repr: '5' }]],
+    });
     const cls = obj(last, global(last, 'D'));
     if (cls.kind !== 'class') throw new Error();
     expect(cls.attrs.map(([k]) => k)).toEqual(['__init__', '__repr__', '__eq__']);
@@ -293,7 +337,9 @@ describe('what is traced', () => {
   });
 
   test('library classes are drawn by name, not by their insides; enum classes show their members', async () => {
-    const t = await trace('from collections import deque\nimport enum\nclass Color(enum.Enum):\n    RED = 1\n    BLUE = 2\nc = Color.RED\nz = 0\n');
+    const t = await trace(
+      'from collections import deque\nimport enum\nclass Color(enum.Enum):\n    RED = 1\n    BLUE = 2\nc = Color.RED\nz = 0\n',
+    );
     const s = t.steps.at(-1)!;
     expect(obj(s, global(s, 'deque'))).toEqual({ kind: 'other', type: 'type', repr: "<class 'collections.deque'>" });
     const color = obj(s, global(s, 'Color'));

@@ -1,6 +1,6 @@
 // The Python Tutor export: its trace format, and agreement with Python Tutor's own traces (shared conformance set).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, expect, test } from 'vitest';
@@ -24,16 +24,29 @@ test('seed example in Python Tutor format', async () => {
   const t = await pytutor(SEED);
   expect(t.code).toBe(SEED);
   expect(t.trace.map((s) => `${s.event}:${s.line}`).slice(0, 5)).toEqual([
-    'step_line:1', 'step_line:7', 'step_line:10', 'step_line:17', 'call:10',
+    'step_line:1',
+    'step_line:7',
+    'step_line:10',
+    'step_line:17',
+    'call:10',
   ]);
   const ret = t.trace.find((s) => s.event === 'return' && s.func_name === 'function2')!;
   expect(ret.ordered_globals).toEqual(['MyObject', 'function2', 'function1']);
   expect(ret.globals!.function2).toEqual(['REF', expect.any(Number)]);
   const [outer, inner] = ret.stack_to_render!;
-  expect(outer).toMatchObject({ func_name: 'function1', is_highlighted: false, is_zombie: false, unique_hash: 'function1_f1' });
+  expect(outer).toMatchObject({
+    func_name: 'function1',
+    is_highlighted: false,
+    is_zombie: false,
+    unique_hash: 'function1_f1',
+  });
   expect(inner).toMatchObject({
-    func_name: 'function2', frame_id: 2, is_highlighted: true, ordered_varnames: ['a', 'x', '__return__'],
-    encoded_locals: { a: 10, x: 2 }, parent_frame_id_list: [],
+    func_name: 'function2',
+    frame_id: 2,
+    is_highlighted: true,
+    ordered_varnames: ['a', 'x', '__return__'],
+    encoded_locals: { a: 10, x: 2 },
+    parent_frame_id_list: [],
   });
   const instRef = inner.encoded_locals.__return__ as ['REF', number];
   const inst = ret.heap![instRef[1]];
@@ -53,28 +66,44 @@ test('special floats, limit entry and syntax errors as Python Tutor writes them'
   expect(loop.trace).toHaveLength(1001);
   expect(loop.trace.at(-1)).toEqual({
     event: 'instruction_limit_reached',
-    exception_msg: 'Stopped after running 1000 steps. Please shorten your code,\nsince Python Tutor is not designed to handle long-running code.',
+    exception_msg:
+      'Stopped after running 1000 steps. Please shorten your code,\nsince Python Tutor is not designed to handle long-running code.',
   });
   const syntax = await pytutor('x = (\n');
-  expect(syntax.trace).toEqual([{ event: 'uncaught_exception', line: 1, offset: 5, exception_msg: "SyntaxError: '(' was never closed (<string>, line 1)" }]);
+  expect(syntax.trace).toEqual([
+    {
+      event: 'uncaught_exception',
+      line: 1,
+      offset: 5,
+      exception_msg: "SyntaxError: '(' was never closed (<string>, line 1)",
+    },
+  ]);
 });
 
 test('byte-identical on every run', async () => {
-  expect(await traceJsonInProcess(SEED, { format: 'pytutor' })).toBe(await traceJsonInProcess(SEED, { format: 'pytutor' }));
+  expect(await traceJsonInProcess(SEED, { format: 'pytutor' })).toBe(
+    await traceJsonInProcess(SEED, { format: 'pytutor' }),
+  );
 });
 
 // The conformance set ships with the tests (tests/conformance.ts): its absence is a failure, never a skip.
 test('conformance set: at least 63 of 65 exact', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'memtrace-pt-'));
   try {
-    const names = readdirSync(join(CONFORMANCE, 'programs')).filter((f) => f.endsWith('.py')).map((f) => f.slice(0, -3));
+    const names = readdirSync(join(CONFORMANCE, 'programs'))
+      .filter((f) => f.endsWith('.py'))
+      .map((f) => f.slice(0, -3));
     for (const name of names) {
       const code = readFileSync(join(CONFORMANCE, 'programs', name + '.py'), 'utf8');
       writeFileSync(join(dir, name + '.json'), await traceJsonInProcess(code, { format: 'pytutor' }));
     }
-    const r = spawnSync(process.execPath, [join(CONFORMANCE, 'compare.mjs'), '--ref', join(CONFORMANCE, 'ref314'), '--cand', dir, '--json'], {
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      process.execPath,
+      [join(CONFORMANCE, 'compare.mjs'), '--ref', join(CONFORMANCE, 'ref314'), '--cand', dir, '--json'],
+      {
+        encoding: 'utf8',
+      },
+    );
     const { aggregate } = JSON.parse(r.stdout);
     expect(aggregate.programs).toBe(65);
     expect(aggregate.errors).toBe(0);
@@ -99,14 +128,22 @@ test('capped like the native format: long containers and output end with a count
   // 1000 steps of two 100-item lists: far below what one step of the whole list took.
   expect(json.length).toBeLessThan(3_000_000);
 
-  const dict = await pytutor('d = {i: i for i in range(150)}\nclass A: pass\na = A()\nfor i in range(120):\n    setattr(a, "f%03d" % i, i)\n');
+  const dict = await pytutor(
+    'd = {i: i for i in range(150)}\nclass A: pass\na = A()\nfor i in range(120):\n    setattr(a, "f%03d" % i, i)\n',
+  );
   const end = dict.trace.at(-1)!;
   const d = end.heap![String((end.globals!.d as ['REF', number])[1])]!;
   expect(d).toHaveLength(1 + 100 + 1);
-  expect(d.at(-1)).toEqual([['IMPORTED_FAUX_PRIMITIVE', '\u2026 50 more'], ['IMPORTED_FAUX_PRIMITIVE', '\u2026']]);
+  expect(d.at(-1)).toEqual([
+    ['IMPORTED_FAUX_PRIMITIVE', '\u2026 50 more'],
+    ['IMPORTED_FAUX_PRIMITIVE', '\u2026'],
+  ]);
   const instance = end.heap![String((end.globals!.a as ['REF', number])[1])]!;
   expect(instance.slice(0, 2)).toEqual(['INSTANCE', 'A']);
-  expect(instance.at(-1)).toEqual([['IMPORTED_FAUX_PRIMITIVE', '\u2026 20 more'], ['IMPORTED_FAUX_PRIMITIVE', '\u2026']]);
+  expect(instance.at(-1)).toEqual([
+    ['IMPORTED_FAUX_PRIMITIVE', '\u2026 20 more'],
+    ['IMPORTED_FAUX_PRIMITIVE', '\u2026'],
+  ]);
 
   const printed = await pytutor('for i in range(150):\n    print("x" * 100)\n');
   const cut = printed.trace.at(-1)!.stdout!;

@@ -5,7 +5,9 @@ import { global, obj, trace } from './helpers.ts';
 
 describe('returns', () => {
   it('gives a frame that an exception leaves through finally no return value', async () => {
-    const t = await trace('def risky():\n    try:\n        return 1 / 0\n    finally:\n        print("cleanup")\n\ndef ok():\n    return 5\n\nok()\nrisky()\n');
+    const t = await trace(
+      'def risky():\n    try:\n        return 1 / 0\n    finally:\n        print("cleanup")\n\ndef ok():\n    return 5\n\nok()\nrisky()\n',
+    );
     const returns = t.steps.filter((s) => s.event === 'return' && s.frames.length > 1);
     expect(returns.map((s) => s.frames.at(-1)!.name)).toEqual(['ok', 'risky']);
     expect(returns[0]!.frames.at(-1)!.returnValue).toEqual({ type: 'int', repr: '5' });
@@ -14,7 +16,9 @@ describe('returns', () => {
   });
 
   it('shows a mutable default as it is now, not as it was first drawn', async () => {
-    const t = await trace('def add(item, cart=[]):\n    cart.append(item)\n    return cart\n\nadd("apple")\nadd("pear")\n');
+    const t = await trace(
+      'def add(item, cart=[]):\n    cart.append(item)\n    return cart\n\nadd("apple")\nadd("pear")\n',
+    );
     const last = t.steps.at(-1)!;
     expect((obj(last, global(last, 'add')) as FunctionObject).params).toBe("item, cart=['apple', 'pear']");
     const first = t.steps.find((s) => global(s, 'add'))!;

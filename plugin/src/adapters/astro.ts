@@ -98,7 +98,10 @@ export class MemtraceBuildError extends Error {
   readonly failures: MemtraceError[];
 
   constructor(errors: MemtraceError[]) {
-    const blocks = [...errors].sort(byPlace).map((e) => e.message.replace(/^(?=.)/gm, '  ')).join('\n\n');
+    const blocks = [...errors]
+      .sort(byPlace)
+      .map((e) => e.message.replace(/^(?=.)/gm, '  '))
+      .join('\n\n');
     super(`${plural(errors.length, 'memtrace block')} could not be turned into a figure:\n\n${blocks}\n`);
     this.name = 'MemtraceError';
     this.failures = errors;
@@ -112,7 +115,11 @@ export class MemtraceBuildError extends Error {
 }
 
 const toBuffer = (chunk: unknown, encoding?: unknown) =>
-  Buffer.isBuffer(chunk) ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk) : Buffer.from(String(chunk), typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+  Buffer.isBuffer(chunk)
+    ? chunk
+    : chunk instanceof Uint8Array
+      ? Buffer.from(chunk)
+      : Buffer.from(String(chunk), typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
 
 /**
  * Fills the figure placeholders of the dev server's HTML responses (see `slots` in the engine's options). An HTML
@@ -125,18 +132,20 @@ function fillSlotsMiddleware(engine: Engine): Middleware {
     const isHtml = () => /text\/html/.test(String(res.getHeader('content-type') ?? ''));
     res.writeHead = function (this: ResponseLike, status: unknown, ...rest: unknown[]) {
       // Headers given here are set first, so that an HTML response's length can be dropped (its figures change it).
-      const headers = rest.find((r) => r && typeof r === 'object' && !Array.isArray(r)) as Record<string, string> | undefined;
+      const headers = rest.find((r) => r && typeof r === 'object' && !Array.isArray(r)) as
+        | Record<string, string>
+        | undefined;
       for (const [k, v] of Object.entries(headers ?? {})) res.setHeader(k, v);
       if (isHtml()) res.removeHeader('content-length');
       const message = rest.find((r) => typeof r === 'string');
       return message === undefined ? writeHead.call(res, status) : writeHead.call(res, status, message);
     };
-    res.write = function (chunk: unknown, ...rest: unknown[]) {
+    res.write = (chunk: unknown, ...rest: unknown[]) => {
       if (!isHtml()) return write.call(res, chunk, ...rest);
       chunks.push(toBuffer(chunk, rest[0]));
       return true;
     };
-    res.end = function (...args: unknown[]) {
+    res.end = (...args: unknown[]) => {
       if (!isHtml()) return end.apply(res, args);
       const [chunk, encoding] = args;
       if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') chunks.push(toBuffer(chunk, encoding));
@@ -237,7 +246,9 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
         const base = withSlash(config.base);
         const url = (name: string) => `${base}${assetsDir}/${name}`;
         // Long figures' step pages (figure/windows.ts): served from memory by the dev server, written at build:done.
-        const files = new Map<string, { contentType: string; source: string | Uint8Array }>(assets.files.map((f) => [url(f.fileName), f]));
+        const files = new Map<string, { contentType: string; source: string | Uint8Array }>(
+          assets.files.map((f) => [url(f.fileName), f]),
+        );
         const stepPages: StepPages = {
           url,
           style: url(assets.style),
@@ -250,7 +261,8 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
         engine = createEngine({
           stepPages,
           defaults: options.defaults,
-          cacheDir: options.cache === false ? false : fileURLToPath(new URL('memtrace/', withSlashUrl(config.cacheDir))),
+          cacheDir:
+            options.cache === false ? false : fileURLToPath(new URL('memtrace/', withSlashUrl(config.cacheDir))),
           // A build renders every page before failing, so that every failed block is listed (an error thrown inside
           // an MDX page would stop Vite at that one).
           mode: command === 'dev' ? 'dev' : 'collect',

@@ -45,7 +45,9 @@ function remarkMemtraceFigures(engine: Engine) {
       if (cause instanceof MemtraceError) (error as Error).message = cause.message;
       throw error;
     }
-    tree.children = tree.children.filter((n) => !ASSET_TAGS.has((n.data as { hName?: string } | undefined)?.hName ?? ''));
+    tree.children = tree.children.filter(
+      (n) => !ASSET_TAGS.has((n.data as { hName?: string } | undefined)?.hName ?? ''),
+    );
   };
 }
 
@@ -67,7 +69,11 @@ export default function memtraceDocusaurus(context: LoadContext, options: Memtra
     defaults: options.defaults,
     cacheDir: options.cache === false ? false : join(dir, 'figures'),
     mode: process.env.NODE_ENV === 'production' ? 'build' : 'dev',
-    logger: { info: (m) => console.info(`[memtrace] ${m}`), warn: (m) => console.warn(`[memtrace] ${m}`), error: (m) => console.error(`[memtrace] ${m}`) },
+    logger: {
+      info: (m) => console.info(`[memtrace] ${m}`),
+      warn: (m) => console.warn(`[memtrace] ${m}`),
+      error: (m) => console.error(`[memtrace] ${m}`),
+    },
   });
   const plugin = [remarkMemtraceFigures, engine];
   const style = writeClientStyle(join(dir, 'client'));
@@ -86,7 +92,10 @@ export default function memtraceDocusaurus(context: LoadContext, options: Memtra
     },
     async postBuild() {
       const s = engine.stats;
-      if (s.blocks > 0) console.info(`[memtrace] ${s.blocks} block${s.blocks === 1 ? '' : 's'}: ${s.traced} traced, ${s.cached} from cache`);
+      if (s.blocks > 0)
+        console.info(
+          `[memtrace] ${s.blocks} block${s.blocks === 1 ? '' : 's'}: ${s.traced} traced, ${s.cached} from cache`,
+        );
     },
   };
 }

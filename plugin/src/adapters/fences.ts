@@ -31,7 +31,14 @@ export function findFences(markdown: string): Fence[] {
     while (close < lines.length && !closing.test(lines[close]!)) close++;
     const body = lines.slice(i + 1, close).map((l) => (l.startsWith(indent) ? l.slice(indent.length) : l.trimStart()));
     const [lang = '', ...rest] = info.split(/\s+/);
-    fences.push({ lang, meta: rest.join(' '), code: body.join('\n').replace(/\r/g, ''), open: i, close: Math.min(close, lines.length - 1), indent });
+    fences.push({
+      lang,
+      meta: rest.join(' '),
+      code: body.join('\n').replace(/\r/g, ''),
+      open: i,
+      close: Math.min(close, lines.length - 1),
+      indent,
+    });
     i = close;
   }
   return fences;

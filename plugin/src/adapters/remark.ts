@@ -7,7 +7,14 @@ import type { Element, Root as HastRoot } from 'hast';
 import type { Code, Root, RootContent } from 'mdast';
 import { visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
-import { createEngine, isMemtraceBlock, MemtraceError, newDocument, type Engine, type EngineOptions } from '../engine/index.ts';
+import {
+  createEngine,
+  isMemtraceBlock,
+  MemtraceError,
+  newDocument,
+  type Engine,
+  type EngineOptions,
+} from '../engine/index.ts';
 
 /** Options of {@link remarkMemtrace}: an engine's options, or an engine to share. */
 export interface RemarkMemtraceOptions extends EngineOptions {
@@ -48,15 +55,27 @@ export default function remarkMemtrace(options: RemarkMemtraceOptions = {}) {
       const start = node.position?.start;
       try {
         const { tree } = await engine.process(
-          { code: node.value, meta: node.meta ?? '', file: file.path, source: String(file.value), position: start && { line: start.line, column: start.column } },
+          {
+            code: node.value,
+            meta: node.meta ?? '',
+            file: file.path,
+            source: String(file.value),
+            position: start && { line: start.line, column: start.column },
+          },
           doc,
         );
         const nodes = figureNodes(tree);
         replacements.push(() => parent.children.splice(index, 1, ...nodes));
       } catch (error) {
         if (!(error instanceof MemtraceError)) throw error;
-        const place = error.location && start ? { line: error.location.line, column: error.location.column } : node.position;
-        const message = file.message(error.reason + (error.frame ? `\n\n${error.frame}` : ''), { place, ruleId: 'memtrace', source: 'memtrace', cause: error });
+        const place =
+          error.location && start ? { line: error.location.line, column: error.location.column } : node.position;
+        const message = file.message(error.reason + (error.frame ? `\n\n${error.frame}` : ''), {
+          place,
+          ruleId: 'memtrace',
+          source: 'memtrace',
+          cause: error,
+        });
         message.fatal = true;
         throw message;
       }

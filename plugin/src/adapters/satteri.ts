@@ -37,7 +37,13 @@ export function satteriPlugin(engine: Engine) {
       const file = ctx.fileURL ? fileURLToPath(ctx.fileURL) : undefined;
       const run = doc.queue.then(() =>
         engine.process(
-          { code: node.value, meta: node.meta ?? '', file, source: ctx.source, position: start && { line: start.line, column: start.column } },
+          {
+            code: node.value,
+            meta: node.meta ?? '',
+            file,
+            source: ctx.source,
+            position: start && { line: start.line, column: start.column },
+          },
           doc.state,
         ),
       );
@@ -45,7 +51,8 @@ export function satteriPlugin(engine: Engine) {
       const { html } = await run;
       // In MDX, raw HTML would become thousands of JSX elements (every SVG node) for the compiler and the bundler to
       // chew on; one string handed to Astro's Fragment costs nothing.
-      if (ctx.sourceFormat === 'mdx') ctx.replaceNode(node, { raw: `<Fragment set:html={${JSON.stringify(html)}} />`, mdxExpressions: true });
+      if (ctx.sourceFormat === 'mdx')
+        ctx.replaceNode(node, { raw: `<Fragment set:html={${JSON.stringify(html)}} />`, mdxExpressions: true });
       else ctx.replaceNode(node, { raw: html, mdxExpressions: false });
     },
   };

@@ -10,7 +10,14 @@
 import { join } from 'node:path';
 import type { Element, ElementContent, Root } from 'hast';
 import { htmlBytes } from '../figure/hast.ts';
-import { createEngine, isMemtraceBlock, MemtraceError, newDocument, type BlockOptions, type Engine } from '../engine/index.ts';
+import {
+  createEngine,
+  isMemtraceBlock,
+  MemtraceError,
+  newDocument,
+  type BlockOptions,
+  type Engine,
+} from '../engine/index.ts';
 import { besideAdapters, writeClientStyle } from './client-files.ts';
 import { findFences } from './fences.ts';
 
@@ -45,7 +52,12 @@ const ASSET_TAGS = new Set(['link', 'script', 'style']);
  */
 function inert(tree: Root): string {
   const children = tree.children.filter((n) => !(n.type === 'element' && ASSET_TAGS.has(n.tagName)));
-  const wrapper: Element = { type: 'element', tagName: 'div', properties: { className: ['vp-raw'], 'v-pre': '' }, children: children as ElementContent[] };
+  const wrapper: Element = {
+    type: 'element',
+    tagName: 'div',
+    properties: { className: ['vp-raw'], 'v-pre': '' },
+    children: children as ElementContent[],
+  };
   // A newline as a character reference is still a newline in text and attribute values (no raw-text element here).
   return htmlBytes({ type: 'root', children: [wrapper] }).replaceAll('\n', '&#10;');
 }
@@ -84,7 +96,12 @@ export default function memtrace(options: MemtraceVitePressOptions = {}) {
         error: (m) => config.logger.error(`[memtrace] ${m}`),
       };
       style = writeClientStyle(join(dir, 'client'));
-      engine = createEngine({ defaults: options.defaults, cacheDir: options.cache === false ? false : join(dir, 'figures'), mode: config.command === 'serve' ? 'dev' : 'build', logger });
+      engine = createEngine({
+        defaults: options.defaults,
+        cacheDir: options.cache === false ? false : join(dir, 'figures'),
+        mode: config.command === 'serve' ? 'dev' : 'build',
+        logger,
+      });
     },
     async transform(this: { error(e: unknown): never }, code: string, id: string) {
       if (!engine || !isPage(id)) return undefined;
@@ -95,7 +112,11 @@ export default function memtrace(options: MemtraceVitePressOptions = {}) {
         return out === undefined ? undefined : { code: out, map: null };
       } catch (error) {
         if (!(error instanceof MemtraceError)) throw error;
-        return this.error({ message: error.message, id, loc: error.location && { file: id, line: error.location.line, column: error.location.column } });
+        return this.error({
+          message: error.message,
+          id,
+          loc: error.location && { file: id, line: error.location.line, column: error.location.column },
+        });
       }
     },
     async handleHotUpdate(ctx: HotContext) {
@@ -110,7 +131,9 @@ export default function memtrace(options: MemtraceVitePressOptions = {}) {
     enforce: 'post' as const,
     transform(code: string, id: string) {
       if (!isPage(id) || !withFigure.has(id)) return undefined;
-      const imports = [style, besideAdapters('vitepress-client.js')].map((p) => `import ${JSON.stringify(p)};`).join('');
+      const imports = [style, besideAdapters('vitepress-client.js')]
+        .map((p) => `import ${JSON.stringify(p)};`)
+        .join('');
       return { code: imports + code, map: null };
     },
   };

@@ -38,7 +38,7 @@ function setup(fig: HTMLElement): void {
   const clamp = (k: number) => (k < 0 ? 0 : k < n ? k : n - 1);
   const target = (b: HTMLElement) => {
     const g = b.dataset.go;
-    return clamp(g == 'first' ? 0 : g == 'last' ? n - 1 : cur + (g == 'next' ? 1 : -1));
+    return clamp(g === 'first' ? 0 : g === 'last' ? n - 1 : cur + (g === 'next' ? 1 : -1));
   };
   const details = (s: HTMLElement) => s.querySelector('details');
 
@@ -65,7 +65,7 @@ function setup(fig: HTMLElement): void {
     // `hidden` as well as the class: one step at a time even while the stylesheet is still on its way (a page that
     // Astro's router swapped in links it from the body, which the router does not wait for).
     list.querySelectorAll<HTMLElement>('.memtrace-step').forEach((s) => {
-      const on = s == step;
+      const on = s === step;
       s.hidden = !on;
       s.classList.toggle('is-current', on);
       if (on) s.setAttribute('aria-current', 'step');
@@ -79,9 +79,9 @@ function setup(fig: HTMLElement): void {
     status.textContent = label;
     range.value = String(k + 1);
     range.setAttribute('aria-valuetext', label);
-    const moved = k != cur;
+    const moved = k !== cur;
     cur = k;
-    for (const b of buttons) b.setAttribute('aria-disabled', String(target(b) == k));
+    for (const b of buttons) b.setAttribute('aria-disabled', String(target(b) === k));
     if (byReader && moved) {
       const text = step.querySelector('.memtrace-text pre')?.textContent ?? '';
       // The renderer's text may open with the same "Step k of n, line L": say it once.
@@ -96,7 +96,7 @@ function setup(fig: HTMLElement): void {
   range.oninput = () => go(+range.value - 1, true);
   fig.onkeydown = (e) => {
     // The slider handles its own keys (and reports through `input`); modified keys belong to the browser.
-    if (e.target == range || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+    if (e.target === range || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
     const k = ({ ArrowLeft: cur - 1, ArrowRight: cur + 1, Home: 0, End: n - 1 } as Record<string, number>)[e.key];
     if (k != null) {
       e.preventDefault();
@@ -107,13 +107,13 @@ function setup(fig: HTMLElement): void {
   figures.set(fig, go);
 
   const t = hashTarget();
-  if (t && t[0] == fig) {
+  if (t && t[0] === fig) {
     go(t[2]);
     // The browser scrolls to the step itself, below the controls, and re-applies that until the page has loaded;
     // show the whole figure once it is done. `nearest`: a reader coming back (reload, history) whose figure is
     // already in view keeps their scroll position.
     const show = () => fig.scrollIntoView({ block: 'nearest' });
-    if (document.readyState == 'complete') show();
+    if (document.readyState === 'complete') show();
     else addEventListener('load', show, { once: true });
   } else go(cur);
 }

@@ -32,7 +32,11 @@ export function engineVersions(): string {
     const root = join(here, '..');
     for (const file of readdirSync(root, { recursive: true, encoding: 'utf8' }).sort()) {
       if (!/\.(js|ts|py|css)$/.test(file) || file.endsWith('.d.ts')) continue;
-      code.update(file).update('\0').update(readFileSync(join(root, file))).update('\0');
+      code
+        .update(file)
+        .update('\0')
+        .update(readFileSync(join(root, file)))
+        .update('\0');
     }
     versions = JSON.stringify({
       memtrace: own.version,

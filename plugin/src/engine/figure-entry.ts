@@ -18,11 +18,19 @@ export interface ResolvedOptions extends BlockOptions {
 /** Merges the site's defaults, a fence's options and the trace defaults, once per block. */
 export function resolveOptions(defaults: BlockOptions, fence: BlockOptions): ResolvedOptions {
   const merged = { ...defaults, ...fence };
-  return { ...merged, maxSteps: merged.maxSteps ?? TRACE_DEFAULTS.maxSteps, timeout: merged.timeout ?? TRACE_DEFAULTS.timeoutMs };
+  return {
+    ...merged,
+    maxSteps: merged.maxSteps ?? TRACE_DEFAULTS.maxSteps,
+    timeout: merged.timeout ?? TRACE_DEFAULTS.timeoutMs,
+  };
 }
 
 /** What the tracer is asked for one block. */
-export const traceOptions = (opts: ResolvedOptions): TraceOptions => ({ maxSteps: opts.maxSteps, timeoutMs: opts.timeout, stdin: opts.stdin });
+export const traceOptions = (opts: ResolvedOptions): TraceOptions => ({
+  maxSteps: opts.maxSteps,
+  timeoutMs: opts.timeout,
+  stdin: opts.stdin,
+});
 
 /** A traced and rendered block, as the cache keeps it. */
 export interface FigureEntry {
@@ -78,8 +86,11 @@ export function failureError(failure: TraceFailure, opts: ResolvedOptions, fail:
   switch (failure.kind) {
     case 'syntax': {
       const reason = failure.message.startsWith('SyntaxError') ? failure.message : `SyntaxError: ${failure.message}`;
-      return fail(`${reason} (in a memtrace block)`, { line: failure.line ?? 1, column: failure.column ?? 1 },
-        'Fix the Python in this block, or remove `memtrace` from its fence to show it as plain code.');
+      return fail(
+        `${reason} (in a memtrace block)`,
+        { line: failure.line ?? 1, column: failure.column ?? 1 },
+        'Fix the Python in this block, or remove `memtrace` from its fence to show it as plain code.',
+      );
     }
     case 'timeout':
       return fail(
@@ -92,7 +103,12 @@ export function failureError(failure: TraceFailure, opts: ResolvedOptions, fail:
 }
 
 /** Traces the program; a failure becomes a located error. */
-export async function traceProgram(runner: TraceRunner, code: string, opts: ResolvedOptions, fail: Fail): Promise<Trace> {
+export async function traceProgram(
+  runner: TraceRunner,
+  code: string,
+  opts: ResolvedOptions,
+  fail: Fail,
+): Promise<Trace> {
   const result = await runner.trace(code, traceOptions(opts));
   if (isTraceFailure(result)) throw failureError(result, opts, fail);
   if (result.steps.length === 0) throw fail('memtrace recorded no steps for this block (is it empty?)');
@@ -100,11 +116,21 @@ export async function traceProgram(runner: TraceRunner, code: string, opts: Reso
 }
 
 /** The shown steps (indices into the trace) and the first one shown (index into those), from `steps=` and `start=`. */
-export function chooseSteps(code: string, trace: Trace, opts: ResolvedOptions, fail: Fail): { steps: number[]; start: number } {
+export function chooseSteps(
+  code: string,
+  trace: Trace,
+  opts: ResolvedOptions,
+  fail: Fail,
+): { steps: number[]; start: number } {
   const breaks = breakpointLines(code);
   const spec = opts.steps ?? (breaks.size > 0 ? 'breakpoints' : 'all');
-  const steps = selectSteps(spec, trace.steps.map((s) => s.line), breaks);
-  if (steps.length === 0) throw fail(`\`steps=${spec}\` selects none of the ${trace.steps.length} steps of this program`);
+  const steps = selectSteps(
+    spec,
+    trace.steps.map((s) => s.line),
+    breaks,
+  );
+  if (steps.length === 0)
+    throw fail(`\`steps=${spec}\` selects none of the ${trace.steps.length} steps of this program`);
   const start = opts.start === 'last' ? steps.length - 1 : typeof opts.start === 'number' ? opts.start - 1 : 0;
   if (start >= steps.length) throw fail(`\`start=${opts.start}\` is past the last of the ${steps.length} shown steps`);
   return { steps, start };
@@ -114,7 +140,12 @@ export function chooseSteps(code: string, trace: Trace, opts: ResolvedOptions, f
 export const ID_PLACEHOLDER = 'mtPREFIX-';
 
 /** Draws the chosen steps. Loads the renderer on first use: a build whose blocks all come from the cache never loads satori. */
-export async function drawFigure(code: string, trace: Trace, steps: number[], opts: ResolvedOptions): Promise<RenderedFigure> {
+export async function drawFigure(
+  code: string,
+  trace: Trace,
+  steps: number[],
+  opts: ResolvedOptions,
+): Promise<RenderedFigure> {
   const { render } = await import('../render/index.ts');
   return render(trace, {
     steps,

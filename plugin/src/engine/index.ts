@@ -227,11 +227,13 @@ function locator(root: string | undefined) {
       line: lineOffset(block) + block.position.line + (at?.line ?? 0),
       column: at ? block.position.column + at.column - 1 : block.position.column,
     };
-  const fail = (block: Block): Fail => (reason, at, hint) => {
-    const location = locate(block, at);
-    const frame = at && location ? codeFrame(block.code, at.line, at.column, location.line - at.line + 1) : undefined;
-    return new MemtraceError(reason, location, frame, hint);
-  };
+  const fail =
+    (block: Block): Fail =>
+    (reason, at, hint) => {
+      const location = locate(block, at);
+      const frame = at && location ? codeFrame(block.code, at.line, at.column, location.line - at.line + 1) : undefined;
+      return new MemtraceError(reason, location, frame, hint);
+    };
   const where = (block: Block, at?: { line: number; column: number }) => {
     const l = locate(block, at);
     return l ? `${l.file ?? '<markdown>'}:${l.line}:${l.column}` : (shown(block.file) ?? 'a block');
@@ -271,14 +273,23 @@ function nextPlacement(key: string, doc: DocumentState): Placement {
 }
 
 /** The figure's tree, with its ids prefixed for this page. */
-function placeFigure(entry: FigureEntry, opts: ResolvedOptions, place: Placement, host: Pick<EngineOptions, 'assets' | 'stepPages'>): Root {
+function placeFigure(
+  entry: FigureEntry,
+  opts: ResolvedOptions,
+  place: Placement,
+  host: Pick<EngineOptions, 'assets' | 'stepPages'>,
+): Root {
   const { id } = place;
   const { figure } = entry;
   const { assets, stepPages } = host;
   const tree = renderFigure(
     {
       ...figure,
-      steps: figure.steps.map((s) => ({ ...s, tree: withIdPrefix(s.tree, id), ...(s.narrowTree ? { narrowTree: withIdPrefix(s.narrowTree, id) } : {}) })),
+      steps: figure.steps.map((s) => ({
+        ...s,
+        tree: withIdPrefix(s.tree, id),
+        ...(s.narrowTree ? { narrowTree: withIdPrefix(s.narrowTree, id) } : {}),
+      })),
       ...(figure.sharedTree === undefined ? {} : { sharedTree: figure.sharedTree.map((n) => withIdPrefix(n, id)) }),
     },
     {
@@ -328,7 +339,10 @@ function slotRegistry(cache: Cache<FigureEntry>, host: Pick<EngineOptions, 'asse
     }
     const slot = slots.get(name);
     const entry = slot && cache.get(slot.key);
-    if (!slot || !entry) return htmlBytes(errorPanel(new MemtraceError('this figure is no longer in memory: save the file again to draw it')));
+    if (!slot || !entry)
+      return htmlBytes(
+        errorPanel(new MemtraceError('this figure is no longer in memory: save the file again to draw it')),
+      );
     const html = htmlBytes(placeFigure(entry, slot.opts, slot.place, host));
     filled.set(name, html);
     if (filled.size > FILLED_KEPT) filled.delete(filled.keys().next().value!);
@@ -342,7 +356,8 @@ function slotRegistry(cache: Cache<FigureEntry>, host: Pick<EngineOptions, 'asse
       if (slots.size > SLOTS_KEPT) slots.delete(slots.keys().next().value!);
       return h('memtrace-slot', { dataSlot: name });
     },
-    fill: (html: string) => (html.includes('<memtrace-slot') ? html.replace(SLOT, (_, name: string) => fillOne(name)) : html),
+    fill: (html: string) =>
+      html.includes('<memtrace-slot') ? html.replace(SLOT, (_, name: string) => fillOne(name)) : html,
   };
 }
 
@@ -373,7 +388,9 @@ function progressLog(stats: EngineStats, logger: EngineLogger | undefined) {
     const now = Date.now();
     if (now - last <= 3000 || !logger) return;
     last = now;
-    logger.info(`${stats.blocks} block${stats.blocks === 1 ? '' : 's'} so far (${stats.traced} traced, ${stats.cached} from cache)`);
+    logger.info(
+      `${stats.blocks} block${stats.blocks === 1 ? '' : 's'} so far (${stats.traced} traced, ${stats.cached} from cache)`,
+    );
   };
 }
 
@@ -436,7 +453,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
       // Never cached and never shown for long: the render of the file's new version replaces it.
       return { tree: { type: 'root', children: [] }, html: '', warnings: [], fromCache: false };
     }
-    const located = error instanceof MemtraceError ? error : fail(block)(`memtrace failed on this block: ${(error as Error).message ?? error}`);
+    const located =
+      error instanceof MemtraceError
+        ? error
+        : fail(block)(`memtrace failed on this block: ${(error as Error).message ?? error}`);
     stats.errors++;
     options.onError?.(located);
     if (mode === 'dev') options.logger?.error(located.message);
@@ -448,7 +468,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
 
   return {
     fillSlots: slots.fill,
-    fingerprint: cacheKey({ defaults, assets: options.assets ?? 'inline', ...(options.stepPages ? { window: WINDOW } : {}) }).slice(0, 16),
+    fingerprint: cacheKey({
+      defaults,
+      assets: options.assets ?? 'inline',
+      ...(options.stepPages ? { window: WINDOW } : {}),
+    }).slice(0, 16),
     stats,
     errors,
     async process(block, doc = newDocument()) {

@@ -80,7 +80,10 @@ const SPECS: Record<string, OptionSpec> = {
     expects: 'comma-separated names or globs',
     parse: (raw) => {
       if (raw === true) return undefined;
-      const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      const names = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       return names.length > 0 && names.every((n) => /^[\p{L}_*?][\p{L}\p{N}_*?]*$/u.test(n)) ? names : undefined;
     },
   },
@@ -94,7 +97,11 @@ const SPECS: Record<string, OptionSpec> = {
   'max-steps': { key: 'maxSteps', expects: 'an integer from 1 to 100000', parse: integer(1, 100_000) },
   timeout: { key: 'timeout', expects: 'milliseconds, an integer from 1 to 600000', parse: integer(1, 600_000) },
   stdin: { key: 'stdin', expects: 'text', parse: text },
-  notes: { key: 'notes', expects: '`strip` or `keep`', parse: (raw) => (raw === 'strip' || raw === 'keep' ? raw : undefined) },
+  notes: {
+    key: 'notes',
+    expects: '`strip` or `keep`',
+    parse: (raw) => (raw === 'strip' || raw === 'keep' ? raw : undefined),
+  },
 };
 
 /** The fence options, as written in a fence (kebab-case). */
@@ -190,7 +197,9 @@ export function validateDefaults(defaults: Record<string, unknown> | undefined):
     if (value === undefined) continue;
     const raw = Array.isArray(value) ? value.join(',') : value === true ? true : String(value);
     if (SPECS[fence]!.parse(raw) === undefined) {
-      throw new OptionError(`Invalid memtrace default \`${key}\`: ${JSON.stringify(value)}; expected ${SPECS[fence]!.expects}.`);
+      throw new OptionError(
+        `Invalid memtrace default \`${key}\`: ${JSON.stringify(value)}; expected ${SPECS[fence]!.expects}.`,
+      );
     }
   }
   return defaults as BlockOptions;
@@ -227,7 +236,12 @@ export function breakpointLines(code: string): Set<number> {
 export function hiddenByComment(code: string): string[] {
   const names: string[] = [];
   for (const m of code.matchAll(/#\s*(?:pythontutor_hide|memtrace-hide)\s*:\s*(.+)$/gm)) {
-    names.push(...m[1]!.split(',').map((s) => s.trim()).filter(Boolean));
+    names.push(
+      ...m[1]!
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
   }
   return names;
 }

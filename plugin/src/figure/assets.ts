@@ -68,7 +68,9 @@ function minifier(): Esbuild | null {
 
 function minifyJs(ts: string): string {
   const e = minifier();
-  if (e) return e.transformSync(ts, { loader: 'ts', minify: true, format: 'esm', target: 'es2020', legalComments: 'none' }).code;
+  if (e)
+    return e.transformSync(ts, { loader: 'ts', minify: true, format: 'esm', target: 'es2020', legalComments: 'none' })
+      .code;
   return stripTypeScriptTypes(ts);
 }
 
@@ -109,7 +111,10 @@ const PREBUILT = new URL('./client-assets.json', import.meta.url);
  * (`prebuilt: false` minifies on the spot all the same).
  */
 export function minifiedAssets(options: { prebuilt?: boolean } = {}): Minified {
-  const pre = options.prebuilt !== false && existsSync(PREBUILT) ? (JSON.parse(readFileSync(PREBUILT, 'utf8')) as Minified) : undefined;
+  const pre =
+    options.prebuilt !== false && existsSync(PREBUILT)
+      ? (JSON.parse(readFileSync(PREBUILT, 'utf8')) as Minified)
+      : undefined;
   const stepper = source('client/stepper.ts');
   // The installed package: no TypeScript and no esbuild, the files minified when it was built.
   if (stepper === undefined) {
@@ -119,7 +124,9 @@ export function minifiedAssets(options: { prebuilt?: boolean } = {}): Minified {
   const figure = figureCss();
   const font = fontFace().css;
   // The key is the sources only, so the prebuilt files serve whether or not esbuild resolves at run time.
-  const key = createHash('sha256').update(JSON.stringify([stepper, figure, font])).digest('hex');
+  const key = createHash('sha256')
+    .update(JSON.stringify([stepper, figure, font]))
+    .digest('hex');
   if (pre?.key === key) return pre;
   return { key, js: minifyJs(stepper), css: minifyCss(font + '\n' + figure), inlineCss: minifyCss(figure) };
 }
@@ -165,7 +172,7 @@ export interface AssetSize {
 /** For `npm run bench`: what a page with a figure costs on top of its HTML (fonts are only fetched when used). */
 export function assetSizes(): { js: AssetSize; css: AssetSize; fonts: AssetSize[] } {
   const size = (a: StaticAsset): AssetSize => {
-    const bytes = typeof a.source == 'string' ? Buffer.from(a.source) : a.source;
+    const bytes = typeof a.source === 'string' ? Buffer.from(a.source) : a.source;
     return { fileName: a.fileName, bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
   };
   const a = clientAssets();

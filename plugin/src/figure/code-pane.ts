@@ -48,7 +48,18 @@ function marks(ids: LineMarkIds, next: boolean, prev: boolean, inText = false): 
   const uses: Element[] = [];
   if (prev) uses.push(svgElement('use', { href: `#${ids.prev}`, x: next ? -9 : 0 }));
   if (next) uses.push(svgElement('use', { href: `#${ids.next}` }));
-  return svgElement('svg', { class: 'mt-m', width: 26, height: 16, viewBox: inText ? '-25 -12 26 16' : '-25 -8 26 16', 'aria-hidden': 'true', focusable: 'false' }, uses);
+  return svgElement(
+    'svg',
+    {
+      class: 'mt-m',
+      width: 26,
+      height: 16,
+      viewBox: inText ? '-25 -12 26 16' : '-25 -8 26 16',
+      'aria-hidden': 'true',
+      focusable: 'false',
+    },
+    uses,
+  );
 }
 
 /** One step's pane: the marked code, then what was printed, then the exception. */
@@ -57,7 +68,9 @@ export function codePane(lines: string[], step: CodePaneStep, ids: LineMarkIds):
     const n = i + 1;
     const next = n === step.line;
     const prev = n === step.prevLine;
-    const cls = ['mt-l', indentClass(text), next ? 'mt-n' : undefined, prev ? 'mt-p' : undefined].filter(Boolean) as string[];
+    const cls = ['mt-l', indentClass(text), next ? 'mt-n' : undefined, prev ? 'mt-p' : undefined].filter(
+      Boolean,
+    ) as string[];
     // An empty line holds a space, which gives it a line's height.
     const shown = text === '' ? ' ' : text;
     return h('span', { class: cls }, next || prev ? [marks(ids, next, prev), shown] : [shown]);
@@ -66,11 +79,21 @@ export function codePane(lines: string[], step: CodePaneStep, ids: LineMarkIds):
   parts.push(
     h('div', { class: 'mt-out' }, [
       h('p', { class: 'mt-h' }, 'Print output'),
-      h('pre', { translate: 'no' }, step.output.map((l) => h('span', { class: 'mt-ol' }, l === '' ? ' ' : l))),
+      h(
+        'pre',
+        { translate: 'no' },
+        step.output.map((l) => h('span', { class: 'mt-ol' }, l === '' ? ' ' : l)),
+      ),
     ]),
   );
   if (step.exception) {
-    parts.push(h('pre', { class: 'mt-exc', translate: 'no' }, step.exception.split('\n').map((l) => h('span', { class: 'mt-ol' }, l))));
+    parts.push(
+      h(
+        'pre',
+        { class: 'mt-exc', translate: 'no' },
+        step.exception.split('\n').map((l) => h('span', { class: 'mt-ol' }, l)),
+      ),
+    );
   }
   return h('div', { class: 'mt-code' }, parts);
 }
@@ -78,5 +101,10 @@ export function codePane(lines: string[], step: CodePaneStep, ids: LineMarkIds):
 /** The legend of the two arrows, once per figure. */
 export function codeLegend(ids: LineMarkIds): Element {
   // An em space between the two keeps them apart (it is not collapsed as spaces are).
-  return h('p', { class: 'mt-legend' }, [marks(ids, false, true, true), ' line that just ran\u2003', marks(ids, true, false, true), ' next line to run']);
+  return h('p', { class: 'mt-legend' }, [
+    marks(ids, false, true, true),
+    ' line that just ran\u2003',
+    marks(ids, true, false, true),
+    ' next line to run',
+  ]);
 }

@@ -18,15 +18,21 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
  * Escapes text: in element content all five XML specials (as satori does, so that its text and the renderer's read
  * alike); in a double-quoted attribute value only what would end or confuse it (`&`, `<`, `"`).
  */
-export const escapeXml = (text: string, inAttribute = false): string => text.replace(inAttribute ? /[&<"]/g : /[&<>"']/g, (c) => ESCAPES[c]!);
+export const escapeXml = (text: string, inAttribute = false): string =>
+  text.replace(inAttribute ? /[&<"]/g : /[&<>"']/g, (c) => ESCAPES[c]!);
 
 /**
  * An SVG element whose attribute values are kept verbatim (no list or number parsing, unlike `s`): attribute
  * names in, hast property names stored, so that any hast tool reads the element and `svgBytes` writes it back.
  */
-export function svgElement(tagName: string, attributes: Record<string, string | number | undefined>, children: ElementContent[] = []): Element {
+export function svgElement(
+  tagName: string,
+  attributes: Record<string, string | number | undefined>,
+  children: ElementContent[] = [],
+): Element {
   const properties: Properties = {};
-  for (const [name, value] of Object.entries(attributes)) if (value !== undefined) properties[find(svgSchema, name).property] = String(value);
+  for (const [name, value] of Object.entries(attributes))
+    if (value !== undefined) properties[find(svgSchema, name).property] = String(value);
   return { type: 'element', tagName, properties, children };
 }
 

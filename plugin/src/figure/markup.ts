@@ -50,15 +50,24 @@ const BUTTONS = [
 /** The buttons, the slider and the step counter, which stay together at the top of the screen. */
 function controls(n: number, start: number, startLine: number): Element {
   const parts = BUTTONS.map((b): Element => {
-    if (b[0] == 'range') {
-      const attrs = { class: 'memtrace-range', type: 'range', 'data-mt': 'range', min: String(1), max: String(n), step: '1', value: String(start + 1) };
+    if (b[0] === 'range') {
+      const attrs = {
+        class: 'memtrace-range',
+        type: 'range',
+        'data-mt': 'range',
+        min: String(1),
+        max: String(n),
+        step: '1',
+        value: String(start + 1),
+      };
       return h('input', { ...attrs, 'aria-label': 'Step', 'aria-valuetext': stepLabel(start + 1, n, startLine) });
     }
     const [go, arrow, label] = b;
-    const target = go == 'first' ? 0 : go == 'last' ? n - 1 : Math.min(n - 1, Math.max(0, start + (go == 'next' ? 1 : -1)));
+    const target =
+      go === 'first' ? 0 : go === 'last' ? n - 1 : Math.min(n - 1, Math.max(0, start + (go === 'next' ? 1 : -1)));
     const icon = h('span', { 'aria-hidden': 'true' }, arrow);
-    const content = go == 'first' || go == 'prev' ? [icon, ` ${label}`] : [`${label} `, icon];
-    return h('button', { type: 'button', 'data-go': go, 'aria-disabled': String(target == start) }, content);
+    const content = go === 'first' || go === 'prev' ? [icon, ` ${label}`] : [`${label} `, icon];
+    return h('button', { type: 'button', 'data-go': go, 'aria-disabled': String(target === start) }, content);
   });
   const status = h('p', { class: 'memtrace-status', 'data-mt': 'status' }, stepLabel(start + 1, n, startLine));
   return h('div', { class: 'memtrace-controls', role: 'group', 'aria-label': 'Steps' }, [...parts, status]);
@@ -70,9 +79,19 @@ function controls(n: number, start: number, startLine: number): Element {
  * The renderer's own attributes win; missing ones are filled in from the figure's size.
  */
 function sized(svg: Element, width: number, height: number, where: string, className: string): Element {
-  if (svg?.type !== 'element' || svg.tagName !== 'svg') throw new TypeError(`memtrace figure ${where} is not an <svg> element`);
+  if (svg?.type !== 'element' || svg.tagName !== 'svg')
+    throw new TypeError(`memtrace figure ${where} is not an <svg> element`);
   const p = svg.properties;
-  return { ...svg, properties: { className: [className], ...p, width: p.width ?? String(width), height: p.height ?? String(height), viewBox: p.viewBox ?? `0 0 ${width} ${height}` } };
+  return {
+    ...svg,
+    properties: {
+      className: [className],
+      ...p,
+      width: p.width ?? String(width),
+      height: p.height ?? String(height),
+      viewBox: p.viewBox ?? `0 0 ${width} ${height}`,
+    },
+  };
 }
 
 /** The ids of the two line arrows in a figure's shared definitions (render/draw.ts). */
@@ -103,23 +122,34 @@ function view(s: RenderedStep, k: number, id: string, f: RenderedFigure): Elemen
 function noteElement(s: RenderedStep): Element[] {
   if (!s.note) return [];
   const { carried, markdown } = s.note;
-  return [h('p', { class: carried ? 'memtrace-narration is-carried' : 'memtrace-narration', hidden: carried }, noteToHast(markdown))];
+  return [
+    h(
+      'p',
+      { class: carried ? 'memtrace-narration is-carried' : 'memtrace-narration', hidden: carried },
+      noteToHast(markdown),
+    ),
+  ];
 }
 
 function step(s: RenderedStep, k: number, n: number, id: string, current: boolean, f: RenderedFigure): Element {
-  return h('li', { class: `memtrace-step${current ? ' is-current' : ''}`, id: `${id}-step-${k}`, 'data-line': String(s.line) }, [
-    h('p', { class: 'memtrace-caption' }, stepLabel(k, n, s.line)),
-    view(s, k, id, f),
-    ...noteElement(s),
-    h('details', { class: 'memtrace-text' }, [h('summary', 'Text version'), h('pre', s.text)]),
-  ]);
+  return h(
+    'li',
+    { class: `memtrace-step${current ? ' is-current' : ''}`, id: `${id}-step-${k}`, 'data-line': String(s.line) },
+    [
+      h('p', { class: 'memtrace-caption' }, stepLabel(k, n, s.line)),
+      view(s, k, id, f),
+      ...noteElement(s),
+      h('details', { class: 'memtrace-text' }, [h('summary', 'Text version'), h('pre', s.text)]),
+    ],
+  );
 }
 
 function checkFigure(figure: RenderedFigure, id: string, start: number): void {
   const n = figure.steps.length;
-  if (!ID.test(id)) throw new TypeError(`memtrace figure id "${id}" must be letters, digits, "-" or "_", starting with a letter`);
+  if (!ID.test(id))
+    throw new TypeError(`memtrace figure id "${id}" must be letters, digits, "-" or "_", starting with a letter`);
   if (!(figure.width > 0 && figure.height > 0)) throw new RangeError(`memtrace figure "${id}" has no size`);
-  if (n == 0) throw new RangeError(`memtrace figure "${id}" has no steps`);
+  if (n === 0) throw new RangeError(`memtrace figure "${id}" has no steps`);
   if (!Number.isInteger(start) || start < 0 || start >= n) {
     throw new RangeError(`memtrace figure "${id}": start ${start} is not a step index in 0..${n - 1}`);
   }
@@ -138,14 +168,42 @@ function figureElement(figure: RenderedFigure, options: FigureOptions, start: nu
     // What the steps share (figure.shared), defined once: an SVG that takes no room and is never display:none,
     // because browsers do not paint a marker defined in an undisplayed subtree.
     ...(figure.sharedTree
-      ? [{ type: 'element', tagName: 'svg', properties: { className: ['memtrace-defs'], width: '0', height: '0', ariaHidden: 'true', focusable: 'false' }, children: [{ type: 'element', tagName: 'defs', properties: {}, children: figure.sharedTree }] } as Element]
+      ? [
+          {
+            type: 'element',
+            tagName: 'svg',
+            properties: {
+              className: ['memtrace-defs'],
+              width: '0',
+              height: '0',
+              ariaHidden: 'true',
+              focusable: 'false',
+            },
+            children: [{ type: 'element', tagName: 'defs', properties: {}, children: figure.sharedTree }],
+          } as Element,
+        ]
       : []),
-    h('ol', { class: 'memtrace-steps' }, figure.steps.map((s, i) => step(s, i + 1, n, id, i == start, figure))),
+    h(
+      'ol',
+      { class: 'memtrace-steps' },
+      figure.steps.map((s, i) => step(s, i + 1, n, id, i === start, figure)),
+    ),
     ...(options.note ? [h('p', { class: 'memtrace-note', role: 'note' }, options.note)] : []),
-    ...(code == null ? [] : [h('details', { class: 'memtrace-code' }, [h('summary', 'Python code'), h('pre', { class: 'memtrace-src', translate: 'no' }, code)])]),
+    ...(code == null
+      ? []
+      : [
+          h('details', { class: 'memtrace-code' }, [
+            h('summary', 'Python code'),
+            h('pre', { class: 'memtrace-src', translate: 'no' }, code),
+          ]),
+        ]),
   ];
   const classes = ['memtrace', 'not-content', ...(figure.narrow ? [arrangementClass(figure.width)] : [])];
-  return h('figure', { class: classes, id, 'data-memtrace': true, ...(title ? {} : { 'aria-label': 'Memory diagram' }) }, children);
+  return h(
+    'figure',
+    { class: classes, id, 'data-memtrace': true, ...(title ? {} : { 'aria-label': 'Memory diagram' }) },
+    children,
+  );
 }
 
 /**
@@ -156,9 +214,17 @@ export function renderFigure(figure: RenderedFigure, options: FigureOptions): Ro
   const assets = options.firstOnPage === false ? undefined : options.assets;
   const start = options.start ?? 0;
   checkFigure(figure, options.id, start);
-  const inline = assets == 'inline' ? inlineAssets() : undefined;
-  const linked = assets == 'inline' ? undefined : assets;
-  const before = inline ? [h('style', inline.css)] : linked ? [h('link', { rel: 'stylesheet', href: linked.style })] : [];
-  const after = inline ? [h('script', { type: 'module' }, inline.js)] : linked ? [h('script', { type: 'module', src: linked.script })] : [];
+  const inline = assets === 'inline' ? inlineAssets() : undefined;
+  const linked = assets === 'inline' ? undefined : assets;
+  const before = inline
+    ? [h('style', inline.css)]
+    : linked
+      ? [h('link', { rel: 'stylesheet', href: linked.style })]
+      : [];
+  const after = inline
+    ? [h('script', { type: 'module' }, inline.js)]
+    : linked
+      ? [h('script', { type: 'module', src: linked.script })]
+      : [];
   return { type: 'root', children: [...before, figureElement(figure, options, start), ...after] };
 }

@@ -55,7 +55,11 @@ function referencedIds(node: ElementContent | Element, into: Set<string>): void 
 function prunedDefs(defs: Element, steps: Element[]): Element {
   const inner = defs.children.find((c): c is Element => c.type === 'element' && c.tagName === 'defs');
   if (!inner) return defs;
-  const byId = new Map(inner.children.flatMap((c) => (c.type === 'element' && typeof c.properties.id === 'string' ? [[c.properties.id, c] as const] : [])));
+  const byId = new Map(
+    inner.children.flatMap((c) =>
+      c.type === 'element' && typeof c.properties.id === 'string' ? [[c.properties.id, c] as const] : [],
+    ),
+  );
   const used = new Set<string>();
   for (const s of steps) referencedIds(s, used);
   for (const id of used) {
@@ -63,7 +67,9 @@ function prunedDefs(defs: Element, steps: Element[]): Element {
     const def = byId.get(id);
     if (def) referencedIds(def, used);
   }
-  const children = inner.children.filter((c) => c.type !== 'element' || typeof c.properties.id !== 'string' || used.has(c.properties.id));
+  const children = inner.children.filter(
+    (c) => c.type !== 'element' || typeof c.properties.id !== 'string' || used.has(c.properties.id),
+  );
   return { ...defs, children: defs.children.map((c) => (c === inner ? { ...inner, children } : c)) };
 }
 
@@ -74,7 +80,12 @@ function stepsPage(figure: Element, title: string, style: string): string {
     children: [
       { type: 'doctype' },
       h('html', { lang: 'en' }, [
-        h('head', [h('meta', { charset: 'utf-8' }), h('meta', { name: 'viewport', content: 'width=device-width' }), h('title', title), h('link', { rel: 'stylesheet', href: style })]),
+        h('head', [
+          h('meta', { charset: 'utf-8' }),
+          h('meta', { name: 'viewport', content: 'width=device-width' }),
+          h('title', title),
+          h('link', { rel: 'stylesheet', href: style }),
+        ]),
         h('body', [h('main', [figure])]),
       ]),
     ],
@@ -92,7 +103,10 @@ export function windowFigure(tree: Root, pages: StepPages): Root {
   const list = figure?.children.find((c) => hasClass(c, 'memtrace-steps')) as Element | undefined;
   if (!figure || !list) return tree;
   const steps = list.children.filter((c) => hasClass(c, 'memtrace-step'));
-  const start = Math.max(0, steps.findIndex((s) => hasClass(s, 'is-current')));
+  const start = Math.max(
+    0,
+    steps.findIndex((s) => hasClass(s, 'is-current')),
+  );
   if (steps.length <= WINDOW.min) return tree;
   const keep = windowSteps(steps.length, start);
 

@@ -11,7 +11,14 @@ import { parseNotes, type NarratedProgram, type NoteWarning } from './syntax.ts'
 export { isSafeUrl, noteText, noteToHast, parseInline, type InlineNode, type ParsedInline } from './inline.ts';
 export { findComments, type LineComment } from './lexer.ts';
 export { attachNotes, resolveNotes, shownNotes, type ShownNote, type StepNotes } from './resolve.ts';
-export { parseNotes, type NarratedProgram, type Note, type NoteWarning, type NoteWhen, type ParseNotesOptions } from './syntax.ts';
+export {
+  parseNotes,
+  type NarratedProgram,
+  type Note,
+  type NoteWarning,
+  type NoteWhen,
+  type ParseNotesOptions,
+} from './syntax.ts';
 
 /** Anything that traces a program (the sandboxed runtime, or a stand-in). */
 export interface ProgramTracer {

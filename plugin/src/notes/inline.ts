@@ -126,7 +126,8 @@ function parseRange(src: string, start: number, end: number, inLink: boolean, pr
         continue;
       }
       let value = src.slice(i + span.ticks, span.close);
-      if (value.length > 2 && value.startsWith(' ') && value.endsWith(' ') && value.trim() !== '') value = value.slice(1, -1);
+      if (value.length > 2 && value.startsWith(' ') && value.endsWith(' ') && value.trim() !== '')
+        value = value.slice(1, -1);
       out.push({ type: 'code', value });
       i = span.close + span.ticks;
     } else if (c === '[' && !inLink && linkAt(src, i, end)) {
@@ -134,12 +135,19 @@ function parseRange(src: string, start: number, end: number, inLink: boolean, pr
       const children = parseRange(src, i + 1, link.labelEnd, true, problems);
       if (isSafeUrl(link.url)) out.push({ type: 'link', url: link.url, children });
       else {
-        problems.push(`the link to \`${link.url}\` is shown as text: links may go to http, https or relative addresses only`);
-        for (const child of children) if (child.type === 'text') text(child.value);
-        else out.push(child);
+        problems.push(
+          `the link to \`${link.url}\` is shown as text: links may go to http, https or relative addresses only`,
+        );
+        for (const child of children)
+          if (child.type === 'text') text(child.value);
+          else out.push(child);
       }
       i = link.next;
-    } else if ((c === '*' || c === '_') && !isSpace(src[i + runLength(src, i, c)]) && (c === '*' || !isWordChar(src[i - 1]))) {
+    } else if (
+      (c === '*' || c === '_') &&
+      !isSpace(src[i + runLength(src, i, c)]) &&
+      (c === '*' || !isWordChar(src[i - 1]))
+    ) {
       const n = runLength(src, i, c);
       const size = n >= 2 ? 2 : 1;
       let close = findCloser(src, i + size, end, c, size);

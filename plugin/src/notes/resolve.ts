@@ -13,7 +13,10 @@ export type StepNotes = (string | undefined)[];
  * Where each line's runs and returns are: `runs.get(line)[n]` is the step after its (n+1)-th run, `returns.get(line)[n]`
  * the step of its (n+1)-th return.
  */
-function lineEvents(steps: readonly Pick<Step, 'line' | 'event'>[]): { runs: Map<number, number[]>; returns: Map<number, number[]> } {
+function lineEvents(steps: readonly Pick<Step, 'line' | 'event'>[]): {
+  runs: Map<number, number[]>;
+  returns: Map<number, number[]>;
+} {
   const runs = new Map<number, number[]>();
   const returns = new Map<number, number[]>();
   const add = (map: Map<number, number[]>, line: number, k: number) => {
@@ -31,11 +34,18 @@ function lineEvents(steps: readonly Pick<Step, 'line' | 'event'>[]): { runs: Map
 const times = (n: number) => (n === 1 ? 'once' : n === 2 ? 'twice' : `${n} times`);
 
 /** The step indices a note shows at, or a warning saying why it shows nowhere. */
-function stepsOf(note: Note, steps: readonly Pick<Step, 'line' | 'event'>[], events: ReturnType<typeof lineEvents>, program: NarratedProgram): number[] | string {
+function stepsOf(
+  note: Note,
+  steps: readonly Pick<Step, 'line' | 'event'>[],
+  events: ReturnType<typeof lineEvents>,
+  program: NarratedProgram,
+): number[] | string {
   const { when } = note;
   if (when.kind === 'end') return [steps.length - 1];
   if (when.kind === 'step') {
-    return when.step <= steps.length ? [when.step - 1] : `there is no step ${when.step}: this program has ${steps.length} steps`;
+    return when.step <= steps.length
+      ? [when.step - 1]
+      : `there is no step ${when.step}: this program has ${steps.length} steps`;
   }
   const where = `line ${program.sourceLine(note.line!)}`;
   const returning = when.event === 'return';
@@ -57,7 +67,10 @@ function stepsOf(note: Note, steps: readonly Pick<Step, 'line' | 'event'>[], eve
  * Gives each step of a trace its note. Several notes on one step are joined in the order they are written. A note
  * that shows at no step (its line never runs, it names a step past the last) is a warning, located at its `#:`.
  */
-export function resolveNotes(program: NarratedProgram, steps: readonly Pick<Step, 'line' | 'event'>[]): { notes: StepNotes; warnings: NoteWarning[] } {
+export function resolveNotes(
+  program: NarratedProgram,
+  steps: readonly Pick<Step, 'line' | 'event'>[],
+): { notes: StepNotes; warnings: NoteWarning[] } {
   const notes: StepNotes = steps.map(() => undefined);
   const warnings: NoteWarning[] = [];
   if (steps.length === 0) return { notes, warnings };
@@ -100,7 +113,11 @@ export function shownNotes(steps: readonly Pick<Step, 'note'>[], shown: readonly
   let last: string | undefined;
   let from = 0;
   return shown.map((index) => {
-    const own = steps.slice(from, index + 1).flatMap((s) => (s.note === undefined ? [] : [s.note])).join(' ') || undefined;
+    const own =
+      steps
+        .slice(from, index + 1)
+        .flatMap((s) => (s.note === undefined ? [] : [s.note]))
+        .join(' ') || undefined;
     from = index + 1;
     if (own !== undefined) {
       last = own;

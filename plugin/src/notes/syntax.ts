@@ -72,7 +72,8 @@ const MARKER = /(?:^|\s)(#:)(?=\s|$)/;
 const SELECTOR = /^\[([\p{L}\p{N}]+(?: [\p{L}\p{N}]+)?)\](?=\s|$)\s*/u;
 const ORDINAL = /^(\d+)(st|nd|rd|th)$/;
 
-const SELECTOR_HELP = '`[every]`, an ordinal like `[2nd]`, `[return]`, `[every return]`, `[2nd return]`, `[step N]` or `[end]`';
+const SELECTOR_HELP =
+  '`[every]`, an ordinal like `[2nd]`, `[return]`, `[every return]`, `[2nd return]`, `[step N]` or `[end]`';
 
 /** `first`, `every` or an ordinal (`3rd`); undefined for anything else. */
 function readTimes(word: string): NoteTimes | undefined {
@@ -90,14 +91,17 @@ function readSelector(text: string): { when: NoteWhen; rest: string } | { error:
   const rest = text.slice(m[0].length);
   const [a, b] = words as [string, string | undefined];
   if (b === undefined && a === 'end') return { when: { kind: 'end' }, rest };
-  if (a === 'step' && b !== undefined && /^\d+$/.test(b) && Number(b) >= 1) return { when: { kind: 'step', step: Number(b) }, rest };
+  if (a === 'step' && b !== undefined && /^\d+$/.test(b) && Number(b) >= 1)
+    return { when: { kind: 'step', step: Number(b) }, rest };
   if (b === undefined && a === 'return') return { when: line('return', 'first'), rest };
   const times = readTimes(a);
   if (times !== undefined && b === undefined) return { when: line('run', times), rest };
   if (times !== undefined && b === 'return') return { when: line('return', times), rest };
   if (b === undefined && /^\d+$/.test(a)) {
     const nth = `${a}${ordinalSuffix(Number(a))}`;
-    return { error: `\`[${a}]\` is ambiguous: write \`[${nth}]\` for the ${nth} time the line runs, or \`[step ${a}]\`` };
+    return {
+      error: `\`[${a}]\` is ambiguous: write \`[${nth}]\` for the ${nth} time the line runs, or \`[step ${a}]\``,
+    };
   }
   return { error: `unknown note selector \`[${m[1]}]\`: expected ${SELECTOR_HELP}` };
 }
@@ -129,7 +133,11 @@ function asComment(before: string, text: string): string {
 }
 
 /** Finds every `#:` comment: where it is, its text, and the line with the note taken out (or made ordinary). */
-function findNotes(lines: string[], comments: (LineComment | undefined)[], keep: boolean): { found: Found[]; kept: (string | undefined)[] } {
+function findNotes(
+  lines: string[],
+  comments: (LineComment | undefined)[],
+  keep: boolean,
+): { found: Found[]; kept: (string | undefined)[] } {
   const found: Found[] = [];
   const kept: (string | undefined)[] = [];
   lines.forEach((line, index) => {
@@ -171,15 +179,28 @@ export function parseNotes(code: string, options: ParseNotesOptions = {}): Narra
   for (const f of found) {
     const source = { line: f.index + 1, column: f.column + 1 };
     const selector = readSelector(f.text);
-    if ('error' in selector) warnings.push({ message: `${selector.error}; the note is shown as written, after its line first runs`, ...source });
-    const { when, rest } = 'error' in selector ? { when: { kind: 'line', event: 'run', times: 'first' } as NoteWhen, rest: f.text } : selector;
+    if ('error' in selector)
+      warnings.push({
+        message: `${selector.error}; the note is shown as written, after its line first runs`,
+        ...source,
+      });
+    const { when, rest } =
+      'error' in selector
+        ? { when: { kind: 'line', event: 'run', times: 'first' } as NoteWhen, rest: f.text }
+        : selector;
     // An empty `#:` line ends the note above it; the next `#:` line starts a new one.
     if (f.standalone && f.text === '') {
       previous = undefined;
       continue;
     }
     // A `#:` line right under a standalone note continues it, unless it starts with a selector.
-    if (previous && f.standalone && previous.found.standalone && previous.found.index === f.index - 1 && !SELECTOR.test(f.text)) {
+    if (
+      previous &&
+      f.standalone &&
+      previous.found.standalone &&
+      previous.found.index === f.index - 1 &&
+      !SELECTOR.test(f.text)
+    ) {
       previous.note.markdown = `${previous.note.markdown} ${rest}`.trim();
       previous.found = f;
       continue;
@@ -188,7 +209,10 @@ export function parseNotes(code: string, options: ParseNotesOptions = {}): Narra
     if (when.kind === 'line') {
       const target = f.standalone ? nextCodeLine(lines, comments, f.index) : f.index;
       if (target === undefined) {
-        warnings.push({ message: 'this note has no line of code after it to explain (write `#: [end] …` for the end of the program)', ...source });
+        warnings.push({
+          message: 'this note has no line of code after it to explain (write `#: [end] …` for the end of the program)',
+          ...source,
+        });
         previous = undefined;
         continue;
       }

@@ -71,7 +71,14 @@ function cubic(a: Pt, b: Pt, c: Pt, d: Pt): Candidate {
       y: u * u * u * a.y + 3 * u * u * t * b.y + 3 * u * t * t * c.y + t * t * t * d.y,
     });
   }
-  return { d: pathData([['M', a], ['C', b, c, d]]), pts, coarse: pts.filter((_, i) => i % 3 === 0 || i === 24) };
+  return {
+    d: pathData([
+      ['M', a],
+      ['C', b, c, d],
+    ]),
+    pts,
+    coarse: pts.filter((_, i) => i % 3 === 0 || i === 24),
+  };
 }
 
 /** An orthogonal route with rounded corners. */
@@ -123,9 +130,14 @@ function dense(pts: Pt[], step = 3): Pt[] {
  */
 function way(source: Box, cell: Box, from: Pt): Box[] {
   const right = source.x + source.w - cell.x;
-  if (cell.h >= source.h - 4) return [cell, { x: cell.x, y: from.y - 4, w: right, h: source.y + source.h - from.y + 4 }];
+  if (cell.h >= source.h - 4)
+    return [cell, { x: cell.x, y: from.y - 4, w: right, h: source.y + source.h - from.y + 4 }];
   const past = cell.x + cell.w;
-  return [cell, { x: cell.x, y: cell.y, w: right, h: cell.h }, { x: past, y: source.y, w: source.x + source.w - past, h: source.h }];
+  return [
+    cell,
+    { x: cell.x, y: cell.y, w: right, h: cell.h },
+    { x: past, y: source.y, w: source.x + source.w - past, h: source.h },
+  ];
 }
 
 function hits(c: Candidate, q: ArrowRequest, obstacles: Box[]): number {
@@ -230,7 +242,11 @@ function routeOne(q: ArrowRequest): Route {
     const bx = sourceRight + 8 + sideBySide(q.columnUse?.get(sourceRight) ?? 0, 5);
     const ex = arrive(edge) ?? along(t.x + 8, t.x + t.w - 8, bx);
     if (ex !== undefined && Math.abs(ex - bx) < 1) {
-      cands.push({ edge, gap: sourceRight, make: () => elbow([s, { x: s.x, y: by }, { x: bx, y: by }, { x: bx, y: e.y }]) });
+      cands.push({
+        edge,
+        gap: sourceRight,
+        make: () => elbow([s, { x: s.x, y: by }, { x: bx, y: by }, { x: bx, y: e.y }]),
+      });
     }
   }
 
@@ -242,7 +258,17 @@ function routeOne(q: ArrowRequest): Route {
       const pts: Pt[] = [];
       for (let x = s.x; x < e.x; x += 6) pts.push({ x, y: s.y });
       pts.push(e);
-      cands.push({ edge: 'left', make: () => ({ d: pathData([['M', s], ['L', e]]), pts, coarse: [s, e] }) });
+      cands.push({
+        edge: 'left',
+        make: () => ({
+          d: pathData([
+            ['M', s],
+            ['L', e],
+          ]),
+          pts,
+          coarse: [s, e],
+        }),
+      });
     } else {
       const k = Math.max(16, (e.x - s.x) * 0.5);
       cands.push({ edge: 'left', make: () => cubic(s, { x: s.x + k, y: s.y }, { x: e.x - k, y: e.y }, e) });
@@ -272,7 +298,10 @@ function routeOne(q: ArrowRequest): Route {
     const last = arrive(edge) !== undefined ? x0 : Math.max(x0, t.x + t.w - 8);
     for (let x = x0; x <= last; x += 16) {
       const e = { x, y };
-      cands.push({ edge, make: () => cubic(s, { x: s.x + Math.max(16, Math.abs(e.x - s.x) * 0.5), y: s.y }, { x: e.x, y: e.y + k }, e) });
+      cands.push({
+        edge,
+        make: () => cubic(s, { x: s.x + Math.max(16, Math.abs(e.x - s.x) * 0.5), y: s.y }, { x: e.x, y: e.y + k }, e),
+      });
       upright(x, y, edge);
     }
   };
@@ -289,7 +318,8 @@ function routeOne(q: ArrowRequest): Route {
   // Arrows of one step that take the same column, or the same lane, run side by side, not on top of each other.
   const nth = q.columnUse?.get(column) ?? 0;
   // At the figure's right edge, side by side leftwards only.
-  const exitX = q.canvas && column + sideBySide(nth, 6) > q.canvas.w - 4 ? column - 6 * nth : column + sideBySide(nth, 6);
+  const exitX =
+    q.canvas && column + sideBySide(nth, 6) > q.canvas.w - 4 ? column - 6 * nth : column + sideBySide(nth, 6);
   // A list item's elbow runs out under its neighbours' dots, not through them.
   const under = item ? q.source.y + q.source.h - 3 : s.y;
   const out = (x: number): Pt[] => (item ? [s, { x: s.x, y: under }, { x, y: under }] : [s, { x, y: s.y }]);
@@ -302,9 +332,17 @@ function routeOne(q: ArrowRequest): Route {
   for (const lane of lanes) {
     const y = laneY(lane);
     if (lane <= t.y && laneTopX !== undefined) {
-      cands.push({ edge: 'top', lane, make: () => elbow([...out(exitX), { x: exitX, y }, { x: laneTopX, y }, { x: laneTopX, y: t.y }]) });
+      cands.push({
+        edge: 'top',
+        lane,
+        make: () => elbow([...out(exitX), { x: exitX, y }, { x: laneTopX, y }, { x: laneTopX, y: t.y }]),
+      });
     } else if (lane >= t.y + t.h) {
-      cands.push({ edge: 'bottom', lane, make: () => elbow([...out(exitX), { x: exitX, y }, { x: laneBottomX!, y }, { x: laneBottomX!, y: t.y + t.h }]) });
+      cands.push({
+        edge: 'bottom',
+        lane,
+        make: () => elbow([...out(exitX), { x: exitX, y }, { x: laneBottomX!, y }, { x: laneBottomX!, y: t.y + t.h }]),
+      });
     }
   }
   for (const lane of lanes) {
@@ -312,7 +350,12 @@ function routeOne(q: ArrowRequest): Route {
     // Up from below runs further out than down from above, so that a pair of arrows (a cycle) do not overlap.
     const gap = t.x - (lane > t.y ? 20 : 10);
     const gx = gap - 5 * (q.columnUse?.get(gap) ?? 0);
-    cands.push({ edge: 'left', lane, gap, make: () => elbow([...out(exitX), { x: exitX, y }, { x: gx, y }, { x: gx, y: leftY }, { x: t.x, y: leftY }]) });
+    cands.push({
+      edge: 'left',
+      lane,
+      gap,
+      make: () => elbow([...out(exitX), { x: exitX, y }, { x: gx, y }, { x: gx, y: leftY }, { x: t.x, y: leftY }]),
+    });
   }
   const lastElbow = cands.length;
   if (cands.length === 0) {
@@ -380,7 +423,9 @@ function crossCount(pts: Pt[], drawn: Pt[][]): number {
     const o = bbox(other);
     if (o.x1 < b.x0 || o.x0 > b.x1 || o.y1 < b.y0 || o.y0 > b.y1) continue;
     let hit = false;
-    for (let i = 1; i < pts.length && !hit; i++) for (let j = 1; j < other.length && !hit; j++) hit = segmentsCross(pts[i - 1]!, pts[i]!, other[j - 1]!, other[j]!);
+    for (let i = 1; i < pts.length && !hit; i++)
+      for (let j = 1; j < other.length && !hit; j++)
+        hit = segmentsCross(pts[i - 1]!, pts[i]!, other[j - 1]!, other[j]!);
     if (hit) n++;
   }
   return n;
@@ -397,10 +442,14 @@ const ARRIVAL_GAP = 8;
 export function routeStep(requests: ArrowRequest[]): string[] {
   const leaving = new Map<Box, number[]>();
   // Only arrows that leave level or upwards: one that goes down is better passed above than followed below.
-  for (const q of requests) if (q.target.y < q.from.y) leaving.set(q.source, [...(leaving.get(q.source) ?? []), q.from.y]);
+  for (const q of requests)
+    if (q.target.y < q.from.y) leaving.set(q.source, [...(leaving.get(q.source) ?? []), q.from.y]);
   const qs = requests.map((q) => ({ ...q, leaving: leaving.get(q.target) ?? [] }));
   const fixed = nestedUp(qs);
-  const first = routeAll(qs.map((q) => ({ ...q })), fixed);
+  const first = routeAll(
+    qs.map((q) => ({ ...q })),
+    fixed,
+  );
   const groups = new Map<string, number[]>();
   first.forEach((r, i) => {
     if (fixed.has(i)) return;
@@ -424,13 +473,18 @@ export function routeStep(requests: ArrowRequest[]): string[] {
     const order = [...ids].sort((a, b) => key(a) - key(b) || a - b);
     const gap = Math.min(ARRIVAL_GAP, (hi - lo) / Math.max(1, order.length - 1));
     const at: number[] = [];
-    for (const [j, i] of order.entries()) at.push(Math.max(side ? first[i]!.end.y : first[i]!.end.x, j ? at[j - 1]! + gap : lo));
+    for (const [j, i] of order.entries())
+      at.push(Math.max(side ? first[i]!.end.y : first[i]!.end.x, j ? at[j - 1]! + gap : lo));
     // Pushed past the far end: slide back, keeping the gaps.
-    for (let j = order.length - 1; j >= 0; j--) at[j] = Math.min(at[j]!, j === order.length - 1 ? hi : at[j + 1]! - gap);
+    for (let j = order.length - 1; j >= 0; j--)
+      at[j] = Math.min(at[j]!, j === order.length - 1 ? hi : at[j + 1]! - gap);
     order.forEach((i, j) => arrive.set(i, { edge, at: Math.round(at[j]! * 10) / 10 }));
   }
   if (arrive.size === 0) return first.map((r) => r.d);
-  return routeAll(qs.map((q, i) => (arrive.has(i) ? { ...q, arrive: arrive.get(i)! } : { ...q })), fixed).map((r) => r.d);
+  return routeAll(
+    qs.map((q, i) => (arrive.has(i) ? { ...q, arrive: arrive.get(i)! } : { ...q })),
+    fixed,
+  ).map((r) => r.d);
 }
 
 /** Routes in order, each knowing the lanes and columns the earlier ones took and the routes they drew; `fixed` routes are kept as they are. */
@@ -452,7 +506,14 @@ function straightUp(q: ArrowRequest): boolean {
   const { from: s, target: t } = q;
   if (s.x < t.x + 8 || s.x > t.x + t.w - 8) return false;
   const own = q.labels?.get(q.source);
-  const between = (b: Box) => b !== q.source && b !== q.target && b !== own && b.x < s.x && b.x + b.w > s.x && b.y < q.source.y && b.y + b.h > t.y + t.h;
+  const between = (b: Box) =>
+    b !== q.source &&
+    b !== q.target &&
+    b !== own &&
+    b.x < s.x &&
+    b.x + b.w > s.x &&
+    b.y < q.source.y &&
+    b.y + b.h > t.y + t.h;
   return !q.obstacles.some(between) && ![...(q.labels?.values() ?? [])].some(between);
 }
 
@@ -460,7 +521,8 @@ function straightUp(q: ArrowRequest): boolean {
 const NEST = 3;
 
 /** Whether an arrow leaves a list's item for a box wholly above the list. */
-const itemUp = (q: ArrowRequest) => q.cell !== undefined && q.cell.h >= q.source.h - 4 && q.target.y + q.target.h < q.source.y - 8;
+const itemUp = (q: ArrowRequest) =>
+  q.cell !== undefined && q.cell.h >= q.source.h - 4 && q.target.y + q.target.h < q.source.y - 8;
 
 /**
  * The arrows from list items up to boxes above (a list of objects drawn before it), nested on the right so that
@@ -515,7 +577,14 @@ function nestedUp(qs: ArrowRequest[]): Map<number, Route> {
     const y = level.get(i)!;
     const a = arrive.get(i)!;
     const c = elbow([q.from, { x: q.from.x, y }, { x, y }, { x, y: a }, { x: q.target.x + q.target.w, y: a }]);
-    if (hits(c, q, q.obstacles.filter((o) => o !== q.source && o !== q.target)) > 0) continue;
+    if (
+      hits(
+        c,
+        q,
+        q.obstacles.filter((o) => o !== q.source && o !== q.target),
+      ) > 0
+    )
+      continue;
     out.set(i, { d: c.d, edge: 'right', end: c.pts.at(-1)!, coarse: c.coarse ?? c.pts });
   }
   return out;

@@ -2,7 +2,21 @@
  * The "lay out boxes" stage of render(): every box a figure draws becomes a fragment (fragments.ts), deduplicated by
  * key, and satori lays all the new ones out in one call (sheet.ts).
  */
-import { codeDims, codeFragment, exceptionFragment, frameDims, frameHeaderFragment, frameRowFragments, headerFragment, legendFragment, objectFragment, outputFragment, outputLines, type FrameDims, type FragmentSpec } from './fragments.ts';
+import {
+  codeDims,
+  codeFragment,
+  exceptionFragment,
+  frameDims,
+  frameHeaderFragment,
+  frameRowFragments,
+  headerFragment,
+  legendFragment,
+  objectFragment,
+  outputFragment,
+  outputLines,
+  type FrameDims,
+  type FragmentSpec,
+} from './fragments.ts';
 import type { FigureModel } from './figure-model.ts';
 import { renderSheet, type Rendered } from './sheet.ts';
 import { OUTPUT_LINES } from './sizes.ts';
@@ -45,11 +59,18 @@ export function figureFragments(model: FigureModel): FigureFragments {
     return s;
   };
   const cd = codeDims(model.code);
-  const fd = frameDims(model.steps.flatMap((m) => m.frames), Math.max(0, ...model.omitted.map((t) => t.length)));
+  const fd = frameDims(
+    model.steps.flatMap((m) => m.frames),
+    Math.max(0, ...model.omitted.map((t) => t.length)),
+  );
   const outRows = Math.max(1, ...model.steps.map((m) => outputLines(m.stdout, OUTPUT_LINES).length));
   const code = use(codeFragment(model.code, cd.width, cd.numberW));
   const legend = use(legendFragment());
-  const headers = { frames: use(headerFragment('Frames')), objects: use(headerFragment('Objects')), output: use(headerFragment('Print output')) };
+  const headers = {
+    frames: use(headerFragment('Frames')),
+    objects: use(headerFragment('Objects')),
+    output: use(headerFragment('Print output')),
+  };
   const steps = model.steps.map((m) => ({
     frames: m.frames.map((f) => ({
       head: use(frameHeaderFragment(f, fd)),
@@ -67,7 +88,11 @@ export function figureFragments(model: FigureModel): FigureFragments {
 
 /** Layouts of the fragments every figure draws alike (the legend, the headers), kept for the process. */
 const STATIC = new Map<string, Rendered>();
-const STATIC_KEYS = new Set([legendFragment(), headerFragment('Frames'), headerFragment('Objects'), headerFragment('Print output')].map((s) => s.key));
+const STATIC_KEYS = new Set(
+  [legendFragment(), headerFragment('Frames'), headerFragment('Objects'), headerFragment('Print output')].map(
+    (s) => s.key,
+  ),
+);
 
 /** Lays out, in one satori call, every fragment whose layout is not known yet. */
 export async function layOut(fragments: FigureFragments): Promise<LaidOut> {

@@ -10,10 +10,24 @@ import type { FigureModel } from './figure-model.ts';
 import type { FragmentSpec } from './fragments.ts';
 import type { FrameModel } from './model.ts';
 import type { FigurePlacement, PlacedFrame, PlacedObject, StepPlacement } from './positions.ts';
-import { Reuse } from './reuse.ts';
+import type { Reuse } from './reuse.ts';
 import type { StepArrows } from './routes.ts';
 import type { Item, Rendered } from './sheet.ts';
-import { ARROW_GUTTER, CELL_H, FRAME_HEAD_H, FRAME_MARK_X, FRAME_PAD, frameHeight, FS, LABEL_BASELINE, LINE_H, MARGIN, MARK, ROW_PITCH, SMALL } from './sizes.ts';
+import {
+  ARROW_GUTTER,
+  CELL_H,
+  FRAME_HEAD_H,
+  FRAME_MARK_X,
+  FRAME_PAD,
+  frameHeight,
+  FS,
+  LABEL_BASELINE,
+  LINE_H,
+  MARGIN,
+  MARK,
+  ROW_PITCH,
+  SMALL,
+} from './sizes.ts';
 import { arrowMarker, Layer, lineArrow, svgDocument } from './svg.ts';
 import { noteText } from '../notes/inline.ts';
 import { stepText, stepTitle } from './text.ts';
@@ -48,7 +62,13 @@ export interface FigureDrawing {
 }
 
 /** Places what every step draws alike; with `shared`, its texts go to `common`, drawn once for all steps. */
-function placeCommon(d: Pick<FigureDrawing, 'laid' | 'options' | 'commonItems'>, common: Layer, s: FragmentSpec, x: number, y: number): Rendered {
+function placeCommon(
+  d: Pick<FigureDrawing, 'laid' | 'options' | 'commonItems'>,
+  common: Layer,
+  s: FragmentSpec,
+  x: number,
+  y: number,
+): Rendered {
   const r = d.laid(s);
   for (const it of r.items) {
     const placed = { ...it, x: it.x + x, y: it.y + y };
@@ -66,7 +86,14 @@ const lineMarkId = (prefix: string, solid: boolean) => `${prefix}${solid ? 'n' :
  * Starts the drawing of a figure in one arrangement: places the common parts and counts the drawings that recur
  * into `reuse`, which the figure's arrangements share, so that a box drawn in two arrangements is defined once.
  */
-export function startDrawing(model: FigureModel, fragments: FigureFragments, laid: LaidOut, figure: FigurePlacement, options: DrawOptions, reuse: Reuse): FigureDrawing {
+export function startDrawing(
+  model: FigureModel,
+  fragments: FigureFragments,
+  laid: LaidOut,
+  figure: FigurePlacement,
+  options: DrawOptions,
+  reuse: Reuse,
+): FigureDrawing {
   const { prefix } = options;
   const common = new Layer(true);
   const base = { laid, options, commonItems: [] as Item[] };
@@ -78,12 +105,17 @@ export function startDrawing(model: FigureModel, fragments: FigureFragments, lai
     placeCommon(base, common, fragments.headers.output, MARGIN, figure.outHeaderY);
     const a0 = legend.anchors.get('lg0')!;
     const a1 = legend.anchors.get('lg1')!;
-    legendMarks = [lineArrow(MARGIN + a0.x + 16, MARGIN + a0.y + a0.h / 2, false), lineArrow(MARGIN + a1.x + 16, MARGIN + a1.y + a1.h / 2, true)];
+    legendMarks = [
+      lineArrow(MARGIN + a0.x + 16, MARGIN + a0.y + a0.h / 2, false),
+      lineArrow(MARGIN + a1.x + 16, MARGIN + a1.y + a1.h / 2, true),
+    ];
   }
   const { frames, objects } = figure.headers;
   placeCommon(base, common, fragments.headers.frames, frames.x, frames.y);
   if (objects) placeCommon(base, common, fragments.headers.objects, objects.x, objects.y);
-  const sharedHead = options.shared ? el('g', { id: `${prefix}b${figure.suffix}` }, [...common.nodes(), ...legendMarks]) : undefined;
+  const sharedHead = options.shared
+    ? el('g', { id: `${prefix}b${figure.suffix}` }, [...common.nodes(), ...legendMarks])
+    : undefined;
   const frameKeys = model.steps.map((m, k) =>
     m.frames.map((f, i) => {
       const spec = fragments.steps[k]!.frames[i]!;
@@ -91,8 +123,22 @@ export function startDrawing(model: FigureModel, fragments: FigureFragments, lai
     }),
   );
   frameKeys.flat().forEach((key) => reuse.count(key));
-  model.steps.forEach((m, k) => m.objects.forEach((o) => figure.slots[k]!.has(o.id) && reuse.count(fragments.steps[k]!.objects.get(o.id)!.key)));
-  return { model, fragments, laid, figure, options, reuse, frameKeys, commonItems: base.commonItems, ...(code ? { code } : {}), legendMarks, ...(sharedHead ? { sharedHead } : {}) };
+  model.steps.forEach((m, k) =>
+    m.objects.forEach((o) => figure.slots[k]!.has(o.id) && reuse.count(fragments.steps[k]!.objects.get(o.id)!.key)),
+  );
+  return {
+    model,
+    fragments,
+    laid,
+    figure,
+    options,
+    reuse,
+    frameKeys,
+    commonItems: base.commonItems,
+    ...(code ? { code } : {}),
+    legendMarks,
+    ...(sharedHead ? { sharedHead } : {}),
+  };
 }
 
 /**
@@ -116,7 +162,15 @@ export function sharedPart(drawings: FigureDrawing[]): ElementContent[] | undefi
  * A frame's box, header and rows at ox, oy; `afterRow` draws what goes over a row (its change mark) in place, so
  * that a frame drawn in place comes out as it always did.
  */
-function drawFrame(d: FigureDrawing, into: Layer, f: FrameModel, spec: FrameFragments, ox: number, oy: number, afterRow: (j: number) => void) {
+function drawFrame(
+  d: FigureDrawing,
+  into: Layer,
+  f: FrameModel,
+  spec: FrameFragments,
+  ox: number,
+  oy: number,
+  afterRow: (j: number) => void,
+) {
   const fd = d.fragments.frameDims;
   const running = f.state === 'running';
   const box = { x: ox, y: oy, w: fd.width, h: frameHeight(f.rows.length) };
@@ -127,7 +181,9 @@ function drawFrame(d: FigureDrawing, into: Layer, f: FrameModel, spec: FrameFrag
   const x = box.x + FRAME_PAD + 1;
   const cx = x + fd.nameW;
   // Cell borders first, in one run, under the cells.
-  f.rows.forEach((_, j) => into.rect(cx - 1, box.y + FRAME_HEAD_H + j * ROW_PITCH - 1, fd.cellW + 2, CELL_H + 2, paint('border')));
+  f.rows.forEach((_, j) =>
+    into.rect(cx - 1, box.y + FRAME_HEAD_H + j * ROW_PITCH - 1, fd.cellW + 2, CELL_H + 2, paint('border')),
+  );
   f.rows.forEach((_, j) => {
     const { name, value } = spec.rows[j]!;
     const y = box.y + FRAME_HEAD_H + j * ROW_PITCH;
@@ -150,7 +206,11 @@ function drawPlacedFrame(d: FigureDrawing, layer: Layer, k: number, i: number, p
     layer.text(box.x + FRAME_MARK_X, c.y + c.h / 2 + 4.5, paint('changed'), FS, MARK);
   };
   // Marks go over the frame's cells, so a frame drawn through <use> gets them afterwards.
-  if (d.reuse.place(d.frameKeys[k]![i]!, layer, box.x, box.y, (into, ox, oy, inPlace) => drawFrame(d, into, f, p.parts, ox, oy, inPlace ? mark : () => {}))) {
+  if (
+    d.reuse.place(d.frameKeys[k]![i]!, layer, box.x, box.y, (into, ox, oy, inPlace) =>
+      drawFrame(d, into, f, p.parts, ox, oy, inPlace ? mark : () => {}),
+    )
+  ) {
     f.rows.forEach((_, j) => mark(j));
   }
   if (p.gap) {
@@ -204,16 +264,20 @@ function drawCodeAndOutput(d: FigureDrawing, layer: Layer, k: number): Element[]
   if (!d.code) return marks;
   const lines = d.code.anchors.get('lines')!;
   const lineMid = (line: number) => codeBox.y + lines.y + (line - 0.5) * LINE_H;
-  const onCode = (line: number | undefined): line is number => line !== undefined && line >= 1 && line <= d.model.code.length;
+  const onCode = (line: number | undefined): line is number =>
+    line !== undefined && line >= 1 && line <= d.model.code.length;
   if (onCode(m.line)) layer.rect(codeBox.x, lineMid(m.line) - LINE_H / 2, codeBox.w, LINE_H, paint('nextBg'));
   layer.add(d.laid(p.output).items, outBox.x, outBox.y);
   if (p.exception) layer.add(d.laid(p.exception).items, MARGIN, excY);
   const placeLineArrow = (x: number, y: number, solid: boolean) =>
-    shared ? el('use', { href: `#${lineMarkId(prefix, solid)}`, x: Math.round(x * 10) / 10, y: Math.round(y * 10) / 10 }) : lineArrow(x, y, solid);
+    shared
+      ? el('use', { href: `#${lineMarkId(prefix, solid)}`, x: Math.round(x * 10) / 10, y: Math.round(y * 10) / 10 })
+      : lineArrow(x, y, solid);
   const arrowX = codeBox.x + ARROW_GUTTER - 3;
   if (onCode(m.line)) marks.push(placeLineArrow(arrowX, lineMid(m.line), true));
   // On the same line (a loop on one line, a return), the hollow arrow steps left so that both show.
-  if (onCode(m.prevLine)) marks.push(placeLineArrow(arrowX - (m.prevLine === m.line ? 9 : 0), lineMid(m.prevLine), false));
+  if (onCode(m.prevLine))
+    marks.push(placeLineArrow(arrowX - (m.prevLine === m.line ? 9 : 0), lineMid(m.prevLine), false));
   return marks;
 }
 
@@ -229,11 +293,34 @@ export function drawStep(d: FigureDrawing, k: number, placed: StepPlacement, arr
   const markerId = shared ? `${prefix}a` : `${prefix}a${k}`;
   const ink = (i: 0 | 1): Element[] => [
     // Each dot is a zero-length stroke with round caps, all in one path of relative moves: a few bytes a dot.
-    ...(arrows.dots[i].length ? [el('path', { d: dotsData(arrows.dots[i]), fill: 'none', stroke: paint('arrow'), 'stroke-width': '7', 'stroke-linecap': 'round' })] : []),
-    ...(arrows.paths[i].length ? [el('g', { fill: 'none', stroke: paint('arrow'), 'stroke-width': '1.5', 'marker-end': `url(#${markerId})` }, arrows.paths[i])] : []),
+    ...(arrows.dots[i].length
+      ? [
+          el('path', {
+            d: dotsData(arrows.dots[i]),
+            fill: 'none',
+            stroke: paint('arrow'),
+            'stroke-width': '7',
+            'stroke-linecap': 'round',
+          }),
+        ]
+      : []),
+    ...(arrows.paths[i].length
+      ? [
+          el(
+            'g',
+            { fill: 'none', stroke: paint('arrow'), 'stroke-width': '1.5', 'marker-end': `url(#${markerId})` },
+            arrows.paths[i],
+          ),
+        ]
+      : []),
   ];
   const fadedBody = [...faded.nodes(), ...ink(1)];
-  const body = [...layer.nodes(), ...(fadedBody.length ? [el('g', { opacity: '.4' }, fadedBody)] : []), ...marks, ...ink(0)];
+  const body = [
+    ...layer.nodes(),
+    ...(fadedBody.length ? [el('g', { opacity: '.4' }, fadedBody)] : []),
+    ...marks,
+    ...ink(0),
+  ];
   const total = d.model.steps.length;
   const title = stepTitle(m, total, d.options.title);
   const { width, height } = d.figure;
@@ -243,7 +330,21 @@ export function drawStep(d: FigureDrawing, k: number, placed: StepPlacement, arr
   const own = note && !note.carried ? noteText(note.markdown) : undefined;
   const desc = own && !shared ? { id: `${prefix}desc${k}${d.figure.suffix}`, text: own } : undefined;
   // A step of a shared figure lives in an HTML page, where the SVG namespace goes without saying.
-  const tree = svgDocument({ width, height, titleId: `${prefix}t${k}${d.figure.suffix}`, title, marker: shared ? undefined : markerId, body, inHtml: shared, desc });
-  const text = stepText(m, { total, code: d.model.code, objectNumber: (id) => d.model.objectNumber.get(id) ?? 0, note: own });
+  const tree = svgDocument({
+    width,
+    height,
+    titleId: `${prefix}t${k}${d.figure.suffix}`,
+    title,
+    marker: shared ? undefined : markerId,
+    body,
+    inHtml: shared,
+    desc,
+  });
+  const text = stepText(m, {
+    total,
+    code: d.model.code,
+    objectNumber: (id) => d.model.objectNumber.get(id) ?? 0,
+    note: own,
+  });
   return { index: m.index, line: m.line, svg: svgBytes(tree), tree, text, ...(note ? { note } : {}) };
 }

@@ -8,11 +8,17 @@ export interface El {
 }
 
 /** A flex box (the only layout the fragments use); `null` and `false` children are dropped. */
-export const div = (style: Record<string, unknown>, children?: (El | string | null | false)[] | string, key?: string): El => ({
+export const div = (
+  style: Record<string, unknown>,
+  children?: (El | string | null | false)[] | string,
+  key?: string,
+): El => ({
   type: 'div',
   key,
   props: {
     style: { display: 'flex', boxSizing: 'border-box', ...style },
-    children: Array.isArray(children) ? (children.filter((c) => c !== null && c !== false) as (El | string)[]) : children,
+    children: Array.isArray(children)
+      ? (children.filter((c) => c !== null && c !== false) as (El | string)[])
+      : children,
   },
 });

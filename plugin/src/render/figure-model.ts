@@ -27,10 +27,20 @@ export interface FigureModel {
 /** Models the shown steps of a trace (`shown`: indices into trace.steps, already checked). */
 export function modelFigure(trace: Trace, shown: number[], options: RenderOptions): FigureModel {
   const src = options.heapPrimitives ? primitivesOnHeap(trace) : trace;
-  const steps = buildModels(src, shown, { hide: options.hide ?? [], showExited: options.showExited ?? true, showGenerated: options.showGenerated ?? false });
-  const code = sanitize(trace.code).replace(/\n+$/, '').split('\n').map((l) => expandTabs(l));
-  const omitted = steps.map((m) => (m.omitted ? omittedLabel(m.omitted, m.omitted.name && clip(m.omitted.name, MAX.name)) : ''));
+  const steps = buildModels(src, shown, {
+    hide: options.hide ?? [],
+    showExited: options.showExited ?? true,
+    showGenerated: options.showGenerated ?? false,
+  });
+  const code = sanitize(trace.code)
+    .replace(/\n+$/, '')
+    .split('\n')
+    .map((l) => expandTabs(l));
+  const omitted = steps.map((m) =>
+    m.omitted ? omittedLabel(m.omitted, m.omitted.name && clip(m.omitted.name, MAX.name)) : '',
+  );
   const objectNumber = new Map<number, number>();
-  for (const m of steps) for (const o of m.objects) if (!objectNumber.has(o.id)) objectNumber.set(o.id, objectNumber.size + 1);
+  for (const m of steps)
+    for (const o of m.objects) if (!objectNumber.has(o.id)) objectNumber.set(o.id, objectNumber.size + 1);
   return { steps, code, omitted, objectNumber, notes: shownNotes(trace.steps, shown) };
 }

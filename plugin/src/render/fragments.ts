@@ -92,7 +92,10 @@ export function frameDims(frames: FrameModel[], minChars = 0): FrameDims {
   let cell = 3;
   let header = Math.max(12, minChars);
   for (const f of frames) {
-    header = Math.max(header, f.id === 0 ? 12 : Math.min(f.name.length, MAX.name) + 2 + Math.ceil((frameTag(f).length * SCW) / CW));
+    header = Math.max(
+      header,
+      f.id === 0 ? 12 : Math.min(f.name.length, MAX.name) + 2 + Math.ceil((frameTag(f).length * SCW) / CW),
+    );
     for (const r of f.rows) {
       name = Math.max(name, Math.min(r.name.length, r.name === 'Return value' ? 12 : MAX.name));
       cell = Math.max(cell, valueChars(r.value, MAX.value));
@@ -105,7 +108,8 @@ export function frameDims(frames: FrameModel[], minChars = 0): FrameDims {
 }
 
 /** The small tag right of a call frame's name: its id (what `[parent=f1]` refers to), its parent, exited. */
-const frameTag = (f: FrameModel) => [`f${f.id}`, f.parent ? `[parent=f${f.parent}]` : '', f.state === 'exited' ? 'exited' : ''].filter(Boolean).join(' ');
+const frameTag = (f: FrameModel) =>
+  [`f${f.id}`, f.parent ? `[parent=f${f.parent}]` : '', f.state === 'exited' ? 'exited' : ''].filter(Boolean).join(' ');
 
 /**
  * A frame is drawn by the writer as a box holding a header fragment and one fragment per row, so that a row that
@@ -113,12 +117,17 @@ const frameTag = (f: FrameModel) => [`f${f.id}`, f.parent ? `[parent=f${f.parent
  */
 export function frameHeaderFragment(f: FrameModel, d: FrameDims): FragmentSpec {
   const exited = f.state === 'exited';
-  const head =
-    f.id === 0
-      ? 'Global frame'
-      : [clip(f.name, MAX.name), text(frameTag(f), 'muted', { fontSize: SMALL })];
+  const head = f.id === 0 ? 'Global frame' : [clip(f.name, MAX.name), text(frameTag(f), 'muted', { fontSize: SMALL })];
   const el = div(
-    { width: d.width, height: FRAME_HEAD_H, padding: `5px ${FRAME_PAD + 1}px 0`, boxSizing: 'border-box', justifyContent: 'space-between', alignItems: 'baseline', color: C(exited ? 'muted' : 'fg') },
+    {
+      width: d.width,
+      height: FRAME_HEAD_H,
+      padding: `5px ${FRAME_PAD + 1}px 0`,
+      boxSizing: 'border-box',
+      justifyContent: 'space-between',
+      alignItems: 'baseline',
+      color: C(exited ? 'muted' : 'fg'),
+    },
     head,
   );
   return { key: 'fh' + JSON.stringify([f.id, f.name, frameTag(f), d.width]), el, refs: [] };
@@ -128,7 +137,11 @@ export function frameHeaderFragment(f: FrameModel, d: FrameDims): FragmentSpec {
  * One variable is two fragments, its name (right-aligned in the name column) and its value cell (whose border
  * the writer draws), so that a name or a value seen before, in any frame, costs no new layout.
  */
-export function frameRowFragments(r: RowModel, exited: boolean, d: FrameDims): { name: FragmentSpec; value: FragmentSpec } {
+export function frameRowFragments(
+  r: RowModel,
+  exited: boolean,
+  d: FrameDims,
+): { name: FragmentSpec; value: FragmentSpec } {
   const colour = C(exited ? 'muted' : 'fg');
   const name = clip(r.name, r.name === 'Return value' ? 12 : MAX.name);
   const refs: RefOut[] = [];
@@ -136,13 +149,33 @@ export function frameRowFragments(r: RowModel, exited: boolean, d: FrameDims): {
   return {
     name: {
       key: 'nm' + JSON.stringify([name, exited, d.nameW]),
-      el: div({ width: d.nameW, height: CELL_H, justifyContent: 'flex-end', alignItems: 'center', paddingRight: 6, color: colour }, name),
+      el: div(
+        {
+          width: d.nameW,
+          height: CELL_H,
+          justifyContent: 'flex-end',
+          alignItems: 'center',
+          paddingRight: 6,
+          color: colour,
+        },
+        name,
+      ),
       refs: [],
     },
     value: {
       // A folded star import's count is not a value of the program: muted, like an exited frame's.
       key: 'vl' + JSON.stringify([c ?? '@', exited || r.imported !== undefined, d.cellW]),
-      el: div({ width: d.cellW, height: CELL_H, alignItems: 'center', paddingLeft: 5, backgroundColor: C('cellBg'), color: r.imported ? C('muted') : colour }, c ?? []),
+      el: div(
+        {
+          width: d.cellW,
+          height: CELL_H,
+          alignItems: 'center',
+          paddingLeft: 5,
+          backgroundColor: C('cellBg'),
+          color: r.imported ? C('muted') : colour,
+        },
+        c ?? [],
+      ),
       refs,
     },
   };
@@ -166,10 +199,33 @@ function sequenceBox(obj: Extract<HeapObject, { items: Value[] }>, refs: RefOut[
   const cells = shown.map((v, i) => {
     const c = content(v, MAX.item, `c${i}`, refs, top);
     if (indexed) texts.push({ anchor: `c${i}`, dx: 3, dy: 10, s: String(i), size: SMALL, colour: 'muted' });
-    return div({ alignItems: 'center', justifyContent: 'center', minWidth: 30, height: CELL_H + top, padding: `${top}px 5px 0`, backgroundColor: C(bg) }, c ?? [], `c${i}`);
+    return div(
+      {
+        alignItems: 'center',
+        justifyContent: 'center',
+        minWidth: 30,
+        height: CELL_H + top,
+        padding: `${top}px 5px 0`,
+        backgroundColor: C(bg),
+      },
+      c ?? [],
+      `c${i}`,
+    );
   });
-  if (left > 0) cells.push(div({ alignItems: 'center', padding: `${top}px 5px 0`, backgroundColor: C(bg), color: C('muted') }, `${ELLIPSIS} ${left} more`));
-  if (cells.length === 0) cells.push(div({ alignItems: 'center', height: CELL_H, padding: '0 6px', backgroundColor: C(bg), color: C('muted') }, 'empty'));
+  if (left > 0)
+    cells.push(
+      div(
+        { alignItems: 'center', padding: `${top}px 5px 0`, backgroundColor: C(bg), color: C('muted') },
+        `${ELLIPSIS} ${left} more`,
+      ),
+    );
+  if (cells.length === 0)
+    cells.push(
+      div(
+        { alignItems: 'center', height: CELL_H, padding: '0 6px', backgroundColor: C(bg), color: C('muted') },
+        'empty',
+      ),
+    );
   return div(boxStyle, cells, 'box');
 }
 
@@ -178,13 +234,31 @@ function sequenceBox(obj: Extract<HeapObject, { items: Value[] }>, refs: RefOut[
  * absolutely) under ONE multi-line text, which sizes the column. One text per column instead of one per cell:
  * satori's cost is mostly per text.
  */
-function tableColumns(rows: [string | undefined, Value][], keyBg: Colour, valueBg: Colour, refs: RefOut[], left: number, muted = false, keyColour: Colour = 'muted'): El[] {
+function tableColumns(
+  rows: [string | undefined, Value][],
+  keyBg: Colour,
+  valueBg: Colour,
+  refs: RefOut[],
+  left: number,
+  muted = false,
+  keyColour: Colour = 'muted',
+): El[] {
   const n = rows.length + (left > 0 ? 1 : 0);
-  if (n === 0) return [div({ height: CELL_H, alignItems: 'center', padding: '0 6px', backgroundColor: C(valueBg), color: C('muted') }, 'empty')];
+  if (n === 0)
+    return [
+      div(
+        { height: CELL_H, alignItems: 'center', padding: '0 6px', backgroundColor: C(valueBg), color: C('muted') },
+        'empty',
+      ),
+    ];
   const column = (key: string, bg: Colour, lines: string[], style: Record<string, unknown>) =>
     div({ flexDirection: 'column', position: 'relative', ...style }, [
       ...Array.from({ length: n }, (_, i) =>
-        div({ position: 'absolute', left: 0, right: 0, top: i * (CELL_H + 1), height: CELL_H, backgroundColor: C(bg) }, [], i < rows.length ? `${key}${i}` : undefined),
+        div(
+          { position: 'absolute', left: 0, right: 0, top: i * (CELL_H + 1), height: CELL_H, backgroundColor: C(bg) },
+          [],
+          i < rows.length ? `${key}${i}` : undefined,
+        ),
       ),
       div({ height: n * (CELL_H + 1) - 1, padding: '2px 5px 0', lineHeight: `${CELL_H + 1}px` }, lines.join('\n')),
     ]);
@@ -195,7 +269,12 @@ function tableColumns(rows: [string | undefined, Value][], keyBg: Colour, valueB
     values.push(`${ELLIPSIS} ${left} more`);
   }
   return [
-    column('k', keyBg, keys, { minWidth: 20, alignItems: 'flex-end', textAlign: 'right', color: C(muted ? 'muted' : keyColour) }),
+    column('k', keyBg, keys, {
+      minWidth: 20,
+      alignItems: 'flex-end',
+      textAlign: 'right',
+      color: C(muted ? 'muted' : keyColour),
+    }),
     column('c', valueBg, values, { minWidth: 30, flexGrow: 1, color: C(muted ? 'muted' : 'fg') }),
   ];
 }
@@ -221,10 +300,23 @@ function objectBox(obj: HeapObject, refs: RefOut[], texts: OwnText[]): El {
     case 'instance':
     case 'class': {
       const { shown, left } = capped(obj.attrs, obj.more);
-      return div(boxStyle, tableColumns(shown.map(([k, v]) => [clip(k, MAX.name), v]), 'keyBg', 'objectBg', refs, left), 'box');
+      return div(
+        boxStyle,
+        tableColumns(
+          shown.map(([k, v]) => [clip(k, MAX.name), v]),
+          'keyBg',
+          'objectBg',
+          refs,
+          left,
+        ),
+        'box',
+      );
     }
     case 'function':
-      return lineBox(clip(`function ${obj.name}(${obj.params})`, MAX.other + 2) + (obj.parentFrame ? ` [parent=f${obj.parentFrame}]` : ''));
+      return lineBox(
+        clip(`function ${obj.name}(${obj.params})`, MAX.other + 2) +
+          (obj.parentFrame ? ` [parent=f${obj.parentFrame}]` : ''),
+      );
     case 'module':
       return lineBox(clip(obj.name, MAX.other));
     case 'generator': {
@@ -235,7 +327,11 @@ function objectBox(obj: HeapObject, refs: RefOut[], texts: OwnText[]): El {
       if (!obj.frame || obj.frame.locals.length === 0) return div(boxStyle, [head], 'box');
       // The suspended frame, greyed: it is not running.
       const locals = obj.frame.locals.map(([k, v]): [string, Value] => [clip(k, MAX.name), v]);
-      return div({ ...boxStyle, flexDirection: 'column' }, [head, div({ gap: 1 }, tableColumns(locals, 'frameBg', 'frameBg', refs, 0, true))], 'box');
+      return div(
+        { ...boxStyle, flexDirection: 'column' },
+        [head, div({ gap: 1 }, tableColumns(locals, 'frameBg', 'frameBg', refs, 0, true))],
+        'box',
+      );
     }
     default:
       return lineBox(clip(obj.repr, MAX.other));
@@ -243,7 +339,8 @@ function objectBox(obj: HeapObject, refs: RefOut[], texts: OwnText[]): El {
 }
 
 /** References do not change a layout (their dots are drawn afterwards), so they are left out of the key. */
-const layoutKey = (obj: HeapObject) => JSON.stringify(obj, (_k, v: unknown) => (v !== null && typeof v === 'object' && 'ref' in v ? 0 : v));
+const layoutKey = (obj: HeapObject) =>
+  JSON.stringify(obj, (_k, v: unknown) => (v !== null && typeof v === 'object' && 'ref' in v ? 0 : v));
 
 /** An object: room for its type label (drawn by the writer), then its box (`box`). */
 export function objectFragment(obj: HeapObject): FragmentSpec {
@@ -251,7 +348,10 @@ export function objectFragment(obj: HeapObject): FragmentSpec {
   const refs: RefOut[] = [];
   const label = obj.kind === 'function' ? '' : typeLabel(obj);
   const texts: OwnText[] = label ? [{ dx: 0, dy: LABEL_BASELINE, s: label, size: SMALL, colour: 'muted' }] : [];
-  const el = div({ flexDirection: 'column', alignItems: 'flex-start' }, [div({ height: LABEL_H, width: Math.ceil(label.length * SCW) }), objectBox(obj, refs, texts)]);
+  const el = div({ flexDirection: 'column', alignItems: 'flex-start' }, [
+    div({ height: LABEL_H, width: Math.ceil(label.length * SCW) }),
+    objectBox(obj, refs, texts),
+  ]);
   return { key, el, refs, texts, label };
 }
 
@@ -288,7 +388,18 @@ export function outputLines(stdout: string, rows: number): string[] {
 export function outputFragment(lines: string[], width: number, rows: number): FragmentSpec {
   const maxChars = Math.floor((width - 16) / CW);
   const body = lines.map((l) => clip(l, maxChars)).join('\n');
-  const el = div({ width, height: rows * LINE_H + 12, padding: '6px 8px', boxSizing: 'border-box', backgroundColor: C('codeBg'), lineHeight: `${LINE_H}px`, color: C('fg') }, body);
+  const el = div(
+    {
+      width,
+      height: rows * LINE_H + 12,
+      padding: '6px 8px',
+      boxSizing: 'border-box',
+      backgroundColor: C('codeBg'),
+      lineHeight: `${LINE_H}px`,
+      color: C('fg'),
+    },
+    body,
+  );
   return { key: 'out' + JSON.stringify(lines), el, refs: [] };
 }
 
@@ -298,7 +409,17 @@ export function exceptionFragment(type: string, message: string, width: number):
   const wrapped = `${type}: ${message}`.split('\n').flatMap((l) => wrap(l, maxChars));
   const lines = wrapped.length > 4 ? [...wrapped.slice(0, 3), clip(wrapped[3]!, maxChars - 1) + ELLIPSIS] : wrapped;
   const el = div({ width, padding: 1, backgroundColor: C('error') }, [
-    div({ width: width - 2, flexDirection: 'column', padding: '4px 8px', backgroundColor: C('errorBg'), color: C('error'), lineHeight: `${LINE_H}px` }, lines.join('\n')),
+    div(
+      {
+        width: width - 2,
+        flexDirection: 'column',
+        padding: '4px 8px',
+        backgroundColor: C('errorBg'),
+        color: C('error'),
+        lineHeight: `${LINE_H}px`,
+      },
+      lines.join('\n'),
+    ),
   ]);
   return { key: 'exc' + JSON.stringify(lines) + width, el, refs: [] };
 }
@@ -330,7 +451,8 @@ export function headerFragment(label: string): FragmentSpec {
 const LEGEND_ICON = 22;
 const LEGEND_GAP = 14;
 const LEGEND_TEXT = ['line that just ran', 'next line to run'] as const;
-const LEGEND_W = Math.ceil(2 * LEGEND_ICON + LEGEND_GAP + (LEGEND_TEXT[0].length + LEGEND_TEXT[1].length) * charWidth(11)) + 4;
+const LEGEND_W =
+  Math.ceil(2 * LEGEND_ICON + LEGEND_GAP + (LEGEND_TEXT[0].length + LEGEND_TEXT[1].length) * charWidth(11)) + 4;
 
 export function legendFragment(): FragmentSpec {
   const el = div({ height: 16, alignItems: 'center', fontSize: 11, color: C('muted') }, [

@@ -31,7 +31,8 @@ export type { CodePane, RenderedFigure, RenderedStep, RenderOptions } from './ty
 function shownSteps(trace: Trace, options: RenderOptions): number[] {
   const shown = options.steps ?? trace.steps.map((_, i) => i);
   for (const i of shown) {
-    if (!Number.isInteger(i) || i < 0 || i >= trace.steps.length) throw new Error(`memtrace render: no step ${i} (the trace has ${trace.steps.length})`);
+    if (!Number.isInteger(i) || i < 0 || i >= trace.steps.length)
+      throw new Error(`memtrace render: no step ${i} (the trace has ${trace.steps.length})`);
   }
   return shown;
 }
@@ -39,7 +40,8 @@ function shownSteps(trace: Trace, options: RenderOptions): number[] {
 /** Renders the shown steps of a trace: one SVG and one text version per step, all of one size. */
 export async function render(trace: Trace, options: RenderOptions = {}): Promise<RenderedFigure> {
   const prefix = options.idPrefix ?? 'mt-';
-  if (!/^[A-Za-z][\w-]*$/.test(prefix)) throw new Error(`memtrace render: idPrefix must be a valid id start, got ${JSON.stringify(prefix)}`);
+  if (!/^[A-Za-z][\w-]*$/.test(prefix))
+    throw new Error(`memtrace render: idPrefix must be a valid id start, got ${JSON.stringify(prefix)}`);
   const shown = shownSteps(trace, options);
   if (shown.length === 0) return { width: 0, height: 0, steps: [] };
 
@@ -58,12 +60,19 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
       return drawStep(d, k, placed, routeArrows(placed, d.figure));
     });
     if (!page) return step!;
-    const pane = { ...(m.prevLine === undefined ? {} : { prevLine: m.prevLine }), output: outputLines(m.stdout, OUTPUT_LINES), ...(m.exception ? { exception: `${m.exception.type}: ${m.exception.message}` } : {}) };
+    const pane = {
+      ...(m.prevLine === undefined ? {} : { prevLine: m.prevLine }),
+      output: outputLines(m.stdout, OUTPUT_LINES),
+      ...(m.exception ? { exception: `${m.exception.type}: ${m.exception.message}` } : {}),
+    };
     return { ...step!, ...(narrow ? { narrow: narrow.svg, narrowTree: narrow.tree } : {}), pane };
   });
   const shared = sharedPart(drawings);
   const [{ width, height }, stacked] = arrangements;
-  const figure: RenderedFigure = shared === undefined ? { width: width!, height: height!, steps } : { width: width!, height: height!, steps, shared: svgBytes(shared), sharedTree: shared };
+  const figure: RenderedFigure =
+    shared === undefined
+      ? { width: width!, height: height!, steps }
+      : { width: width!, height: height!, steps, shared: svgBytes(shared), sharedTree: shared };
   if (page) figure.code = model.code;
   if (page && stacked) figure.narrow = { width: stacked.width, height: stacked.height };
   return figure;
@@ -73,7 +82,12 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
  * The arrangements a figure is drawn in: the one asked for; on a page, the wide one and also the stacked one when
  * the wide one is wider than a phone's column and the stacked one narrower than it.
  */
-function placeArrangements(model: FigureModel, fragments: FigureFragments, laid: LaidOut, layout: NonNullable<RenderOptions['layout']>): FigurePlacement[] {
+function placeArrangements(
+  model: FigureModel,
+  fragments: FigureFragments,
+  laid: LaidOut,
+  layout: NonNullable<RenderOptions['layout']>,
+): FigurePlacement[] {
   const page = layout === 'page';
   if (layout === 'narrow') return [placeFigure(model, fragments, laid, 'stacked')];
   const wide = placeFigure(model, fragments, laid, 'wide', page);

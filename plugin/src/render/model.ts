@@ -86,7 +86,17 @@ export function hideMatcher(patterns: string[]): (name: string) => boolean {
   const res = patterns
     .map((p) => p.trim())
     .filter((p) => p.length > 0)
-    .map((p) => new RegExp('^' + p.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$'));
+    .map(
+      (p) =>
+        new RegExp(
+          '^' +
+            p
+              .split('*')
+              .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+              .join('.*') +
+            '$',
+        ),
+    );
   return (name) => res.some((r) => r.test(name));
 }
 
@@ -173,14 +183,19 @@ function starImports(trace: Trace): StarImports {
     if (!m || !now) continue;
     const had = new Set(ran.locals.map(([n]) => n));
     const names = out.get(ran.id) ?? new Map();
-    for (const [name, value] of now.locals) if (!had.has(name) && !names.has(name)) names.set(name, { module: m[1]!, value });
+    for (const [name, value] of now.locals)
+      if (!had.has(name) && !names.has(name)) names.set(name, { module: m[1]!, value });
     if (names.size) out.set(ran.id, names);
   }
   return out;
 }
 
 /** The rows of a frame with each star import's still-imported names folded into one row, where the first of them was. */
-function foldImports(rows: RowModel[], imports: Map<string, { module: string; value: Value }> | undefined, before: Map<string, Value> | undefined): RowModel[] {
+function foldImports(
+  rows: RowModel[],
+  imports: Map<string, { module: string; value: Value }> | undefined,
+  before: Map<string, Value> | undefined,
+): RowModel[] {
   if (!imports) return rows;
   const out: RowModel[] = [];
   const groups = new Map<string, RowModel & { imported: { module: string; names: string[] } }>();
@@ -192,7 +207,12 @@ function foldImports(rows: RowModel[], imports: Map<string, { module: string; va
     }
     let g = groups.get(imp.module);
     if (!g) {
-      g = { name: `${imp.module}.*`, value: { type: 'NoneType', repr: '' }, mark: r.mark, imported: { module: imp.module, names: [] } };
+      g = {
+        name: `${imp.module}.*`,
+        value: { type: 'NoneType', repr: '' },
+        mark: r.mark,
+        imported: { module: imp.module, names: [] },
+      };
       groups.set(imp.module, g);
       out.push(g);
     }
@@ -202,7 +222,11 @@ function foldImports(rows: RowModel[], imports: Map<string, { module: string; va
     const n = g.imported.names.length;
     g.value = { type: 'NoneType', repr: `${n} name${n === 1 ? '' : 's'}` };
     // New with the import; changed when some of its names were rebound since the last shown step.
-    const was = before && [...before].filter(([k, v]) => imports.get(k)?.module === g.imported.module && sameValue(imports.get(k)!.value, v)).length;
+    const was =
+      before &&
+      [...before].filter(
+        ([k, v]) => imports.get(k)?.module === g.imported.module && sameValue(imports.get(k)!.value, v),
+      ).length;
     g.mark = before === undefined ? g.mark : was === 0 ? 'new' : was !== n ? 'changed' : undefined;
   }
   return out;
@@ -247,7 +271,11 @@ function generatedMember(name: string, v: Value, heap: Record<string, HeapObject
 export const generatedLabel = (n: number): string => `+ ${n} generated`;
 
 /** A class with its generated members folded into one last row, and their names; unchanged when it has none. */
-function foldGenerated(o: HeapObject, heap: Record<string, HeapObject>, names: ProgramNames): { obj: HeapObject; generated?: string[] } {
+function foldGenerated(
+  o: HeapObject,
+  heap: Record<string, HeapObject>,
+  names: ProgramNames,
+): { obj: HeapObject; generated?: string[] } {
   if (o.kind !== 'class') return { obj: o };
   const own: [string, Value][] = [];
   const generated: string[] = [];
@@ -256,7 +284,10 @@ function foldGenerated(o: HeapObject, heap: Record<string, HeapObject>, names: P
     else own.push([k, v]);
   }
   if (generated.length === 0) return { obj: o };
-  return { obj: { ...o, attrs: [...own, [generatedLabel(generated.length), { type: 'NoneType', repr: '' }]] }, generated };
+  return {
+    obj: { ...o, attrs: [...own, [generatedLabel(generated.length), { type: 'NoneType', repr: '' }]] },
+    generated,
+  };
 }
 
 export function buildModels(trace: Trace, shown: number[], opts: ModelOptions): StepModel[] {
@@ -335,7 +366,13 @@ function buildModel(
     for (const [name, value] of f.locals) {
       if (hidden(name)) continue;
       const old = before?.get(name);
-      const mark: Mark = !baseline ? undefined : old === undefined ? 'new' : sameValue(old, value) ? undefined : 'changed';
+      const mark: Mark = !baseline
+        ? undefined
+        : old === undefined
+          ? 'new'
+          : sameValue(old, value)
+            ? undefined
+            : 'changed';
       rows.push({ name, value, mark });
     }
     // Counted over the names the figure shows, as the row counts them.
@@ -343,10 +380,16 @@ function buildModel(
     rows = foldImports(rows, stars.get(f.id), shownBefore);
     if (f.returnValue !== undefined && !unwinding(trace, index, f.id)) {
       const old = prevReturns.get(f.id);
-      rows.push({ name: 'Return value', value: f.returnValue, mark: old && sameValue(old, f.returnValue) ? undefined : 'new' });
+      rows.push({
+        name: 'Return value',
+        value: f.returnValue,
+        mark: old && sameValue(old, f.returnValue) ? undefined : 'new',
+      });
     }
     const state = f.exited ? 'exited' : f === lastActive ? 'running' : 'active';
-    frames.push(f.parent ? { id: f.id, name: f.name, parent: f.parent, state, rows } : { id: f.id, name: f.name, state, rows });
+    frames.push(
+      f.parent ? { id: f.id, name: f.name, parent: f.parent, state, rows } : { id: f.id, name: f.name, state, rows },
+    );
   }
 
   // Reach: depth-first from the rows, globals first, so that a structure's parts follow their owner.
@@ -398,7 +441,11 @@ function buildModel(
     frames,
     objects,
     stdout: sanitize(trace.stdout.slice(0, step.stdout)),
-    exception: step.exception ?? (lastActive && unwinding(trace, index, lastActive.id) ? trace.steps[index - 1]!.exception : endException(trace, index)),
+    exception:
+      step.exception ??
+      (lastActive && unwinding(trace, index, lastActive.id)
+        ? trace.steps[index - 1]!.exception
+        : endException(trace, index)),
     ...(lastActive && unwinding(trace, index, lastActive.id) ? { unwinding: true } : {}),
   };
 }
@@ -416,5 +463,9 @@ function endException(trace: Trace, index: number): StepModel['exception'] {
 function unwinding(trace: Trace, index: number, frameId: number): boolean {
   const step = trace.steps[index]!;
   const prev = trace.steps[index - 1];
-  return step.event === 'return' && prev?.event === 'exception' && prev.frames.filter((f) => !f.exited).at(-1)?.id === frameId;
+  return (
+    step.event === 'return' &&
+    prev?.event === 'exception' &&
+    prev.frames.filter((f) => !f.exited).at(-1)?.id === frameId
+  );
 }

@@ -110,7 +110,15 @@ export function placeNarrow(spec: NarrowSpec): NarrowPlacement {
   const columns = new Set<number>([gutter]);
   let right = gutter + FRAMES_LANE / 2;
   if (sizes.size === 0) {
-    return { framesX, framesTop, at: () => ({ x: framesX, y: framesTop }), lanes: [], columns: [...columns], right, bottom: framesBottom };
+    return {
+      framesX,
+      framesTop,
+      at: () => ({ x: framesX, y: framesTop }),
+      lanes: [],
+      columns: [...columns],
+      right,
+      bottom: framesBottom,
+    };
   }
   const objectsHeaderY = framesBottom + FRAMES_TO_OBJECTS;
   const objectsTop = objectsHeaderY + spec.headerH;

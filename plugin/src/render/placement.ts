@@ -77,7 +77,8 @@ export function assignSlots(models: StepModel[], sizeOf?: SizeOf): Map<number, S
         const here = places[sub];
         if (y + (here ?? h) > cap + ROW_GAP * 2) return undefined;
         const s = { row: parent.row, col: parent.col + 1, sub };
-        if (!taken.has(key(s)) && (here === undefined || h <= here || sub === places.length - 1)) return sub ? s : { row: s.row, col: s.col };
+        if (!taken.has(key(s)) && (here === undefined || h <= here || sub === places.length - 1))
+          return sub ? s : { row: s.row, col: s.col };
         y += (here ?? h) + STACK_GAP;
       }
     };
@@ -149,7 +150,8 @@ function reorderRows(models: StepModel[], slots: Map<number, Slot>[], rows: numb
         count[s.row]++;
       }
       const p = o.parent === null ? undefined : at.get(o.parent);
-      if (p && p.row !== s.row) for (let r = Math.min(p.row, s.row) + 1; r <= Math.max(p.row, s.row); r++) glued[r] = true;
+      if (p && p.row !== s.row)
+        for (let r = Math.min(p.row, s.row) + 1; r <= Math.max(p.row, s.row); r++) glued[r] = true;
     }
   });
   const blocks: { rows: number[]; key: number }[] = [];

@@ -11,7 +11,21 @@ import type { FrameModel, ObjectModel } from './model.ts';
 import { assignSlots, grid, ROW_GAP, upLanesRoom, type Grid, type Slot } from './placement.ts';
 import type { Box, Rendered } from './sheet.ts';
 import { placeNarrow } from './narrow.ts';
-import { CODE_TO_FRAMES, FRAME_GAP, FRAME_HEAD_H, FRAME_PAD, FRAMES_TO_OBJECTS, frameHeight, HEADER_H, MARGIN, MARK, NARROW_WIDTH, OMITTED_H, ROW_PITCH, SCW } from './sizes.ts';
+import {
+  CODE_TO_FRAMES,
+  FRAME_GAP,
+  FRAME_HEAD_H,
+  FRAME_PAD,
+  FRAMES_TO_OBJECTS,
+  frameHeight,
+  HEADER_H,
+  MARGIN,
+  MARK,
+  NARROW_WIDTH,
+  OMITTED_H,
+  ROW_PITCH,
+  SCW,
+} from './sizes.ts';
 
 /**
  * Where the parts every step shares go, and the figure's size, in one arrangement: `wide`, the frames beside the
@@ -117,7 +131,13 @@ export type Arrangement = 'wide' | 'stacked';
  * Places the columns and every object's slot, over all steps, in one arrangement. On a `page` the SVG holds only
  * the frames and the objects.
  */
-export function placeFigure(model: FigureModel, fragments: FigureFragments, laid: LaidOut, arrangement: Arrangement = 'wide', page = false): FigurePlacement {
+export function placeFigure(
+  model: FigureModel,
+  fragments: FigureFragments,
+  laid: LaidOut,
+  arrangement: Arrangement = 'wide',
+  page = false,
+): FigurePlacement {
   const { steps } = model;
   const fd = fragments.frameDims;
   const sizeOf = (k: number, id: number) => {
@@ -138,11 +158,25 @@ export function placeFigure(model: FigureModel, fragments: FigureFragments, laid
   const excH = Math.max(0, ...fragments.steps.map((p) => (p.exception ? laid(p.exception).h : 0)));
   const leftBottom = page ? 0 : excH ? excY + excH : outBox.y + outBox.h;
   const framesHeight = Math.max(
-    ...steps.map((m) => m.frames.reduce((y, f) => y + frameHeight(f.rows.length) + FRAME_GAP, 0) - FRAME_GAP + (m.omitted ? OMITTED_H + FRAME_GAP : 0)),
+    ...steps.map(
+      (m) =>
+        m.frames.reduce((y, f) => y + frameHeight(f.rows.length) + FRAME_GAP, 0) -
+        FRAME_GAP +
+        (m.omitted ? OMITTED_H + FRAME_GAP : 0),
+    ),
   );
   const common = { drawsCode: !page, slots, grid: g, top, codeBox, outHeaderY, outBox, excY, anyObjects };
   if (arrangement === 'stacked') {
-    const n = placeNarrow({ x: MARGIN, top: page ? MARGIN : leftBottom + 14, headerH: HEADER_H, framesWidth: fd.width, framesHeight, slots, sizeOf, maxWidth: NARROW_WIDTH - 2 * MARGIN - 24 });
+    const n = placeNarrow({
+      x: MARGIN,
+      top: page ? MARGIN : leftBottom + 14,
+      headerH: HEADER_H,
+      framesWidth: fd.width,
+      framesHeight,
+      slots,
+      sizeOf,
+      maxWidth: NARROW_WIDTH - 2 * MARGIN - 24,
+    });
     const width = Math.ceil(Math.max(n.right, page ? 0 : codeBox.x + codeBox.w) + MARGIN);
     return {
       ...common,
@@ -151,7 +185,10 @@ export function placeFigure(model: FigureModel, fragments: FigureFragments, laid
       framesTop: n.framesTop,
       objectsX: n.framesX,
       objectAt: n.at,
-      headers: { frames: { x: n.framesX, y: n.framesTop - HEADER_H }, ...(n.objectsHeaderY === undefined ? {} : { objects: { x: n.framesX, y: n.objectsHeaderY } }) },
+      headers: {
+        frames: { x: n.framesX, y: n.framesTop - HEADER_H },
+        ...(n.objectsHeaderY === undefined ? {} : { objects: { x: n.framesX, y: n.objectsHeaderY } }),
+      },
       width,
       height: Math.ceil(n.bottom + MARGIN),
       lanes: n.lanes,
@@ -193,19 +230,40 @@ const at = (a: Box, x: number, y: number): Box => ({ x: x + a.x, y: y + a.y, w: 
  * The dots of a fragment's references. An object's arrows leave through their own cell's row only; a frame's leave
  * its rows to the right, and may cut through its padding.
  */
-function refsOf(s: FragmentSpec, r: Rendered, box: Box, x: number, y: number, faded: boolean, isObject: boolean): ArrowSource[] {
+function refsOf(
+  s: FragmentSpec,
+  r: Rendered,
+  box: Box,
+  x: number,
+  y: number,
+  faded: boolean,
+  isObject: boolean,
+): ArrowSource[] {
   const out: ArrowSource[] = [];
   for (const ref of s.refs) {
     const a = r.anchors.get(ref.anchor);
     if (!a) continue;
     const t = ref.top ?? 0;
-    out.push({ from: { x: x + a.x + a.w / 2, y: y + a.y + t + (a.h - t) / 2 }, source: box, ...(isObject ? { cell: at(a, x, y) } : {}), target: ref.target, faded });
+    out.push({
+      from: { x: x + a.x + a.w / 2, y: y + a.y + t + (a.h - t) / 2 },
+      source: box,
+      ...(isObject ? { cell: at(a, x, y) } : {}),
+      target: ref.target,
+      faded,
+    });
   }
   return out;
 }
 
 /** The frames of step `k`, stacked from the top, each followed by the gap for left-out calls where there is one. */
-function placeFrames(k: number, model: FigureModel, fragments: FigureFragments, laid: LaidOut, figure: FigurePlacement, into: StepPlacement) {
+function placeFrames(
+  k: number,
+  model: FigureModel,
+  fragments: FigureFragments,
+  laid: LaidOut,
+  figure: FigurePlacement,
+  into: StepPlacement,
+) {
   const m = model.steps[k]!;
   const fd = fragments.frameDims;
   let fy = figure.framesTop;
@@ -230,7 +288,14 @@ function placeFrames(k: number, model: FigureModel, fragments: FigureFragments, 
 }
 
 /** The objects of step `k` that have a slot, in the model's order. */
-function placeObjects(k: number, model: FigureModel, fragments: FigureFragments, laid: LaidOut, figure: FigurePlacement, into: StepPlacement) {
+function placeObjects(
+  k: number,
+  model: FigureModel,
+  fragments: FigureFragments,
+  laid: LaidOut,
+  figure: FigurePlacement,
+  into: StepPlacement,
+) {
   for (const o of model.steps[k]!.objects) {
     const slot = figure.slots[k]!.get(o.id);
     if (!slot) continue;
@@ -255,8 +320,21 @@ function placeObjects(k: number, model: FigureModel, fragments: FigureFragments,
 }
 
 /** Every box of step `k`, and the dots its arrows leave from. */
-export function placeStep(k: number, model: FigureModel, fragments: FigureFragments, laid: LaidOut, figure: FigurePlacement): StepPlacement {
-  const step: StepPlacement = { frames: [], objects: [], sources: [], obstacles: [], labels: new Map(), targets: new Map() };
+export function placeStep(
+  k: number,
+  model: FigureModel,
+  fragments: FigureFragments,
+  laid: LaidOut,
+  figure: FigurePlacement,
+): StepPlacement {
+  const step: StepPlacement = {
+    frames: [],
+    objects: [],
+    sources: [],
+    obstacles: [],
+    labels: new Map(),
+    targets: new Map(),
+  };
   placeFrames(k, model, fragments, laid, figure, step);
   placeObjects(k, model, fragments, laid, figure, step);
   step.obstacles.push(...figure.walls);

@@ -24,7 +24,17 @@ export function routeArrows(step: StepPlacement, figure: FigurePlacement): StepA
   const drawn = step.sources.filter((s) => step.targets.has(s.target));
   const canvas = { w: figure.width, h: figure.height };
   const routes = routeStep(
-    drawn.map((s) => ({ from: s.from, source: s.source, cell: s.cell, target: step.targets.get(s.target)!, obstacles, labels, lanes, columns, canvas })),
+    drawn.map((s) => ({
+      from: s.from,
+      source: s.source,
+      cell: s.cell,
+      target: step.targets.get(s.target)!,
+      obstacles,
+      labels,
+      lanes,
+      columns,
+      canvas,
+    })),
   );
   drawn.forEach((s, j) => paths[s.faded ? 1 : 0].push(el('path', { d: routes[j]! })));
   return { dots, paths };

@@ -40,7 +40,9 @@ function rekey(el: El, prefix: string): El {
     key: el.key === undefined ? undefined : `${prefix}.${el.key}`,
     props: {
       ...el.props,
-      children: Array.isArray(children) ? children.map((c) => (typeof c === 'string' ? c : rekey(c, prefix))) : children,
+      children: Array.isArray(children)
+        ? children.map((c) => (typeof c === 'string' ? c : rekey(c, prefix)))
+        : children,
     },
   };
 }
@@ -61,7 +63,15 @@ export async function renderSheet(specs: FragmentSpec[]): Promise<Map<string, Re
   if (specs.length === 0) return out;
   const roots = specs.map((s, i) => ({ ...rekey(s.el, String(i)), key: String(i) }));
   const sheet = div(
-    { flexDirection: 'column', alignItems: 'flex-start', gap: GAP, fontFamily: FONT_FAMILY, fontSize: FS, color: placeholder('fg'), whiteSpace: 'pre' },
+    {
+      flexDirection: 'column',
+      alignItems: 'flex-start',
+      gap: GAP,
+      fontFamily: FONT_FAMILY,
+      fontSize: FS,
+      color: placeholder('fg'),
+      whiteSpace: 'pre',
+    },
     roots,
   );
   const frames: Box[] = [];
@@ -108,14 +118,29 @@ export async function renderSheet(specs: FragmentSpec[]): Promise<Map<string, Re
       const y = Number(a.y);
       const f = owner(y);
       const o = frames[f]!;
-      items[f]!.push({ t: 'r', x: Number(a.x) - o.x, y: y - o.y, w: Number(a.width), h: Number(a.height), fill: a.fill! });
+      items[f]!.push({
+        t: 'r',
+        x: Number(a.x) - o.x,
+        y: y - o.y,
+        w: Number(a.width),
+        h: Number(a.height),
+        fill: a.fill!,
+      });
     } else {
       const a = attrs(m[2]!);
       const s = unescapeText(m[3]!);
       const y = Number(a.y);
       const f = owner(y);
       const o = frames[f]!;
-      items[f]!.push({ t: 't', x: Number(a.x) - o.x, y: y - o.y, w: Number(a.width), fill: a.fill!, size: Number(a['font-size']), s });
+      items[f]!.push({
+        t: 't',
+        x: Number(a.x) - o.x,
+        y: y - o.y,
+        w: Number(a.width),
+        fill: a.fill!,
+        size: Number(a['font-size']),
+        s,
+      });
     }
   }
   if (pos !== body.length) {
@@ -142,7 +167,13 @@ function mergeText(items: Item[]): Item[] {
     if (!run) return;
     const lead = run.s.length - run.s.trimStart().length;
     const s = run.s.trim();
-    if (s) out.push({ ...run, x: run.x + lead * charWidth(run.size), w: run.w - (run.s.length - s.length) * charWidth(run.size), s });
+    if (s)
+      out.push({
+        ...run,
+        x: run.x + lead * charWidth(run.size),
+        w: run.w - (run.s.length - s.length) * charWidth(run.size),
+        s,
+      });
     run = undefined;
   };
   for (const it of items) {
@@ -155,7 +186,13 @@ function mergeText(items: Item[]): Item[] {
       flush();
       continue;
     }
-    if (run && run.y === it.y && run.fill === it.fill && run.size === it.size && Math.abs(run.x + run.w - it.x) < 0.05) {
+    if (
+      run &&
+      run.y === it.y &&
+      run.fill === it.fill &&
+      run.size === it.size &&
+      Math.abs(run.x + run.w - it.x) < 0.05
+    ) {
       run = { ...run, s: run.s + it.s, w: run.w + it.w };
     } else {
       flush();

@@ -60,7 +60,10 @@ export class Layer {
 
   /** What goes under the overlays of a layer it is placed in (rects), and what goes over them. */
   parts(): { under: ElementContent[]; over: ElementContent[] } {
-    return { under: [...packRects(this.rects), ...this.under], over: [...packRects(this.overlays), ...this.over, ...this.textGroups()] };
+    return {
+      under: [...packRects(this.rects), ...this.under],
+      over: [...packRects(this.overlays), ...this.over, ...this.textGroups()],
+    };
   }
 
   /** Places a fragment's items; `remap` swaps colour roles (placeholders) for this placement only. */
@@ -84,7 +87,12 @@ export class Layer {
   /** An outline drawn inside a box's edge, above every rect. */
   outline(b: Box, stroke: string, width: number, dash = false): void {
     const i = width / 2;
-    const paint: Record<string, string> = { fill: 'none', stroke, 'stroke-width': String(width), ...(dash ? { 'stroke-dasharray': '4 3' } : {}) };
+    const paint: Record<string, string> = {
+      fill: 'none',
+      stroke,
+      'stroke-width': String(width),
+      ...(dash ? { 'stroke-dasharray': '4 3' } : {}),
+    };
     const r = rectOf(b.x + i, b.y + i, b.w - width, b.h - width, paint);
     this.overlays.push({ ...r, over: rectOf(b.x, b.y, b.w, b.h, {}) });
   }
@@ -137,12 +145,14 @@ function packRects(rects: Rect[]): Element[] {
     let l = 0;
     const cells: number[] = [];
     for (let bx = Math.floor(r.x / BUCKET); bx <= Math.floor((r.x + r.w - 1) / BUCKET); bx++) {
-      for (let by = Math.floor(r.y / BUCKET); by <= Math.floor((r.y + r.h - 1) / BUCKET); by++) cells.push(bx * 65536 + by);
+      for (let by = Math.floor(r.y / BUCKET); by <= Math.floor((r.y + r.h - 1) / BUCKET); by++)
+        cells.push(bx * 65536 + by);
     }
     for (const c of cells) {
       for (const j of grid.get(c) ?? []) {
         const o = area[j]!;
-        if (level[j]! >= l && o.x < r.x + r.w && r.x < o.x + o.w && o.y < r.y + r.h && r.y < o.y + o.h) l = level[j]! + 1;
+        if (level[j]! >= l && o.x < r.x + r.w && r.x < o.x + o.w && o.y < r.y + r.h && r.y < o.y + o.h)
+          l = level[j]! + 1;
       }
     }
     level.push(l);
@@ -195,9 +205,20 @@ export interface SvgParts {
 
 /** The arrowhead every arrow ends with. */
 export const arrowMarker = (id: string): Element =>
-  el('marker', { id, viewBox: '0 0 8 8', refX: '7', refY: '4', markerWidth: '8', markerHeight: '8', markerUnits: 'userSpaceOnUse', orient: 'auto' }, [
-    el('path', { d: 'M0,0L8,4L0,8z', fill: paint('arrow') }),
-  ]);
+  el(
+    'marker',
+    {
+      id,
+      viewBox: '0 0 8 8',
+      refX: '7',
+      refY: '4',
+      markerWidth: '8',
+      markerHeight: '8',
+      markerUnits: 'userSpaceOnUse',
+      orient: 'auto',
+    },
+    [el('path', { d: 'M0,0L8,4L0,8z', fill: paint('arrow') })],
+  );
 
 /** A step's <svg>: sized, titled, on the figure's background. */
 export function svgDocument(p: SvgParts): Element {
@@ -237,5 +258,12 @@ export function lineArrow(x: number, y: number, solid: boolean, id?: string): El
     .join(' ');
   return solid
     ? el('polygon', { id, points, fill: paint('accent') })
-    : el('polygon', { id, points, fill: 'none', stroke: paint('prev'), 'stroke-width': '1.5', 'stroke-linejoin': 'round' });
+    : el('polygon', {
+        id,
+        points,
+        fill: 'none',
+        stroke: paint('prev'),
+        'stroke-width': '1.5',
+        'stroke-linejoin': 'round',
+      });
 }

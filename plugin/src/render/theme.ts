@@ -18,24 +18,70 @@ export interface ThemeColour {
 /** The palette, keyed by the role the renderer uses. Order is the placeholder order (see placeholder()). */
 export const PALETTE = {
   // No background of its own on a page: the figure sits on the host's, light or dark. A standalone SVG keeps white.
-  bg: { name: '--memtrace-bg', light: '#ffffff', dark: '#0d1117', sheet: 'transparent', doc: 'figure background (default: the page\'s)' },
+  bg: {
+    name: '--memtrace-bg',
+    light: '#ffffff',
+    dark: '#0d1117',
+    sheet: 'transparent',
+    doc: "figure background (default: the page's)",
+  },
   fg: { name: '--memtrace-fg', light: '#1f2328', dark: '#e6edf3', doc: 'text: code, names, values' },
-  muted: { name: '--memtrace-muted', light: '#656d76', dark: '#8d96a0', doc: 'secondary text: line numbers, indices, type labels, exited frames' },
+  muted: {
+    name: '--memtrace-muted',
+    light: '#656d76',
+    dark: '#8d96a0',
+    doc: 'secondary text: line numbers, indices, type labels, exited frames',
+  },
   border: { name: '--memtrace-border', light: '#8c959f', dark: '#6e7681', doc: 'box and cell borders' },
-  codeBg: { name: '--memtrace-code-bg', light: '#f6f8fa', dark: '#161b22', doc: 'code panel and print output background' },
+  codeBg: {
+    name: '--memtrace-code-bg',
+    light: '#f6f8fa',
+    dark: '#161b22',
+    doc: 'code panel and print output background',
+  },
   frameBg: { name: '--memtrace-frame-bg', light: '#f6f8fa', dark: '#161b22', doc: 'frame background' },
   frameBorder: { name: '--memtrace-frame-border', light: '#afb8c1', dark: '#3d444d', doc: 'frame border' },
-  accent: { name: '--memtrace-accent', light: '#0969da', dark: '#4493f8', doc: 'running frame border, next-line arrow' },
+  accent: {
+    name: '--memtrace-accent',
+    light: '#0969da',
+    dark: '#4493f8',
+    doc: 'running frame border, next-line arrow',
+  },
   runningBg: { name: '--memtrace-running-bg', light: '#ddf4ff', dark: '#132a4a', doc: 'running frame background' },
-  nextBg: { name: '--memtrace-next-line-bg', light: '#ddf4ff', dark: '#132a4a', doc: 'band behind the next line to run' },
-  prev: { name: '--memtrace-prev-line', light: '#6e7781', dark: '#9198a1', doc: 'hollow arrow at the line that just ran' },
+  nextBg: {
+    name: '--memtrace-next-line-bg',
+    light: '#ddf4ff',
+    dark: '#132a4a',
+    doc: 'band behind the next line to run',
+  },
+  prev: {
+    name: '--memtrace-prev-line',
+    light: '#6e7781',
+    dark: '#9198a1',
+    doc: 'hollow arrow at the line that just ran',
+  },
   cellBg: { name: '--memtrace-cell-bg', light: '#ffffff', dark: '#0d1117', doc: 'value cells' },
-  objectBg: { name: '--memtrace-object-bg', light: '#fff8c5', dark: '#2e2a0f', doc: 'list, dict, instance and other object cells' },
+  objectBg: {
+    name: '--memtrace-object-bg',
+    light: '#fff8c5',
+    dark: '#2e2a0f',
+    doc: 'list, dict, instance and other object cells',
+  },
   tupleBg: { name: '--memtrace-tuple-bg', light: '#e7ecf5', dark: '#1d2433', doc: 'tuple and frozenset cells' },
   keyBg: { name: '--memtrace-key-bg', light: '#f3eedb', dark: '#26231a', doc: 'dict keys, attribute names' },
-  changed: { name: '--memtrace-changed', light: '#bc4c00', dark: '#f0883e', doc: 'outline and symbol of a new or changed variable or object' },
+  changed: {
+    name: '--memtrace-changed',
+    light: '#bc4c00',
+    dark: '#f0883e',
+    doc: 'outline and symbol of a new or changed variable or object',
+  },
   changedBg: { name: '--memtrace-changed-bg', light: '#fff1e5', dark: '#3d1e00', doc: 'tint of a new or changed cell' },
-  garbage: { name: '--memtrace-garbage', light: '#a40e26', dark: '#ff7b72', doc: 'freed objects and objects kept alive by a cycle' },
+  garbage: {
+    name: '--memtrace-garbage',
+    light: '#a40e26',
+    dark: '#ff7b72',
+    doc: 'freed objects and objects kept alive by a cycle',
+  },
   arrow: { name: '--memtrace-arrow', light: '#3d444d', dark: '#b7bdc8', doc: 'reference dots and arrows' },
   error: { name: '--memtrace-error', light: '#a40e26', dark: '#ff7b72', doc: 'exception text and border' },
   errorBg: { name: '--memtrace-error-bg', light: '#ffebe9', dark: '#3c0f12', doc: 'exception background' },
@@ -71,7 +117,10 @@ const sheetValue = (c: Colour, mode: 'light' | 'dark'): string => {
 
 const block = (mode: 'light' | 'dark', docs = false) =>
   // Without the documentation, no space after the colon: minifiers keep a custom property's value as written.
-  ROLES.map((c) => `  ${PALETTE[c].name}:${docs ? ' ' : ''}${sheetValue(c, mode)};${docs && mode === 'light' ? ` /* ${PALETTE[c].doc} */` : ''}`).join('\n');
+  ROLES.map(
+    (c) =>
+      `  ${PALETTE[c].name}:${docs ? ' ' : ''}${sheetValue(c, mode)};${docs && mode === 'light' ? ` /* ${PALETTE[c].doc} */` : ''}`,
+  ).join('\n');
 
 const css = (docs: boolean) => `/* memtrace diagram colours. Override any of these on an ancestor of the figure. */
 :where(:root), :where([data-theme='light']) {

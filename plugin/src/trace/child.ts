@@ -63,8 +63,14 @@ syncBuiltinESMExports();
 
 // A program can leave JS work behind that fails after it ended (a refused socket emits 'error' with no listener);
 // that must not take down the child in the middle of the next program.
-process.on('uncaughtException', (error) => void process.stderr.write(`memtrace child: uncaught ${error?.stack ?? error}\n`));
-process.on('unhandledRejection', (reason) => void process.stderr.write(`memtrace child: unhandled rejection ${reason}\n`));
+process.on(
+  'uncaughtException',
+  (error) => void process.stderr.write(`memtrace child: uncaught ${error?.stack ?? error}\n`),
+);
+process.on(
+  'unhandledRejection',
+  (reason) => void process.stderr.write(`memtrace child: unhandled rejection ${reason}\n`),
+);
 
 // Pyodide's loader reads `process.binding('constants')`, which the permission model refuses.
 const originalBinding = (process as unknown as { binding(name: string): unknown }).binding;

@@ -55,6 +55,7 @@ export async function closeSharedRuntime(): Promise<void> {
 export async function trace(code: string, options?: TraceOptions): Promise<Trace | TraceFailure> {
   const result = await traceWithNotes(sharedRuntime(), code, options);
   if ('kind' in result) return result;
-  for (const w of result.warnings) process.emitWarning(`line ${w.line}, column ${w.column}: ${w.message}`, 'MemtraceNoteWarning');
+  for (const w of result.warnings)
+    process.emitWarning(`line ${w.line}, column ${w.column}: ${w.message}`, 'MemtraceNoteWarning');
   return result.trace;
 }

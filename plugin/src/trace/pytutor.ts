@@ -63,5 +63,7 @@ export interface PytutorTrace {
 }
 
 export const isPytutorTrace = (value: unknown): value is PytutorTrace =>
-  typeof value === 'object' && value !== null && Array.isArray((value as PytutorTrace).trace) &&
+  typeof value === 'object' &&
+  value !== null &&
+  Array.isArray((value as PytutorTrace).trace) &&
   typeof (value as PytutorTrace).code === 'string';

@@ -328,7 +328,8 @@ export class TraceRuntime {
       if (child.startFailure && !child.badSnapshot) {
         if (this.child === child) this.stopChild();
         if (!retried) return this.readyChild(true);
-        const busy = child.startFailure === 'timeout' ? ': the machine may be too busy; try again with fewer builds at once' : '';
+        const busy =
+          child.startFailure === 'timeout' ? ': the machine may be too busy; try again with fewer builds at once' : '';
         throw new Error(`${(error as Error).message} (a second child, after the first also failed to start)${busy}`);
       }
       if (!snapshot || !child.badSnapshot) throw error;
