@@ -128,14 +128,14 @@ ${block('light', docs)}
 }
 @media (prefers-color-scheme: dark) {
   :where(:root:not([data-theme='light'])) {
-${block('dark')
+${block('dark', docs)
   .split('\n')
   .map((l) => '  ' + l)
   .join('\n')}
   }
 }
 :where([data-theme='dark'], html.dark) {
-${block('dark')}
+${block('dark', docs)}
 }
 `;
 
