@@ -205,11 +205,28 @@ export function route(q: ArrowRequest): string {
 /** Offsets 0, -g, +g, -2g, ... for the n-th route along one lane or column, so that routes run side by side. */
 const sideBySide = (n: number, g: number) => (n % 2 ? 1 : -1) * Math.ceil(n / 2) * g;
 
-function routeOne(q: ArrowRequest): Route {
+/** Where the step spreads its arrows into `edge` of the target, if it does: the coordinate along that edge. */
+function arrival(q: ArrowRequest, edge: Edge): number | undefined {
+  return q.arrive?.edge === edge ? q.arrive.at : undefined;
+}
+
+/** Where a route may end on each edge of its target, and facts about its source that every kind of route needs. */
+interface Ends {
+  /** The top edge is free only from here on (right of the target's type label). */
+  topLo: number;
+  topX: number | undefined;
+  bottomX: number | undefined;
+  leftY: number;
+  rightY: number;
+  /** The source box's right edge. */
+  sourceRight: number;
+  /** The dot sits in a list item (a cell as tall as its box). */
+  item: boolean;
+}
+
+/** The end points on each edge of the target, computed once so that every proposed route agrees on them. */
+function endsOf(q: ArrowRequest): Ends {
   const { from: s, target: t } = q;
-  const obstacles = q.obstacles.filter((o) => o !== q.source && o !== q.target);
-  const cands: Proposal[] = [];
-  const arrive = (edge: Edge) => (q.arrive?.edge === edge ? q.arrive.at : undefined);
   const label = q.labels?.get(t);
   // The top edge is free only right of the label; an arrow that came from the left ends near the left.
   const topLo = Math.max(t.x + 8, label ? label.x + label.w + 2 : -Infinity);
@@ -217,118 +234,163 @@ function routeOne(q: ArrowRequest): Route {
   const sourceRight = q.source.x + q.source.w;
   // From above or below and right of the target's left part: end past the source's right edge, not in a hook back.
   const endX = (lo: number) => along(lo, t.x + t.w - 8, s.x > t.x + 8 ? Math.max(want, sourceRight + 10) : want);
-  const topX = arrive('top') ?? endX(topLo);
-  const bottomX = arrive('bottom') ?? endX(t.x + 8);
+  const topX = arrival(q, 'top') ?? endX(topLo);
+  const bottomX = arrival(q, 'bottom') ?? endX(t.x + 8);
   const firstRow = t.y + Math.min(t.h / 2, 11);
-  const leftY = arrive('left') ?? firstRow;
+  const leftY = arrival(q, 'left') ?? firstRow;
   // From below, into the lower part of the right edge: under the box's own arrows that leave right and loop up
   // (a linked list stacked down the column), not across them.
   const low = t.y + t.h - Math.min(t.h / 2, 11);
   // Below the lowest dot that leaves the box near there, so as not to run into that dot's arrow.
   const below = Math.max(low, ...(q.leaving ?? []).filter((y) => y > low - 8).map((y) => y + 7));
-  const rightY = arrive('right') ?? (s.y > t.y + t.h && below <= t.y + t.h - 3 ? below : firstRow);
+  const rightY = arrival(q, 'right') ?? (s.y > t.y + t.h && below <= t.y + t.h - 3 ? below : firstRow);
   // A list item's arrow to a box wholly above or below leaves up or down out of its own cell, not along its row.
   const item = q.cell !== undefined && q.cell.h >= q.source.h - 4;
-  if (item && (t.y + t.h < q.source.y - 8 || t.y > q.source.y + q.source.h + 8)) {
-    const up = t.y + t.h < q.source.y;
-    const edge: Edge = up ? 'bottom' : 'top';
-    const x = arrive(edge) ?? along(t.x + 8, t.x + t.w - 8, s.x) ?? t.x + t.w / 2;
-    const e = { x, y: up ? t.y + t.h : t.y };
-    const k = Math.max(16, Math.abs(e.y - s.y) * 0.5) * (up ? -1 : 1);
-    cands.push({ edge, make: () => cubic(s, { x: s.x, y: s.y + k }, { x: e.x, y: e.y - k }, e) });
-    // Blocked (its own type label above the first cell): down under its neighbours' dots, out past the box, then
-    // up or down into the same edge.
-    const by = q.source.y + (up ? q.source.h - 3 : 3);
-    const bx = sourceRight + 8 + sideBySide(q.columnUse?.get(sourceRight) ?? 0, 5);
-    const ex = arrive(edge) ?? along(t.x + 8, t.x + t.w - 8, bx);
-    if (ex !== undefined && Math.abs(ex - bx) < 1) {
-      cands.push({
-        edge,
-        gap: sourceRight,
-        make: () => elbow([s, { x: s.x, y: by }, { x: bx, y: by }, { x: bx, y: e.y }]),
-      });
-    }
-  }
+  return { topLo, topX, bottomX, leftY, rightY, sourceRight, item };
+}
 
-  if (t.x - s.x >= 16) {
-    // Into the left edge: level when the dot is within the box's height, else an S-curve.
-    const level = arrive('left') === undefined ? s.y >= t.y + 4 && s.y <= t.y + t.h - 4 : Math.abs(leftY - s.y) < 0.5;
-    const e = { x: t.x, y: level ? s.y : leftY };
-    if (level) {
-      const pts: Pt[] = [];
-      for (let x = s.x; x < e.x; x += 6) pts.push({ x, y: s.y });
-      pts.push(e);
-      cands.push({
-        edge: 'left',
-        make: () => ({
-          d: pathData([
-            ['M', s],
-            ['L', e],
-          ]),
-          pts,
-          coarse: [s, e],
-        }),
-      });
-    } else {
-      const k = Math.max(16, (e.x - s.x) * 0.5);
-      cands.push({ edge: 'left', make: () => cubic(s, { x: s.x + k, y: s.y }, { x: e.x - k, y: e.y }, e) });
-    }
+/** A list item's routes to a box wholly above or below: up or down out of its own cell, not along its row. */
+function itemRoutes(q: ArrowRequest, ends: Ends): Proposal[] {
+  const { from: s, target: t } = q;
+  const cands: Proposal[] = [];
+  if (!ends.item || !(t.y + t.h < q.source.y - 8 || t.y > q.source.y + q.source.h + 8)) return cands;
+  const up = t.y + t.h < q.source.y;
+  const edge: Edge = up ? 'bottom' : 'top';
+  const x = arrival(q, edge) ?? along(t.x + 8, t.x + t.w - 8, s.x) ?? t.x + t.w / 2;
+  const e = { x, y: up ? t.y + t.h : t.y };
+  const k = Math.max(16, Math.abs(e.y - s.y) * 0.5) * (up ? -1 : 1);
+  cands.push({ edge, make: () => cubic(s, { x: s.x, y: s.y + k }, { x: e.x, y: e.y - k }, e) });
+  // Blocked (its own type label above the first cell): down under its neighbours' dots, out past the box, then
+  // up or down into the same edge.
+  const by = q.source.y + (up ? q.source.h - 3 : 3);
+  const bx = ends.sourceRight + 8 + sideBySide(q.columnUse?.get(ends.sourceRight) ?? 0, 5);
+  const ex = arrival(q, edge) ?? along(t.x + 8, t.x + t.w - 8, bx);
+  if (ex !== undefined && Math.abs(ex - bx) < 1) {
+    cands.push({
+      edge,
+      gap: ends.sourceRight,
+      make: () => elbow([s, { x: s.x, y: by }, { x: bx, y: by }, { x: bx, y: e.y }]),
+    });
   }
-  // A loop out to the right and back into the right edge: for pointers back up or to the left (cycles).
-  // Wider ones clear a label that runs past a box's right edge (a note such as "✱ changed").
+  return cands;
+}
+
+/** The route into the left edge of a target well to the right: level when the dot is within its height, else an S-curve. */
+function leftRoutes(q: ArrowRequest, ends: Ends): Proposal[] {
+  const { from: s, target: t } = q;
+  if (t.x - s.x < 16) return [];
+  const level =
+    arrival(q, 'left') === undefined ? s.y >= t.y + 4 && s.y <= t.y + t.h - 4 : Math.abs(ends.leftY - s.y) < 0.5;
+  const e = { x: t.x, y: level ? s.y : ends.leftY };
+  if (!level) {
+    const k = Math.max(16, (e.x - s.x) * 0.5);
+    return [{ edge: 'left', make: () => cubic(s, { x: s.x + k, y: s.y }, { x: e.x - k, y: e.y }, e) }];
+  }
+  const pts: Pt[] = [];
+  for (let x = s.x; x < e.x; x += 6) pts.push({ x, y: s.y });
+  pts.push(e);
+  return [
+    {
+      edge: 'left',
+      make: () => ({
+        d: pathData([
+          ['M', s],
+          ['L', e],
+        ]),
+        pts,
+        coarse: [s, e],
+      }),
+    },
+  ];
+}
+
+/**
+ * Loops out to the right and back into the right edge, for pointers back up or to the left (cycles); wider ones clear
+ * a label that runs past a box's right edge (a note such as "✱ changed").
+ */
+function rightLoops(q: ArrowRequest, ends: Ends): Proposal[] {
+  const { from: s, target: t } = q;
   const loop = (wider: number): Proposal => ({
     edge: 'right',
     make: () => {
-      const e = { x: t.x + t.w, y: rightY };
+      const e = { x: t.x + t.w, y: ends.rightY };
       const d = Math.max(28, Math.abs(e.y - s.y) / 2, s.x - e.x + 28) + wider;
       return cubic(s, { x: s.x + d, y: s.y }, { x: e.x + d, y: e.y }, e);
     },
   });
   // Under a dot of the target whose own arrow loops out right: wider, round that loop rather than along it.
-  const w0 = (q.leaving ?? []).some((y) => Math.abs(y - rightY) < 12) ? 16 : 0;
-  const rightLoops = [loop(w0), loop(w0 + 20), loop(w0 + 40)];
-  // Straight out to the right, then straight up or down into the edge: for a target just above or below.
-  const upright = (x: number | undefined, y: number, edge: Edge) => {
-    if (x !== undefined && x > sourceRight + 6) cands.push({ edge, make: () => elbow([s, { x, y: s.y }, { x, y }]) });
-  };
-  // Into the top or bottom edge at x, or further along it (past a label in the way), as a curve or an elbow.
-  const vertical = (x0: number | undefined, y: number, edge: Edge) => {
-    if (x0 === undefined) return;
-    const k = Math.max(16, Math.abs(y - s.y) * 0.6) * (y > s.y ? -1 : 1);
-    const last = arrive(edge) !== undefined ? x0 : Math.max(x0, t.x + t.w - 8);
-    for (let x = x0; x <= last; x += 16) {
-      const e = { x, y };
-      cands.push({
-        edge,
-        make: () => cubic(s, { x: s.x + Math.max(16, Math.abs(e.x - s.x) * 0.5), y: s.y }, { x: e.x, y: e.y + k }, e),
-      });
-      upright(x, y, edge);
-    }
-  };
-  if (s.y < t.y - 12) vertical(topX, t.y, 'top');
+  const w0 = (q.leaving ?? []).some((y) => Math.abs(y - ends.rightY) < 12) ? 16 : 0;
+  return [loop(w0), loop(w0 + 20), loop(w0 + 40)];
+}
+
+/**
+ * Routes into the top or bottom edge at x0, or further along it (past a label in the way): each as a curve, then as
+ * an elbow straight out to the right and straight up or down (for a target just above or below).
+ */
+function verticalRoutes(q: ArrowRequest, ends: Ends, x0: number | undefined, y: number, edge: Edge): Proposal[] {
+  const { from: s, target: t } = q;
+  const cands: Proposal[] = [];
+  if (x0 === undefined) return cands;
+  const k = Math.max(16, Math.abs(y - s.y) * 0.6) * (y > s.y ? -1 : 1);
+  const last = arrival(q, edge) !== undefined ? x0 : Math.max(x0, t.x + t.w - 8);
+  for (let x = x0; x <= last; x += 16) {
+    const e = { x, y };
+    cands.push({
+      edge,
+      make: () => cubic(s, { x: s.x + Math.max(16, Math.abs(e.x - s.x) * 0.5), y: s.y }, { x: e.x, y: e.y + k }, e),
+    });
+    if (x > ends.sourceRight + 6) cands.push({ edge, make: () => elbow([s, { x, y: s.y }, { x, y }]) });
+  }
+  return cands;
+}
+
+/** The curved routes (no elbows through lanes), in order of looks: into the left, top or bottom edge, else loops. */
+function curveRoutes(q: ArrowRequest, ends: Ends): Proposal[] {
+  const { from: s, target: t } = q;
+  const cands = [...itemRoutes(q, ends), ...leftRoutes(q, ends)];
+  const loops = rightLoops(q, ends);
+  if (s.y < t.y - 12) cands.push(...verticalRoutes(q, ends, ends.topX, t.y, 'top'));
   if (s.y > t.y + t.h + 12) {
     // A short loop when the target's right edge is near (a cycle between neighbours), else straight up into it.
-    if (t.x - s.x < 16 && t.x + t.w - s.x < 60) cands.push(...rightLoops);
-    vertical(bottomX, t.y + t.h, 'bottom');
+    if (t.x - s.x < 16 && t.x + t.w - s.x < 60) cands.push(...loops);
+    cands.push(...verticalRoutes(q, ends, ends.bottomX, t.y + t.h, 'bottom'));
   }
-  if (t.x - s.x < 16 && s.y <= t.y + t.h + 12) cands.push(...rightLoops);
-  // Elbows: out to the nearest free column right of the source, along a free lane, then into the top or bottom
-  // edge, or down the gap left of the target into its left edge.
-  const column = q.columns.filter((x) => x > sourceRight).sort((a, b) => a - b)[0] ?? sourceRight + 10;
+  if (t.x - s.x < 16 && s.y <= t.y + t.h + 12) cands.push(...loops);
+  return cands;
+}
+
+/** The column an elbow leaves the source by, and how many of the step's elbows already take it. */
+interface Exit {
+  column: number;
+  nth: number;
+  x: number;
+}
+
+/** The free column right of the source that elbows leave by, offset so that arrows of one step run side by side. */
+function exitOf(q: ArrowRequest, ends: Ends): Exit {
+  const column = q.columns.filter((x) => x > ends.sourceRight).sort((a, b) => a - b)[0] ?? ends.sourceRight + 10;
   // Arrows of one step that take the same column, or the same lane, run side by side, not on top of each other.
   const nth = q.columnUse?.get(column) ?? 0;
   // At the figure's right edge, side by side leftwards only.
-  const exitX =
-    q.canvas && column + sideBySide(nth, 6) > q.canvas.w - 4 ? column - 6 * nth : column + sideBySide(nth, 6);
+  const x = q.canvas && column + sideBySide(nth, 6) > q.canvas.w - 4 ? column - 6 * nth : column + sideBySide(nth, 6);
+  return { column, nth, x };
+}
+
+/**
+ * Elbows: out to the exit column, along a free lane, then into the top or bottom edge, or down the gap left of the
+ * target into its left edge.
+ */
+function elbowRoutes(q: ArrowRequest, ends: Ends, exitX: number): Proposal[] {
+  const { from: s, target: t } = q;
+  const cands: Proposal[] = [];
   // A list item's elbow runs out under its neighbours' dots, not through them.
-  const under = item ? q.source.y + q.source.h - 3 : s.y;
-  const out = (x: number): Pt[] => (item ? [s, { x: s.x, y: under }, { x, y: under }] : [s, { x, y: s.y }]);
-  const firstElbow = cands.length;
+  const under = ends.item ? q.source.y + q.source.h - 3 : s.y;
+  const out = (x: number): Pt[] => (ends.item ? [s, { x: s.x, y: under }, { x, y: under }] : [s, { x, y: s.y }]);
   const lanes = [...q.lanes].sort((a, b) => Math.abs(a - t.y) - Math.abs(b - t.y));
   const laneY = (y: number) => y + sideBySide(q.laneUse?.get(y) ?? 0, 5);
   const wantX = t.x + Math.min(Math.max(t.w / 2, 8), 40);
-  const laneTopX = arrive('top') ?? along(topLo, t.x + t.w - 8, wantX);
-  const laneBottomX = arrive('bottom') ?? along(t.x + 8, t.x + t.w - 8, wantX);
+  const laneTopX = arrival(q, 'top') ?? along(ends.topLo, t.x + t.w - 8, wantX);
+  const laneBottomX = arrival(q, 'bottom') ?? along(t.x + 8, t.x + t.w - 8, wantX);
   for (const lane of lanes) {
     const y = laneY(lane);
     if (lane <= t.y && laneTopX !== undefined) {
@@ -345,6 +407,7 @@ function routeOne(q: ArrowRequest): Route {
       });
     }
   }
+  const leftY = ends.leftY;
   for (const lane of lanes) {
     const y = laneY(lane);
     // Up from below runs further out than down from above, so that a pair of arrows (a cycle) do not overlap.
@@ -357,16 +420,28 @@ function routeOne(q: ArrowRequest): Route {
       make: () => elbow([...out(exitX), { x: exitX, y }, { x: gx, y }, { x: gx, y: leftY }, { x: t.x, y: leftY }]),
     });
   }
+  return cands;
+}
+
+/** Proposes every route in order of looks, takes the best, and counts the column and lane it uses for the step. */
+function routeOne(q: ArrowRequest): Route {
+  const { from: s, target: t } = q;
+  const obstacles = q.obstacles.filter((o) => o !== q.source && o !== q.target);
+  const ends = endsOf(q);
+  const cands = curveRoutes(q, ends);
+  const exit = exitOf(q, ends);
+  const firstElbow = cands.length;
+  cands.push(...elbowRoutes(q, ends, exit.x));
   const lastElbow = cands.length;
   if (cands.length === 0) {
-    const e = { x: t.x + t.w, y: rightY };
+    const e = { x: t.x + t.w, y: ends.rightY };
     cands.push({ edge: 'right', make: () => cubic(s, { x: s.x + 40, y: s.y }, { x: e.x + 40, y: e.y }, e) });
   }
   const { best, at } = choose(cands, q, obstacles);
   const gap = cands[at]!.gap;
   if (gap !== undefined) q.columnUse?.set(gap, (q.columnUse.get(gap) ?? 0) + 1);
   if (at >= firstElbow && at < lastElbow) {
-    q.columnUse?.set(column, nth + 1);
+    q.columnUse?.set(exit.column, exit.nth + 1);
     const lane = cands[at]!.lane!;
     q.laneUse?.set(lane, (q.laneUse.get(lane) ?? 0) + 1);
   }

@@ -340,20 +340,16 @@ function omittedModel(step: Step, frames: FrameModel[], names: Map<number, strin
   return between.size === 1 ? { afterIndex, count, name: [...between][0]! } : { afterIndex, count };
 }
 
-function buildModel(
+/** Each shown frame with its shown rows, marked against the baseline, so that the figure draws only what matters. */
+function frameModels(
   trace: Trace,
   index: number,
-  ordinal: number,
   step: Step,
   baseline: Baseline | undefined,
-  /** Freed objects are collected over the trace steps after this one, up to this step. */
-  after: number,
   hidden: (name: string) => boolean,
   opts: ModelOptions,
   stars: StarImports,
-  /** The program's own names, to fold what libraries generated; undefined to show everything. */
-  names?: ProgramNames,
-): StepModel {
+): FrameModel[] {
   const prevFrames = new Map((baseline?.frames ?? []).map((f) => [f.id, new Map(f.locals)]));
   const prevReturns = new Map((baseline?.frames ?? []).map((f) => [f.id, f.returnValue]));
   const lastActive = step.frames.filter((f) => !f.exited).at(-1);
@@ -391,8 +387,19 @@ function buildModel(
       f.parent ? { id: f.id, name: f.name, parent: f.parent, state, rows } : { id: f.id, name: f.name, state, rows },
     );
   }
+  return frames;
+}
 
-  // Reach: depth-first from the rows, globals first, so that a structure's parts follow their owner.
+/**
+ * The live objects, depth-first from the rows, globals first, so that a structure's parts follow their owner; each
+ * marked against the baseline (folded to folded, so that a changed cell is marked where it is drawn).
+ */
+function reachableObjects(
+  step: Step,
+  frames: FrameModel[],
+  baseline: Baseline | undefined,
+  names: ProgramNames | undefined,
+): ObjectModel[] {
   const objects: ObjectModel[] = [];
   const seen = new Set<number>();
   const cycle = new Set(step.cycleOnly ?? []);
@@ -419,8 +426,12 @@ function buildModel(
   };
   for (const f of frames) for (const r of f.rows) visit(r.value, null);
   for (const id of step.cycleOnly ?? []) visit({ ref: id }, null);
+  return objects;
+}
 
-  // Objects that died since the last shown step, each in its last state.
+/** Objects that died since the last shown step (trace step `after`), each in its last state, to be drawn as freed. */
+function freedObjects(trace: Trace, index: number, step: Step, after: number): ObjectModel[] {
+  const objects: ObjectModel[] = [];
   const freedIds = new Set<number>();
   for (let j = Math.max(after + 1, 0); j <= index; j++) {
     for (const id of trace.steps[j]!.freed ?? []) {
@@ -431,7 +442,27 @@ function buildModel(
       objects.push({ id, obj: last, status: 'freed', mark: undefined, changedCells: [], parent: null });
     }
   }
+  return objects;
+}
 
+/** What one step shows: its frames, its live then freed objects, its output and its exception, before any drawing. */
+function buildModel(
+  trace: Trace,
+  index: number,
+  ordinal: number,
+  step: Step,
+  baseline: Baseline | undefined,
+  /** Freed objects are collected over the trace steps after this one, up to this step. */
+  after: number,
+  hidden: (name: string) => boolean,
+  opts: ModelOptions,
+  stars: StarImports,
+  /** The program's own names, to fold what libraries generated; undefined to show everything. */
+  names?: ProgramNames,
+): StepModel {
+  const lastActive = step.frames.filter((f) => !f.exited).at(-1);
+  const frames = frameModels(trace, index, step, baseline, hidden, opts, stars);
+  const objects = [...reachableObjects(step, frames, baseline, names), ...freedObjects(trace, index, step, after)];
   return {
     index,
     ordinal,

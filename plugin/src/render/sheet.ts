@@ -58,9 +58,17 @@ function attrs(s: string): Record<string, string> {
   return out;
 }
 
-export async function renderSheet(specs: FragmentSpec[]): Promise<Map<string, Rendered>> {
-  const out = new Map<string, Rendered>();
-  if (specs.length === 0) return out;
+/** The sheet as satori drew it, with each fragment's box and its keyed elements' boxes, all in sheet coordinates. */
+interface LaidOutSheet {
+  svg: string;
+  /** Each fragment's box on the sheet, in spec order. */
+  frames: Box[];
+  /** Each fragment's keyed elements, by key without the fragment prefix. */
+  anchors: Map<string, Box>[];
+}
+
+/** Stacks every fragment on one tall sheet and lays it out in a single satori call, noting where each keyed node went. */
+async function layOutSheet(specs: FragmentSpec[]): Promise<LaidOutSheet> {
   const roots = specs.map((s, i) => ({ ...rekey(s.el, String(i)), key: String(i) }));
   const sheet = div(
     {
@@ -90,8 +98,24 @@ export async function renderSheet(specs: FragmentSpec[]): Promise<Map<string, Re
       else anchors[Number(key.slice(0, dot))]!.set(key.slice(dot + 1), box);
     },
   });
+  return { svg, frames, anchors };
+}
 
-  const items: Item[][] = specs.map(() => []);
+/** The fragment whose band holds y: satori paints positioned elements after the rest, so tree order is not enough. */
+function owningFragment(frames: Box[], y: number): number {
+  let lo = 0;
+  let hi = frames.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (frames[mid]!.y <= y) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Cuts satori's rects and texts back into fragments, relative to each one's corner; anything else it emits is a bug. */
+function cutSheet(svg: string, frames: Box[], count: number): Item[][] {
+  const items: Item[][] = Array.from({ length: count }, () => []);
   const body = svg
     .replace(/^<svg[^>]*>/, '')
     .replace(/<\/svg>$/, '')
@@ -100,23 +124,12 @@ export async function renderSheet(specs: FragmentSpec[]): Promise<Map<string, Re
     .replace(/<defs>.*?<\/defs>/gs, '');
   const elementRe = /<rect ([^>]*)\/>|<text ([^>]*)>([^<]*)<\/text>/gy;
   let pos = 0;
-  // Mostly tree order, but satori paints positioned elements after the rest: look the band up each time.
-  const owner = (y: number) => {
-    let lo = 0;
-    let hi = frames.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (frames[mid]!.y <= y) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
   for (let m = elementRe.exec(body); m; m = elementRe.exec(body)) {
     pos = elementRe.lastIndex;
     if (m[1] !== undefined) {
       const a = attrs(m[1]);
       const y = Number(a.y);
-      const f = owner(y);
+      const f = owningFragment(frames, y);
       const o = frames[f]!;
       items[f]!.push({
         t: 'r',
@@ -130,7 +143,7 @@ export async function renderSheet(specs: FragmentSpec[]): Promise<Map<string, Re
       const a = attrs(m[2]!);
       const s = unescapeText(m[3]!);
       const y = Number(a.y);
-      const f = owner(y);
+      const f = owningFragment(frames, y);
       const o = frames[f]!;
       items[f]!.push({
         t: 't',
@@ -146,6 +159,15 @@ export async function renderSheet(specs: FragmentSpec[]): Promise<Map<string, Re
   if (pos !== body.length) {
     throw new Error(`memtrace render: unexpected satori output: ${body.slice(pos, pos + 80)}`);
   }
+  return items;
+}
+
+/** Lays out every fragment in one satori call and returns each, by key, with its drawn items and anchors. */
+export async function renderSheet(specs: FragmentSpec[]): Promise<Map<string, Rendered>> {
+  const out = new Map<string, Rendered>();
+  if (specs.length === 0) return out;
+  const { svg, frames, anchors } = await layOutSheet(specs);
+  const items = cutSheet(svg, frames, specs.length);
   specs.forEach((s, i) => {
     const f = frames[i]!;
     // '' is the fragment itself.
