@@ -29,7 +29,7 @@ function build(
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', FIXTURE_OUT_DIR: out, FIXTURE_CACHE_DIR: cache, ...env },
-    timeout: 300_000,
+    timeout: 600_000,
   });
   return { status: r.status, log: `${r.stdout}\n${r.stderr}`, out, cache };
 }

@@ -25,7 +25,7 @@ beforeAll(async () => {
   site = await buildFixtureSite();
   server = await serveStatic(site.root, site.base);
   browser = await launch();
-}, 120_000);
+}, 600_000);
 afterAll(async () => {
   await browser?.close();
   await server?.close();

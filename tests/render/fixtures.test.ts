@@ -46,7 +46,7 @@ test('there are fixtures for every kind of program the renderer must draw', () =
 
 describe.each(cases)('%s', (c) => {
   const dir = join(FIXTURES, c);
-  test('program.py traces to trace.json', { timeout: 120_000 }, async () => {
+  test('program.py traces to trace.json', async () => {
     const json = await narratedTraceJson(read(c, 'program.py'), caseOptions(dir).trace ?? {}, traceJsonInProcess);
     expect(traceFileText(json)).toBe(read(c, 'trace.json'));
   });
