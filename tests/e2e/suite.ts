@@ -376,7 +376,8 @@ export function describeStepper(label: string, site: () => Promise<SiteUnderTest
       await page.context().close();
     });
 
-    it('has no transitions when the reader prefers reduced motion', async () => {
+    it('has no transitions, whether or not the reader prefers reduced motion', async () => {
+      // The figure moves nothing: stepping swaps steps in place, and the controls do not animate their hover.
       const { page, ids } = await visit('', { reducedMotion: 'reduce' });
       const duration = () =>
         fig(page, ids[0])
@@ -384,7 +385,7 @@ export function describeStepper(label: string, site: () => Promise<SiteUnderTest
           .evaluate((b) => getComputedStyle(b).transitionDuration);
       expect(await duration()).toBe('0s');
       await page.emulateMedia({ reducedMotion: 'no-preference' });
-      expect(await duration()).not.toBe('0s');
+      expect(await duration()).toBe('0s');
       await page.context().close();
     });
 

@@ -75,7 +75,8 @@ export function codePane(lines: string[], step: CodePaneStep, ids: LineMarkIds):
     const shown = text === '' ? ' ' : text;
     return h('span', { class: cls }, next || prev ? [marks(ids, next, prev), shown] : [shown]);
   });
-  const parts: Element[] = [h('pre', { class: 'mt-src', translate: 'no' }, [h('code', code)])];
+  // No <code> inside: hosts' highlighters (Astro's Shiki under unified) take over any pre > code they find.
+  const parts: Element[] = [h('pre', { class: 'mt-src', translate: 'no' }, code)];
   parts.push(
     h('div', { class: 'mt-out' }, [
       h('p', { class: 'mt-h' }, 'Print output'),
