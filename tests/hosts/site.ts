@@ -104,7 +104,8 @@ export function siteInChromium(site: HostSite): void {
     const figure = page.locator('figure.memtrace').first();
     await figure.scrollIntoViewIfNeeded();
     await figure.locator('[data-go=last]').click();
-    const svg = figure.locator('.memtrace-step.is-current svg.mt-x');
+    // The diagram of whichever arrangement the host's column shows (side by side, or stacked in a narrow one).
+    const svg = figure.locator('.memtrace-step.is-current .mt-dia > svg:visible').first();
     const light = await luminance(page, svg);
     await screenshot(page, `${site.name}-light`, figure);
     const mark = await site.switchToDark(page);
