@@ -10,6 +10,7 @@ import { figureAssets, htmlBytes, renderFigure, type RenderedFigure } from '../.
 import { traceWithNotes } from '../../plugin/src/notes/index.ts';
 import { render } from '../../plugin/src/render/index.ts';
 import { traceInProcess } from '../../scripts/dev-run.ts';
+import { windowFigure, type StepPages } from '../../plugin/src/figure/windows.ts';
 import type { Trace } from '../../plugin/src/trace/format.ts';
 
 export const BASE = '/sub/';
@@ -134,4 +135,48 @@ ${filler(20)}`,
     ),
   );
   return { root, base: BASE, lateFigure, ids };
+}
+
+export const LONG_PAGE = 'posts/long/';
+
+export interface LongFigureSite {
+  root: string;
+  base: string;
+  /** The figure's id. */
+  id: string;
+  /** Its number of steps. */
+  steps: number;
+}
+
+/**
+ * A page with one figure of a loop that runs into the step cap, windowed as the Astro integration windows it: the
+ * page inlines a window of the steps, and a step page (in the assets folder) holds them all.
+ */
+export async function buildLongFigureSite(): Promise<LongFigureSite> {
+  const root = mkdtempSync(join(tmpdir(), 'memtrace-e2e-long-'));
+  const assets = figureAssets();
+  const url = (name: string) => `${BASE}${ASSETS_DIR}/${name}`;
+  mkdirSync(join(root, ASSETS_DIR), { recursive: true });
+  for (const f of assets.files) writeFileSync(join(root, ASSETS_DIR, f.fileName), f.source);
+  const pages: StepPages = {
+    url,
+    add: (name, html) => writeFileSync(join(root, ASSETS_DIR, name), html),
+    style: url(assets.style),
+  };
+  const id = 'mtlong';
+  const title = 'A loop that never ends';
+  const code = 'i = 0\nwhile True:\n    print("tick", i)\n    i += 1\n';
+  const t = await trace(code);
+  const drawn = await draw(t, title, id);
+  const tree = renderFigure(drawn, {
+    id,
+    title,
+    code,
+    assets: { script: url(assets.script), style: pages.style },
+    firstOnPage: true,
+  });
+  const figure = htmlBytes(windowFigure(tree, pages));
+  mkdirSync(join(root, LONG_PAGE), { recursive: true });
+  writeFileSync(join(root, LONG_PAGE, 'index.html'), page('Long', `<h1>A long figure</h1>\n${figure}\n<p>After.</p>`));
+  return { root, base: BASE, id, steps: t.steps.length };
 }
