@@ -51,6 +51,23 @@ describe('time', () => {
     await stillWorks();
   });
 
+  test('an answer that arrived while this thread was busy past the deadline is kept, not called a timeout', async () => {
+    await runtime.start();
+    const kills = runtime.stats.kills;
+    const answer = runtime.trace('print(6 * 7)', { timeoutMs: TIMEOUT_MS });
+    // Block the event loop (as a long synchronous render does) until the deadline has passed; the child's answer
+    // comes back long before, and waits in the pipe.
+    await new Promise<void>((done) =>
+      setImmediate(() => {
+        const until = performance.now() + TIMEOUT_MS + GRACE_MS + 500;
+        while (performance.now() < until);
+        done();
+      }),
+    );
+    expect(printed(await answer)).toBe('42\n');
+    expect(runtime.stats.kills).toBe(kills);
+  });
+
   test('a program that swallows every exception in a loop is still stopped', async () => {
     const { result, ms } = await timed(
       'while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass\n',

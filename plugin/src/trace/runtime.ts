@@ -289,12 +289,20 @@ export class TraceRuntime {
     return new Promise<string | TraceFailure>((resolve) => {
       // The clock runs from the request, not from when Python starts: a child still busy with something the
       // previous program left behind (a JS timer, say) is stopped the same way.
-      const timer = setTimeout(() => {
-        this.kill(child, {
-          kind: 'timeout',
-          message: `the program did not finish within ${timeoutMs} ms and was stopped from outside, so no steps were kept`,
-        });
-      }, timeoutMs + this.options.graceMs);
+      // A long synchronous render on this thread can hold the event loop past the deadline while the child's answer
+      // waits in the pipe; timers run before I/O, so read the pipe once (setImmediate runs after the I/O phase)
+      // before deciding the program overran.
+      const timer = setTimeout(
+        () =>
+          setImmediate(() => {
+            if (child.pending?.id !== id) return;
+            this.kill(child, {
+              kind: 'timeout',
+              message: `the program did not finish within ${timeoutMs} ms and was stopped from outside, so no steps were kept`,
+            });
+          }),
+        timeoutMs + this.options.graceMs,
+      );
       const watch = this.watchMemory(child);
       child.pending = {
         id,
