@@ -10,12 +10,11 @@
  */
 import { CONFORMANCE_DIR } from '../tests/conformance.ts';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
-import { parseMeta } from '../plugin/src/engine/options.ts';
+import { join, resolve } from 'node:path';
 import { render } from '../plugin/src/render/index.ts';
 import type { Trace, TraceFailure } from '../plugin/src/trace/format.ts';
 import { TraceRuntime } from '../plugin/src/trace/runtime.ts';
-import type { Row } from './lib.ts';
+import { demoBlocks, type Row } from './lib.ts';
 
 interface Pt {
   x: number;
@@ -254,22 +253,7 @@ export function benchPrograms(
       .sort())
       out.push({ name: f, code: readFileSync(join(conf, f), 'utf8'), demo: false });
   }
-  for (const dir of ['content/posts', 'src/pages']) {
-    for (const file of readdirSync(join(root, dir)).filter((f) => /\.mdx?$/.test(f))) {
-      const text = readFileSync(join(root, dir, file), 'utf8');
-      let n = 0;
-      for (const m of text.matchAll(/^```(?:python|py) ([^\n]*\bmemtrace\b[^\n]*)\n([\s\S]*?)^```/gm)) {
-        const opts = parseMeta(m[1]!);
-        out.push({
-          name: `${basename(file).replace(/\.mdx?$/, '')}#${++n}`,
-          code: m[2]!,
-          maxSteps: opts.maxSteps,
-          stdin: opts.stdin,
-          demo: true,
-        });
-      }
-    }
-  }
+  for (const b of demoBlocks(root)) out.push({ ...b, demo: true });
   return out;
 }
 

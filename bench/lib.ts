@@ -1,6 +1,8 @@
-/** Small helpers for the benchmark: medians, timing, and the table printer. */
-import { readFileSync } from 'node:fs';
+/** Small helpers for the benchmark: medians, timing, the table printer, and the demo posts' programs. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { parseMeta } from '../plugin/src/engine/options.ts';
 
 export const median = (xs: number[]): number => {
   if (xs.length === 0) return NaN;
@@ -53,4 +55,34 @@ export function childCpuMs(): number {
   } catch {
     return 0;
   }
+}
+
+/** A memtrace block of the demo site, with the fence options that matter for tracing it. */
+export interface DemoBlock {
+  /** The post's file name without its extension, `#`, and the block's number in it (from 1). */
+  name: string;
+  code: string;
+  maxSteps?: number;
+  stdin?: string;
+}
+
+/** The memtrace blocks of the demo posts and pages under `root`, in the order `readdirSync` lists the files. */
+export function demoBlocks(root: string): DemoBlock[] {
+  const blocks: DemoBlock[] = [];
+  for (const dir of ['content/posts', 'src/pages']) {
+    for (const file of readdirSync(join(root, dir)).filter((f) => /\.mdx?$/.test(f))) {
+      const text = readFileSync(join(root, dir, file), 'utf8');
+      let n = 0;
+      for (const m of text.matchAll(/^```(?:python|py) ([^\n]*\bmemtrace\b[^\n]*)\n([\s\S]*?)^```/gm)) {
+        const opts = parseMeta(m[1]!);
+        blocks.push({
+          name: `${basename(file).replace(/\.mdx?$/, '')}#${++n}`,
+          code: m[2]!,
+          maxSteps: opts.maxSteps,
+          stdin: opts.stdin,
+        });
+      }
+    }
+  }
+  return blocks;
 }

@@ -6,7 +6,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { TraceFailure } from './trace/format.ts';
+import type { Root } from './figure/hast.ts';
+import type { RenderedFigure } from './render/types.ts';
+import type { Trace, TraceFailure } from './trace/format.ts';
 import { attachNotesToJson, locateFailure, parseNotes, traceWithNotes, warningLine } from './notes/index.ts';
 import { TraceRuntime, type RunOptions } from './trace/runtime.ts';
 
@@ -142,12 +144,21 @@ const RENDER_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
-/** One SVG per step (readable alone: every colour has a light fallback) and a standalone index.html with the stepper. */
-async function renderCommand(args: string[]): Promise<number> {
+/** What `memtrace render` was asked to do. */
+interface RenderRequest {
+  file: string;
+  out: string;
+  title: string;
+  layout: 'wide' | 'narrow';
+  options: RunOptions;
+}
+
+/** The render command's arguments, checked; undefined for `--help` (the usage is printed). */
+function renderRequest(args: string[]): RenderRequest | undefined {
   const { values, positionals: files } = parseArgs({ args, options: RENDER_OPTIONS, allowPositionals: true });
   if (values.help) {
     process.stdout.write(USAGE + '\n');
-    return 0;
+    return undefined;
   }
   if (files.length !== 1) throw new UsageError('render needs exactly one FILE.py');
   if (!values.out) throw new UsageError('render needs --out DIR');
@@ -155,19 +166,21 @@ async function renderCommand(args: string[]): Promise<number> {
   if (layout !== 'wide' && layout !== 'narrow')
     throw new UsageError(`--layout must be wide or narrow, got '${layout}'`);
   const file = files[0]!;
-  const code = readProgram(file);
-  const options: RunOptions = {
-    maxSteps: positiveInt('max-steps', values['max-steps']),
-    timeoutMs: positiveInt('timeout-ms', values['timeout-ms']),
-    stdin: values.stdin,
+  return {
+    file,
+    out: values.out,
+    title: values.title ?? basename(file),
+    layout,
+    options: {
+      maxSteps: positiveInt('max-steps', values['max-steps']),
+      timeoutMs: positiveInt('timeout-ms', values['timeout-ms']),
+      stdin: values.stdin,
+    },
   };
-  // Loaded here, not at the top: `memtrace trace` should not pay for satori and the fonts.
-  const [{ render }, { renderFigure }, { figureAssets }, { h, htmlBytes }] = await Promise.all([
-    import('./render/index.ts'),
-    import('./figure/markup.ts'),
-    import('./figure/assets.ts'),
-    import('./figure/hast.ts'),
-  ]);
+}
+
+/** The program's trace with its notes on its steps, or undefined once the reason it has none is printed. */
+async function traceToRender(file: string, code: string, options: RunOptions): Promise<Trace | undefined> {
   const runtime = new TraceRuntime();
   let narrated: Awaited<ReturnType<typeof traceWithNotes>>;
   try {
@@ -178,34 +191,30 @@ async function renderCommand(args: string[]): Promise<number> {
   }
   if (!('trace' in narrated)) {
     process.stderr.write(failureLine(file, narrated) + '\n');
-    return 1;
+    return undefined;
   }
   for (const w of narrated.warnings) process.stderr.write(`memtrace: ${warningLine(file, w)} (warning)\n`);
-  const result = narrated.trace;
-  if (result.steps.length === 0) {
+  if (narrated.trace.steps.length === 0) {
     process.stderr.write(failureLine(file, { kind: 'runtime', message: 'the program recorded no steps' }) + '\n');
-    return 1;
+    return undefined;
   }
-  const title = values.title ?? basename(file);
-  const figure = await render(result, { idPrefix: 'mt-', title, layout });
-  // The page arranges itself for its reader's width, as a site's figures do.
-  const pageFigure = await render(result, { idPrefix: 'mt-', title, layout: 'page' });
-  const out = values.out;
-  mkdirSync(out, { recursive: true });
+  return narrated.trace;
+}
+
+/** Writes `step-NN.svg` for every step, numbered with as many digits as the last one needs. */
+function writeStepSvgs(out: string, figure: RenderedFigure): void {
   const width = String(figure.steps.length).length;
   for (const step of figure.steps) {
     writeFileSync(join(out, `step-${String(step.index + 1).padStart(width, '0')}.svg`), step.svg + '\n');
   }
-  const assets = figureAssets();
-  for (const f of assets.files) if (f.fileName !== assets.script) writeFileSync(join(out, f.fileName), f.source);
-  // Browsers refuse module scripts from file:// URLs, so the page carries the stepper inline and opens from disk.
-  const script = assets.files.find((f) => f.fileName === assets.script)!.source as string;
-  const figureTree = renderFigure(pageFigure, {
-    id: 'mt',
-    title,
-    code: result.code,
-    assets: { script: assets.script, style: assets.style },
-  });
+}
+
+/**
+ * A standalone page holding one figure. Browsers refuse module scripts from file:// URLs, so the page carries the
+ * stepper inline (its `<script>` swapped for the script's text) and opens from disk.
+ */
+async function standalonePage(figureTree: Root, title: string, script: string): Promise<Root> {
+  const { h } = await import('./figure/hast.ts');
   const body = figureTree.children.map((node) =>
     node.type === 'element' && node.tagName === 'script' ? h('script', { type: 'module' }, script) : node,
   );
@@ -229,13 +238,47 @@ async function renderCommand(args: string[]): Promise<number> {
     ]),
     '\n',
   ]);
-  writeFileSync(
-    join(out, 'index.html'),
-    htmlBytes({
-      type: 'root',
-      children: [{ type: 'doctype' }, { type: 'text', value: '\n' }, page, { type: 'text', value: '\n' }],
-    }),
-  );
+  return {
+    type: 'root',
+    children: [{ type: 'doctype' }, { type: 'text', value: '\n' }, page, { type: 'text', value: '\n' }],
+  };
+}
+
+/** Writes index.html, the figure arranged for its reader's width, with the stepper, and the files it links. */
+async function writeIndexPage(out: string, trace: Trace, title: string, pageFigure: RenderedFigure): Promise<void> {
+  const [{ renderFigure }, { figureAssets }, { htmlBytes }] = await Promise.all([
+    import('./figure/markup.ts'),
+    import('./figure/assets.ts'),
+    import('./figure/hast.ts'),
+  ]);
+  const assets = figureAssets();
+  for (const f of assets.files) if (f.fileName !== assets.script) writeFileSync(join(out, f.fileName), f.source);
+  const script = assets.files.find((f) => f.fileName === assets.script)!.source as string;
+  const figureTree = renderFigure(pageFigure, {
+    id: 'mt',
+    title,
+    code: trace.code,
+    assets: { script: assets.script, style: assets.style },
+  });
+  writeFileSync(join(out, 'index.html'), htmlBytes(await standalonePage(figureTree, title, script)));
+}
+
+/** One SVG per step (readable alone: every colour has a light fallback) and a standalone index.html with the stepper. */
+async function renderCommand(args: string[]): Promise<number> {
+  const request = renderRequest(args);
+  if (!request) return 0;
+  const { file, out, title, layout } = request;
+  const code = readProgram(file);
+  // Loaded here, not at the top: `memtrace trace` should not pay for satori and the fonts.
+  const { render } = await import('./render/index.ts');
+  const trace = await traceToRender(file, code, request.options);
+  if (!trace) return 1;
+  const figure = await render(trace, { idPrefix: 'mt-', title, layout });
+  // The page arranges itself for its reader's width, as a site's figures do.
+  const pageFigure = await render(trace, { idPrefix: 'mt-', title, layout: 'page' });
+  mkdirSync(out, { recursive: true });
+  writeStepSvgs(out, figure);
+  await writeIndexPage(out, trace, title, pageFigure);
   process.stderr.write(`memtrace: wrote ${figure.steps.length} SVGs and index.html to ${out}\n`);
   return 0;
 }

@@ -17,6 +17,8 @@ afterAll(async () => {
 });
 
 const quiet = { info() {}, warn() {}, error() {} };
+/** A memtrace fence holding `code`, as Markdown writes it. */
+const fence = (code: string) => '```python memtrace\n' + code + '```\n';
 const block = (code: string, line = 3): Block => ({
   code,
   meta: 'memtrace',
@@ -58,26 +60,17 @@ describe('collect mode', () => {
 });
 
 describe('dev mode', () => {
+  /** A block of `file` as the parser saw the file when it held `code`, in its fence on line 3. */
+  const saved = (file: string, code: string): Block => ({ ...block(code), file, source: fence(code) });
+
   it('skips the trace of a block whose file no longer holds it, and traces the current one', async () => {
     const file = join(dir, 'saved.md');
-    writeFileSync(file, '# Post\n\n```python memtrace\nx = 2\n```\n');
+    writeFileSync(file, `# Post\n\n${fence('x = 2\n')}`);
     const engine = createEngine({ logger: quiet, mode: 'dev' });
-    const old = await engine.process({
-      code: 'x = 1\n',
-      meta: 'memtrace',
-      file,
-      source: '```python memtrace\nx = 1\n```\n',
-      position: { line: 3, column: 1 },
-    });
+    const old = await engine.process(saved(file, 'x = 1\n'));
     expect(old.html).toBe('');
     expect(engine.stats).toMatchObject({ outdated: 1, traced: 0 });
-    const current = await engine.process({
-      code: 'x = 2\n',
-      meta: 'memtrace',
-      file,
-      source: '```python memtrace\nx = 2\n```\n',
-      position: { line: 3, column: 1 },
-    });
+    const current = await engine.process(saved(file, 'x = 2\n'));
     expect(current.html).toContain('class="memtrace');
     expect(engine.stats).toMatchObject({ outdated: 1, traced: 1 });
   });

@@ -9,32 +9,32 @@ import type { Step } from '../../plugin/src/trace/format.ts';
 type Event = Step['event'];
 const steps = (...s: [number, Event][]) => s.map(([line, event]) => ({ line, event }));
 
-// for i in range(3):      line 1
-//     x = i               line 2
-// print(x)                line 3
-const LOOP = steps(
-  [1, 'line'],
-  [2, 'line'],
-  [1, 'line'],
-  [2, 'line'],
-  [1, 'line'],
-  [2, 'line'],
-  [1, 'line'],
-  [3, 'line'],
-  [3, 'return'],
-);
-const loop = (note: string) => parseNotes(['for i in range(3):', `    x = i  ${note}`, 'print(x)'].join('\n'));
+/** A program of the given lines, its notes taken out. */
+const program = (...lines: string[]) => parseNotes(lines.join('\n'));
+/** The steps that show a note of their own. */
+const stepsWithNote = (notes: (string | undefined)[]) => notes.flatMap((n, k) => (n ? [k] : []));
+
+/**
+ * The steps of a loop three times round, then of the lines `after`, the last one returning:
+ * for i in range(3):      line 1
+ *     x = i               line 2
+ */
+const loopSteps = (...after: number[]) =>
+  steps(...[1, 2, 1, 2, 1, 2, 1, ...after].map((line): [number, Event] => [line, 'line']), [after.at(-1)!, 'return']);
+// print(x) on line 3.
+const LOOP = loopSteps(3);
+const loop = (note: string) => program('for i in range(3):', `    x = i  ${note}`, 'print(x)');
 
 describe('resolveNotes', () => {
   it('shows a line note at the step after its first run', () => {
     const { notes, warnings } = resolveNotes(loop('#: Set.'), LOOP);
     expect(warnings).toEqual([]);
-    expect(notes.map((n, k) => (n ? k : -1)).filter((k) => k >= 0)).toEqual([2]);
+    expect(stepsWithNote(notes)).toEqual([2]);
   });
 
   it('[every] after each run, [2nd] after the second only', () => {
-    expect(resolveNotes(loop('#: [every] Set.'), LOOP).notes.flatMap((n, k) => (n ? [k] : []))).toEqual([2, 4, 6]);
-    expect(resolveNotes(loop('#: [2nd] Set.'), LOOP).notes.flatMap((n, k) => (n ? [k] : []))).toEqual([4]);
+    expect(stepsWithNote(resolveNotes(loop('#: [every] Set.'), LOOP).notes)).toEqual([2, 4, 6]);
+    expect(stepsWithNote(resolveNotes(loop('#: [2nd] Set.'), LOOP).notes)).toEqual([4]);
   });
 
   it('does not count the steps a line takes part in as runs: a call, its body, its return', () => {
@@ -54,14 +54,12 @@ describe('resolveNotes', () => {
       [2, 'return'],
       [4, 'return'],
     );
-    const p = parseNotes(
-      [
-        'def f():',
-        '    #: [every] Returning.',
-        '    return 1  #: [2nd return] Second return.',
-        'y = f()  #: [every] First call.',
-        'z = f()',
-      ].join('\n'),
+    const p = program(
+      'def f():',
+      '    #: [every] Returning.',
+      '    return 1  #: [2nd return] Second return.',
+      'y = f()  #: [every] First call.',
+      'z = f()',
     );
     const { notes } = resolveNotes(p, trace);
     expect(notes).toEqual([
@@ -79,15 +77,13 @@ describe('resolveNotes', () => {
   });
 
   it('puts [step N] and [end] notes on those steps, joining two notes on one step in written order', () => {
-    const p = parseNotes(
-      [
-        '#: [end] Done.',
-        '#: [step 1] Start.',
-        'for i in range(3):',
-        '    x = i',
-        '#: [step 9] Also the end.',
-        'print(x)',
-      ].join('\n'),
+    const p = program(
+      '#: [end] Done.',
+      '#: [step 1] Start.',
+      'for i in range(3):',
+      '    x = i',
+      '#: [step 9] Also the end.',
+      'print(x)',
     );
     const { notes } = resolveNotes(p, LOOP);
     expect(notes[0]).toBe('Start.');
@@ -95,28 +91,16 @@ describe('resolveNotes', () => {
   });
 
   it('warns, at the note, about a line that never runs, a run or return that never happens, a step past the last', () => {
-    const p = parseNotes(
-      [
-        'for i in range(3):  #: [return] No function.',
-        '    x = i  #: [4th] Never.',
-        'if False:',
-        '    y = 1  #: Never runs.',
-        'print(x)',
-        '#: [step 11] Past the end.',
-      ].join('\n'),
+    const p = program(
+      'for i in range(3):  #: [return] No function.',
+      '    x = i  #: [4th] Never.',
+      'if False:',
+      '    y = 1  #: Never runs.',
+      'print(x)',
+      '#: [step 11] Past the end.',
     );
-    const trace = steps(
-      [1, 'line'],
-      [2, 'line'],
-      [1, 'line'],
-      [2, 'line'],
-      [1, 'line'],
-      [2, 'line'],
-      [1, 'line'],
-      [3, 'line'],
-      [5, 'line'],
-      [5, 'return'],
-    );
+    // `if False:` runs, its body does not; print(x) is line 5.
+    const trace = loopSteps(3, 5);
     const { notes, warnings } = resolveNotes(p, trace);
     expect(notes.every((n) => n === undefined)).toBe(true);
     expect(warnings).toEqual([
@@ -132,9 +116,7 @@ describe('resolveNotes', () => {
   });
 
   it("names the author's line in a warning, counting the note lines taken out", () => {
-    const p = parseNotes(
-      ['#: A note', '#: on two lines.', 'if False:', '    #: Never.', '    y = 1', 'z = 2'].join('\n'),
-    );
+    const p = program('#: A note', '#: on two lines.', 'if False:', '    #: Never.', '    y = 1', 'z = 2');
     const { warnings } = resolveNotes(p, steps([1, 'line'], [3, 'line'], [3, 'return']));
     expect(warnings.map((w) => [w.line, w.message.slice(0, 31)])).toEqual([[4, 'this note explains line 5, whic']]);
   });

@@ -16,6 +16,7 @@ import {
 } from '../../plugin/src/render/index.ts';
 import { toHtml } from 'hast-util-to-html';
 import { h } from 'hastscript';
+import type { Browser } from 'playwright-core';
 import { attachNotesToJson, noteToHast, parseNotes, warningLine } from '../../plugin/src/notes/index.ts';
 import type { Trace, TraceOptions } from '../../plugin/src/trace/format.ts';
 
@@ -73,23 +74,11 @@ function noteHtml(s: RenderedStep): string {
   return s.note ? toHtml(h('p', { class: s.note.carried ? 'n c' : 'n' }, noteToHast(s.note.markdown))) : '';
 }
 
-/** Chromium, as the browser tests and the screenshots run it. */
-export async function launchChromium() {
-  const { chromium } = await import('playwright-core');
-  return chromium.launch({
-    executablePath: process.env.MEMTRACE_CHROMIUM ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
+/**
+ * Chromium, as the browser tests and the screenshots run it (tests/e2e/browser.ts), loaded on first use: the
+ * fixture test and `render-fixtures --no-trace` need no browser.
+ */
+export const launchChromium = async (): Promise<Browser> => (await import('../e2e/browser.ts')).launch();
 
 /** Screenshots each page (full height) to its path. */
 export async function screenshot(pages: { html: string; path: string }[]): Promise<void> {

@@ -21,6 +21,66 @@ const hashTarget = (): [Element, Go, number] | undefined => {
   return go ? [fig, go, +m[2] - 1] : undefined;
 };
 
+/**
+ * Fetches the page that holds every step of a long figure (`data-more`, see figure/windows.ts) and puts its steps,
+ * and the definitions they share, in place of the window the page kept (only its own steps' definitions).
+ */
+const loadAllSteps = (fig: HTMLElement, list: Element): Promise<void> =>
+  fetch(fig.dataset.more!)
+    .then((r) => r.text())
+    .then((t) => {
+      const all = new DOMParser().parseFromString(t, 'text/html').getElementById(fig.id)!;
+      fig.querySelector('.memtrace-defs')?.replaceWith(all.querySelector('.memtrace-defs')!);
+      list.replaceChildren(...all.querySelectorAll('.memtrace-step'));
+    });
+
+/** Shows one step of the figure's list and hides the others, its text version open if the last one's was. */
+function showStep(list: Element, step: HTMLElement, was: HTMLElement): void {
+  const open = step.querySelector('details');
+  // A reader who opened the text version wants it open on the next step too.
+  if (open) open.open = !!was.querySelector('details')?.open;
+  // `hidden` as well as the class: one step at a time even while the stylesheet is still on its way (a page that
+  // Astro's router swapped in links it from the body, which the router does not wait for).
+  list.querySelectorAll<HTMLElement>('.memtrace-step').forEach((s) => {
+    const on = s === step;
+    s.hidden = !on;
+    s.classList.toggle('is-current', on);
+    if (on) s.setAttribute('aria-current', 'step');
+    else s.removeAttribute('aria-current');
+  });
+  // Where the code pane scrolls (a phone's column), the next line to run shows a third of the way down.
+  const line = step.querySelector<HTMLElement>('.mt-n');
+  const pane = line?.closest('pre');
+  if (line && pane) pane.scrollTop = line.offsetTop - pane.clientHeight / 3;
+}
+
+/** The step a key asks for (arrows, Home, End); modified keys belong to the browser. */
+const keyTarget = (e: KeyboardEvent, cur: number, n: number): number | undefined =>
+  e.altKey || e.ctrlKey || e.metaKey || e.shiftKey
+    ? undefined
+    : ({ ArrowLeft: cur - 1, ArrowRight: cur + 1, Home: 0, End: n - 1 } as Record<string, number>)[e.key];
+
+/** Tells a screen reader what the step a reader moved to shows, and puts the step in the page's address. */
+function announce(live: HTMLElement, step: HTMLElement, label: string): void {
+  const text = step.querySelector('.memtrace-text pre')?.textContent ?? '';
+  // The renderer's text may open with the same "Step k of n, line L": say it once.
+  live.textContent = text.startsWith(label) ? text : `${label}. ${text}`;
+  // Keep the router's state (Astro stores its own there) and never scroll: only the address changes.
+  history.replaceState(history.state, '', '#' + step.id);
+}
+
+/**
+ * Brings a figure a hash pointed into view. The browser scrolls to the step itself, below the controls, and
+ * re-applies that until the page has loaded; show the whole figure once it is done. `nearest`: a reader coming back
+ * (reload, history) whose figure is already in view keeps their scroll position.
+ */
+function revealOnLoad(fig: HTMLElement): void {
+  const show = () => fig.scrollIntoView({ block: 'nearest' });
+  if (document.readyState === 'complete') show();
+  else addEventListener('load', show, { once: true });
+}
+
+/** Turns one figure's list of steps into a stepper: its controls, keys and hash. */
 function setup(fig: HTMLElement): void {
   fig.dataset.memtrace = 'ready';
   const part = (name: string) => fig.querySelector(`[data-mt=${name}]`) as HTMLElement;
@@ -40,41 +100,17 @@ function setup(fig: HTMLElement): void {
     const g = b.dataset.go;
     return clamp(g === 'first' ? 0 : g === 'last' ? n - 1 : cur + (g === 'next' ? 1 : -1));
   };
-  const details = (s: HTMLElement) => s.querySelector('details');
 
   const go: Go = (k, byReader) => {
     k = clamp(k);
-    const was = at(cur);
     const step = at(k);
     if (!step) {
       // Fetch every step once, then show this one (a failed fetch leaves the figure where it was).
-      more ??= fetch(fig.dataset.more!)
-        .then((r) => r.text())
-        .then((t) => {
-          // The steps, and the definitions they share (the page kept only those of its own steps).
-          const all = new DOMParser().parseFromString(t, 'text/html').getElementById(fig.id)!;
-          fig.querySelector('.memtrace-defs')?.replaceWith(all.querySelector('.memtrace-defs')!);
-          list.replaceChildren(...all.querySelectorAll('.memtrace-step'));
-        });
+      more ??= loadAllSteps(fig, list);
       more.then(() => at(k) && go(k, byReader));
       return;
     }
-    const open = details(step);
-    // A reader who opened the text version wants it open on the next step too.
-    if (open) open.open = !!details(was)?.open;
-    // `hidden` as well as the class: one step at a time even while the stylesheet is still on its way (a page that
-    // Astro's router swapped in links it from the body, which the router does not wait for).
-    list.querySelectorAll<HTMLElement>('.memtrace-step').forEach((s) => {
-      const on = s === step;
-      s.hidden = !on;
-      s.classList.toggle('is-current', on);
-      if (on) s.setAttribute('aria-current', 'step');
-      else s.removeAttribute('aria-current');
-    });
-    // Where the code pane scrolls (a phone's column), the next line to run shows a third of the way down.
-    const line = step.querySelector<HTMLElement>('.mt-n');
-    const pane = line?.closest('pre');
-    if (line && pane) pane.scrollTop = line.offsetTop - pane.clientHeight / 3;
+    showStep(list, step, at(cur));
     const label = `Step ${k + 1} of ${n}, line ${step.dataset.line}`;
     status.textContent = label;
     range.value = String(k + 1);
@@ -82,22 +118,15 @@ function setup(fig: HTMLElement): void {
     const moved = k !== cur;
     cur = k;
     for (const b of buttons) b.setAttribute('aria-disabled', String(target(b) === k));
-    if (byReader && moved) {
-      const text = step.querySelector('.memtrace-text pre')?.textContent ?? '';
-      // The renderer's text may open with the same "Step k of n, line L": say it once.
-      live.textContent = text.startsWith(label) ? text : `${label}. ${text}`;
-      // Keep the router's state (Astro stores its own there) and never scroll: only the address changes.
-      history.replaceState(history.state, '', '#' + step.id);
-    }
+    if (byReader && moved) announce(live, step, label);
   };
 
   // Buttons stay focusable at the ends (aria-disabled, not disabled) so keyboard focus is never dropped.
   for (const b of buttons) b.onclick = () => go(target(b), true);
   range.oninput = () => go(+range.value - 1, true);
   fig.onkeydown = (e) => {
-    // The slider handles its own keys (and reports through `input`); modified keys belong to the browser.
-    if (e.target === range || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
-    const k = ({ ArrowLeft: cur - 1, ArrowRight: cur + 1, Home: 0, End: n - 1 } as Record<string, number>)[e.key];
+    // The slider handles its own keys (and reports through `input`).
+    const k = e.target === range ? undefined : keyTarget(e, cur, n);
     if (k != null) {
       e.preventDefault();
       go(k, true);
@@ -109,12 +138,7 @@ function setup(fig: HTMLElement): void {
   const t = hashTarget();
   if (t && t[0] === fig) {
     go(t[2]);
-    // The browser scrolls to the step itself, below the controls, and re-applies that until the page has loaded;
-    // show the whole figure once it is done. `nearest`: a reader coming back (reload, history) whose figure is
-    // already in view keeps their scroll position.
-    const show = () => fig.scrollIntoView({ block: 'nearest' });
-    if (document.readyState === 'complete') show();
-    else addEventListener('load', show, { once: true });
+    revealOnLoad(fig);
   } else go(cur);
 }
 

@@ -397,101 +397,150 @@ function progressLog(stats: EngineStats, logger: EngineLogger | undefined) {
 /** Thrown (and caught in `process`) when a block's file changed before its trace began. */
 class Outdated extends Error {}
 
-/** Creates an engine; an adapter makes one per build or dev server. */
-export function createEngine(options: EngineOptions = {}): Engine {
+/** What the engine's steps share: its setup, counters, cache, clocks, and the tracer once started. */
+interface EngineState {
+  options: EngineOptions;
+  defaults: BlockOptions;
+  mode: NonNullable<EngineOptions['mode']>;
+  cache: Cache<FigureEntry>;
+  stats: EngineStats;
+  errors: MemtraceError[];
+  /** Makes a located error for a block (see {@link locator}). */
+  fail: (block: Block) => Fail;
+  /** Where a block, or a place in it, is, as `file:line:column`. */
+  where: (block: Block, at?: { line: number; column: number }) => string;
+  tracing: ReturnType<typeof busyClock>;
+  rendering: ReturnType<typeof busyClock>;
+  slots: ReturnType<typeof slotRegistry>;
+  progress: () => void;
+  /** Runs a trace when a lane is free. */
+  inTurn: ReturnType<typeof lanes>;
+  /** The tracer: the one given, or the shared pool, started on the first cache miss. */
+  runner: TraceRunner | undefined;
+}
+
+/** A new engine's state, from its adapter's options. */
+function engineState(options: EngineOptions): EngineState {
   const defaults = validateDefaults(options.defaults as Record<string, unknown> | undefined);
   const cache: Cache<FigureEntry> = createCache(options.cacheDir || undefined);
   const mode = options.mode ?? 'build';
   const stats: EngineStats = { blocks: 0, traced: 0, cached: 0, errors: 0, traceMs: 0, renderMs: 0, outdated: 0 };
-  const errors: MemtraceError[] = [];
   const { fail, where } = locator(options.root);
-  const tracing = busyClock((ms) => (stats.traceMs += ms));
-  const rendering = busyClock((ms) => (stats.renderMs += ms));
-  const slots = slotRegistry(cache, options);
-  let runner = options.runner;
-  const progress = progressLog(stats, mode === 'dev' ? undefined : options.logger);
-  // Traces run side by side on the shared pool's children; a runner given by the caller gets one at a time.
-  const inTurn = lanes(options.runner ? 1 : sharedPool().size);
-
-  async function build(block: Block, opts: ResolvedOptions): Promise<FigureEntry> {
-    const failHere = fail(block);
-    // The program as traced and shown: the author's notes taken out of it (see notes/), line numbers mapped back.
-    const program = parseNotes(block.code, { keep: opts.notes === 'keep' });
-    const failInProgram: Fail = (reason, at, hint) =>
-      failHere(reason, at && { line: program.sourceLine(at.line), column: at.column }, hint);
-    const traced = await inTurn(() => {
-      // Checked when the block's turn comes: a file saved again meanwhile has a newer render waiting behind it.
-      if (mode === 'dev' && isOutdated(block)) throw new Outdated();
-      runner ??= sharedPool();
-      stats.traced++;
-      return tracing.time(() => traceProgram(runner!, program.code, opts, failInProgram));
-    });
-    // Each step gets its author's note; a note that shows nowhere is a warning at its place in the Markdown file.
-    const { trace, warnings: missed } = attachNotes(traced, program);
-    const warnings = [...program.warnings, ...missed].map((w) => `${where(block, w)}: ${w.message}`);
-    const end = endOfTrace(trace, opts, where(block));
-    if (end) warnings.push(end.warning);
-    const { steps, start } = chooseSteps(program.code, trace, opts, failInProgram);
-    const figure = await rendering.time(() => drawFigure(program.code, trace, steps, opts));
-    return { figure, start, warnings, note: end?.note, code: program.code };
-  }
-
-  async function entryFor(block: Block, opts: ResolvedOptions, key: string) {
-    const hit = cache.get(key);
-    if (hit) {
-      stats.cached++;
-      return { entry: hit, fromCache: true };
-    }
-    const entry = await build(block, opts);
-    cache.set(key, entry);
-    return { entry, fromCache: false };
-  }
-
-  function failed(block: Block, error: unknown): BlockResult {
-    if (error instanceof Outdated) {
-      stats.outdated++;
-      // Never cached and never shown for long: the render of the file's new version replaces it.
-      return { tree: { type: 'root', children: [] }, html: '', warnings: [], fromCache: false };
-    }
-    const located =
-      error instanceof MemtraceError
-        ? error
-        : fail(block)(`memtrace failed on this block: ${(error as Error).message ?? error}`);
-    stats.errors++;
-    options.onError?.(located);
-    if (mode === 'dev') options.logger?.error(located.message);
-    else errors.push(located);
-    if (mode === 'build') throw located;
-    const tree: Root = { type: 'root', children: [errorPanel(located)] };
-    return { tree, html: htmlBytes(tree), warnings: [], fromCache: false };
-  }
-
   return {
-    fillSlots: slots.fill,
+    options,
+    defaults,
+    mode,
+    cache,
+    stats,
+    errors: [],
+    fail,
+    where,
+    tracing: busyClock((ms) => (stats.traceMs += ms)),
+    rendering: busyClock((ms) => (stats.renderMs += ms)),
+    slots: slotRegistry(cache, options),
+    progress: progressLog(stats, mode === 'dev' ? undefined : options.logger),
+    // Traces run side by side on the shared pool's children; a runner given by the caller gets one at a time.
+    inTurn: lanes(options.runner ? 1 : sharedPool().size),
+    runner: options.runner,
+  };
+}
+
+/** Traces a block and renders its figure: the cache entry of a block not seen before. */
+async function buildEntry(state: EngineState, block: Block, opts: ResolvedOptions): Promise<FigureEntry> {
+  const { stats, where } = state;
+  const failHere = state.fail(block);
+  // The program as traced and shown: the author's notes taken out of it (see notes/), line numbers mapped back.
+  const program = parseNotes(block.code, { keep: opts.notes === 'keep' });
+  const failInProgram: Fail = (reason, at, hint) =>
+    failHere(reason, at && { line: program.sourceLine(at.line), column: at.column }, hint);
+  const traced = await state.inTurn(() => {
+    // Checked when the block's turn comes: a file saved again meanwhile has a newer render waiting behind it.
+    if (state.mode === 'dev' && isOutdated(block)) throw new Outdated();
+    state.runner ??= sharedPool();
+    stats.traced++;
+    return state.tracing.time(() => traceProgram(state.runner!, program.code, opts, failInProgram));
+  });
+  // Each step gets its author's note; a note that shows nowhere is a warning at its place in the Markdown file.
+  const { trace, warnings: missed } = attachNotes(traced, program);
+  const warnings = [...program.warnings, ...missed].map((w) => `${where(block, w)}: ${w.message}`);
+  const end = endOfTrace(trace, opts, where(block));
+  if (end) warnings.push(end.warning);
+  const { steps, start } = chooseSteps(program.code, trace, opts, failInProgram);
+  const figure = await state.rendering.time(() => drawFigure(program.code, trace, steps, opts));
+  return { figure, start, warnings, note: end?.note, code: program.code };
+}
+
+/** A block's cache entry: from the cache, or built and cached. */
+async function entryFor(
+  state: EngineState,
+  block: Block,
+  opts: ResolvedOptions,
+  key: string,
+): Promise<{ entry: FigureEntry; fromCache: boolean }> {
+  const hit = state.cache.get(key);
+  if (hit) {
+    state.stats.cached++;
+    return { entry: hit, fromCache: true };
+  }
+  const entry = await buildEntry(state, block, opts);
+  state.cache.set(key, entry);
+  return { entry, fromCache: false };
+}
+
+/** What a block that failed gives, by mode: thrown (build), or an error panel logged (dev) or kept (collect). */
+function failedBlock(state: EngineState, block: Block, error: unknown): BlockResult {
+  const { stats, options, mode } = state;
+  if (error instanceof Outdated) {
+    stats.outdated++;
+    // Never cached and never shown for long: the render of the file's new version replaces it.
+    return { tree: { type: 'root', children: [] }, html: '', warnings: [], fromCache: false };
+  }
+  const located =
+    error instanceof MemtraceError
+      ? error
+      : state.fail(block)(`memtrace failed on this block: ${(error as Error).message ?? error}`);
+  stats.errors++;
+  options.onError?.(located);
+  if (mode === 'dev') options.logger?.error(located.message);
+  else state.errors.push(located);
+  if (mode === 'build') throw located;
+  const tree: Root = { type: 'root', children: [errorPanel(located)] };
+  return { tree, html: htmlBytes(tree), warnings: [], fromCache: false };
+}
+
+/** One block to its figure, placed on its page (or its placeholder, with slots). */
+async function processBlock(state: EngineState, block: Block, doc: DocumentState): Promise<BlockResult> {
+  const { options } = state;
+  state.stats.blocks++;
+  try {
+    const opts = blockOptions(state.defaults, block, state.fail(block));
+    const key = cacheKey({ code: block.code, opts });
+    const { entry, fromCache } = await entryFor(state, block, opts, key);
+    for (const w of entry.warnings) options.logger?.warn(w);
+    state.progress();
+    const place = nextPlacement(key, doc);
+    const tree: Root = options.slots
+      ? { type: 'root', children: [state.slots.add(key, block, opts, place)] }
+      : placeFigure(entry, opts, place, options);
+    return { tree, html: htmlBytes(tree), warnings: entry.warnings, fromCache };
+  } catch (error) {
+    return failedBlock(state, block, error);
+  }
+}
+
+/** Creates an engine; an adapter makes one per build or dev server. */
+export function createEngine(options: EngineOptions = {}): Engine {
+  const state = engineState(options);
+  return {
+    fillSlots: state.slots.fill,
     fingerprint: cacheKey({
-      defaults,
+      defaults: state.defaults,
       assets: options.assets ?? 'inline',
       ...(options.stepPages ? { window: WINDOW } : {}),
     }).slice(0, 16),
-    stats,
-    errors,
-    async process(block, doc = newDocument()) {
-      stats.blocks++;
-      try {
-        const opts = blockOptions(defaults, block, fail(block));
-        const key = cacheKey({ code: block.code, opts });
-        const { entry, fromCache } = await entryFor(block, opts, key);
-        for (const w of entry.warnings) options.logger?.warn(w);
-        progress();
-        const place = nextPlacement(key, doc);
-        const tree: Root = options.slots
-          ? { type: 'root', children: [slots.add(key, block, opts, place)] }
-          : placeFigure(entry, opts, place, options);
-        return { tree, html: htmlBytes(tree), warnings: entry.warnings, fromCache };
-      } catch (error) {
-        return failed(block, error);
-      }
-    },
+    stats: state.stats,
+    errors: state.errors,
+    process: (block, doc = newDocument()) => processBlock(state, block, doc),
     async close() {
       // The shared runtime outlives one engine (the dev server makes several); it ends with the process.
       if (options.runner) await options.runner.close?.();

@@ -127,85 +127,117 @@ export const labelWidth = (s: FragmentSpec): number => (s.label ?? '').length * 
 /** An arrangement of a figure's parts (see FigurePlacement). */
 export type Arrangement = 'wide' | 'stacked';
 
-/**
- * Places the columns and every object's slot, over all steps, in one arrangement. On a `page` the SVG holds only
- * the frames and the objects.
- */
-export function placeFigure(
-  model: FigureModel,
-  fragments: FigureFragments,
-  laid: LaidOut,
-  arrangement: Arrangement = 'wide',
-  page = false,
-): FigurePlacement {
-  const { steps } = model;
-  const fd = fragments.frameDims;
-  const sizeOf = (k: number, id: number) => {
+/** The drawn size of an object at a step (its type label and notes included), by step index and heap id. */
+type ObjectSize = (step: number, id: number) => { w: number; h: number };
+
+/** Each object's drawn size: its box, or its type label and notes when they run wider. */
+function objectSizes(model: FigureModel, fragments: FigureFragments, laid: LaidOut): ObjectSize {
+  return (k, id) => {
     const spec = fragments.steps[k]!.objects.get(id)!;
-    const o = steps[k]!.objects.find((x) => x.id === id)!;
+    const o = model.steps[k]!.objects.find((x) => x.id === id)!;
     const label = labelWidth(spec);
     const notes = notesOf(o).reduce((w, [t]) => w + (t.length + 1) * SCW, label > 0 ? 6 : 0);
     return { w: Math.max(laid(spec).w, Math.ceil(label + notes)), h: laid(spec).h };
   };
-  const slots = assignSlots(steps, sizeOf);
-  const g = grid(slots, sizeOf);
-  const anyObjects = slots.some((s) => s.size > 0);
+}
+
+/** The code column, the output below it and the exception below that, and where the column ends. */
+interface CodeColumn {
+  top: number;
+  codeBox: Box;
+  outHeaderY: number;
+  outBox: Box;
+  excY: number;
+  /** Bottom of what the SVG draws there (0 on a page, which draws none of it). */
+  bottom: number;
+}
+
+/** Where the code, the output and the exception go, left of the frames. */
+function codeColumn(fragments: FigureFragments, laid: LaidOut, page: boolean): CodeColumn {
   const top = MARGIN + HEADER_H;
   const codeBox = { x: MARGIN, y: top, w: fragments.codeDims.width, h: laid(fragments.code).h };
   const outHeaderY = codeBox.y + codeBox.h + 10;
   const outBox = { x: MARGIN, y: outHeaderY + 18, w: fragments.codeDims.width, h: laid(fragments.steps[0]!.output).h };
   const excY = outBox.y + outBox.h + 10;
   const excH = Math.max(0, ...fragments.steps.map((p) => (p.exception ? laid(p.exception).h : 0)));
-  const leftBottom = page ? 0 : excH ? excY + excH : outBox.y + outBox.h;
-  const framesHeight = Math.max(
-    ...steps.map(
+  const bottom = page ? 0 : excH ? excY + excH : outBox.y + outBox.h;
+  return { top, codeBox, outHeaderY, outBox, excY, bottom };
+}
+
+/** Height of the tallest stack of frames (with the gap for left-out calls) over all steps. */
+const framesHeight = (model: FigureModel): number =>
+  Math.max(
+    ...model.steps.map(
       (m) =>
         m.frames.reduce((y, f) => y + frameHeight(f.rows.length) + FRAME_GAP, 0) -
         FRAME_GAP +
         (m.omitted ? OMITTED_H + FRAME_GAP : 0),
     ),
   );
-  const common = { drawsCode: !page, slots, grid: g, top, codeBox, outHeaderY, outBox, excY, anyObjects };
-  if (arrangement === 'stacked') {
-    const n = placeNarrow({
-      x: MARGIN,
-      top: page ? MARGIN : leftBottom + 14,
-      headerH: HEADER_H,
-      framesWidth: fd.width,
-      framesHeight,
-      slots,
-      sizeOf,
-      maxWidth: NARROW_WIDTH - 2 * MARGIN - 24,
-    });
-    const width = Math.ceil(Math.max(n.right, page ? 0 : codeBox.x + codeBox.w) + MARGIN);
-    return {
-      ...common,
-      suffix: 'n',
-      framesX: n.framesX,
-      framesTop: n.framesTop,
-      objectsX: n.framesX,
-      objectAt: n.at,
-      headers: {
-        frames: { x: n.framesX, y: n.framesTop - HEADER_H },
-        ...(n.objectsHeaderY === undefined ? {} : { objects: { x: n.framesX, y: n.objectsHeaderY } }),
-      },
-      width,
-      height: Math.ceil(n.bottom + MARGIN),
-      lanes: n.lanes,
-      columns: n.columns,
-      // A column this narrow has no room for arrows that loop round outside it.
-      walls: [
-        { x: -1e4, y: -1e4, w: 1e4 + 2, h: 3e4 },
-        { x: width - 2, y: -1e4, w: 1e4, h: 3e4 },
-      ],
-    };
-  }
+
+/** What both arrangements place the same way. */
+type CommonPlacement = Pick<
+  FigurePlacement,
+  'drawsCode' | 'slots' | 'grid' | 'top' | 'codeBox' | 'outHeaderY' | 'outBox' | 'excY' | 'anyObjects'
+>;
+
+/** What an arrangement places: the parts both share, the objects' slots and sizes, the frames' size. */
+interface ArrangementInput {
+  common: CommonPlacement;
+  column: CodeColumn;
+  sizeOf: ObjectSize;
+  framesWidth: number;
+  framesHeight: number;
+  page: boolean;
+}
+
+/** The stacked arrangement: the objects below the frames, in a column as narrow as a phone's (narrow.ts). */
+function stackedPlacement(input: ArrangementInput): FigurePlacement {
+  const { common, column, page } = input;
+  const n = placeNarrow({
+    x: MARGIN,
+    top: page ? MARGIN : column.bottom + 14,
+    headerH: HEADER_H,
+    framesWidth: input.framesWidth,
+    framesHeight: input.framesHeight,
+    slots: common.slots,
+    sizeOf: input.sizeOf,
+    maxWidth: NARROW_WIDTH - 2 * MARGIN - 24,
+  });
+  const width = Math.ceil(Math.max(n.right, page ? 0 : column.codeBox.x + column.codeBox.w) + MARGIN);
+  return {
+    ...common,
+    suffix: 'n',
+    framesX: n.framesX,
+    framesTop: n.framesTop,
+    objectsX: n.framesX,
+    objectAt: n.at,
+    headers: {
+      frames: { x: n.framesX, y: n.framesTop - HEADER_H },
+      ...(n.objectsHeaderY === undefined ? {} : { objects: { x: n.framesX, y: n.objectsHeaderY } }),
+    },
+    width,
+    height: Math.ceil(n.bottom + MARGIN),
+    lanes: n.lanes,
+    columns: n.columns,
+    // A column this narrow has no room for arrows that loop round outside it.
+    walls: [
+      { x: -1e4, y: -1e4, w: 1e4 + 2, h: 3e4 },
+      { x: width - 2, y: -1e4, w: 1e4, h: 3e4 },
+    ],
+  };
+}
+
+/** The wide arrangement: the frames beside the objects, right of the code when the SVG draws it. */
+function widePlacement(model: FigureModel, input: ArrangementInput): FigurePlacement {
+  const { common, column, page } = input;
+  const { top, codeBox, anyObjects, grid: g } = common;
   const framesX = page ? MARGIN : codeBox.x + codeBox.w + CODE_TO_FRAMES;
-  const objectsX = framesX + fd.width + FRAMES_TO_OBJECTS;
+  const objectsX = framesX + input.framesWidth + FRAMES_TO_OBJECTS;
   // Objects leave room on their right for the arrows that go round them.
-  const room = upLanesRoom(steps, slots);
-  const width = Math.ceil(anyObjects ? objectsX + g.width + 24 + room.w : framesX + fd.width + MARGIN);
-  const height = Math.ceil(Math.max(leftBottom, top + framesHeight, top + g.height + room.h) + MARGIN);
+  const room = upLanesRoom(model.steps, common.slots);
+  const width = Math.ceil(anyObjects ? objectsX + g.width + 24 + room.w : framesX + input.framesWidth + MARGIN);
+  const height = Math.ceil(Math.max(column.bottom, top + input.framesHeight, top + g.height + room.h) + MARGIN);
   const lanes = [top - 5, ...g.rowY.slice(1).map((y) => top + y - ROW_GAP / 2), top + g.height + 10];
   const columns = [objectsX - FRAMES_TO_OBJECTS / 2, ...g.gaps.map((x) => objectsX + x)];
   return {
@@ -222,6 +254,44 @@ export function placeFigure(
     columns,
     walls: [],
   };
+}
+
+/**
+ * Places the columns and every object's slot, over all steps, in one arrangement. On a `page` the SVG holds only
+ * the frames and the objects.
+ */
+export function placeFigure(
+  model: FigureModel,
+  fragments: FigureFragments,
+  laid: LaidOut,
+  arrangement: Arrangement = 'wide',
+  page = false,
+): FigurePlacement {
+  const sizeOf = objectSizes(model, fragments, laid);
+  const slots = assignSlots(model.steps, sizeOf);
+  const anyObjects = slots.some((s) => s.size > 0);
+  const column = codeColumn(fragments, laid, page);
+  const { top, codeBox, outHeaderY, outBox, excY } = column;
+  const common = {
+    drawsCode: !page,
+    slots,
+    grid: grid(slots, sizeOf),
+    top,
+    codeBox,
+    outHeaderY,
+    outBox,
+    excY,
+    anyObjects,
+  };
+  const input = {
+    common,
+    column,
+    sizeOf,
+    framesWidth: fragments.frameDims.width,
+    framesHeight: framesHeight(model),
+    page,
+  };
+  return arrangement === 'stacked' ? stackedPlacement(input) : widePlacement(model, input);
 }
 
 const at = (a: Box, x: number, y: number): Box => ({ x: x + a.x, y: y + a.y, w: a.w, h: a.h });
