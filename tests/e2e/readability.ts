@@ -11,8 +11,13 @@ export interface Readability {
   sizes: number[];
   /** The page itself scrolls sideways. */
   pageOverflow: boolean;
-  /** Ids of figures with a visible part wider than its box (the reader has to pan to see it). */
+  /**
+   * Ids of figures with a visible part wider than its box (the reader has to pan to see it), other than a structure
+   * that pans in a box of its own.
+   */
   panning: string[];
+  /** Ids of figures with a structure too wide for the column, which pans in its own box (`.mt-pan`). */
+  bands: string[];
   /** Figure ids on the page. */
   figures: string[];
 }
@@ -31,6 +36,7 @@ export function measureReadability(page: Page): Promise<Readability> {
     };
     const sizes: number[] = [];
     const panning: string[] = [];
+    const bands: string[] = [];
     const figures = [...document.querySelectorAll<HTMLElement>('figure.memtrace')];
     for (const fig of figures) {
       for (const svg of fig.querySelectorAll<SVGSVGElement>('svg')) {
@@ -66,15 +72,17 @@ export function measureReadability(page: Page): Promise<Readability> {
         sizes.push(parseFloat(getComputedStyle(el).fontSize));
       }
       // A visible box whose content is wider than the box: the reader pans inside the figure.
-      const pans = [...fig.querySelectorAll<HTMLElement>('*')].some((el) => {
+      const pans = [...fig.querySelectorAll<HTMLElement>('*')].filter((el) => {
         if (el.closest('svg') || !visible(el)) return false;
         const o = getComputedStyle(el).overflowX;
         return (o === 'auto' || o === 'scroll') && el.scrollWidth > el.clientWidth + 1;
       });
-      if (pans) panning.push(fig.id);
+      if (pans.some((el) => !el.matches('.mt-pan'))) panning.push(fig.id);
+      if (pans.some((el) => el.matches('.mt-pan'))) bands.push(fig.id);
     }
     const root = document.scrollingElement ?? document.documentElement;
-    return { sizes, pageOverflow: root.scrollWidth > root.clientWidth + 1, panning, figures: figures.map((f) => f.id) };
+    const pageOverflow = root.scrollWidth > root.clientWidth + 1;
+    return { sizes, pageOverflow, panning, bands, figures: figures.map((f) => f.id) };
   });
 }
 
@@ -83,4 +91,31 @@ export function quantile(xs: number[], q: number): number {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
+}
+
+/**
+ * How different two screenshots of the same size are: the mean absolute difference of their colour channels, 0 (the
+ * same) to 255, decoded by the browser itself.
+ */
+export function imageDifference(page: Page, a: Buffer, b: Buffer): Promise<number> {
+  return page.evaluate(
+    async ([a, b]) => {
+      const pixels = async (data: string) => {
+        const img = new Image();
+        img.src = `data:image/png;base64,${data}`;
+        await img.decode();
+        const canvas = document.createElement('canvas');
+        [canvas.width, canvas.height] = [img.naturalWidth, img.naturalHeight];
+        const ctx = canvas.getContext('2d')!;
+        ctx.drawImage(img, 0, 0);
+        return ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+      };
+      const [pa, pb] = [await pixels(a), await pixels(b)];
+      if (pa.length !== pb.length) return 255;
+      let sum = 0;
+      for (let i = 0; i < pa.length; i++) if (i % 4 !== 3) sum += Math.abs(pa[i]! - pb[i]!);
+      return sum / ((pa.length / 4) * 3);
+    },
+    [a.toString('base64'), b.toString('base64')] as const,
+  );
 }

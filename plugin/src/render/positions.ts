@@ -62,6 +62,11 @@ export interface FigurePlacement {
   lanes: number[];
   /** Free vertical lanes for arrows (between columns), as x values. */
   columns: number[];
+  /**
+   * Stacked: where the band of objects wider than the column starts, and the width of everything above it (a page
+   * pans the band in a box of its own).
+   */
+  band?: { y: number; width: number };
 }
 
 /** A note right of an object's type label ("freed", "✱ new"). */
@@ -178,6 +183,10 @@ export function placeFigure(
       maxWidth: NARROW_WIDTH - 2 * MARGIN - 24,
     });
     const width = Math.ceil(Math.max(n.right, page ? 0 : codeBox.x + codeBox.w) + MARGIN);
+    const band = n.band && {
+      y: n.band.top,
+      width: Math.ceil(Math.max(n.band.right, page ? 0 : codeBox.x + codeBox.w) + MARGIN),
+    };
     return {
       ...common,
       suffix: 'n',
@@ -193,11 +202,13 @@ export function placeFigure(
       height: Math.ceil(n.bottom + MARGIN),
       lanes: n.lanes,
       columns: n.columns,
-      // A column this narrow has no room for arrows that loop round outside it.
+      // A column this narrow has no room for arrows that loop round outside it; above the band, no room right of it.
       walls: [
         { x: -1e4, y: -1e4, w: 1e4 + 2, h: 3e4 },
         { x: width - 2, y: -1e4, w: 1e4, h: 3e4 },
+        ...(band ? [{ x: band.width - 2, y: -1e4, w: 1e4, h: band.y + 1e4 }] : []),
       ],
+      ...(band ? { band } : {}),
     };
   }
   const framesX = page ? MARGIN : codeBox.x + codeBox.w + CODE_TO_FRAMES;
