@@ -9,7 +9,15 @@ import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launch, SCREENSHOTS } from './browser.ts';
-import { imageDifference, measureReadability, quantile, WIDTHS, type Readability } from './readability.ts';
+import {
+  imageDifference,
+  measureReadability,
+  quantile,
+  stepView,
+  WIDTHS,
+  type Readability,
+  type StepView,
+} from './readability.ts';
 import { serveStatic, type StaticServer } from './server.ts';
 
 const siteDir = inject('siteDir');
@@ -114,6 +122,26 @@ describe.skipIf(!built)('readable figures at every width', () => {
       const panning = [...new Set(all().flatMap((r) => [...r.panning, ...r.bands]))];
       expect(panning.length * 10, `panning: ${panning.join(', ')}`).toBeLessThanOrEqual(figures);
     });
+  });
+
+  it('shows the line to run and what the step changed together while the seed figure steps, at 390 × 844 px', async () => {
+    // No animation, so that each measure sees where the page settles.
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, reducedMotion: 'reduce' });
+    const page = await context.newPage();
+    await load(page, server.url + SEED);
+    const fig = page.locator('figure.memtrace').first();
+    await fig.locator('[data-go=first]').click({ force: true });
+    // The reader has scrolled to the figure and steps with the buttons from there.
+    await fig.evaluate((f) => scrollTo(0, f.getBoundingClientRect().top + scrollY));
+    const n = await fig.locator('.memtrace-step').count();
+    const views: (StepView & { step: number })[] = [];
+    for (let k = 2; k <= n; k++) {
+      await fig.locator('[data-go=next]').click();
+      views.push({ step: k, ...(await stepView(fig)) });
+    }
+    expect(views.filter((v) => v.change).length).toBeGreaterThan(n / 2);
+    expect(views.filter((v) => !v.lineSeen || !v.changeSeen)).toEqual([]);
+    await context.close();
   });
 
   it.each(['light', 'dark'] as const)(

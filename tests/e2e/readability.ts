@@ -3,7 +3,7 @@
  * reaches the screen (font size × the on-screen scale of its SVG, or the computed size of HTML text), whether the
  * page scrolls sideways, and which figures pan inside their own boxes. Shared by the browser tests and the bench.
  */
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
 /** One page at one width. */
 export interface Readability {
@@ -118,4 +118,37 @@ export function imageDifference(page: Page, a: Buffer, b: Buffer): Promise<numbe
     },
     [a.toString('base64'), b.toString('base64')] as const,
   );
+}
+
+/** What the reader sees of a figure's current step: the line to run, and the part of the diagram the step changed. */
+export interface StepView {
+  /** The next line to run is on screen, inside the code pane's visible part. */
+  lineSeen: boolean;
+  /** Top and bottom (viewport px) of the step's change marks together; undefined when the step changed nothing. */
+  change?: [number, number];
+  /** Where the screen is free for the diagram: below the code pane (pinned or not) and the controls, to the bottom. */
+  free: [number, number];
+  /** The change marks are all on screen, below the code pane. */
+  changeSeen: boolean;
+}
+
+/** Measures `StepView` for a figure's current step (change marks: the SVG's outlines, tints and ✱ in the changed colour). */
+export function stepView(fig: Locator): Promise<StepView> {
+  return fig.evaluate((f) => {
+    const step = f.querySelector('.memtrace-step.is-current')!;
+    const line = step.querySelector('.mt-n')!.getBoundingClientRect();
+    const pane = step.querySelector('.mt-src')!.getBoundingClientRect();
+    const controls = f.querySelector('.memtrace-controls')!.getBoundingClientRect();
+    const lineSeen =
+      line.top >= Math.max(0, pane.top, controls.bottom) - 1 && line.bottom <= Math.min(innerHeight, pane.bottom) + 1;
+    const marks = [...step.querySelectorAll('.mt-dia [stroke*=changed], .mt-dia [fill*=changed]')]
+      .map((m) => m.getBoundingClientRect())
+      .filter((r) => r.height > 0);
+    // The pane hides what lies under it where it is above the diagram (pinned, on a phone); beside it, nothing.
+    const over = pane.right > step.querySelector('.mt-dia')!.getBoundingClientRect().left + 1 ? pane.bottom : 0;
+    const free: [number, number] = [Math.max(controls.bottom, over), innerHeight];
+    if (marks.length === 0) return { lineSeen, free, changeSeen: true };
+    const change: [number, number] = [Math.min(...marks.map((r) => r.top)), Math.max(...marks.map((r) => r.bottom))];
+    return { lineSeen, change, free, changeSeen: change[0] >= free[0] - 1 && change[1] <= free[1] + 1 };
+  });
 }

@@ -21,6 +21,34 @@ const hashTarget = (): [Element, Go, number] | undefined => {
   return go ? [fig, go, +m[2] - 1] : undefined;
 };
 
+/**
+ * Where the code is pinned over a tall stacked diagram (a phone's column), brings what the current step changed (its
+ * change marks) into view below the code, after the reader stepped with a button or a key: the line that ran and
+ * what it did are on screen together. Nothing moves when they already are, and no animation for reduced motion.
+ */
+function reveal(fig: HTMLElement): void {
+  const step = fig.querySelector('.is-current')!;
+  const pane = step.querySelector<HTMLElement>('.mt-src');
+  const pin = pane && getComputedStyle(pane);
+  if (pin?.position !== 'sticky') return;
+  let top = 1e9;
+  let bottom = -1e9;
+  for (const m of step.querySelectorAll('.mt-dia [stroke*=changed],.mt-dia [fill*=changed]')) {
+    const r = m.getBoundingClientRect();
+    if (r.height) {
+      top = Math.min(top, r.top);
+      bottom = Math.max(bottom, r.bottom);
+    }
+  }
+  // Below the code once it is pinned (its own `top` and height), with a little room.
+  const below = parseFloat(pin.top) + pane!.offsetHeight + 4;
+  if (top > bottom || (top >= Math.max(below, pane!.getBoundingClientRect().bottom) && bottom <= innerHeight)) return;
+  scrollBy({
+    top: top - below,
+    behavior: matchMedia('(prefers-reduced-motion:reduce)').matches ? 'instant' : 'smooth',
+  });
+}
+
 function setup(fig: HTMLElement): void {
   fig.dataset.memtrace = 'ready';
   const part = (name: string) => fig.querySelector(`[data-mt=${name}]`) as HTMLElement;
@@ -92,7 +120,11 @@ function setup(fig: HTMLElement): void {
   };
 
   // Buttons stay focusable at the ends (aria-disabled, not disabled) so keyboard focus is never dropped.
-  for (const b of buttons) b.onclick = () => go(target(b), true);
+  for (const b of buttons)
+    b.onclick = () => {
+      go(target(b), true);
+      reveal(fig);
+    };
   range.oninput = () => go(+range.value - 1, true);
   fig.onkeydown = (e) => {
     // The slider handles its own keys (and reports through `input`); modified keys belong to the browser.
@@ -101,6 +133,7 @@ function setup(fig: HTMLElement): void {
     if (k != null) {
       e.preventDefault();
       go(k, true);
+      reveal(fig);
     }
   };
   if (!fig.hasAttribute('tabindex')) fig.tabIndex = 0;
