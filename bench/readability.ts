@@ -30,6 +30,7 @@ export async function readabilityRows(site: string): Promise<Row[]> {
       const sizes: number[] = [];
       let figures = 0;
       let panning = 0;
+      let bands = 0;
       let overflowing = 0;
       for (const path of pages) {
         await page.goto(server.url + path, { waitUntil: 'load' });
@@ -37,7 +38,8 @@ export async function readabilityRows(site: string): Promise<Row[]> {
         const r = await measureReadability(page);
         sizes.push(...r.sizes);
         figures += r.figures.length;
-        panning += r.panning.length;
+        panning += new Set([...r.panning, ...r.bands]).size;
+        bands += r.bands.filter((id) => !r.panning.includes(id)).length;
         if (r.pageOverflow) overflowing++;
       }
       await context.close();
@@ -68,6 +70,7 @@ export async function readabilityRows(site: string): Promise<Row[]> {
           unit: '',
           ...(width === 360 ? { target: '≤ 1 in 10', ok: panning * 10 <= figures } : {}),
         },
+        { section, metric: '… of which only a structure, in its own box', value: bands, unit: '' },
         {
           section,
           metric: `pages that scroll sideways (of ${pages.length})`,

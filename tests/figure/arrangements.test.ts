@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { selectAll, select } from 'hast-util-select';
 import { toString } from 'hast-util-to-string';
+import type { Element } from 'hast';
 import { describe, expect, it } from 'vitest';
 import { arrangementClass, renderFigure } from '../../plugin/src/figure/markup.ts';
 import { htmlBytes } from '../../plugin/src/figure/hast.ts';
@@ -97,4 +98,36 @@ it('draws a page figure byte for byte the same on every run', async () => {
   const [a, b] = [await html(), await html()];
   expect(a).toContain('class="mt-y"');
   expect(b).toBe(a);
+});
+
+it('pans a stacked structure wider than a phone column in a box of its own, a second view of the one drawing', async () => {
+  const figure = await render(fixture('long-containers'), { idPrefix: 'mtc-', layout: 'page' });
+  const band = figure.narrow!.band!;
+  // Above the band, the stacked diagram fits the column; the band holds what does not.
+  expect(band.width).toBeLessThanOrEqual(NARROW_WIDTH);
+  expect(figure.narrow!.width).toBeGreaterThan(NARROW_WIDTH);
+  expect(band.y).toBeGreaterThan(0);
+  expect(band.y).toBeLessThan(figure.narrow!.height);
+  const tree = renderFigure(figure, { id: 'mtc', title: 'Long' });
+  selectAll('li.memtrace-step', tree).forEach((li, i) => {
+    const [wide, above, pan, ...rest] = select('.mt-dia', li)!.children as Element[];
+    expect(rest).toEqual([]);
+    expect(attr(wide, 'className')).toEqual(['mt-x']);
+    expect(attr(above, 'className')).toEqual(['mt-y']);
+    expect(attr(above, 'viewBox')).toBe(`0 0 ${band.width} ${band.y}`);
+    // The step's drawing is one group, which the band's view places again: nothing is drawn twice.
+    const drawing = select('svg > g', above)!;
+    expect(attr(drawing, 'id')).toBe(`mtc-v${i + 1}`);
+    expect(attr(drawing, 'fontFamily')).toBeDefined();
+    expect(attr(pan, 'className')).toEqual(['mt-y', 'mt-pan']);
+    const view = select('svg', pan)!;
+    const { width, height } = figure.narrow!;
+    expect(attr(view, 'viewBox')).toBe(`0 ${band.y} ${width} ${height - band.y}`);
+    expect(attr(view, 'ariaHidden')).toBe('true');
+    expect((view.children as Element[]).map((e) => [e.tagName, attr(e, 'href')])).toEqual([['use', `#mtc-v${i + 1}`]]);
+  });
+  // The title still names the step, and ids stay unique on the page.
+  expect(toString(select('.mt-y title', tree)!)).toContain('Step 1');
+  const ids = [...htmlBytes(tree).matchAll(/ id="([^"]+)"/g)].map((m) => m[1]);
+  expect(ids.length).toBe(new Set(ids).size);
 });

@@ -87,3 +87,31 @@ test('has no objects header and no lanes when no step has an object', () => {
   expect(p.lanes).toEqual([]);
   expect(p.bottom).toBe(32 + 200);
 });
+
+test('puts a row with an object wider than the column last, in a band that starts at its boxes, with no lane through it', () => {
+  const slots = [
+    new Map<number, Slot>([
+      [1, { row: 0, col: 0 }],
+      [2, { row: 1, col: 0 }],
+      [3, { row: 2, col: 0 }],
+    ]),
+  ];
+  const p = placeNarrow(spec(slots, { 1: { w: 400, h: 40 }, 2: { w: 100, h: 30 }, 3: { w: 120, h: 30 } }));
+  const [long, a, b] = [p.at({ row: 0, col: 0 }), p.at({ row: 1, col: 0 }), p.at({ row: 2, col: 0 })];
+  // The two narrow rows keep their order above the long one, whatever the rows' own order.
+  expect(a.y).toBeLessThan(b.y);
+  expect(long.y).toBeGreaterThan(b.y + 30);
+  // The band starts under the long row's type label (16 px), at the top of its box.
+  expect(p.band).toEqual({ top: long.y + 16, right: expect.any(Number) });
+  // Everything above the band fits the column; the long object alone runs past it.
+  expect(p.band!.right).toBeLessThanOrEqual(10 + 280 + 24);
+  expect(p.right).toBeGreaterThanOrEqual(10 + 400);
+  // No vertical lane ends at the long object, nor is one kept from the gap right of a narrow one by it.
+  expect(p.columns.filter((x) => x > 10 + 280 + 24)).toEqual([]);
+  expect(p.columns).toContain(10 + 120 + 14);
+});
+
+test('has no band when every object fits the column', () => {
+  const slots = [new Map<number, Slot>([[1, { row: 0, col: 0 }]])];
+  expect(placeNarrow(spec(slots, { 1: { w: 280, h: 40 } })).band).toBeUndefined();
+});

@@ -80,6 +80,34 @@ function revealOnLoad(fig: HTMLElement): void {
   else addEventListener('load', show, { once: true });
 }
 
+/**
+ * Where the code is pinned over a tall stacked diagram (a phone's column), brings what the current step changed (its
+ * change marks) into view below the code, after the reader stepped with a button or a key: the line that ran and
+ * what it did are on screen together. Nothing moves when they already are, and no animation for reduced motion.
+ */
+function reveal(fig: HTMLElement): void {
+  const step = fig.querySelector('.is-current')!;
+  const pane = step.querySelector<HTMLElement>('.mt-src');
+  const pin = pane && getComputedStyle(pane);
+  if (pin?.position !== 'sticky') return;
+  let top = 1e9;
+  let bottom = -1e9;
+  for (const m of step.querySelectorAll('.mt-dia [stroke*=changed],.mt-dia [fill*=changed]')) {
+    const r = m.getBoundingClientRect();
+    if (r.height) {
+      top = Math.min(top, r.top);
+      bottom = Math.max(bottom, r.bottom);
+    }
+  }
+  // Below the code once it is pinned (its own `top` and height), with a little room.
+  const below = parseFloat(pin.top) + pane!.offsetHeight + 4;
+  if (top > bottom || (top >= Math.max(below, pane!.getBoundingClientRect().bottom) && bottom <= innerHeight)) return;
+  scrollBy({
+    top: top - below,
+    behavior: matchMedia('(prefers-reduced-motion:reduce)').matches ? 'instant' : 'smooth',
+  });
+}
+
 /** Turns one figure's list of steps into a stepper: its controls, keys and hash. */
 function setup(fig: HTMLElement): void {
   fig.dataset.memtrace = 'ready';
@@ -122,7 +150,11 @@ function setup(fig: HTMLElement): void {
   };
 
   // Buttons stay focusable at the ends (aria-disabled, not disabled) so keyboard focus is never dropped.
-  for (const b of buttons) b.onclick = () => go(target(b), true);
+  for (const b of buttons)
+    b.onclick = () => {
+      go(target(b), true);
+      reveal(fig);
+    };
   range.oninput = () => go(+range.value - 1, true);
   fig.onkeydown = (e) => {
     // The slider handles its own keys (and reports through `input`).
@@ -130,6 +162,7 @@ function setup(fig: HTMLElement): void {
     if (k != null) {
       e.preventDefault();
       go(k, true);
+      reveal(fig);
     }
   };
   if (!fig.hasAttribute('tabindex')) fig.tabIndex = 0;

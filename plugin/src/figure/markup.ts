@@ -7,7 +7,7 @@
 import { inlineAssets } from './assets.ts';
 import { noteToHast } from '../notes/inline.ts';
 import { codeLegend, codePane, type LineMarkIds } from './code-pane.ts';
-import { h, type Element, type ElementContent, type Root } from './hast.ts';
+import { h, svgElement, type Element, type ElementContent, type Root } from './hast.ts';
 import type { RenderedFigure, RenderedStep } from './types.ts';
 
 /** URLs of the emitted client assets, built by the integration under the site's `base`. */
@@ -105,11 +105,41 @@ export function arrangementClass(width: number): string {
   return `mt-w${360 + 120 * Math.max(0, Math.min(7, Math.ceil((width - 360) / 120)))}`;
 }
 
+/**
+ * A stacked diagram whose last rows hold an object wider than a phone's column (a long list): the SVG shows what lies
+ * above that band, at the column's width, and a box under it pans sideways over the band alone, a second view of the
+ * same drawing (`<use>`), so that nothing is drawn twice. The box fades out at its right edge where there is more
+ * (CSS), and is hidden from assistive technology: the first SVG's title and the text version say it all.
+ */
+function banded(svg: Element, band: { y: number; width: number }, id: string, k: number): Element[] {
+  const { width, height, viewBox, fontFamily, fontSize, xmlSpace, ...p } = svg.properties;
+  const [w, bandH] = [Number(width), Number(height) - band.y];
+  const named = svg.children.filter((c) => c.type === 'element' && (c.tagName === 'title' || c.tagName === 'desc'));
+  // What the drawing inherits goes on its group: a <use> clone inherits from where it is used, not from the SVG.
+  const drawing: Element = {
+    type: 'element',
+    tagName: 'g',
+    properties: { id: `${id}-v${k}`, fontFamily, fontSize, xmlSpace },
+    children: svg.children.filter((c) => !named.includes(c)),
+  };
+  const above: Element = {
+    ...svg,
+    properties: { ...p, width: String(band.width), height: String(band.y), viewBox: `0 0 ${band.width} ${band.y}` },
+    children: [...named, drawing],
+  };
+  const attrs = { width: w, height: bandH, viewBox: `0 ${band.y} ${w} ${bandH}`, 'aria-hidden': 'true' };
+  const pan = svgElement('svg', attrs, [svgElement('use', { href: `#${id}-v${k}` })]);
+  return [above, h('div', { class: 'mt-y mt-pan' }, [pan])];
+}
+
 /** A step's code pane (on a page that sets the code as HTML) and its diagram, in each arrangement it has. */
 function view(s: RenderedStep, k: number, id: string, f: RenderedFigure): Element {
   const where = `"${id}" step ${k}`;
   const svgs = [sized(s.tree, f.width, f.height, where, 'mt-x')];
-  if (s.narrowTree && f.narrow) svgs.push(sized(s.narrowTree, f.narrow.width, f.narrow.height, where, 'mt-y'));
+  if (s.narrowTree && f.narrow) {
+    const narrow = sized(s.narrowTree, f.narrow.width, f.narrow.height, where, 'mt-y');
+    svgs.push(...(f.narrow.band ? banded(narrow, f.narrow.band, id, k) : [narrow]));
+  }
   const pane = f.code ? [codePane(f.code, { line: s.line, output: [], ...s.pane }, lineMarkIds(id))] : [];
   return h('div', { class: 'memtrace-view' }, [...pane, h('div', { class: 'mt-dia' }, svgs)]);
 }

@@ -74,7 +74,8 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
       ? { width: width!, height: height!, steps }
       : { width: width!, height: height!, steps, shared: svgBytes(shared), sharedTree: shared };
   if (page) figure.code = model.code;
-  if (page && stacked) figure.narrow = { width: stacked.width, height: stacked.height };
+  if (page && stacked)
+    figure.narrow = { width: stacked.width, height: stacked.height, ...(stacked.band ? { band: stacked.band } : {}) };
   return figure;
 }
 

@@ -4,8 +4,11 @@
  * object keeps its place for as long as it lives here too; only where the slots go differs. A row of the wide grid
  * (a structure reached from one variable: a linked list, a list and its items) starts a new line and wraps onto
  * more lines when it does not fit, each continuation line indented a little so that it reads as the same row.
+ * A row with an object wider than the column (a long list) goes last, in a band of its own at the bottom: a page
+ * shows that band in a box that pans sideways (figure/markup.ts), while everything above it stays put.
  */
 import type { Slot } from './placement.ts';
+import { LABEL_H } from './sizes.ts';
 
 /** What the stacked placement needs to know of a figure. */
 export interface NarrowSpec {
@@ -41,6 +44,11 @@ export interface NarrowPlacement {
   /** Right and bottom edges of everything placed, arrows' room on the right included. */
   right: number;
   bottom: number;
+  /**
+   * Where the rows with an object wider than the column start (`top`: the top edge of their first line's boxes), and
+   * the right edge of everything placed before them; undefined when no object is that wide.
+   */
+  band?: { top: number; right: number };
 }
 
 /** Gap between two objects on one line, and between lines. */
@@ -51,6 +59,11 @@ const INDENT = 18;
 /** Room right of the objects for the arrows that run down to them. */
 const FRAMES_LANE = 20;
 const FRAMES_TO_OBJECTS = 14;
+/**
+ * Where the band starts below the top of its first line: at the top edge of its objects' boxes, under their type
+ * labels, so that an arrow into one of them ends in the part that stays put, pointing at the box whatever it pans to.
+ */
+const BAND_SEAM = LABEL_H;
 
 /** A slot's key: a stack's places (placement.ts's `sub`) are slots of their own here, side by side in the flow. */
 const key = (s: Slot) => `${s.row},${s.col},${s.sub ?? 0}`;
@@ -75,11 +88,12 @@ function flow(spec: NarrowSpec, sizes: Map<string, { w: number; h: number }>) {
     const [r, c, sub] = k.split(',').map(Number) as [number, number, number];
     byRow.set(r, [...(byRow.get(r) ?? []), [c, sub]]);
   }
-  const lines: { slots: { k: string; x: number; w: number; h: number }[] }[] = [];
+  const lines: { slots: { k: string; x: number; w: number; h: number }[]; band: boolean }[] = [];
   /** Where each column of the wide grid went last: a row that starts at column 1 lines up under its part. */
   const colX = new Map<number, number>();
-  for (const r of [...byRow.keys()].sort((a, b) => a - b)) {
-    let line: (typeof lines)[number] = { slots: [] };
+  const band = (r: number) => byRow.get(r)!.some(([c, sub]) => sizes.get(`${r},${c},${sub}`)!.w > spec.maxWidth);
+  for (const r of [...byRow.keys()].sort((a, b) => +band(a) - +band(b) || a - b)) {
+    let line: (typeof lines)[number] = { slots: [], band: band(r) };
     lines.push(line);
     let x = 0;
     for (const [c, sub] of byRow.get(r)!.sort((a, b) => a[0] - b[0] || a[1] - b[1])) {
@@ -87,7 +101,7 @@ function flow(spec: NarrowSpec, sizes: Map<string, { w: number; h: number }>) {
       const { w, h } = sizes.get(k)!;
       if (line.slots.length === 0) x = Math.max(0, Math.min(colX.get(c) ?? c * INDENT, spec.maxWidth - w));
       else if (x + w > spec.maxWidth) {
-        line = { slots: [] };
+        line = { slots: [], band: line.band };
         lines.push(line);
         x = Math.max(0, Math.min(INDENT, spec.maxWidth - w));
       }
@@ -126,16 +140,19 @@ export function placeNarrow(spec: NarrowSpec): NarrowPlacement {
   const lanes: number[] = [objectsTop - 5];
   let y = objectsTop;
   const lines = flow(spec, sizes);
+  let band: NarrowPlacement['band'];
   for (const [i, line] of lines.entries()) {
     if (i > 0) lanes.push(y - NARROW_ROW_GAP / 2);
+    if (line.band && !band) band = { top: y + BAND_SEAM, right };
     for (const s of line.slots) {
       place.set(s.k, { x: spec.x + s.x, y });
       right = Math.max(right, spec.x + s.x + s.w + 24);
     }
     y += Math.max(...line.slots.map((s) => s.h)) + NARROW_ROW_GAP;
   }
-  // The gap right of an object is a lane for arrows only where it runs past every other object, top to bottom.
-  const spans = lines.flatMap((l) => l.slots.map((s) => [spec.x + s.x, spec.x + s.x + s.w] as const));
+  // The gap right of an object is a lane for arrows only where it runs past every other object, top to bottom; the
+  // band's objects pan on a page, so no lane runs right of them, nor stops at them.
+  const spans = lines.flatMap((l) => (l.band ? [] : l.slots.map((s) => [spec.x + s.x, spec.x + s.x + s.w] as const)));
   for (const [, end] of spans) {
     const x = end + NARROW_COL_GAP / 2;
     if (spans.every(([a, b]) => x <= a - 2 || x >= b + 2)) columns.add(x);
@@ -150,5 +167,6 @@ export function placeNarrow(spec: NarrowSpec): NarrowPlacement {
     columns: [...columns].sort((a, b) => a - b),
     right,
     bottom: y - NARROW_ROW_GAP,
+    ...(band ? { band } : {}),
   };
 }

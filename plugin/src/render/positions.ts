@@ -62,6 +62,11 @@ export interface FigurePlacement {
   lanes: number[];
   /** Free vertical lanes for arrows (between columns), as x values. */
   columns: number[];
+  /**
+   * Stacked: where the band of objects wider than the column starts, and the width of everything above it (a page
+   * pans the band in a box of its own).
+   */
+  band?: { y: number; width: number };
 }
 
 /** A note right of an object's type label ("freed", "✱ new"). */
@@ -205,6 +210,10 @@ function stackedPlacement(input: ArrangementInput): FigurePlacement {
     maxWidth: NARROW_WIDTH - 2 * MARGIN - 24,
   });
   const width = Math.ceil(Math.max(n.right, page ? 0 : column.codeBox.x + column.codeBox.w) + MARGIN);
+  const band = n.band && {
+    y: n.band.top,
+    width: Math.ceil(Math.max(n.band.right, page ? 0 : column.codeBox.x + column.codeBox.w) + MARGIN),
+  };
   return {
     ...common,
     suffix: 'n',
@@ -220,11 +229,13 @@ function stackedPlacement(input: ArrangementInput): FigurePlacement {
     height: Math.ceil(n.bottom + MARGIN),
     lanes: n.lanes,
     columns: n.columns,
-    // A column this narrow has no room for arrows that loop round outside it.
+    // A column this narrow has no room for arrows that loop round outside it; above the band, no room right of it.
     walls: [
       { x: -1e4, y: -1e4, w: 1e4 + 2, h: 3e4 },
       { x: width - 2, y: -1e4, w: 1e4, h: 3e4 },
+      ...(band ? [{ x: band.width - 2, y: -1e4, w: 1e4, h: band.y + 1e4 }] : []),
     ],
+    ...(band ? { band } : {}),
   };
 }
 

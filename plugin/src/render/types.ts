@@ -76,6 +76,9 @@ export interface RenderedFigure {
   sharedTree?: ElementContent[];
   /** With layout `page`: the program's lines (tabs expanded), for the HTML code pane. */
   code?: string[];
-  /** With layout `page`: the size of the stacked diagram, when the steps have one (RenderedStep.narrow). */
-  narrow?: { width: number; height: number };
+  /**
+   * With layout `page`: the size of the stacked diagram, when the steps have one (RenderedStep.narrow), and where
+   * its band of objects wider than a phone's column starts (`y`), with the width of everything above it.
+   */
+  narrow?: { width: number; height: number; band?: { y: number; width: number } };
 }
