@@ -92,11 +92,14 @@ it('rounds the width the stylesheet switches at up to one it knows', () => {
   ]);
 });
 
-it('draws a page figure byte for byte the same on every run', async () => {
+it.each([
+  ['linked-list', 'class="mt-y"'],
+  ['long-containers', 'class="mt-y mt-pan"'],
+])('draws a page figure byte for byte the same on every run (%s)', async (name, has) => {
   const html = async () =>
-    htmlBytes(renderFigure(await render(fixture('linked-list'), { idPrefix: 'mtl-', layout: 'page' }), { id: 'mtl' }));
+    htmlBytes(renderFigure(await render(fixture(name), { idPrefix: 'mtl-', layout: 'page' }), { id: 'mtl' }));
   const [a, b] = [await html(), await html()];
-  expect(a).toContain('class="mt-y"');
+  expect(a).toContain(has);
   expect(b).toBe(a);
 });
 
