@@ -7,7 +7,7 @@
  *
  * Run alone, it traces the conformance programs and the demo posts once (cached in /tmp) and prints the worst
  * figures, with --list what goes wrong where (which arrows, by index in the SVG):
- *   npx node bench/arrows.ts [--fresh] [--list] [--only NAME-PART]
+ *   npx node bench/arrows.ts [--fresh] [--list] [--only NAME-PART] [--wide | --narrow]
  */
 import { CONFORMANCE_DIR } from '../tests/conformance.ts';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -356,24 +356,22 @@ if (import.meta.main) {
     }
     writeFileSync(cache, JSON.stringify(traces));
   }
-  const only = process.argv.indexOf('--only');
-  if (only > 0) traces = traces.filter((t) => t.name.includes(process.argv[only + 1] ?? ''));
-  for (const demo of [true, false]) {
-    for (const r of await arrowRows(
-      demo ? 'demo posts' : 'conformance',
-      traces.filter((t) => t.demo === demo).map((t) => t.trace),
-    )) {
-      console.log(
-        `${r.section}: ${r.metric} = ${r.value}${r.target ? ` (target ${r.target}: ${r.ok ? 'ok' : 'MISSED'})` : ''}`,
-      );
+  const pick = process.argv.indexOf('--only');
+  if (pick > 0) traces = traces.filter((t) => t.name.includes(process.argv[pick + 1] ?? ''));
+  const only = ['wide', 'narrow'].filter((a) => process.argv.includes(`--${a}`)) as Arrangement[];
+  for (const arrangement of only.length ? only : (['wide', 'narrow'] as const)) {
+    const stats = [];
+    for (const t of traces) stats.push({ ...t, stats: await lastStepOf(t.trace, arrangement) });
+    for (const demo of [true, false]) {
+      const label = `arrows (${arrangement}): ${demo ? 'demo posts' : 'conformance'}`;
+      const of = stats.filter((s) => s.demo === demo).flatMap((s) => (s.stats ? [s.stats] : []));
+      for (const r of totalRows(label, of))
+        console.log(
+          `${r.section}: ${r.metric} = ${r.value}${r.target ? ` (target ${r.target}: ${r.ok ? 'ok' : 'MISSED'})` : ''}`,
+        );
     }
-  }
-  if (process.argv.includes('--list')) {
-    for (const arrangement of ['wide', 'narrow'] as const) {
-      for (const t of traces) {
-        const s = await lastStepOf(t.trace, arrangement);
-        if (s?.faults.length) console.log(`${arrangement} ${t.name}:\n  ${s.faults.join('\n  ')}`);
-      }
-    }
+    if (process.argv.includes('--list'))
+      for (const s of stats)
+        if (s.stats?.faults.length) console.log(`${arrangement} ${s.name}:\n  ${s.stats.faults.join('\n  ')}`);
   }
 }

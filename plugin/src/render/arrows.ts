@@ -143,7 +143,7 @@ function way(source: Box, cell: Box, from: Pt): Box[] {
 function hits(c: Candidate, q: ArrowRequest, obstacles: Box[]): number {
   const pts = dense(c.pts);
   let n = 0;
-  for (const o of obstacles) if (pts.some((p) => inside(p, o))) n++;
+  for (const o of obstacles) if (pts.some((p) => inside(p, o))) n++, process.env.ARR_DEBUG2 && console.error('hit', o);
   for (const l of q.labels?.values() ?? []) if (pts.some((p) => inside(p, l, 0))) n++;
   // Off the canvas, an arrow is cut off.
   const box = q.canvas;
@@ -152,9 +152,13 @@ function hits(c: Candidate, q: ArrowRequest, obstacles: Box[]): number {
     const ok = way(q.source, q.cell, q.from);
     // Out through its own cell and row only: not down through the box's other rows, not back in.
     if (pts.some((p) => inside(p, q.source, 0.5) && !ok.some((b) => inside(p, b, -1.5)))) n++;
-  }
+  } else if (pts.some((p) => inside(p, q.source, 0.5) && Math.abs(p.y - q.from.y) > FRAME_ROW)) n++;
+  // A frame's arrow leaves through its own row, not down through the rows below it.
   return n;
 }
+
+/** How far from its dot an arrow may stray inside its own frame: within the dot's row. */
+const FRAME_ROW = 11;
 
 export interface ArrowRequest {
   /** The dot's centre. */
@@ -184,6 +188,8 @@ export interface ArrowRequest {
   leaving?: number[];
   /** Routes already drawn in this step (coarse points): among routes that cross no box, the one that crosses fewest of these wins. */
   drawn?: Pt[][];
+  /** The objects sit below the frames (the stacked arrangement): a frame's arrows run down a bus on the right. */
+  stacked?: boolean;
 }
 
 /** A route, and where it ends. */
@@ -253,10 +259,12 @@ function endsOf(q: ArrowRequest): Ends {
 function itemRoutes(q: ArrowRequest, ends: Ends): Proposal[] {
   const { from: s, target: t } = q;
   const cands: Proposal[] = [];
-  if (!ends.item || !(t.y + t.h < q.source.y - 8 || t.y > q.source.y + q.source.h + 8)) return cands;
+  if (!ends.item) return cands;
+  if (!(t.y + t.h < q.source.y - 8 || t.y > q.source.y + q.source.h + 8)) return sideways(q, ends);
   const up = t.y + t.h < q.source.y;
   const edge: Edge = up ? 'bottom' : 'top';
-  const x = arrival(q, edge) ?? along(t.x + 8, t.x + t.w - 8, s.x) ?? t.x + t.w / 2;
+  // Into the top edge right of the target's type label.
+  const x = arrival(q, edge) ?? along(up ? t.x + 8 : ends.topLo, t.x + t.w - 8, s.x) ?? t.x + t.w / 2;
   const e = { x, y: up ? t.y + t.h : t.y };
   const k = Math.max(16, Math.abs(e.y - s.y) * 0.5) * (up ? -1 : 1);
   cands.push({ edge, make: () => cubic(s, { x: s.x, y: s.y + k }, { x: e.x, y: e.y - k }, e) });
@@ -272,7 +280,24 @@ function itemRoutes(q: ArrowRequest, ends: Ends): Proposal[] {
       make: () => elbow([s, { x: s.x, y: by }, { x: bx, y: by }, { x: bx, y: e.y }]),
     });
   }
+  // Blocked (the target's type label in the way): into its left edge.
+  cands.push(...sideways(q, ends));
   return cands;
+}
+
+/**
+ * A list item's route into the left edge of a target to the right, higher or lower than its dot: up or down out of
+ * its own cell first, then across, so that it does not run along its row through its neighbours' dots (whose own
+ * arrows leave there). Only for an item with neighbours.
+ */
+function sideways(q: ArrowRequest, ends: Ends): Proposal[] {
+  const { from: s, target: t, cell } = q;
+  if (!cell || cell.w > q.source.w - 4 || t.x - s.x < 24) return [];
+  const e = { x: t.x, y: ends.leftY };
+  const dy = e.y - s.y;
+  if (Math.abs(dy) < 12) return [];
+  const k = (e.x - s.x) * 0.5;
+  return [{ edge: 'left', make: () => cubic(s, { x: s.x, y: s.y + dy * 0.6 }, { x: e.x - k, y: e.y }, e) }];
 }
 
 /** The route into the left edge of a target well to the right: level when the dot is within its height, else an S-curve. */
@@ -464,6 +489,8 @@ function choose(cands: Proposal[], q: ArrowRequest, obstacles: Box[]): { best: C
   for (const [i, p] of cands.entries()) {
     const c = p.make();
     const h = hits(c, q, obstacles);
+    if (process.env.ARR_DEBUG && Math.abs(q.from.x - Number(process.env.ARR_DEBUG)) < 1)
+      console.error('cand', i, p.edge, c.d, 'hits', h, q.drawn?.length ? crossCount(c.coarse ?? c.pts, q.drawn) : 0);
     if (h > 0) {
       if (clear === 0 && h < bestHits) [best, at, bestHits] = [c, i, h];
       continue;
@@ -521,6 +548,7 @@ export function routeStep(requests: ArrowRequest[]): string[] {
     if (q.target.y < q.from.y) leaving.set(q.source, [...(leaving.get(q.source) ?? []), q.from.y]);
   const qs = requests.map((q) => ({ ...q, leaving: leaving.get(q.target) ?? [] }));
   const fixed = nestedUp(qs);
+  for (const [i, r] of busRoutes(qs)) fixed.set(i, r);
   const first = routeAll(
     qs.map((q) => ({ ...q })),
     fixed,
@@ -661,6 +689,131 @@ function nestedUp(qs: ArrowRequest[]): Map<number, Route> {
     )
       continue;
     out.set(i, { d: c.d, edge: 'right', end: c.pts.at(-1)!, coarse: c.coarse ?? c.pts });
+  }
+  return out;
+}
+
+function groupBy<T, K>(xs: T[], key: (x: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>();
+  for (const x of xs) out.set(key(x), [...(out.get(key(x)) ?? []), x]);
+  return out;
+}
+
+/** Spacing of the bus's lanes, and of the runs along one lane between lines of objects. */
+const BUS = 5;
+
+/** The lane right above a box and its type label: the gap between its line of objects and the line above. */
+function laneAbove(q: ArrowRequest): number | undefined {
+  const top = q.labels?.get(q.target)?.y ?? q.target.y;
+  return q.lanes.filter((y) => y < top - 2).sort((a, b) => b - a)[0];
+}
+
+/** How far right a run down from `y0` to `y1` must keep: clear of every box and label it passes. */
+function clearOf(q: ArrowRequest, y0: number, y1: number): number {
+  const canvas = q.canvas ?? { w: Infinity, h: Infinity };
+  let x = q.source.x + q.source.w + 6;
+  for (const b of [...q.obstacles, ...(q.labels?.values() ?? [])]) {
+    // The walls of a narrow column are not boxes to pass.
+    if (b.x + b.w <= 2 || b.x >= canvas.w - 2) continue;
+    if (b.y < y1 && b.y + b.h > y0) x = Math.max(x, b.x + b.w + 6);
+  }
+  return x;
+}
+
+/** A frame's arrow on the bus: its request, its index, the lane above its target, its run down and along that lane. */
+interface BusArrow {
+  q: ArrowRequest;
+  i: number;
+  lane: number;
+  /** The bus lane it runs down. */
+  x: number;
+  /** Where it runs along the lane above its target's line. */
+  y: number;
+}
+
+/**
+ * The frames' arrows to the objects below them, each with its own lane down the bus (the higher its dot, the
+ * further out) and its own run along the lane above its target's line (the further in, the higher).
+ */
+function busArrows(qs: ArrowRequest[]): BusArrow[] {
+  const ids = qs
+    .map((q, i) => ({ q, i, lane: laneAbove(q) ?? -Infinity, x: 0, y: 0 }))
+    .filter(({ q, lane }) => q.stacked && !q.cell && lane > q.source.y + q.source.h)
+    .sort((a, b) => a.q.from.y - b.q.from.y || a.i - b.i);
+  // From the innermost (lowest dot) out: each lane clear of what it passes and of the lanes inside it.
+  let inner = -Infinity;
+  // Far enough right of its target for an arrowhead into its right edge.
+  for (const a of [...ids].reverse()) {
+    const t = a.q.target;
+    a.x = inner = Math.max(clearOf(a.q, a.q.from.y, a.lane + BUS * 2), t.x + t.w + 16, inner + BUS);
+  }
+  for (const [lane, on] of groupBy(ids, (a) => a.lane)) {
+    on.sort((a, b) => a.x - b.x);
+    on.forEach((a, k) => {
+      a.y = lane + (k - (on.length - 1) / 2) * (BUS - 1);
+    });
+  }
+  return ids;
+}
+
+/**
+ * Where the bus's arrows into one target end, in the order of their lanes (the inner first), for each way in: on
+ * its right edge, from its first row down (clear of its own dots, whose arrows leave there), the inner higher; on
+ * its top edge right of its type label, the inner further left; and the run down the gap right of it, the inner
+ * nearer.
+ */
+function busEnds(into: BusArrow[], dots: number[]) {
+  const { q } = into[0]!;
+  const t = q.target;
+  const topLo = endsOf(q).topLo;
+  const ys: number[] = [];
+  for (let y = t.y + Math.min(t.h / 2, 11); ys.length < into.length && y <= t.y + t.h - 4; y += 2) {
+    if (dots.some((d) => Math.abs(d - y) < 7) || (ys.length && y - ys.at(-1)! < ARRIVAL_GAP)) continue;
+    ys.push(y);
+  }
+  return into.map((_, k) => ({
+    right: ys[k],
+    top: along(topLo, t.x + t.w - 6, topLo + 2 + k * ARRIVAL_GAP),
+    gap: t.x + t.w + 6 + k * BUS,
+  }));
+}
+
+/**
+ * The arrows from the frames down to the objects below them (the stacked arrangement), nested so that none crosses
+ * another when the objects of lower variables come first (narrow.ts): each runs right from its dot to a lane of its
+ * own on the right, down, and left into its target's right edge; or, when other objects stand right of its target,
+ * along the gap above the target's line and down the gap right of it; or, failing that, into its top edge right of
+ * its type label. An arrow that finds no such route clear of every box is left to the ordinary routes. By index
+ * into `qs`.
+ */
+function busRoutes(qs: ArrowRequest[]): Map<number, Route> {
+  const out = new Map<number, Route>();
+  const arrows = busArrows(qs);
+  const dots = new Map<Box, number[]>();
+  for (const q of qs) dots.set(q.source, [...(dots.get(q.source) ?? []), q.from.y]);
+  for (const into of groupBy(arrows, (a) => a.q.target).values()) {
+    into.sort((a, b) => a.x - b.x);
+    const ends = busEnds(into, dots.get(into[0]!.q.target) ?? []);
+    into.forEach((a, k) => {
+      const { q, x, y } = a;
+      const { right, top, gap } = ends[k]!;
+      const t = q.target;
+      const out0 = [q.from, { x, y: q.from.y }];
+      const tries: [Edge, Pt[]][] = [];
+      if (right !== undefined) {
+        const edge = { x: t.x + t.w, y: right };
+        tries.push(['right', [...out0, { x, y: right }, edge]]);
+        tries.push(['right', [...out0, { x, y }, { x: gap, y }, { x: gap, y: right }, edge]]);
+      }
+      if (top !== undefined) tries.push(['top', [...out0, { x, y }, { x: top, y }, { x: top, y: t.y }]]);
+      const obstacles = q.obstacles.filter((o) => o !== t && o !== q.source);
+      for (const [edge, pts] of tries) {
+        const c = elbow(pts);
+        if (hits(c, q, obstacles) > 0) continue;
+        out.set(a.i, { d: c.d, edge, end: c.pts.at(-1)!, coarse: c.coarse ?? c.pts });
+        break;
+      }
+    });
   }
   return out;
 }

@@ -24,6 +24,8 @@ export interface NarrowSpec {
   sizeOf: (step: number, id: number) => { w: number; h: number };
   /** How wide the objects may run before a line wraps. */
   maxWidth: number;
+  /** Per row of the wide grid: it belongs to the block of the row above (placement.ts's gluedRows). */
+  glued?: boolean[];
 }
 
 /** Where the parts of a stacked diagram go, in the SVG's coordinates, shared by every step. */
@@ -68,6 +70,21 @@ function slotSizes(spec: NarrowSpec): Map<string, { w: number; h: number }> {
   return sizes;
 }
 
+/**
+ * The wide grid's rows in the order their lines go, top to bottom: the blocks of rows (a structure that spans
+ * several) in reverse, each block's rows in order. The frames' arrows run down a bus on the right and turn in
+ * towards their targets; the higher a variable, the further out its arrow runs, so the object of the lowest
+ * variable comes first and no two of those arrows cross.
+ */
+function lineOrder(spec: NarrowSpec, rows: number[]): number[] {
+  const blocks: number[][] = [];
+  for (const r of rows.sort((a, b) => a - b)) {
+    if (spec.glued?.[r] && blocks.length) blocks.at(-1)!.push(r);
+    else blocks.push([r]);
+  }
+  return blocks.reverse().flat();
+}
+
 /** Lines of objects: each wide row starts a line, and wraps onto more lines past `maxWidth`. */
 function flow(spec: NarrowSpec, sizes: Map<string, { w: number; h: number }>) {
   const byRow = new Map<number, [number, number][]>();
@@ -78,7 +95,7 @@ function flow(spec: NarrowSpec, sizes: Map<string, { w: number; h: number }>) {
   const lines: { slots: { k: string; x: number; w: number; h: number }[] }[] = [];
   /** Where each column of the wide grid went last: a row that starts at column 1 lines up under its part. */
   const colX = new Map<number, number>();
-  for (const r of [...byRow.keys()].sort((a, b) => a - b)) {
+  for (const r of lineOrder(spec, [...byRow.keys()])) {
     let line: (typeof lines)[number] = { slots: [] };
     lines.push(line);
     let x = 0;

@@ -126,6 +126,24 @@ function sourceYs(m: StepModel): Map<number, number> {
 }
 
 /**
+ * Which rows belong to the block of the row above them: `glued[r]` when an object and its part (the object it was
+ * first reached from) sit on either side of row r's top. A structure that spans several rows is one block.
+ */
+export function gluedRows(models: StepModel[], slots: Map<number, Slot>[], rows: number): boolean[] {
+  const glued = new Array<boolean>(rows).fill(false);
+  models.forEach((m, k) => {
+    const at = slots[k]!;
+    for (const o of m.objects) {
+      const s = at.get(o.id);
+      const p = o.parent === null ? undefined : at.get(o.parent);
+      if (s && p && p.row !== s.row)
+        for (let r = Math.min(p.row, s.row) + 1; r <= Math.max(p.row, s.row); r++) glued[r] = true;
+    }
+  });
+  return glued;
+}
+
+/**
  * The rows put in the order of the variables that point at them, so that arrows from the frames do not cross: a
  * row's key is the mean height of the variables its first-column objects are reached from, over the steps. A
  * structure that spans several rows (an object whose part sits in a lower row) moves as one block, and a block
@@ -136,38 +154,35 @@ function reorderRows(models: StepModel[], slots: Map<number, Slot>[], rows: numb
   if (rows < 2) return slots;
   const sum = new Array<number>(rows).fill(0);
   const count = new Array<number>(rows).fill(0);
-  // glued[r]: row r belongs to the block of row r - 1.
-  const glued = new Array<boolean>(rows).fill(false);
+  const glued = gluedRows(models, slots, rows);
   models.forEach((m, k) => {
     const ys = sourceYs(m);
     const at = slots[k]!;
     for (const o of m.objects) {
       const s = at.get(o.id);
-      if (!s) continue;
       const y = ys.get(o.id);
-      if (s.col === 0 && o.parent === null && y !== undefined) {
+      if (s?.col === 0 && o.parent === null && y !== undefined) {
         sum[s.row] += y;
         count[s.row]++;
       }
-      const p = o.parent === null ? undefined : at.get(o.parent);
-      if (p && p.row !== s.row)
-        for (let r = Math.min(p.row, s.row) + 1; r <= Math.max(p.row, s.row); r++) glued[r] = true;
     }
   });
+  // A row no variable reaches follows the row before it.
+  const keys: number[] = [];
+  for (let r = 0; r < rows; r++) keys.push(count[r] ? sum[r]! / count[r]! : (keys[r - 1] ?? -Infinity));
   const blocks: { rows: number[]; key: number }[] = [];
   for (let r = 0; r < rows; r++) {
-    if (glued[r] && blocks.length) {
-      blocks.at(-1)!.rows.push(r);
-      continue;
-    }
-    const key = count[r] ? sum[r]! / count[r]! : (blocks.at(-1)?.key ?? -Infinity);
-    blocks.push({ rows: [r], key });
+    if (glued[r] && blocks.length) blocks.at(-1)!.rows.push(r);
+    else blocks.push({ rows: [r], key: keys[r]! });
   }
-  // Stable: blocks with equal keys keep their order.
-  const order = blocks.map((b, i) => ({ b, i })).sort((x, y) => x.b.key - y.b.key || x.i - y.i);
+  // Stable: blocks with equal keys keep their order. Within a block too, rows follow their variables (the list a
+  // variable points at above the part of it that another variable points at), still side by side.
+  const byKey = <T>(xs: T[], key: (x: T) => number) =>
+    xs.map((x, i) => ({ x, i })).sort((a, b) => key(a.x) - key(b.x) || a.i - b.i);
   const to = new Array<number>(rows);
   let n = 0;
-  for (const { b } of order) for (const r of b.rows) to[r] = n++;
+  for (const { x: b } of byKey(blocks, (b) => b.key))
+    for (const { x: r } of byKey(b.rows, (r) => keys[r]!)) to[r] = n++;
   if (to.every((t, r) => t === r)) return slots;
   return slots.map((m) => new Map([...m].map(([id, s]) => [id, { ...s, row: to[s.row]! }])));
 }
