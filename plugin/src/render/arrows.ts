@@ -738,15 +738,10 @@ interface BusArrow {
 function busArrows(qs: ArrowRequest[]): BusArrow[] {
   const ids = qs
     .map((q, i) => ({ q, i, lane: laneAbove(q) ?? -Infinity, x: 0, y: 0 }))
-    .filter(({ q, lane }) => q.stacked && !q.cell && lane > q.source.y + q.source.h)
+    .filter(({ q, lane }) => q.stacked && lane > q.source.y + q.source.h && !(q.cell && q.cell.h >= q.source.h - 4))
     .sort((a, b) => a.q.from.y - b.q.from.y || a.i - b.i);
-  // From the innermost (lowest dot) out: each lane clear of what it passes and of the lanes inside it.
-  let inner = -Infinity;
-  // Far enough right of its target for an arrowhead into its right edge.
-  for (const a of [...ids].reverse()) {
-    const t = a.q.target;
-    a.x = inner = Math.max(clearOf(a.q, a.q.from.y, a.lane + BUS * 2), t.x + t.w + 16, inner + BUS);
-  }
+  // The frames' arrows share one bus; an object's (its rows' dots one above the other) have their own.
+  for (const group of groupBy(ids, ({ q }) => (q.cell ? q.source : undefined)).values()) nest(group);
   for (const [lane, on] of groupBy(ids, (a) => a.lane)) {
     on.sort((a, b) => a.x - b.x);
     on.forEach((a, k) => {
@@ -754,6 +749,21 @@ function busArrows(qs: ArrowRequest[]): BusArrow[] {
     });
   }
   return ids;
+}
+
+/**
+ * The lanes down the bus of arrows from one column of dots (top first): from the innermost (lowest dot) out, each
+ * clear of what it passes (and far enough right of its target for an arrowhead into its right edge) and of the
+ * lanes inside it; closer together where the canvas is too narrow.
+ */
+function nest(ids: BusArrow[]) {
+  const clear = ids.map(({ q, lane }) => Math.max(clearOf(q, q.from.y, lane + BUS * 2), q.target.x + q.target.w + 16));
+  const right = (ids[0]?.q.canvas?.w ?? Infinity) - 4;
+  for (let gap = BUS; gap >= 3; gap--) {
+    let inner = -Infinity;
+    for (let k = ids.length - 1; k >= 0; k--) ids[k]!.x = inner = Math.max(clear[k]!, inner + gap);
+    if (inner <= right) break;
+  }
 }
 
 /**

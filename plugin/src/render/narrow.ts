@@ -24,8 +24,8 @@ export interface NarrowSpec {
   sizeOf: (step: number, id: number) => { w: number; h: number };
   /** How wide the objects may run before a line wraps. */
   maxWidth: number;
-  /** Per row of the wide grid: it belongs to the block of the row above (placement.ts's gluedRows). */
-  glued?: boolean[];
+  /** The rows of the wide grid in the order their lines go (placement.ts's stackedRowOrder); else in order. */
+  order?: number[];
 }
 
 /** Where the parts of a stacked diagram go, in the SVG's coordinates, shared by every step. */
@@ -70,19 +70,10 @@ function slotSizes(spec: NarrowSpec): Map<string, { w: number; h: number }> {
   return sizes;
 }
 
-/**
- * The wide grid's rows in the order their lines go, top to bottom: the blocks of rows (a structure that spans
- * several) in reverse, each block's rows in order. The frames' arrows run down a bus on the right and turn in
- * towards their targets; the higher a variable, the further out its arrow runs, so the object of the lowest
- * variable comes first and no two of those arrows cross.
- */
+/** The wide grid's rows in the order their lines go, top to bottom. */
 function lineOrder(spec: NarrowSpec, rows: number[]): number[] {
-  const blocks: number[][] = [];
-  for (const r of rows.sort((a, b) => a - b)) {
-    if (spec.glued?.[r] && blocks.length) blocks.at(-1)!.push(r);
-    else blocks.push([r]);
-  }
-  return blocks.reverse().flat();
+  const order = (spec.order ?? []).filter((r) => rows.includes(r));
+  return [...order, ...rows.filter((r) => !order.includes(r)).sort((a, b) => a - b)];
 }
 
 /** Lines of objects: each wide row starts a line, and wraps onto more lines past `maxWidth`. */
@@ -99,7 +90,7 @@ function flow(spec: NarrowSpec, sizes: Map<string, { w: number; h: number }>) {
     let line: (typeof lines)[number] = { slots: [] };
     lines.push(line);
     let x = 0;
-    for (const [c, sub] of byRow.get(r)!.sort((a, b) => a[0] - b[0] || a[1] - b[1])) {
+    for (const [c, sub] of byRow.get(r)!.sort((a, b) => a[0] - b[0] || b[1] - a[1])) {
       const k = `${r},${c},${sub}`;
       const { w, h } = sizes.get(k)!;
       if (line.slots.length === 0) x = Math.max(0, Math.min(colX.get(c) ?? c * INDENT, spec.maxWidth - w));

@@ -144,17 +144,12 @@ export function gluedRows(models: StepModel[], slots: Map<number, Slot>[], rows:
 }
 
 /**
- * The rows put in the order of the variables that point at them, so that arrows from the frames do not cross: a
- * row's key is the mean height of the variables its first-column objects are reached from, over the steps. A
- * structure that spans several rows (an object whose part sits in a lower row) moves as one block, and a block
- * whose first column no variable reaches stays after the block before it. Rows move as wholes over every step, so
- * no object changes place while it lives.
+ * Each row's key, the mean height of the variables its first-column objects are reached from over the steps (a row
+ * no variable reaches takes the key of the row before it), and whether a variable reaches it.
  */
-function reorderRows(models: StepModel[], slots: Map<number, Slot>[], rows: number): Map<number, Slot>[] {
-  if (rows < 2) return slots;
+function rowKeys(models: StepModel[], slots: Map<number, Slot>[], rows: number) {
   const sum = new Array<number>(rows).fill(0);
   const count = new Array<number>(rows).fill(0);
-  const glued = gluedRows(models, slots, rows);
   models.forEach((m, k) => {
     const ys = sourceYs(m);
     const at = slots[k]!;
@@ -167,9 +162,39 @@ function reorderRows(models: StepModel[], slots: Map<number, Slot>[], rows: numb
       }
     }
   });
-  // A row no variable reaches follows the row before it.
   const keys: number[] = [];
   for (let r = 0; r < rows; r++) keys.push(count[r] ? sum[r]! / count[r]! : (keys[r - 1] ?? -Infinity));
+  return { keys, reached: count.map((n) => n > 0) };
+}
+
+/**
+ * The rows of the grid in the order the stacked arrangement puts their lines, top to bottom. Its frames' arrows run
+ * down a bus right of everything and turn in towards their targets, the higher a variable the further out; so that
+ * none crosses another, the row of the lowest variable comes first: the rows a variable reaches go in reverse,
+ * each followed by the rows after it that no variable reaches (the rest of its structure), in order.
+ */
+export function stackedRowOrder(models: StepModel[], slots: Map<number, Slot>[]): number[] {
+  const rows = 1 + Math.max(-1, ...slots.flatMap((m) => [...m.values()].map((s) => s.row)));
+  const { reached } = rowKeys(models, slots, rows);
+  const units: number[][] = [];
+  for (let r = 0; r < rows; r++) {
+    if (reached[r] || units.length === 0) units.push([r]);
+    else units.at(-1)!.push(r);
+  }
+  return units.reverse().flat();
+}
+
+/**
+ * The rows put in the order of the variables that point at them, so that arrows from the frames do not cross: a
+ * row's key is the mean height of the variables its first-column objects are reached from, over the steps. A
+ * structure that spans several rows (an object whose part sits in a lower row) moves as one block, and a block
+ * whose first column no variable reaches stays after the block before it. Rows move as wholes over every step, so
+ * no object changes place while it lives.
+ */
+function reorderRows(models: StepModel[], slots: Map<number, Slot>[], rows: number): Map<number, Slot>[] {
+  if (rows < 2) return slots;
+  const glued = gluedRows(models, slots, rows);
+  const { keys } = rowKeys(models, slots, rows);
   const blocks: { rows: number[]; key: number }[] = [];
   for (let r = 0; r < rows; r++) {
     if (glued[r] && blocks.length) blocks.at(-1)!.rows.push(r);

@@ -8,7 +8,7 @@ import type { FigureFragments, FrameFragments, LaidOut } from './boxes.ts';
 import type { FigureModel } from './figure-model.ts';
 import type { FragmentSpec } from './fragments.ts';
 import type { FrameModel, ObjectModel } from './model.ts';
-import { assignSlots, gluedRows, grid, ROW_GAP, upLanesRoom, type Grid, type Slot } from './placement.ts';
+import { assignSlots, grid, stackedRowOrder, ROW_GAP, upLanesRoom, type Grid, type Slot } from './placement.ts';
 import type { Box, Rendered } from './sheet.ts';
 import { placeNarrow } from './narrow.ts';
 import {
@@ -176,7 +176,7 @@ export function placeFigure(
       slots,
       sizeOf,
       maxWidth: NARROW_WIDTH - 2 * MARGIN - 24,
-      glued: gluedRows(steps, slots, g.rowY.length),
+      order: stackedRowOrder(steps, slots),
     });
     const width = Math.ceil(Math.max(n.right, page ? 0 : codeBox.x + codeBox.w) + MARGIN);
     return {
