@@ -143,17 +143,23 @@ function way(source: Box, cell: Box, from: Pt): Box[] {
 function hits(c: Candidate, q: ArrowRequest, obstacles: Box[]): number {
   const pts = dense(c.pts);
   let n = 0;
-  for (const o of obstacles) if (pts.some((p) => inside(p, o))) n++, process.env.ARR_DEBUG2 && console.error('hit', o);
+  for (const o of obstacles) if (pts.some((p) => inside(p, o))) n++;
   for (const l of q.labels?.values() ?? []) if (pts.some((p) => inside(p, l, 0))) n++;
   // Off the canvas, an arrow is cut off.
   const box = q.canvas;
   if (box && pts.some((p) => p.x < 1 || p.y < 1 || p.x > box.w - 1 || p.y > box.h - 1)) n++;
+  // Stacked, a frame's arrow leaves through its own row and the frame's padding right of the rows, not down through
+  // the rows below (beside the objects, it may cut the corner of the next row's cell on its way).
+  const padding = q.source.x + q.source.w - FRAME_ROW;
   if (q.cell) {
     const ok = way(q.source, q.cell, q.from);
     // Out through its own cell and row only: not down through the box's other rows, not back in.
     if (pts.some((p) => inside(p, q.source, 0.5) && !ok.some((b) => inside(p, b, -1.5)))) n++;
-  } else if (pts.some((p) => inside(p, q.source, 0.5) && Math.abs(p.y - q.from.y) > FRAME_ROW)) n++;
-  // A frame's arrow leaves through its own row, not down through the rows below it.
+  } else if (
+    q.stacked &&
+    pts.some((p) => inside(p, q.source, 0.5) && Math.abs(p.y - q.from.y) > FRAME_ROW && p.x < padding)
+  )
+    n++;
   return n;
 }
 
@@ -188,6 +194,8 @@ export interface ArrowRequest {
   leaving?: number[];
   /** Routes already drawn in this step (coarse points): among routes that cross no box, the one that crosses fewest of these wins. */
   drawn?: Pt[][];
+  /** The same routes, as points a few px apart: a route that runs along one of these loses to one that crosses it. */
+  along?: Pt[][];
   /** The objects sit below the frames (the stacked arrangement): a frame's arrows run down a bus on the right. */
   stacked?: boolean;
 }
@@ -198,6 +206,8 @@ export interface Route {
   edge: Edge;
   end: Pt;
   coarse: Pt[];
+  /** Points along the route, a few px apart. */
+  pts?: Pt[];
 }
 
 /** Where along an edge [lo, hi] an arrow ends: `want`, kept inside. Undefined when the edge has no room. */
@@ -470,7 +480,7 @@ function routeOne(q: ArrowRequest): Route {
     const lane = cands[at]!.lane!;
     q.laneUse?.set(lane, (q.laneUse.get(lane) ?? 0) + 1);
   }
-  return { d: best.d, edge: cands[at]!.edge, end: best.pts.at(-1)!, coarse: best.coarse ?? best.pts };
+  return { d: best.d, edge: cands[at]!.edge, end: best.pts.at(-1)!, coarse: best.coarse ?? best.pts, pts: best.pts };
 }
 
 /** How many candidates that cross no box are weighed against the routes already drawn. */
@@ -489,13 +499,12 @@ function choose(cands: Proposal[], q: ArrowRequest, obstacles: Box[]): { best: C
   for (const [i, p] of cands.entries()) {
     const c = p.make();
     const h = hits(c, q, obstacles);
-    if (process.env.ARR_DEBUG && Math.abs(q.from.x - Number(process.env.ARR_DEBUG)) < 1)
-      console.error('cand', i, p.edge, c.d, 'hits', h, q.drawn?.length ? crossCount(c.coarse ?? c.pts, q.drawn) : 0);
     if (h > 0) {
       if (clear === 0 && h < bestHits) [best, at, bestHits] = [c, i, h];
       continue;
     }
-    const x = q.drawn?.length ? crossCount(c.coarse ?? c.pts, q.drawn) : 0;
+    // Running along a drawn route is worse than crossing it: the eye cannot tell the two apart there.
+    const x = q.drawn?.length ? crossCount(c.coarse ?? c.pts, q.drawn) + alongside(c.pts, q.along ?? []) : 0;
     if (clear === 0 || x < bestCross) [best, at, bestHits, bestCross] = [c, i, 0, x];
     clear++;
     if (bestCross === 0 || clear >= WEIGH) break;
@@ -529,6 +538,23 @@ function crossCount(pts: Pt[], drawn: Pt[][]): number {
       for (let j = 1; j < other.length && !hit; j++)
         hit = segmentsCross(pts[i - 1]!, pts[i]!, other[j - 1]!, other[j]!);
     if (hit) n++;
+  }
+  return n;
+}
+
+/** How many of the drawn routes (points a few px apart) a route runs along: within 3 px for 12 px or more. */
+function alongside(pts: Pt[], drawn: Pt[][]): number {
+  const route = dense(pts, 2);
+  let n = 0;
+  for (const other of drawn) {
+    let run = 0;
+    let best = 0;
+    for (const [i, p] of route.entries()) {
+      const near = other.some((o) => Math.abs(o.x - p.x) < 3 && Math.abs(o.y - p.y) < 3);
+      run = near && i > 0 ? run + Math.hypot(p.x - route[i - 1]!.x, p.y - route[i - 1]!.y) : 0;
+      best = Math.max(best, run);
+    }
+    if (best >= 12) n++;
   }
   return n;
 }
@@ -595,11 +621,13 @@ function routeAll(qs: ArrowRequest[], fixed = new Map<number, Route>()): Route[]
   const columnUse = new Map<number, number>();
   const laneUse = new Map<number, number>();
   const drawn: Pt[][] = [...fixed.values()].map((r) => r.coarse);
+  const along: Pt[][] = [...fixed.values()].map((r) => dense(r.pts ?? r.coarse, 3));
   return qs.map((q, i) => {
     const f = fixed.get(i);
     if (f) return f;
-    const r = routeOne({ ...q, columnUse, laneUse, drawn });
+    const r = routeOne({ ...q, columnUse, laneUse, drawn, along });
     drawn.push(r.coarse);
+    along.push(dense(r.pts ?? r.coarse, 3));
     return r;
   });
 }
@@ -688,7 +716,7 @@ function nestedUp(qs: ArrowRequest[]): Map<number, Route> {
       ) > 0
     )
       continue;
-    out.set(i, { d: c.d, edge: 'right', end: c.pts.at(-1)!, coarse: c.coarse ?? c.pts });
+    out.set(i, { d: c.d, edge: 'right', end: c.pts.at(-1)!, coarse: c.coarse ?? c.pts, pts: c.pts });
   }
   return out;
 }
@@ -820,7 +848,7 @@ function busRoutes(qs: ArrowRequest[]): Map<number, Route> {
       for (const [edge, pts] of tries) {
         const c = elbow(pts);
         if (hits(c, q, obstacles) > 0) continue;
-        out.set(a.i, { d: c.d, edge, end: c.pts.at(-1)!, coarse: c.coarse ?? c.pts });
+        out.set(a.i, { d: c.d, edge, end: c.pts.at(-1)!, coarse: c.coarse ?? c.pts, pts: c.pts });
         break;
       }
     });

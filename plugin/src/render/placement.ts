@@ -170,18 +170,59 @@ function rowKeys(models: StepModel[], slots: Map<number, Slot>[], rows: number) 
 /**
  * The rows of the grid in the order the stacked arrangement puts their lines, top to bottom. Its frames' arrows run
  * down a bus right of everything and turn in towards their targets, the higher a variable the further out; so that
- * none crosses another, the row of the lowest variable comes first: the rows a variable reaches go in reverse,
- * each followed by the rows after it that no variable reaches (the rest of its structure), in order.
+ * none crosses another, the structure of the lowest variable comes first: the blocks of rows (a structure that
+ * spans several, see gluedRows) go in reverse, the rows of each in order, so that a structure still reads along its
+ * pointers.
  */
 export function stackedRowOrder(models: StepModel[], slots: Map<number, Slot>[]): number[] {
   const rows = 1 + Math.max(-1, ...slots.flatMap((m) => [...m.values()].map((s) => s.row)));
-  const { reached } = rowKeys(models, slots, rows);
-  const units: number[][] = [];
+  const glued = gluedRows(models, slots, rows);
+  const blocks: number[][] = [];
   for (let r = 0; r < rows; r++) {
-    if (reached[r] || units.length === 0) units.push([r]);
-    else units.at(-1)!.push(r);
+    if (glued[r] && blocks.length) blocks.at(-1)!.push(r);
+    else blocks.push([r]);
   }
-  return units.reverse().flat();
+  return blocks.reverse().flat();
+}
+
+/**
+ * Per row, the rows holding parts of its objects: objects whose parent (the object they were first reached from)
+ * sits in it at the last step they are drawn, when the structure is built.
+ */
+function partRows(models: StepModel[], slots: Map<number, Slot>[]): Map<number, Set<number>> {
+  const last = new Map<number, [number, number]>();
+  models.forEach((m, k) => {
+    for (const o of m.objects) {
+      const s = slots[k]!.get(o.id);
+      const p = o.parent === null ? undefined : slots[k]!.get(o.parent);
+      if (s) last.set(o.id, [s.row, p?.row ?? s.row]);
+    }
+  });
+  const out = new Map<number, Set<number>>();
+  for (const [row, parent] of last.values())
+    if (parent !== row) out.set(parent, (out.get(parent) ?? new Set()).add(row));
+  return out;
+}
+
+/**
+ * The rows of one block in the order of its pointers: each row followed by the rows of its parts, depth first (a
+ * linked list reads down from its head, a tree from its root, each part under the part it hangs from), starting
+ * from the rows that are no row's part, in order.
+ */
+function alongPointers(rows: number[], parts: Map<number, Set<number>>): number[] {
+  const inBlock = new Set(rows);
+  const isPart = new Set(rows.flatMap((r) => [...(parts.get(r) ?? [])].filter((p) => p !== r)));
+  const out: number[] = [];
+  const seen = new Set<number>();
+  const visit = (r: number) => {
+    if (seen.has(r) || !inBlock.has(r)) return;
+    seen.add(r);
+    out.push(r);
+    for (const p of [...(parts.get(r) ?? [])].sort((a, b) => a - b)) visit(p);
+  };
+  for (const r of rows) if (!isPart.has(r)) visit(r);
+  for (const r of rows) visit(r);
+  return out;
 }
 
 /**
@@ -200,14 +241,12 @@ function reorderRows(models: StepModel[], slots: Map<number, Slot>[], rows: numb
     if (glued[r] && blocks.length) blocks.at(-1)!.rows.push(r);
     else blocks.push({ rows: [r], key: keys[r]! });
   }
-  // Stable: blocks with equal keys keep their order. Within a block too, rows follow their variables (the list a
-  // variable points at above the part of it that another variable points at), still side by side.
-  const byKey = <T>(xs: T[], key: (x: T) => number) =>
-    xs.map((x, i) => ({ x, i })).sort((a, b) => key(a.x) - key(b.x) || a.i - b.i);
+  // Stable: blocks with equal keys keep their order.
+  const order = blocks.map((b, i) => ({ b, i })).sort((x, y) => x.b.key - y.b.key || x.i - y.i);
   const to = new Array<number>(rows);
   let n = 0;
-  for (const { x: b } of byKey(blocks, (b) => b.key))
-    for (const { x: r } of byKey(b.rows, (r) => keys[r]!)) to[r] = n++;
+  const parts = partRows(models, slots);
+  for (const { b } of order) for (const r of alongPointers(b.rows, parts)) to[r] = n++;
   if (to.every((t, r) => t === r)) return slots;
   return slots.map((m) => new Map([...m].map(([id, s]) => [id, { ...s, row: to[s.row]! }])));
 }
