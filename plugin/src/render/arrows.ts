@@ -569,9 +569,10 @@ const ARRIVAL_GAP = 8;
  */
 export function routeStep(requests: ArrowRequest[]): string[] {
   const leaving = new Map<Box, number[]>();
-  // Only arrows that leave level or upwards: one that goes down is better passed above than followed below.
+  // Only arrows that leave level or upwards: one that goes down is better passed above than followed below; but
+  // stacked, one that goes down leaves right to its bus first.
   for (const q of requests)
-    if (q.target.y < q.from.y) leaving.set(q.source, [...(leaving.get(q.source) ?? []), q.from.y]);
+    if (q.target.y < q.from.y || q.stacked) leaving.set(q.source, [...(leaving.get(q.source) ?? []), q.from.y]);
   const qs = requests.map((q) => ({ ...q, leaving: leaving.get(q.target) ?? [] }));
   const fixed = nestedUp(qs);
   for (const [i, r] of busRoutes(qs)) fixed.set(i, r);
@@ -769,7 +770,16 @@ function busArrows(qs: ArrowRequest[]): BusArrow[] {
     .filter(({ q, lane }) => q.stacked && lane > q.source.y + q.source.h && !(q.cell && q.cell.h >= q.source.h - 4))
     .sort((a, b) => a.q.from.y - b.q.from.y || a.i - b.i);
   // The frames' arrows share one bus; an object's (its rows' dots one above the other) have their own.
-  for (const group of groupBy(ids, ({ q }) => (q.cell ? q.source : undefined)).values()) nest(group);
+  // Each bus, further out than any lane already taken that it would run along (the frames' first).
+  const taken: BusArrow[] = [];
+  for (const group of groupBy(ids, ({ q }) => (q.cell ? q.source : undefined)).values()) {
+    nest(group);
+    const runsAlong = (a: BusArrow, b: BusArrow) =>
+      Math.abs(a.x - b.x) < 4 && a.q.from.y < b.lane + BUS && b.q.from.y < a.lane + BUS;
+    for (let n = 0; n < 8 && group.some((a) => taken.some((b) => runsAlong(a, b))); n++)
+      for (const a of group) a.x += BUS;
+    taken.push(...group);
+  }
   for (const [lane, on] of groupBy(ids, (a) => a.lane)) {
     on.sort((a, b) => a.x - b.x);
     on.forEach((a, k) => {
