@@ -576,45 +576,82 @@ export function routeStep(requests: ArrowRequest[]): string[] {
   const qs = requests.map((q) => ({ ...q, leaving: leaving.get(q.target) ?? [] }));
   const fixed = nestedUp(qs);
   for (const [i, r] of busRoutes(qs)) fixed.set(i, r);
-  const first = routeAll(
+  let routes = routeAll(
     qs.map((q) => ({ ...q })),
     fixed,
   );
+  const arrive = new Map<number, { edge: Edge; at: number }>();
+  // Spread again where a route that was not spread came to end on an edge with others (at most twice more).
+  for (let round = 0; round < 3; round++) {
+    const before = JSON.stringify([...arrive]);
+    spread(qs, routes, fixed, arrive);
+    if (JSON.stringify([...arrive]) === before) break;
+    routes = routeAll(
+      qs.map((q, i) => (arrive.has(i) ? { ...q, arrive: arrive.get(i)! } : { ...q })),
+      fixed,
+    );
+  }
+  return routes.map((r) => r.d);
+}
+
+/**
+ * Spreads the routes that end on one edge of one box along it, in the order they come in from, at least
+ * ARRIVAL_GAP apart: adds to `arrive` where each should end, for those not spread yet.
+ */
+function spread(
+  qs: ArrowRequest[],
+  routes: Route[],
+  fixed: Map<number, Route>,
+  arrive: Map<number, { edge: Edge; at: number }>,
+) {
   const groups = new Map<string, number[]>();
-  first.forEach((r, i) => {
-    if (fixed.has(i)) return;
+  // Where the routes kept as they are end (on each edge): the others keep clear of those points.
+  const pinned = new Map<string, number[]>();
+  routes.forEach((r, i) => {
     const t = qs[i]!.target;
     const k = `${t.x},${t.y},${r.edge}`;
-    groups.set(k, [...(groups.get(k) ?? []), i]);
+    const side = r.edge === 'left' || r.edge === 'right';
+    if (fixed.has(i)) pinned.set(k, [...(pinned.get(k) ?? []), side ? r.end.y : r.end.x]);
+    else groups.set(k, [...(groups.get(k) ?? []), i]);
   });
-  const arrive = new Map<number, { edge: Edge; at: number }>();
-  for (const ids of groups.values()) {
-    if (ids.length < 2) continue;
+  for (const [k, all] of groups) {
+    // Routes already spread along this edge stay where they end; only the ones new to it are placed, clear of them.
+    const edgeOf = (i: number) =>
+      routes[i]!.edge === 'left' || routes[i]!.edge === 'right' ? routes[i]!.end.y : routes[i]!.end.x;
+    const honoured = (i: number) =>
+      arrive.get(i)?.edge === routes[i]!.edge && Math.abs(arrive.get(i)!.at - edgeOf(i)) < 0.5;
+    const kept = all.filter(honoured);
+    const ids = all.filter((i) => !honoured(i));
+    const pins = [...(pinned.get(k) ?? []), ...kept.map(edgeOf)];
+    const clash = (i: number) => {
+      const r = routes[i]!;
+      const v = r.edge === 'left' || r.edge === 'right' ? r.end.y : r.end.x;
+      return pins.some((p) => Math.abs(p - v) < ARRIVAL_GAP);
+    };
+    if (ids.length === 0 || ids.length + (ids.some(clash) ? 1 : 0) < 2) continue;
     const t = qs[ids[0]!]!.target;
-    const edge = first[ids[0]!]!.edge;
+    const edge = routes[ids[0]!]!.edge;
     const side = edge === 'left' || edge === 'right';
     const [lo, hi] = side ? [t.y + 4, t.y + t.h - 4] : [t.x + 6, t.x + t.w - 6];
     // In the order they come in from (a little before the end), so that they do not cross on the way in.
     const key = (i: number) => {
-      const r = first[i]!;
+      const r = routes[i]!;
       const before = [...r.coarse].reverse().find((p) => Math.hypot(p.x - r.end.x, p.y - r.end.y) > 16) ?? qs[i]!.from;
       return (side ? before.y : before.x) * 1000 + (side ? r.end.y : r.end.x);
     };
     const order = [...ids].sort((a, b) => key(a) - key(b) || a - b);
     const gap = Math.min(ARRIVAL_GAP, (hi - lo) / Math.max(1, order.length - 1));
     const at: number[] = [];
-    for (const [j, i] of order.entries())
-      at.push(Math.max(side ? first[i]!.end.y : first[i]!.end.x, j ? at[j - 1]! + gap : lo));
+    for (const [j, i] of order.entries()) {
+      let v = Math.max(side ? routes[i]!.end.y : routes[i]!.end.x, j ? at[j - 1]! + gap : lo);
+      while (v < hi && pins.some((p) => Math.abs(p - v) < ARRIVAL_GAP)) v += 1;
+      at.push(v);
+    }
     // Pushed past the far end: slide back, keeping the gaps.
     for (let j = order.length - 1; j >= 0; j--)
       at[j] = Math.min(at[j]!, j === order.length - 1 ? hi : at[j + 1]! - gap);
     order.forEach((i, j) => arrive.set(i, { edge, at: Math.round(at[j]! * 10) / 10 }));
   }
-  if (arrive.size === 0) return first.map((r) => r.d);
-  return routeAll(
-    qs.map((q, i) => (arrive.has(i) ? { ...q, arrive: arrive.get(i)! } : { ...q })),
-    fixed,
-  ).map((r) => r.d);
 }
 
 /** Routes in order, each knowing the lanes and columns the earlier ones took and the routes they drew; `fixed` routes are kept as they are. */
