@@ -205,23 +205,19 @@ function partRows(models: StepModel[], slots: Map<number, Slot>[]): Map<number, 
 }
 
 /**
- * The rows of one block in the order of its pointers: each row followed by the rows of its parts, depth first (a
- * linked list reads down from its head, a tree from its root, each part under the part it hangs from), starting
- * from the rows that are no row's part, in order.
+ * The rows of one block in the order of its pointers: a row after the rows whose objects its objects are parts of
+ * (a linked list reads down from its head, a tree from its root), else in their order; where the pointers go round
+ * in a cycle, the first row left goes next.
  */
 function alongPointers(rows: number[], parts: Map<number, Set<number>>): number[] {
-  const inBlock = new Set(rows);
-  const isPart = new Set(rows.flatMap((r) => [...(parts.get(r) ?? [])].filter((p) => p !== r)));
+  const left = new Set(rows);
   const out: number[] = [];
-  const seen = new Set<number>();
-  const visit = (r: number) => {
-    if (seen.has(r) || !inBlock.has(r)) return;
-    seen.add(r);
-    out.push(r);
-    for (const p of [...(parts.get(r) ?? [])].sort((a, b) => a - b)) visit(p);
-  };
-  for (const r of rows) if (!isPart.has(r)) visit(r);
-  for (const r of rows) visit(r);
+  const waits = (r: number) => rows.some((p) => left.has(p) && p !== r && parts.get(p)?.has(r));
+  while (left.size) {
+    const next = rows.find((r) => left.has(r) && !waits(r)) ?? rows.find((r) => left.has(r))!;
+    out.push(next);
+    left.delete(next);
+  }
   return out;
 }
 
