@@ -3,7 +3,8 @@
  * looks (a straight or S-shaped curve into the left edge, a curve into the top or bottom edge, an elbow through the
  * gaps between rows, or down the gap left of the target into its left edge); the first that crosses no other box,
  * no type label (the target's own included: a route into the top edge ends right of it) and no other row of its own
- * object wins, else the one that crosses fewest.
+ * object wins, else the one that crosses fewest. In the stacked arrangement (objects below the frames), the arrows
+ * from a column of dots to boxes below run down a nested bus on the right instead (see busRoutes).
  */
 import type { Box } from './sheet.ts';
 
