@@ -6,11 +6,12 @@
  * rectangles), and the total arrow length.
  *
  * Run alone, it traces the conformance programs and the demo posts once (cached in /tmp) and prints the worst
- * figures:  npx node bench/arrows.ts [--fresh] [--list]
+ * figures, with --list what goes wrong where (which arrows, by index in the SVG):
+ *   npx node bench/arrows.ts [--fresh] [--list] [--only NAME-PART] [--wide | --narrow]
  */
 import { CONFORMANCE_DIR } from '../tests/conformance.ts';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { render } from '../plugin/src/render/index.ts';
 import type { Trace, TraceFailure } from '../plugin/src/trace/format.ts';
 import { TraceRuntime } from '../plugin/src/trace/runtime.ts';
@@ -52,15 +53,22 @@ export function samplePath(d: string): Pt[] {
   return out;
 }
 
-/** The arrows of one SVG (the paths inside the groups that carry an arrowhead), sampled, and the canvas size. */
-export function arrowsOf(svg: string): { arrows: Pt[][]; width: number; height: number; rects: Rect[] } {
+/**
+ * The arrows of one SVG (the paths inside the groups that carry an arrowhead), sampled, the canvas size and the
+ * boxes. A page's SVG draws its boxes with `<use>` of definitions the figure shares: `shared` is that part.
+ */
+export function arrowsOf(
+  svg: string,
+  shared?: string,
+): { arrows: Pt[][]; width: number; height: number; rects: Rect[] } {
   const width = Number(/<svg[^>]* width="([\d.]+)"/.exec(svg)?.[1] ?? 0);
   const height = Number(/<svg[^>]* height="([\d.]+)"/.exec(svg)?.[1] ?? 0);
   const arrows: Pt[][] = [];
   for (const [, body] of svg.matchAll(/<g [^>]*marker-end="[^"]*">((?:<path d="[^"]*"\/>)*)<\/g>/g)) {
     for (const [, d] of body!.matchAll(/<path d="([^"]*)"\/>/g)) arrows.push(samplePath(d!));
   }
-  return { arrows, width, height, rects: rectsOf(svg, width, height) };
+  const rects = [...rectsOf(svg, width, height), ...usedRects(svg, shared === undefined ? new Map() : defsOf(shared))];
+  return { arrows, width, height, rects };
 }
 
 interface Rect {
@@ -68,6 +76,37 @@ interface Rect {
   y: number;
   w: number;
   h: number;
+}
+
+/** The groups with an id in a figure's shared part, by id: each one's content. */
+export function defsOf(shared: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of shared.matchAll(/<g id="([^"]+)">/g)) {
+    const start = m.index + m[0].length;
+    let depth = 1;
+    const tags = /<g[ >]|<\/g>/g;
+    tags.lastIndex = start;
+    for (let t = tags.exec(shared); t; t = tags.exec(shared)) {
+      depth += t[0] === '</g>' ? -1 : 1;
+      if (depth === 0) {
+        out.set(m[1]!, shared.slice(start, t.index));
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** The rectangles the SVG draws through `<use>` of shared definitions, where each use puts them. */
+function usedRects(svg: string, defs: Map<string, string>): Rect[] {
+  const out: Rect[] = [];
+  for (const [, a] of svg.matchAll(/<use ([^>]*)\/>/g)) {
+    const n = (k: string) => Number(new RegExp(`(?:^| )${k}="([-\\d.]+)"`).exec(a!)?.[1] ?? 0);
+    const def = defs.get(/href="#([^"]+)"/.exec(a!)?.[1] ?? '');
+    if (def === undefined) continue;
+    for (const r of rectsOf(def, Infinity, Infinity)) out.push({ ...r, x: r.x + n('x'), y: r.y + n('y') });
+  }
+  return out;
 }
 
 /**
@@ -161,47 +200,93 @@ export interface ArrowStats {
   /** Arrows that pass through a box that is neither their source nor their target. */
   through: number;
   length: number;
+  /** What went wrong, one line each: which arrows (by index, from dot to end) cross, share a stretch or stray. */
+  faults: string[];
 }
 
-/** The measures of one SVG's arrows. */
-export function arrowStats(svg: string): ArrowStats {
-  const { arrows, width, height, rects } = arrowsOf(svg);
+const at = (p: Pt) => `${Math.round(p.x)},${Math.round(p.y)}`;
+const named = (a: Pt[], i: number) => `#${i} ${at(a[0]!)}→${at(a.at(-1)!)}`;
+
+/** The measures of one SVG's arrows (a page's SVG with its figure's shared part, see {@link arrowsOf}). */
+export function arrowStats(svg: string, shared?: string): ArrowStats {
+  const { arrows, width, height, rects } = arrowsOf(svg, shared);
+  const faults: string[] = [];
   let cross = 0;
-  let shared = 0;
+  let sharedPairs = 0;
   for (let i = 0; i < arrows.length; i++) {
     for (let j = i + 1; j < arrows.length; j++) {
       const ab = sharedRun(arrows[i]!, arrows[j]!);
-      if (ab >= 12) shared++;
-      else cross += crossings(arrows[i]!, arrows[j]!);
+      if (ab >= 12) {
+        sharedPairs++;
+        faults.push(`shared ${Math.round(ab)} px: ${named(arrows[i]!, i)} and ${named(arrows[j]!, j)}`);
+        continue;
+      }
+      const n = crossings(arrows[i]!, arrows[j]!);
+      cross += n;
+      if (n) faults.push(`${n} crossing(s): ${named(arrows[i]!, i)} and ${named(arrows[j]!, j)}`);
     }
   }
-  const outside = arrows.filter((a) => a.some((p) => p.x < 0 || p.y < 0 || p.x > width || p.y > height)).length;
+  const off = (a: Pt[]) => a.some((p) => p.x < 0 || p.y < 0 || p.x > width || p.y > height);
   const length = arrows.reduce(
     (s, a) => s + a.slice(1).reduce((t, p, i) => t + Math.hypot(p.x - a[i]!.x, p.y - a[i]!.y), 0),
     0,
   );
-  const through = arrows.filter((a) => throughOther(a, rects)).length;
-  return { arrows: arrows.length, crossings: cross, shared, outside, through, length };
+  let outside = 0;
+  let through = 0;
+  arrows.forEach((a, i) => {
+    if (off(a)) outside++, faults.push(`off the canvas: ${named(a, i)}`);
+    if (throughOther(a, rects)) through++, faults.push(`through a box: ${named(a, i)}`);
+  });
+  return { arrows: arrows.length, crossings: cross, shared: sharedPairs, outside, through, length, faults };
 }
 
-/** The last step of each trace's figure, rendered as a site renders it, measured. */
-export async function lastStepStats(traces: Trace[]): Promise<ArrowStats[]> {
+/** The two arrangements a page draws: the wide one, and the stacked one under a phone's width. */
+export type Arrangement = 'wide' | 'narrow';
+
+/**
+ * The last step of a trace's figure, measured in one arrangement: the wide one as the CLI draws it, the narrow one
+ * as a page draws it (its boxes in the figure's shared part). Undefined when the figure has no narrow arrangement
+ * (its wide one fits a phone) or no step.
+ */
+export async function lastStepOf(t: Trace, arrangement: Arrangement): Promise<ArrowStats | undefined> {
+  if (t.steps.length === 0) return undefined;
+  if (arrangement === 'wide') return arrowStats((await render(t)).steps.at(-1)!.svg);
+  const fig = await render(t, { layout: 'page' });
+  const narrow = fig.steps.at(-1)!.narrow;
+  return narrow === undefined ? undefined : arrowStats(narrow, fig.shared);
+}
+
+/** The last step of each trace's figure that has the arrangement, measured. */
+export async function lastStepStats(traces: Trace[], arrangement: Arrangement = 'wide'): Promise<ArrowStats[]> {
   const out: ArrowStats[] = [];
   for (const t of traces) {
-    if (t.steps.length === 0) continue;
-    const fig = await render(t);
-    out.push(arrowStats(fig.steps.at(-1)!.svg));
+    const s = await lastStepOf(t, arrangement);
+    if (s) out.push(s);
   }
   return out;
 }
 
-/** Bench rows: totals over the last steps of a set of figures. */
+/** Bench rows: totals over the last steps of a set of figures, in both arrangements. */
 export async function arrowRows(label: string, traces: Trace[]): Promise<Row[]> {
-  const stats = await lastStepStats(traces);
-  const sum = (k: keyof ArrowStats) => stats.reduce((s, x) => s + x[k], 0);
-  const section = `arrows: ${label}`;
+  const rows: Row[] = [];
+  for (const arrangement of ['wide', 'narrow'] as const)
+    rows.push(...totalRows(`arrows (${arrangement}): ${label}`, await lastStepStats(traces, arrangement)));
+  return rows;
+}
+
+/** The rows of one set of measured figures. */
+function totalRows(section: string, stats: ArrowStats[]): Row[] {
+  const sum = (k: Exclude<keyof ArrowStats, 'faults'>) => stats.reduce((s, x) => s + x[k], 0);
   const n = sum('arrows');
   const perTen = n ? (sum('crossings') * 10) / n : 0;
+  const zero = (metric: string, k: 'shared' | 'outside' | 'through'): Row => ({
+    section,
+    metric,
+    value: sum(k),
+    unit: '',
+    target: '0',
+    ok: sum(k) === 0,
+  });
   return [
     { section, metric: `arrows in the last step of ${stats.length} figures`, value: n, unit: '' },
     { section, metric: 'crossings per 10 arrows', value: perTen, unit: '', target: '≤ 1', ok: perTen <= 1 },
@@ -211,30 +296,9 @@ export async function arrowRows(label: string, traces: Trace[]): Promise<Row[]> 
       value: sum('crossings'),
       unit: '',
     },
-    {
-      section,
-      metric: 'pairs of arrows sharing a stretch of 12 px or more',
-      value: sum('shared'),
-      unit: '',
-      target: '0',
-      ok: sum('shared') === 0,
-    },
-    {
-      section,
-      metric: 'arrows leaving the canvas',
-      value: sum('outside'),
-      unit: '',
-      target: '0',
-      ok: sum('outside') === 0,
-    },
-    {
-      section,
-      metric: 'arrows through a box neither their source nor their target',
-      value: sum('through'),
-      unit: '',
-      target: '0',
-      ok: sum('through') === 0,
-    },
+    zero('pairs of arrows sharing a stretch of 12 px or more', 'shared'),
+    zero('arrows leaving the canvas', 'outside'),
+    zero('arrows through a box neither their source nor their target', 'through'),
     { section, metric: 'total arrow length', value: Math.round(sum('length')), unit: 'px' },
   ];
 }
@@ -259,7 +323,8 @@ export function benchPrograms(
 
 if (import.meta.main) {
   const root = resolve(import.meta.dirname, '..');
-  const cache = '/tmp/memtrace-arrows-traces.json';
+  // One cache per checkout: the demo posts differ between them.
+  const cache = `/tmp/memtrace-arrows-traces-${basename(root)}.json`;
   let traces: { name: string; demo: boolean; trace: Trace }[];
   if (existsSync(cache) && !process.argv.includes('--fresh')) traces = JSON.parse(readFileSync(cache, 'utf8'));
   else {
@@ -275,20 +340,22 @@ if (import.meta.main) {
     }
     writeFileSync(cache, JSON.stringify(traces));
   }
-  for (const demo of [true, false]) {
-    for (const r of await arrowRows(
-      demo ? 'demo posts' : 'conformance',
-      traces.filter((t) => t.demo === demo).map((t) => t.trace),
-    )) {
-      console.log(
-        `${r.section}: ${r.metric} = ${r.value}${r.target ? ` (target ${r.target}: ${r.ok ? 'ok' : 'MISSED'})` : ''}`,
-      );
+  const pick = process.argv.indexOf('--only');
+  if (pick > 0) traces = traces.filter((t) => t.name.includes(process.argv[pick + 1] ?? ''));
+  const only = ['wide', 'narrow'].filter((a) => process.argv.includes(`--${a}`)) as Arrangement[];
+  for (const arrangement of only.length ? only : (['wide', 'narrow'] as const)) {
+    const stats = [];
+    for (const t of traces) stats.push({ ...t, stats: await lastStepOf(t.trace, arrangement) });
+    for (const demo of [true, false]) {
+      const label = `arrows (${arrangement}): ${demo ? 'demo posts' : 'conformance'}`;
+      const of = stats.filter((s) => s.demo === demo).flatMap((s) => (s.stats ? [s.stats] : []));
+      for (const r of totalRows(label, of))
+        console.log(
+          `${r.section}: ${r.metric} = ${r.value}${r.target ? ` (target ${r.target}: ${r.ok ? 'ok' : 'MISSED'})` : ''}`,
+        );
     }
-  }
-  if (process.argv.includes('--list')) {
-    const stats = await lastStepStats(traces.map((t) => t.trace));
-    stats.forEach((s, i) => {
-      if (s.crossings || s.shared || s.outside || s.through) console.log(`${traces[i]!.name}: ${JSON.stringify(s)}`);
-    });
+    if (process.argv.includes('--list'))
+      for (const s of stats)
+        if (s.stats?.faults.length) console.log(`${arrangement} ${s.name}:\n  ${s.stats.faults.join('\n  ')}`);
   }
 }

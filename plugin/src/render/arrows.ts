@@ -3,7 +3,8 @@
  * looks (a straight or S-shaped curve into the left edge, a curve into the top or bottom edge, an elbow through the
  * gaps between rows, or down the gap left of the target into its left edge); the first that crosses no other box,
  * no type label (the target's own included: a route into the top edge ends right of it) and no other row of its own
- * object wins, else the one that crosses fewest.
+ * object wins, else the one that crosses fewest. In the stacked arrangement (objects below the frames), the arrows
+ * from a column of dots to boxes below run down a nested bus on the right instead (see busRoutes).
  */
 import type { Box } from './sheet.ts';
 
@@ -148,13 +149,23 @@ function hits(c: Candidate, q: ArrowRequest, obstacles: Box[]): number {
   // Off the canvas, an arrow is cut off.
   const box = q.canvas;
   if (box && pts.some((p) => p.x < 1 || p.y < 1 || p.x > box.w - 1 || p.y > box.h - 1)) n++;
+  // Stacked, a frame's arrow leaves through its own row and the frame's padding right of the rows, not down through
+  // the rows below (beside the objects, it may cut the corner of the next row's cell on its way).
+  const padding = q.source.x + q.source.w - FRAME_ROW;
   if (q.cell) {
     const ok = way(q.source, q.cell, q.from);
     // Out through its own cell and row only: not down through the box's other rows, not back in.
     if (pts.some((p) => inside(p, q.source, 0.5) && !ok.some((b) => inside(p, b, -1.5)))) n++;
-  }
+  } else if (
+    q.stacked &&
+    pts.some((p) => inside(p, q.source, 0.5) && Math.abs(p.y - q.from.y) > FRAME_ROW && p.x < padding)
+  )
+    n++;
   return n;
 }
+
+/** How far from its dot an arrow may stray inside its own frame: within the dot's row. */
+const FRAME_ROW = 11;
 
 export interface ArrowRequest {
   /** The dot's centre. */
@@ -184,6 +195,10 @@ export interface ArrowRequest {
   leaving?: number[];
   /** Routes already drawn in this step (coarse points): among routes that cross no box, the one that crosses fewest of these wins. */
   drawn?: Pt[][];
+  /** The same routes, as points a few px apart: a route that runs along one of these loses to one that crosses it. */
+  along?: Pt[][];
+  /** The objects sit below the frames (the stacked arrangement): a frame's arrows run down a bus on the right. */
+  stacked?: boolean;
 }
 
 /** A route, and where it ends. */
@@ -192,6 +207,8 @@ export interface Route {
   edge: Edge;
   end: Pt;
   coarse: Pt[];
+  /** Points along the route, a few px apart. */
+  pts?: Pt[];
 }
 
 /** Where along an edge [lo, hi] an arrow ends: `want`, kept inside. Undefined when the edge has no room. */
@@ -253,10 +270,12 @@ function endsOf(q: ArrowRequest): Ends {
 function itemRoutes(q: ArrowRequest, ends: Ends): Proposal[] {
   const { from: s, target: t } = q;
   const cands: Proposal[] = [];
-  if (!ends.item || !(t.y + t.h < q.source.y - 8 || t.y > q.source.y + q.source.h + 8)) return cands;
+  if (!ends.item) return cands;
+  if (!(t.y + t.h < q.source.y - 8 || t.y > q.source.y + q.source.h + 8)) return sideways(q, ends);
   const up = t.y + t.h < q.source.y;
   const edge: Edge = up ? 'bottom' : 'top';
-  const x = arrival(q, edge) ?? along(t.x + 8, t.x + t.w - 8, s.x) ?? t.x + t.w / 2;
+  // Into the top edge right of the target's type label.
+  const x = arrival(q, edge) ?? along(up ? t.x + 8 : ends.topLo, t.x + t.w - 8, s.x) ?? t.x + t.w / 2;
   const e = { x, y: up ? t.y + t.h : t.y };
   const k = Math.max(16, Math.abs(e.y - s.y) * 0.5) * (up ? -1 : 1);
   cands.push({ edge, make: () => cubic(s, { x: s.x, y: s.y + k }, { x: e.x, y: e.y - k }, e) });
@@ -272,7 +291,24 @@ function itemRoutes(q: ArrowRequest, ends: Ends): Proposal[] {
       make: () => elbow([s, { x: s.x, y: by }, { x: bx, y: by }, { x: bx, y: e.y }]),
     });
   }
+  // Blocked (the target's type label in the way): into its left edge.
+  cands.push(...sideways(q, ends));
   return cands;
+}
+
+/**
+ * A list item's route into the left edge of a target to the right, higher or lower than its dot: up or down out of
+ * its own cell first, then across, so that it does not run along its row through its neighbours' dots (whose own
+ * arrows leave there). Only for an item with neighbours.
+ */
+function sideways(q: ArrowRequest, ends: Ends): Proposal[] {
+  const { from: s, target: t, cell } = q;
+  if (!cell || cell.w > q.source.w - 4 || t.x - s.x < 24) return [];
+  const e = { x: t.x, y: ends.leftY };
+  const dy = e.y - s.y;
+  if (Math.abs(dy) < 12) return [];
+  const k = (e.x - s.x) * 0.5;
+  return [{ edge: 'left', make: () => cubic(s, { x: s.x, y: s.y + dy * 0.6 }, { x: e.x - k, y: e.y }, e) }];
 }
 
 /** The route into the left edge of a target well to the right: level when the dot is within its height, else an S-curve. */
@@ -445,7 +481,7 @@ function routeOne(q: ArrowRequest): Route {
     const lane = cands[at]!.lane!;
     q.laneUse?.set(lane, (q.laneUse.get(lane) ?? 0) + 1);
   }
-  return { d: best.d, edge: cands[at]!.edge, end: best.pts.at(-1)!, coarse: best.coarse ?? best.pts };
+  return { d: best.d, edge: cands[at]!.edge, end: best.pts.at(-1)!, coarse: best.coarse ?? best.pts, pts: best.pts };
 }
 
 /** How many candidates that cross no box are weighed against the routes already drawn. */
@@ -468,7 +504,8 @@ function choose(cands: Proposal[], q: ArrowRequest, obstacles: Box[]): { best: C
       if (clear === 0 && h < bestHits) [best, at, bestHits] = [c, i, h];
       continue;
     }
-    const x = q.drawn?.length ? crossCount(c.coarse ?? c.pts, q.drawn) : 0;
+    // Running along a drawn route is worse than crossing it: the eye cannot tell the two apart there.
+    const x = q.drawn?.length ? crossCount(c.coarse ?? c.pts, q.drawn) + alongside(c.pts, q.along ?? []) : 0;
     if (clear === 0 || x < bestCross) [best, at, bestHits, bestCross] = [c, i, 0, x];
     clear++;
     if (bestCross === 0 || clear >= WEIGH) break;
@@ -506,6 +543,23 @@ function crossCount(pts: Pt[], drawn: Pt[][]): number {
   return n;
 }
 
+/** How many of the drawn routes (points a few px apart) a route runs along: within 3 px for 12 px or more. */
+function alongside(pts: Pt[], drawn: Pt[][]): number {
+  const route = dense(pts, 2);
+  let n = 0;
+  for (const other of drawn) {
+    let run = 0;
+    let best = 0;
+    for (const [i, p] of route.entries()) {
+      const near = other.some((o) => Math.abs(o.x - p.x) < 3 && Math.abs(o.y - p.y) < 3);
+      run = near && i > 0 ? run + Math.hypot(p.x - route[i - 1]!.x, p.y - route[i - 1]!.y) : 0;
+      best = Math.max(best, run);
+    }
+    if (best >= 12) n++;
+  }
+  return n;
+}
+
 /** Least distance, in px, between two arrows that end on one edge of one box. */
 const ARRIVAL_GAP = 8;
 
@@ -516,50 +570,89 @@ const ARRIVAL_GAP = 8;
  */
 export function routeStep(requests: ArrowRequest[]): string[] {
   const leaving = new Map<Box, number[]>();
-  // Only arrows that leave level or upwards: one that goes down is better passed above than followed below.
+  // Only arrows that leave level or upwards: one that goes down is better passed above than followed below; but
+  // stacked, one that goes down leaves right to its bus first.
   for (const q of requests)
-    if (q.target.y < q.from.y) leaving.set(q.source, [...(leaving.get(q.source) ?? []), q.from.y]);
+    if (q.target.y < q.from.y || q.stacked) leaving.set(q.source, [...(leaving.get(q.source) ?? []), q.from.y]);
   const qs = requests.map((q) => ({ ...q, leaving: leaving.get(q.target) ?? [] }));
   const fixed = nestedUp(qs);
-  const first = routeAll(
+  for (const [i, r] of busRoutes(qs)) fixed.set(i, r);
+  let routes = routeAll(
     qs.map((q) => ({ ...q })),
     fixed,
   );
+  const arrive = new Map<number, { edge: Edge; at: number }>();
+  // Spread again where a route that was not spread came to end on an edge with others (at most twice more).
+  for (let round = 0; round < 3; round++) {
+    const before = JSON.stringify([...arrive]);
+    spread(qs, routes, fixed, arrive);
+    if (JSON.stringify([...arrive]) === before) break;
+    routes = routeAll(
+      qs.map((q, i) => (arrive.has(i) ? { ...q, arrive: arrive.get(i)! } : { ...q })),
+      fixed,
+    );
+  }
+  return routes.map((r) => r.d);
+}
+
+/**
+ * Spreads the routes that end on one edge of one box along it, in the order they come in from, at least
+ * ARRIVAL_GAP apart: adds to `arrive` where each should end, for those not spread yet.
+ */
+function spread(
+  qs: ArrowRequest[],
+  routes: Route[],
+  fixed: Map<number, Route>,
+  arrive: Map<number, { edge: Edge; at: number }>,
+) {
   const groups = new Map<string, number[]>();
-  first.forEach((r, i) => {
-    if (fixed.has(i)) return;
+  // Where the routes kept as they are end (on each edge): the others keep clear of those points.
+  const pinned = new Map<string, number[]>();
+  routes.forEach((r, i) => {
     const t = qs[i]!.target;
     const k = `${t.x},${t.y},${r.edge}`;
-    groups.set(k, [...(groups.get(k) ?? []), i]);
+    const side = r.edge === 'left' || r.edge === 'right';
+    if (fixed.has(i)) pinned.set(k, [...(pinned.get(k) ?? []), side ? r.end.y : r.end.x]);
+    else groups.set(k, [...(groups.get(k) ?? []), i]);
   });
-  const arrive = new Map<number, { edge: Edge; at: number }>();
-  for (const ids of groups.values()) {
-    if (ids.length < 2) continue;
+  for (const [k, all] of groups) {
+    // Routes already spread along this edge stay where they end; only the ones new to it are placed, clear of them.
+    const edgeOf = (i: number) =>
+      routes[i]!.edge === 'left' || routes[i]!.edge === 'right' ? routes[i]!.end.y : routes[i]!.end.x;
+    const honoured = (i: number) =>
+      arrive.get(i)?.edge === routes[i]!.edge && Math.abs(arrive.get(i)!.at - edgeOf(i)) < 0.5;
+    const kept = all.filter(honoured);
+    const ids = all.filter((i) => !honoured(i));
+    const pins = [...(pinned.get(k) ?? []), ...kept.map(edgeOf)];
+    const clash = (i: number) => {
+      const r = routes[i]!;
+      const v = r.edge === 'left' || r.edge === 'right' ? r.end.y : r.end.x;
+      return pins.some((p) => Math.abs(p - v) < ARRIVAL_GAP);
+    };
+    if (ids.length === 0 || ids.length + (ids.some(clash) ? 1 : 0) < 2) continue;
     const t = qs[ids[0]!]!.target;
-    const edge = first[ids[0]!]!.edge;
+    const edge = routes[ids[0]!]!.edge;
     const side = edge === 'left' || edge === 'right';
     const [lo, hi] = side ? [t.y + 4, t.y + t.h - 4] : [t.x + 6, t.x + t.w - 6];
     // In the order they come in from (a little before the end), so that they do not cross on the way in.
     const key = (i: number) => {
-      const r = first[i]!;
+      const r = routes[i]!;
       const before = [...r.coarse].reverse().find((p) => Math.hypot(p.x - r.end.x, p.y - r.end.y) > 16) ?? qs[i]!.from;
       return (side ? before.y : before.x) * 1000 + (side ? r.end.y : r.end.x);
     };
     const order = [...ids].sort((a, b) => key(a) - key(b) || a - b);
     const gap = Math.min(ARRIVAL_GAP, (hi - lo) / Math.max(1, order.length - 1));
     const at: number[] = [];
-    for (const [j, i] of order.entries())
-      at.push(Math.max(side ? first[i]!.end.y : first[i]!.end.x, j ? at[j - 1]! + gap : lo));
+    for (const [j, i] of order.entries()) {
+      let v = Math.max(side ? routes[i]!.end.y : routes[i]!.end.x, j ? at[j - 1]! + gap : lo);
+      while (v < hi && pins.some((p) => Math.abs(p - v) < ARRIVAL_GAP)) v += 1;
+      at.push(v);
+    }
     // Pushed past the far end: slide back, keeping the gaps.
     for (let j = order.length - 1; j >= 0; j--)
       at[j] = Math.min(at[j]!, j === order.length - 1 ? hi : at[j + 1]! - gap);
     order.forEach((i, j) => arrive.set(i, { edge, at: Math.round(at[j]! * 10) / 10 }));
   }
-  if (arrive.size === 0) return first.map((r) => r.d);
-  return routeAll(
-    qs.map((q, i) => (arrive.has(i) ? { ...q, arrive: arrive.get(i)! } : { ...q })),
-    fixed,
-  ).map((r) => r.d);
 }
 
 /** Routes in order, each knowing the lanes and columns the earlier ones took and the routes they drew; `fixed` routes are kept as they are. */
@@ -567,11 +660,13 @@ function routeAll(qs: ArrowRequest[], fixed = new Map<number, Route>()): Route[]
   const columnUse = new Map<number, number>();
   const laneUse = new Map<number, number>();
   const drawn: Pt[][] = [...fixed.values()].map((r) => r.coarse);
+  const along: Pt[][] = [...fixed.values()].map((r) => dense(r.pts ?? r.coarse, 3));
   return qs.map((q, i) => {
     const f = fixed.get(i);
     if (f) return f;
-    const r = routeOne({ ...q, columnUse, laneUse, drawn });
+    const r = routeOne({ ...q, columnUse, laneUse, drawn, along });
     drawn.push(r.coarse);
+    along.push(dense(r.pts ?? r.coarse, 3));
     return r;
   });
 }
@@ -660,7 +755,151 @@ function nestedUp(qs: ArrowRequest[]): Map<number, Route> {
       ) > 0
     )
       continue;
-    out.set(i, { d: c.d, edge: 'right', end: c.pts.at(-1)!, coarse: c.coarse ?? c.pts });
+    out.set(i, { d: c.d, edge: 'right', end: c.pts.at(-1)!, coarse: c.coarse ?? c.pts, pts: c.pts });
+  }
+  return out;
+}
+
+function groupBy<T, K>(xs: T[], key: (x: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>();
+  for (const x of xs) out.set(key(x), [...(out.get(key(x)) ?? []), x]);
+  return out;
+}
+
+/** Spacing of the bus's lanes, and of the runs along one lane between lines of objects. */
+const BUS = 5;
+
+/** The lane right above a box and its type label: the gap between its line of objects and the line above. */
+function laneAbove(q: ArrowRequest): number | undefined {
+  const top = q.labels?.get(q.target)?.y ?? q.target.y;
+  return q.lanes.filter((y) => y < top - 2).sort((a, b) => b - a)[0];
+}
+
+/** How far right a run down from `y0` to `y1` must keep: clear of every box and label it passes. */
+function clearOf(q: ArrowRequest, y0: number, y1: number): number {
+  const canvas = q.canvas ?? { w: Infinity, h: Infinity };
+  let x = q.source.x + q.source.w + 6;
+  for (const b of [...q.obstacles, ...(q.labels?.values() ?? [])]) {
+    // The walls of a narrow column are not boxes to pass.
+    if (b.x + b.w <= 2 || b.x >= canvas.w - 2) continue;
+    if (b.y < y1 && b.y + b.h > y0) x = Math.max(x, b.x + b.w + 6);
+  }
+  return x;
+}
+
+/** A frame's arrow on the bus: its request, its index, the lane above its target, its run down and along that lane. */
+interface BusArrow {
+  q: ArrowRequest;
+  i: number;
+  lane: number;
+  /** The bus lane it runs down. */
+  x: number;
+  /** Where it runs along the lane above its target's line. */
+  y: number;
+}
+
+/**
+ * The frames' arrows to the objects below them, each with its own lane down the bus (the higher its dot, the
+ * further out) and its own run along the lane above its target's line (the further in, the higher).
+ */
+function busArrows(qs: ArrowRequest[]): BusArrow[] {
+  const ids = qs
+    .map((q, i) => ({ q, i, lane: laneAbove(q) ?? -Infinity, x: 0, y: 0 }))
+    .filter(({ q, lane }) => q.stacked && lane > q.source.y + q.source.h && !(q.cell && q.cell.h >= q.source.h - 4))
+    .sort((a, b) => a.q.from.y - b.q.from.y || a.i - b.i);
+  // The frames' arrows share one bus; an object's (its rows' dots one above the other) have their own.
+  // Each bus, further out than any lane already taken that it would run along (the frames' first).
+  const taken: BusArrow[] = [];
+  for (const group of groupBy(ids, ({ q }) => (q.cell ? q.source : undefined)).values()) {
+    nest(group);
+    const runsAlong = (a: BusArrow, b: BusArrow) =>
+      Math.abs(a.x - b.x) < 4 && a.q.from.y < b.lane + BUS && b.q.from.y < a.lane + BUS;
+    for (let n = 0; n < 8 && group.some((a) => taken.some((b) => runsAlong(a, b))); n++)
+      for (const a of group) a.x += BUS;
+    taken.push(...group);
+  }
+  for (const [lane, on] of groupBy(ids, (a) => a.lane)) {
+    on.sort((a, b) => a.x - b.x);
+    on.forEach((a, k) => {
+      a.y = lane + (k - (on.length - 1) / 2) * (BUS - 1);
+    });
+  }
+  return ids;
+}
+
+/**
+ * The lanes down the bus of arrows from one column of dots (top first): from the innermost (lowest dot) out, each
+ * clear of what it passes (and far enough right of its target for an arrowhead into its right edge) and of the
+ * lanes inside it; closer together where the canvas is too narrow.
+ */
+function nest(ids: BusArrow[]) {
+  const clear = ids.map(({ q, lane }) => Math.max(clearOf(q, q.from.y, lane + BUS * 2), q.target.x + q.target.w + 16));
+  const right = (ids[0]?.q.canvas?.w ?? Infinity) - 4;
+  for (let gap = BUS; gap >= 3; gap--) {
+    let inner = -Infinity;
+    for (let k = ids.length - 1; k >= 0; k--) ids[k]!.x = inner = Math.max(clear[k]!, inner + gap);
+    if (inner <= right) break;
+  }
+}
+
+/**
+ * Where the bus's arrows into one target end, in the order of their lanes (the inner first), for each way in: on
+ * its right edge, from its first row down (clear of its own dots, whose arrows leave there), the inner higher; on
+ * its top edge right of its type label, the inner further left; and the run down the gap right of it, the inner
+ * nearer.
+ */
+function busEnds(into: BusArrow[], dots: number[]) {
+  const { q } = into[0]!;
+  const t = q.target;
+  const topLo = endsOf(q).topLo;
+  const ys: number[] = [];
+  for (let y = t.y + Math.min(t.h / 2, 11); ys.length < into.length && y <= t.y + t.h - 4; y += 2) {
+    if (dots.some((d) => Math.abs(d - y) < 7) || (ys.length && y - ys.at(-1)! < ARRIVAL_GAP)) continue;
+    ys.push(y);
+  }
+  return into.map((_, k) => ({
+    right: ys[k],
+    top: along(topLo, t.x + t.w - 6, topLo + 2 + k * ARRIVAL_GAP),
+    gap: t.x + t.w + 6 + k * BUS,
+  }));
+}
+
+/**
+ * The arrows from the frames down to the objects below them (the stacked arrangement), nested so that none crosses
+ * another when the objects of lower variables come first (narrow.ts): each runs right from its dot to a lane of its
+ * own on the right, down, and left into its target's right edge; or, when other objects stand right of its target,
+ * along the gap above the target's line and down the gap right of it; or, failing that, into its top edge right of
+ * its type label. An arrow that finds no such route clear of every box is left to the ordinary routes. By index
+ * into `qs`.
+ */
+function busRoutes(qs: ArrowRequest[]): Map<number, Route> {
+  const out = new Map<number, Route>();
+  const arrows = busArrows(qs);
+  const dots = new Map<Box, number[]>();
+  for (const q of qs) dots.set(q.source, [...(dots.get(q.source) ?? []), q.from.y]);
+  for (const into of groupBy(arrows, (a) => a.q.target).values()) {
+    into.sort((a, b) => a.x - b.x);
+    const ends = busEnds(into, dots.get(into[0]!.q.target) ?? []);
+    into.forEach((a, k) => {
+      const { q, x, y } = a;
+      const { right, top, gap } = ends[k]!;
+      const t = q.target;
+      const out0 = [q.from, { x, y: q.from.y }];
+      const tries: [Edge, Pt[]][] = [];
+      if (right !== undefined) {
+        const edge = { x: t.x + t.w, y: right };
+        tries.push(['right', [...out0, { x, y: right }, edge]]);
+        tries.push(['right', [...out0, { x, y }, { x: gap, y }, { x: gap, y: right }, edge]]);
+      }
+      if (top !== undefined) tries.push(['top', [...out0, { x, y }, { x: top, y }, { x: top, y: t.y }]]);
+      const obstacles = q.obstacles.filter((o) => o !== t && o !== q.source);
+      for (const [edge, pts] of tries) {
+        const c = elbow(pts);
+        if (hits(c, q, obstacles) > 0) continue;
+        out.set(a.i, { d: c.d, edge, end: c.pts.at(-1)!, coarse: c.coarse ?? c.pts, pts: c.pts });
+        break;
+      }
+    });
   }
   return out;
 }

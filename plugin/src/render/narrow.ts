@@ -27,6 +27,8 @@ export interface NarrowSpec {
   sizeOf: (step: number, id: number) => { w: number; h: number };
   /** How wide the objects may run before a line wraps. */
   maxWidth: number;
+  /** The rows of the wide grid in the order their lines go (placement.ts's stackedRowOrder); else in order. */
+  order?: number[];
 }
 
 /** Where the parts of a stacked diagram go, in the SVG's coordinates, shared by every step. */
@@ -81,6 +83,12 @@ function slotSizes(spec: NarrowSpec): Map<string, { w: number; h: number }> {
   return sizes;
 }
 
+/** The wide grid's rows in the order their lines go, top to bottom. */
+function lineOrder(spec: NarrowSpec, rows: number[]): number[] {
+  const order = (spec.order ?? []).filter((r) => rows.includes(r));
+  return [...order, ...rows.filter((r) => !order.includes(r)).sort((a, b) => a - b)];
+}
+
 /** Lines of objects: each wide row starts a line, and wraps onto more lines past `maxWidth`. */
 function flow(spec: NarrowSpec, sizes: Map<string, { w: number; h: number }>) {
   const byRow = new Map<number, [number, number][]>();
@@ -92,11 +100,12 @@ function flow(spec: NarrowSpec, sizes: Map<string, { w: number; h: number }>) {
   /** Where each column of the wide grid went last: a row that starts at column 1 lines up under its part. */
   const colX = new Map<number, number>();
   const band = (r: number) => byRow.get(r)!.some(([c, sub]) => sizes.get(`${r},${c},${sub}`)!.w > spec.maxWidth);
-  for (const r of [...byRow.keys()].sort((a, b) => +band(a) - +band(b) || a - b)) {
+  // Rows with a structure wider than the column go last (a band of their own); the others in their line order.
+  for (const r of lineOrder(spec, [...byRow.keys()]).sort((a, b) => +band(a) - +band(b))) {
     let line: (typeof lines)[number] = { slots: [], band: band(r) };
     lines.push(line);
     let x = 0;
-    for (const [c, sub] of byRow.get(r)!.sort((a, b) => a[0] - b[0] || a[1] - b[1])) {
+    for (const [c, sub] of byRow.get(r)!.sort((a, b) => a[0] - b[0] || b[1] - a[1])) {
       const k = `${r},${c},${sub}`;
       const { w, h } = sizes.get(k)!;
       if (line.slots.length === 0) x = Math.max(0, Math.min(colX.get(c) ?? c * INDENT, spec.maxWidth - w));

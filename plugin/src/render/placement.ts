@@ -126,6 +126,102 @@ function sourceYs(m: StepModel): Map<number, number> {
 }
 
 /**
+ * Which rows belong to the block of the row above them: `glued[r]` when an object and its part (the object it was
+ * first reached from) sit on either side of row r's top. A structure that spans several rows is one block.
+ */
+export function gluedRows(models: StepModel[], slots: Map<number, Slot>[], rows: number): boolean[] {
+  const glued = new Array<boolean>(rows).fill(false);
+  models.forEach((m, k) => {
+    const at = slots[k]!;
+    for (const o of m.objects) {
+      const s = at.get(o.id);
+      const p = o.parent === null ? undefined : at.get(o.parent);
+      if (s && p && p.row !== s.row)
+        for (let r = Math.min(p.row, s.row) + 1; r <= Math.max(p.row, s.row); r++) glued[r] = true;
+    }
+  });
+  return glued;
+}
+
+/**
+ * Each row's key, the mean height of the variables its first-column objects are reached from over the steps (a row
+ * no variable reaches takes the key of the row before it), and whether a variable reaches it.
+ */
+function rowKeys(models: StepModel[], slots: Map<number, Slot>[], rows: number) {
+  const sum = new Array<number>(rows).fill(0);
+  const count = new Array<number>(rows).fill(0);
+  models.forEach((m, k) => {
+    const ys = sourceYs(m);
+    const at = slots[k]!;
+    for (const o of m.objects) {
+      const s = at.get(o.id);
+      const y = ys.get(o.id);
+      if (s?.col === 0 && o.parent === null && y !== undefined) {
+        sum[s.row] += y;
+        count[s.row]++;
+      }
+    }
+  });
+  const keys: number[] = [];
+  for (let r = 0; r < rows; r++) keys.push(count[r] ? sum[r]! / count[r]! : (keys[r - 1] ?? -Infinity));
+  return { keys, reached: count.map((n) => n > 0) };
+}
+
+/**
+ * The rows of the grid in the order the stacked arrangement puts their lines, top to bottom. Its frames' arrows run
+ * down a bus right of everything and turn in towards their targets, the higher a variable the further out; so that
+ * none crosses another, the structure of the lowest variable comes first: the blocks of rows (a structure that
+ * spans several, see gluedRows) go in reverse, the rows of each in order, so that a structure still reads along its
+ * pointers.
+ */
+export function stackedRowOrder(models: StepModel[], slots: Map<number, Slot>[]): number[] {
+  const rows = 1 + Math.max(-1, ...slots.flatMap((m) => [...m.values()].map((s) => s.row)));
+  const glued = gluedRows(models, slots, rows);
+  const blocks: number[][] = [];
+  for (let r = 0; r < rows; r++) {
+    if (glued[r] && blocks.length) blocks.at(-1)!.push(r);
+    else blocks.push([r]);
+  }
+  return blocks.reverse().flat();
+}
+
+/**
+ * Per row, the rows holding parts of its objects: objects whose parent (the object they were first reached from)
+ * sits in it at the last step they are drawn, when the structure is built.
+ */
+function partRows(models: StepModel[], slots: Map<number, Slot>[]): Map<number, Set<number>> {
+  const last = new Map<number, [number, number]>();
+  models.forEach((m, k) => {
+    for (const o of m.objects) {
+      const s = slots[k]!.get(o.id);
+      const p = o.parent === null ? undefined : slots[k]!.get(o.parent);
+      if (s) last.set(o.id, [s.row, p?.row ?? s.row]);
+    }
+  });
+  const out = new Map<number, Set<number>>();
+  for (const [row, parent] of last.values())
+    if (parent !== row) out.set(parent, (out.get(parent) ?? new Set()).add(row));
+  return out;
+}
+
+/**
+ * The rows of one block in the order of its pointers: a row after the rows whose objects its objects are parts of
+ * (a linked list reads down from its head, a tree from its root), else in their order; where the pointers go round
+ * in a cycle, the first row left goes next.
+ */
+function alongPointers(rows: number[], parts: Map<number, Set<number>>): number[] {
+  const left = new Set(rows);
+  const out: number[] = [];
+  const waits = (r: number) => rows.some((p) => left.has(p) && p !== r && parts.get(p)?.has(r));
+  while (left.size) {
+    const next = rows.find((r) => left.has(r) && !waits(r)) ?? rows.find((r) => left.has(r))!;
+    out.push(next);
+    left.delete(next);
+  }
+  return out;
+}
+
+/**
  * The rows put in the order of the variables that point at them, so that arrows from the frames do not cross: a
  * row's key is the mean height of the variables its first-column objects are reached from, over the steps. A
  * structure that spans several rows (an object whose part sits in a lower row) moves as one block, and a block
@@ -134,40 +230,19 @@ function sourceYs(m: StepModel): Map<number, number> {
  */
 function reorderRows(models: StepModel[], slots: Map<number, Slot>[], rows: number): Map<number, Slot>[] {
   if (rows < 2) return slots;
-  const sum = new Array<number>(rows).fill(0);
-  const count = new Array<number>(rows).fill(0);
-  // glued[r]: row r belongs to the block of row r - 1.
-  const glued = new Array<boolean>(rows).fill(false);
-  models.forEach((m, k) => {
-    const ys = sourceYs(m);
-    const at = slots[k]!;
-    for (const o of m.objects) {
-      const s = at.get(o.id);
-      if (!s) continue;
-      const y = ys.get(o.id);
-      if (s.col === 0 && o.parent === null && y !== undefined) {
-        sum[s.row] += y;
-        count[s.row]++;
-      }
-      const p = o.parent === null ? undefined : at.get(o.parent);
-      if (p && p.row !== s.row)
-        for (let r = Math.min(p.row, s.row) + 1; r <= Math.max(p.row, s.row); r++) glued[r] = true;
-    }
-  });
+  const glued = gluedRows(models, slots, rows);
+  const { keys } = rowKeys(models, slots, rows);
   const blocks: { rows: number[]; key: number }[] = [];
   for (let r = 0; r < rows; r++) {
-    if (glued[r] && blocks.length) {
-      blocks.at(-1)!.rows.push(r);
-      continue;
-    }
-    const key = count[r] ? sum[r]! / count[r]! : (blocks.at(-1)?.key ?? -Infinity);
-    blocks.push({ rows: [r], key });
+    if (glued[r] && blocks.length) blocks.at(-1)!.rows.push(r);
+    else blocks.push({ rows: [r], key: keys[r]! });
   }
   // Stable: blocks with equal keys keep their order.
   const order = blocks.map((b, i) => ({ b, i })).sort((x, y) => x.b.key - y.b.key || x.i - y.i);
   const to = new Array<number>(rows);
   let n = 0;
-  for (const { b } of order) for (const r of b.rows) to[r] = n++;
+  const parts = partRows(models, slots);
+  for (const { b } of order) for (const r of alongPointers(b.rows, parts)) to[r] = n++;
   if (to.every((t, r) => t === r)) return slots;
   return slots.map((m) => new Map([...m].map(([id, s]) => [id, { ...s, row: to[s.row]! }])));
 }

@@ -8,7 +8,7 @@ import type { FigureFragments, FrameFragments, LaidOut } from './boxes.ts';
 import type { FigureModel } from './figure-model.ts';
 import type { FragmentSpec } from './fragments.ts';
 import type { FrameModel, ObjectModel } from './model.ts';
-import { assignSlots, grid, ROW_GAP, upLanesRoom, type Grid, type Slot } from './placement.ts';
+import { assignSlots, grid, stackedRowOrder, ROW_GAP, upLanesRoom, type Grid, type Slot } from './placement.ts';
 import type { Box, Rendered } from './sheet.ts';
 import { placeNarrow } from './narrow.ts';
 import {
@@ -197,7 +197,7 @@ interface ArrangementInput {
 }
 
 /** The stacked arrangement: the objects below the frames, in a column as narrow as a phone's (narrow.ts). */
-function stackedPlacement(input: ArrangementInput): FigurePlacement {
+function stackedPlacement(model: FigureModel, input: ArrangementInput): FigurePlacement {
   const { common, column, page } = input;
   const n = placeNarrow({
     x: MARGIN,
@@ -208,6 +208,7 @@ function stackedPlacement(input: ArrangementInput): FigurePlacement {
     slots: common.slots,
     sizeOf: input.sizeOf,
     maxWidth: NARROW_WIDTH - 2 * MARGIN - 24,
+    order: stackedRowOrder(model.steps, common.slots),
   });
   const width = Math.ceil(Math.max(n.right, page ? 0 : column.codeBox.x + column.codeBox.w) + MARGIN);
   const band = n.band && {
@@ -302,7 +303,7 @@ export function placeFigure(
     framesHeight: framesHeight(model),
     page,
   };
-  return arrangement === 'stacked' ? stackedPlacement(input) : widePlacement(model, input);
+  return arrangement === 'stacked' ? stackedPlacement(model, input) : widePlacement(model, input);
 }
 
 const at = (a: Box, x: number, y: number): Box => ({ x: x + a.x, y: y + a.y, w: a.w, h: a.h });

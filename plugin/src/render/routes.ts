@@ -34,6 +34,7 @@ export function routeArrows(step: StepPlacement, figure: FigurePlacement): StepA
       lanes,
       columns,
       canvas,
+      stacked: figure.suffix === 'n',
     })),
   );
   drawn.forEach((s, j) => paths[s.faded ? 1 : 0].push(el('path', { d: routes[j]! })));

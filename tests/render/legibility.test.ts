@@ -1,0 +1,58 @@
+/**
+ * Every arrow of every render fixture traceable by eye, in both arrangements a page draws (wide, and stacked for a
+ * phone's column), on the last step of each (where a figure has drawn all it builds), as the bench measures the
+ * conformance programs and the demo (bench/arrows.ts): rendered for real, its arrows sampled from the drawn SVG's
+ * path data and its boxes read from the SVG's rectangles (through the figure's shared part). No two arrows share a
+ * stretch, no arrow passes through a box that is neither its source nor its target, none leaves the canvas, and
+ * over all fixtures there is at most one crossing per ten arrows in the wide arrangement (see below for the stacked).
+ */
+import { expect, test } from 'vitest';
+import { arrowStats, type ArrowStats } from '../../bench/arrows.ts';
+import { render } from '../../plugin/src/render/index.ts';
+import { fixtureCases, fixtureTrace } from './fixture-harness.ts';
+
+interface Measured {
+  where: string;
+  stats: ArrowStats;
+}
+
+/** The last step of every fixture, measured in each arrangement (the stacked one where the figure has it). */
+async function measureAll(): Promise<{ wide: Measured[]; narrow: Measured[] }> {
+  const wide: Measured[] = [];
+  const narrow: Measured[] = [];
+  for (const c of fixtureCases()) {
+    const fig = await render(fixtureTrace(c), { layout: 'page' });
+    const s = fig.steps.at(-1)!;
+    wide.push({ where: c, stats: arrowStats(s.svg, fig.shared) });
+    if (s.narrow) narrow.push({ where: c, stats: arrowStats(s.narrow, fig.shared) });
+  }
+  return { wide, narrow };
+}
+
+const measured = measureAll();
+
+for (const arrangement of ['wide', 'narrow'] as const) {
+  test(`${arrangement}: the fixtures are measured, with arrows to measure`, async () => {
+    const all = (await measured)[arrangement];
+    // Most fixtures are wider than a phone, so most have a stacked arrangement too.
+    expect(all.length).toBeGreaterThan(20);
+    expect(all.reduce((n, m) => n + m.stats.arrows, 0)).toBeGreaterThan(100);
+  });
+
+  test(`${arrangement}: no two arrows share a stretch, none passes through another box or leaves the canvas`, async () => {
+    const faults = (await measured)[arrangement].flatMap(({ where, stats }) =>
+      stats.faults.filter((f) => !/crossing/.test(f)).map((f) => `${where}: ${f}`),
+    );
+    expect(faults).toEqual([]);
+  });
+
+  // Stacked, the fixtures (a class with many methods, trees and lists built from their leaves) still cross more
+  // often than that: the bound there is what the stacked placement reaches today, so that it only gets better.
+  const perTen = arrangement === 'wide' ? 1 : 5;
+  test(`${arrangement}: at most ${perTen} crossing(s) per ten arrows`, async () => {
+    const all = (await measured)[arrangement];
+    const arrows = all.reduce((n, m) => n + m.stats.arrows, 0);
+    const crossings = all.reduce((n, m) => n + m.stats.crossings, 0);
+    expect(crossings * 10, `${crossings} crossings in ${arrows} arrows`).toBeLessThanOrEqual(arrows * perTen);
+  });
+}
