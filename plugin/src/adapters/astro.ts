@@ -12,6 +12,7 @@ import { createEngine, type BlockOptions, type Engine, type MemtraceError } from
 import { figureAssets } from '../figure/assets.ts';
 import type { StepPages } from '../figure/windows.ts';
 import remarkMemtrace from './remark.ts';
+import { contentFlush, watchSaves, type RefreshContent, type WatcherLike } from './astro-saves.ts';
 import { satteriPlugin } from './satteri.ts';
 
 /** Options of the Astro integration, `memtrace({ … })` in `astro.config.mjs`. */
@@ -43,36 +44,6 @@ type Middleware = (req: { url?: string }, res: ResponseLike, next: () => void) =
 
 interface DevServerLike {
   middlewares: { use(fn: Middleware): void };
-  watcher: { on(event: 'change', fn: (file: string) => void): void; emit(event: 'change', file: string): boolean };
-}
-
-/** How long after a Markdown file's last change event it is reported once more (see {@link settleSaves}). */
-const SETTLE_MS = 300;
-
-/**
- * An editor that saves in place truncates the file, then writes it: the watcher may report the change while the file
- * is still empty or half written, and Astro renders that version; and two quick saves render at once, the slower
- * render landing last. So each burst of changes to a Markdown file is reported once more when it has settled. Astro
- * compares the file's digest with the one it rendered and does nothing when they match.
- */
-function settleSaves(server: DevServerLike) {
-  const timers = new Map<string, NodeJS.Timeout>();
-  let echoing: string | undefined;
-  server.watcher.on('change', (file) => {
-    if (!/\.mdx?$/.test(file) || file === echoing) return;
-    clearTimeout(timers.get(file));
-    const timer = setTimeout(() => {
-      timers.delete(file);
-      echoing = file;
-      try {
-        server.watcher.emit('change', file);
-      } finally {
-        echoing = undefined;
-      }
-    }, SETTLE_MS);
-    timer.unref();
-    timers.set(file, timer);
-  });
 }
 
 const withSlash = (s: string) => (s.endsWith('/') ? s : `${s}/`);
@@ -172,7 +143,6 @@ function devServerPlugin(files: Map<string, { contentType: string; source: strin
         res.end(file.source);
       });
       server.middlewares.use(fillSlotsMiddleware(engine));
-      settleSaves(server);
     },
   };
 }
@@ -293,6 +263,16 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
         for (const f of assets.files) writeFileSync(new URL(f.fileName, out), f.source);
         for (const [fileName, html] of pages) writeFileSync(new URL(fileName, out), html);
         logSummary(engine, logger);
+      },
+      // Before Astro's content loaders add their listeners to the watcher (see astro-saves.ts).
+      'astro:server:setup': ({ server, refreshContent, logger }) => {
+        if (!engine) return;
+        const flush =
+          refreshContent &&
+          contentFlush(refreshContent as RefreshContent, (error) =>
+            logger.warn(`could not write the content store early: ${(error as Error).message ?? error}`),
+          );
+        watchSaves(server.watcher as unknown as WatcherLike, flush);
       },
       'astro:server:done': async () => {
         await engine?.close();
