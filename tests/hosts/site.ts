@@ -89,11 +89,15 @@ export function siteInChromium(site: HostSite): void {
       .toBe('ready');
     // A mark on the window survives only a navigation that keeps the document: the host's router, not a page load.
     await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+    const before = await page.$$eval('figure.memtrace', (figs) => figs.map((f) => f.id));
     await page.locator(site.linkToSecond).first().click();
     await expect.poll(() => site.onSecond(page.url())).toBe(true);
     expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+    // The router changes the address before it swaps the content: wait until the first page's figures are gone.
     const figure = page.locator('figure.memtrace').first();
-    await figure.waitFor();
+    await expect
+      .poll(async () => before.includes((await figure.getAttribute('id')) ?? ''), { timeout: 20_000 })
+      .toBe(false);
     await stepsThrough(figure);
     expect(problems).toEqual([]);
     await page.context().close();
