@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { AstroIntegration, AstroIntegrationLogger } from 'astro';
 import { createEngine, type BlockOptions, type Engine, type MemtraceError } from '../engine/index.ts';
 import { figureAssets } from '../figure/assets.ts';
+import { sharedPool } from '../trace/index.ts';
 import type { StepPages } from '../figure/windows.ts';
 import remarkMemtrace from './remark.ts';
 import { contentFlush, watchSaves, type RefreshContent, type WatcherLike } from './astro-saves.ts';
@@ -273,6 +274,13 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
             logger.warn(`could not write the content store early: ${(error as Error).message ?? error}`),
           );
         watchSaves(server.watcher as unknown as WatcherLike, flush);
+      },
+      // The runtime's child loads Pyodide (a second or more) while the author reads the page, not on their first save.
+      'astro:server:start': ({ logger }) => {
+        if (!engine) return;
+        sharedPool()
+          .start()
+          .catch((error) => logger.warn(`the Python runtime did not start: ${(error as Error).message ?? error}`));
       },
       'astro:server:done': async () => {
         await engine?.close();
