@@ -212,8 +212,14 @@ async function soak(server: Server, file: string, original: string, memtrace: bo
     const t = performance.now();
     writeFileSync(file, text);
     const ms = await untilPage(server.url, ok, t);
-    if (ms === Infinity)
-      log(`${kind}: the page was not updated within 60 s; the server's last output:\n${server.output().slice(-2000)}`);
+    if (ms === Infinity) {
+      // The server logs every poll of the page: its other lines tell what happened.
+      const lines = server
+        .output()
+        .split('\n')
+        .filter((l) => l.trim() && !/\[200\]/.test(l));
+      log(`${kind}: the page was not updated within 60 s; the server's last output:\n${lines.slice(-20).join('\n')}`);
+    }
     if (counted) result.latency[kind]!.push(ms);
   };
   const figureWith = (v: number) => (h: string) =>

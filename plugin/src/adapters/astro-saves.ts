@@ -4,8 +4,9 @@
  * Astro's content layer re-renders the saved entry at once (its loader listens to Vite's file watcher), but writes
  * its data store only after 500 ms without a further change (a debounce meant for a full sync of many entries, with
  * no option to change it); pages see the new entry only once it is written. So when the watcher's listeners have done
- * their work for the saved file, the store is written at once ({@link ContentFlush}): the page is up to date about
- * half a second sooner, figures or not.
+ * their work for the saved file, the store is written at once ({@link contentFlush}): the page is up to date about
+ * half a second sooner, figures or not. Their work includes reloading the content config, which Astro does after each
+ * save of a content file: while it is reloading, Astro's `refreshContent` does nothing.
  *
  * An editor that saves in place truncates the file, then writes it: the watcher may report the change while the
  * file is still empty or half written, and Astro renders that version; and two quick saves render at once, the slower
@@ -56,7 +57,9 @@ export function contentFlush(refresh: RefreshContent, onError: (error: unknown) 
   };
   return flush;
 }
-export type ContentFlush = ReturnType<typeof contentFlush>;
+
+/** Writes the content store early after a save of `file` (a page's Markdown is not content: it can skip it). */
+export type ContentFlush = (file: string) => void;
 
 /** Per Markdown file: its listeners at work, and what is due when they are done. */
 interface FileState {
@@ -133,7 +136,7 @@ export function watchSaves(watcher: WatcherLike, flush: ContentFlush | undefined
     },
     (file, s) => {
       if (--s.busy > 0) return;
-      if (s.flushDue) flush?.();
+      if (s.flushDue) flush?.(file);
       s.flushDue = false;
       echo(file, s);
       if (s.busy === 0 && !s.settling && !s.echoDue) files.delete(file);
@@ -150,4 +153,24 @@ export function watchSaves(watcher: WatcherLike, flush: ContentFlush | undefined
     }, SETTLE_MS);
     s.settling.unref();
   });
+}
+
+/**
+ * Follows the dev server's saves (see the module's comment): `refresh` is Astro's `refreshContent` (absent, the
+ * content store keeps Astro's own timing); Markdown under `pagesDir` is pages, no collection's entry, so nothing is
+ * written (nor a sync logged) for it.
+ */
+export function followSaves(
+  watcher: WatcherLike,
+  refresh: unknown,
+  pagesDir: string,
+  logger: { warn(message: string): void },
+): void {
+  const write =
+    typeof refresh === 'function'
+      ? contentFlush(refresh as RefreshContent, (error) =>
+          logger.warn(`could not write the content store early: ${(error as Error).message ?? error}`),
+        )
+      : undefined;
+  watchSaves(watcher, write && ((file) => (file.startsWith(pagesDir) ? undefined : write())));
 }

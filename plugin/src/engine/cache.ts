@@ -67,11 +67,12 @@ export interface Cache<T> {
 export const MEMORY_ENTRIES = 64;
 
 /**
- * The size of the entries kept in memory in front of a cache directory, counted as their JSON's length. A page's
- * figures fit many times over; the versions of one block that an author's saves drew do not pile up (a figure of 20
- * steps is over a MB).
+ * The size of the entries kept in memory in front of a cache directory, counted as their JSON's length (in memory an
+ * entry takes about twice that). A page's figures fit several times over; the versions of one block that an author's
+ * saves drew do not pile up: a figure of 20 steps is 300 kB or more, and a dev server holds most of them as a
+ * page's filled placeholders anyway. A figure not in memory is read from its file again (a few ms).
  */
-export const MEMORY_BYTES = 24 * 2 ** 20;
+export const MEMORY_BYTES = 8 * 2 ** 20;
 
 /**
  * A cache in a directory, with the most recently used entries also in memory (see {@link MEMORY_ENTRIES} and
