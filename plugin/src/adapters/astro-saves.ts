@@ -13,6 +13,7 @@
  * render landing last. So each burst of changes to a Markdown file is reported once more when it has settled and its
  * renders are done. Astro compares the file's digest with the one it rendered and does nothing when they match.
  */
+import { existsSync } from 'node:fs';
 
 /** The parts of Vite's file watcher (chokidar's `FSWatcher`, an `EventEmitter`) used here. */
 export interface WatcherLike {
@@ -118,11 +119,14 @@ export function watchSaves(watcher: WatcherLike, flush: ContentFlush | undefined
   const echo = (file: string, s: FileState) => {
     if (s.busy > 0 || s.settling || !s.echoDue) return;
     s.echoDue = false;
-    echoing = file;
-    try {
-      watcher.emit('change', file);
-    } finally {
-      echoing = undefined;
+    // A file deleted or renamed since: its loaders heard of it; a change would only make them fail to read it.
+    if (existsSync(file)) {
+      echoing = file;
+      try {
+        watcher.emit('change', file);
+      } finally {
+        echoing = undefined;
+      }
     }
     if (s.busy === 0) files.delete(file);
   };
