@@ -3,7 +3,10 @@
  * `content/posts/stack-and-heap.md` N times for each kind of edit, fetches the page after each save until it is up to
  * date, and prints:
  * - the dev server's memory (RSS) per save, with memtrace and with `MEMTRACE_DISABLE=1` (the same prose edits);
- * - p50/p95 save-to-updated-page latency for a prose edit, a one-block re-trace, and a syntax error then its fix;
+ * - p50/p95 save-to-updated-page latency for a prose edit, a one-block re-trace, and a syntax error then its fix, and
+ *   for the prose edits with `MEMTRACE_DISABLE=1` (Astro alone, which writes its content store 500 ms after a save;
+ *   memtrace has it written as soon as the saved entry is rendered);
+ * - the load average at the start and at the end (the latencies are only as clean as the machine was idle);
  * - the processes alive at the end (runtime children while serving, anything left after the server was stopped).
  *
  * Memory is read after each save once the server has settled and collected its garbage (bench/soak-probe.mjs, loaded
@@ -18,6 +21,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { median, printTable, type Row } from './lib.ts';
@@ -33,7 +37,10 @@ const KINDS = (args.includes('--kinds') ? args[args.indexOf('--kinds') + 1]! : '
 ) as Kind[];
 const SERVERS = (args.includes('--servers') ? args[args.indexOf('--servers') + 1]! : 'memtrace,disabled').split(',');
 const SNAPSHOTS = args.includes('--snapshots') ? resolve(args[args.indexOf('--snapshots') + 1]!) : undefined;
-/** After a save's page is up to date: the settled change is reported once more 300 ms later (adapters/astro.ts). */
+/**
+ * Waited after a save's page is up to date: the settled change is reported once more 300 ms after it, once its renders
+ * are done (adapters/astro-saves.ts), and that echo must not fall into the next save.
+ */
 const SETTLE_MS = 500;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (s: string) => process.stderr.write(`  soak: ${s}\n`);
@@ -200,13 +207,21 @@ async function soak(server: Server, file: string, original: string, memtrace: bo
     childRss: [],
   };
   let prose = 0;
-  let value = 1000;
+  // The figures' cache outlives a soak (tests/.tmp/soak-cache): values not met in an earlier run, so that a re-trace
+  // traces rather than finds the figure drawn last time.
+  let value = 1_000_000 + (Date.now() % 9_000_000);
   const save = async (kind: string, text: string, ok: (html: string) => boolean, counted: boolean) => {
     const t = performance.now();
     writeFileSync(file, text);
     const ms = await untilPage(server.url, ok, t);
-    if (ms === Infinity)
-      log(`${kind}: the page was not updated within 60 s; the server's last output:\n${server.output().slice(-2000)}`);
+    if (ms === Infinity) {
+      // The server logs every poll of the page: its other lines tell what happened.
+      const lines = server
+        .output()
+        .split('\n')
+        .filter((l) => l.trim() && !/\[200\]/.test(l));
+      log(`${kind}: the page was not updated within 60 s; the server's last output:\n${lines.slice(-20).join('\n')}`);
+    }
     if (counted) result.latency[kind]!.push(ms);
   };
   const figureWith = (v: number) => (h: string) =>
@@ -398,11 +413,66 @@ function memoryRows(on: Record<string, Memory[]>, off: Memory[], mb: (xs: number
   return rows;
 }
 
+/** The targets of save-to-page latency at p95, in ms. */
+const LATENCY_TARGETS: Record<string, number> = { prose: 500, retrace: 1000 };
+
+/**
+ * Save-to-page latency: pages never updated, then p50 and p95 of each kind with memtrace and of the prose edits with
+ * `MEMTRACE_DISABLE=1` (Astro alone), and what memtrace changes at the prose edits' p50 and p95.
+ */
+function latencyRows(on: Record<string, number[]>, off: number[]): Row[] {
+  const rows: Row[] = [];
+  const kinds: [string, number[]][] = [
+    ...Object.entries(on).filter(([, xs]) => xs.length > 0),
+    ...(off.length > 0 ? [['prose, MEMTRACE_DISABLE=1', off] as [string, number[]]] : []),
+  ];
+  for (const [kind, xs] of kinds) {
+    const missed = xs.filter((ms) => ms === Infinity).length;
+    rows.push({
+      section: 'soak latency',
+      metric: `${kind}: pages not up to date 60 s after the save`,
+      value: missed,
+      unit: `of ${xs.length}`,
+    });
+  }
+  const measured = (xs: number[]) => xs.filter((ms) => ms !== Infinity);
+  for (const [kind, xs] of kinds) {
+    for (const p of [50, 95]) {
+      const v = percentile(measured(xs), p);
+      const target = p === 95 ? LATENCY_TARGETS[kind] : undefined;
+      rows.push({
+        section: 'soak latency',
+        metric: `${kind}, p${p}`,
+        value: v,
+        unit: 'ms',
+        ...(target ? { target: `≤ ${target} ms`, ok: v <= target } : {}),
+      });
+    }
+  }
+  const differences: [string, number[] | undefined, number[] | undefined][] = [
+    ['prose: memtrace − Astro alone (negative: faster)', on.prose, off],
+    // The same server, the same loop: what a re-trace adds is tracing and drawing the block.
+    ['retrace − prose, memtrace (the trace and the drawing)', on.retrace, on.prose],
+  ];
+  for (const [what, a, b] of differences) {
+    if (!a?.length || !b?.length) continue;
+    for (const p of [50, 95]) {
+      const value = percentile(measured(a), p) - percentile(measured(b), p);
+      rows.push({ section: 'soak latency', metric: `${what}, p${p}`, value, unit: 'ms' });
+    }
+  }
+  return rows;
+}
+
+/** The load average over the last minute: the soak's timings are only as clean as the machine was idle. */
+const load = () => loadavg()[0]!;
+
 /** The soak rows for `npm run bench -- --soak`. */
 export async function soakSection(): Promise<Row[]> {
   const { site, cache } = copySite();
   const port = 4800 + (process.pid % 400);
   const rows: Row[] = [];
+  const loadBefore = load();
   try {
     const none = (): SoakResult & { left: number } => ({
       memory: {},
@@ -415,47 +485,14 @@ export async function soakSection(): Promise<Row[]> {
     const off = SERVERS.includes('disabled') ? await run(false, site, cache, port + 1) : none();
     const mb = (xs: number[] | undefined) => `${xs?.[0]?.toFixed(0)} → ${xs?.at(-1)?.toFixed(0)}`;
     rows.push({ section: 'soak', metric: `saves per kind (after ${WARMUP} warm-up saves)`, value: SAVES, unit: '' });
+    rows.push({
+      section: 'soak',
+      metric: 'load average (1 min), at the start → at the end',
+      value: `${loadBefore.toFixed(1)} → ${load().toFixed(1)}`,
+      unit: '',
+    });
     rows.push(...memoryRows(on.memory, off.memory.prose ?? [], mb));
-    // Kinds left out with --kinds have no latencies.
-    for (const kind of Object.keys(on.latency)) if (on.latency[kind]!.length === 0) delete on.latency[kind];
-    for (const [kind, xs] of Object.entries(on.latency)) {
-      const missed = xs.filter((ms) => ms === Infinity).length;
-      rows.push({
-        section: 'soak latency',
-        metric: `${kind}: pages not up to date 60 s after the save`,
-        value: missed,
-        unit: `of ${xs.length}`,
-      });
-    }
-    const offProse = off.latency.prose ?? [];
-    const offMissed = offProse.filter((ms) => ms === Infinity).length;
-    rows.push({
-      section: 'soak latency',
-      metric: 'prose, MEMTRACE_DISABLE=1: pages not up to date 60 s after the save',
-      value: offMissed,
-      unit: `of ${offProse.length}`,
-    });
-    const targets: Record<string, number> = { prose: 500, retrace: 1000 };
-    for (const [kind, xs] of Object.entries(on.latency)) {
-      const measured = xs.filter((ms) => ms !== Infinity);
-      for (const p of [50, 95]) {
-        const v = percentile(measured, p);
-        const target = p === 95 ? targets[kind] : undefined;
-        rows.push({
-          section: 'soak latency',
-          metric: `${kind}, p${p}`,
-          value: v,
-          unit: 'ms',
-          ...(target ? { target: `≤ ${target} ms`, ok: v <= target } : {}),
-        });
-      }
-    }
-    rows.push({
-      section: 'soak latency',
-      metric: 'prose, p50, MEMTRACE_DISABLE=1',
-      value: median(offProse),
-      unit: 'ms',
-    });
+    rows.push(...latencyRows(on.latency, off.latency.prose ?? []));
     rows.push({
       section: 'soak memory',
       metric: `runtime child RSS, first → last counted save`,

@@ -4,14 +4,16 @@
  * Astro's content layer re-renders the saved entry at once (its loader listens to Vite's file watcher), but writes
  * its data store only after 500 ms without a further change (a debounce meant for a full sync of many entries, with
  * no option to change it); pages see the new entry only once it is written. So when the watcher's listeners have done
- * their work for the saved file, the store is written at once ({@link ContentFlush}): the page is up to date about
- * half a second sooner, figures or not.
+ * their work for the saved file, the store is written at once ({@link contentFlush}): the page is up to date about
+ * half a second sooner, figures or not. Their work includes reloading the content config, which Astro does after each
+ * save of a content file: while it is reloading, Astro's `refreshContent` does nothing.
  *
  * An editor that saves in place truncates the file, then writes it: the watcher may report the change while the
  * file is still empty or half written, and Astro renders that version; and two quick saves render at once, the slower
  * render landing last. So each burst of changes to a Markdown file is reported once more when it has settled and its
  * renders are done. Astro compares the file's digest with the one it rendered and does nothing when they match.
  */
+import { existsSync } from 'node:fs';
 
 /** The parts of Vite's file watcher (chokidar's `FSWatcher`, an `EventEmitter`) used here. */
 export interface WatcherLike {
@@ -56,7 +58,9 @@ export function contentFlush(refresh: RefreshContent, onError: (error: unknown) 
   };
   return flush;
 }
-export type ContentFlush = ReturnType<typeof contentFlush>;
+
+/** Writes the content store early after a save of `file` (a page's Markdown is not content: it can skip it). */
+export type ContentFlush = (file: string) => void;
 
 /** Per Markdown file: its listeners at work, and what is due when they are done. */
 interface FileState {
@@ -115,11 +119,14 @@ export function watchSaves(watcher: WatcherLike, flush: ContentFlush | undefined
   const echo = (file: string, s: FileState) => {
     if (s.busy > 0 || s.settling || !s.echoDue) return;
     s.echoDue = false;
-    echoing = file;
-    try {
-      watcher.emit('change', file);
-    } finally {
-      echoing = undefined;
+    // A file deleted or renamed since: its loaders heard of it; a change would only make them fail to read it.
+    if (existsSync(file)) {
+      echoing = file;
+      try {
+        watcher.emit('change', file);
+      } finally {
+        echoing = undefined;
+      }
     }
     if (s.busy === 0) files.delete(file);
   };
@@ -133,7 +140,7 @@ export function watchSaves(watcher: WatcherLike, flush: ContentFlush | undefined
     },
     (file, s) => {
       if (--s.busy > 0) return;
-      if (s.flushDue) flush?.();
+      if (s.flushDue) flush?.(file);
       s.flushDue = false;
       echo(file, s);
       if (s.busy === 0 && !s.settling && !s.echoDue) files.delete(file);
@@ -150,4 +157,24 @@ export function watchSaves(watcher: WatcherLike, flush: ContentFlush | undefined
     }, SETTLE_MS);
     s.settling.unref();
   });
+}
+
+/**
+ * Follows the dev server's saves (see the module's comment): `refresh` is Astro's `refreshContent` (absent, the
+ * content store keeps Astro's own timing); Markdown under `pagesDir` is pages, no collection's entry, so nothing is
+ * written (nor a sync logged) for it.
+ */
+export function followSaves(
+  watcher: WatcherLike,
+  refresh: unknown,
+  pagesDir: string,
+  logger: { warn(message: string): void },
+): void {
+  const write =
+    typeof refresh === 'function'
+      ? contentFlush(refresh as RefreshContent, (error) =>
+          logger.warn(`could not write the content store early: ${(error as Error).message ?? error}`),
+        )
+      : undefined;
+  watchSaves(watcher, write && ((file) => (file.startsWith(pagesDir) ? undefined : write())));
 }

@@ -10,9 +10,10 @@ import { fileURLToPath } from 'node:url';
 import type { AstroIntegration, AstroIntegrationLogger } from 'astro';
 import { createEngine, type BlockOptions, type Engine, type MemtraceError } from '../engine/index.ts';
 import { figureAssets } from '../figure/assets.ts';
+import { sharedPool } from '../trace/index.ts';
 import type { StepPages } from '../figure/windows.ts';
 import remarkMemtrace from './remark.ts';
-import { contentFlush, watchSaves, type RefreshContent, type WatcherLike } from './astro-saves.ts';
+import { followSaves, type WatcherLike } from './astro-saves.ts';
 import { satteriPlugin } from './satteri.ts';
 
 /** Options of the Astro integration, `memtrace({ … })` in `astro.config.mjs`. */
@@ -200,12 +201,23 @@ function logSummary(engine: Engine | undefined, logger: AstroIntegrationLogger) 
   );
 }
 
+/**
+ * Starts the runtime's child as the dev server starts: it loads Pyodide (a second or more) while the author reads the
+ * page, not on their first save of a block.
+ */
+function warmRuntime(logger: AstroIntegrationLogger) {
+  sharedPool()
+    .start()
+    .catch((error) => logger.warn(`the Python runtime did not start: ${(error as Error).message ?? error}`));
+}
+
 /** The memtrace Astro integration: `integrations: [memtrace()]`. */
 export default function memtrace(options: MemtraceIntegrationOptions = {}): AstroIntegration {
   let engine: Engine | undefined;
   let assetsDir = '_astro';
   const assets = figureAssets();
   const pages = new Map<string, string>();
+  let pagesDir = '';
 
   return {
     name: 'memtrace',
@@ -213,6 +225,7 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
       'astro:config:setup': ({ config, command, updateConfig, logger }) => {
         if (options.disabled) return;
         assetsDir = config.build.assets.replace(/^\/+|\/+$/g, '');
+        pagesDir = fileURLToPath(new URL('pages/', withSlashUrl(config.srcDir)));
         const base = withSlash(config.base);
         const url = (name: string) => `${base}${assetsDir}/${name}`;
         // Long figures' step pages (figure/windows.ts): served from memory by the dev server, written at build:done.
@@ -266,13 +279,10 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
       },
       // Before Astro's content loaders add their listeners to the watcher (see astro-saves.ts).
       'astro:server:setup': ({ server, refreshContent, logger }) => {
-        if (!engine) return;
-        const flush =
-          refreshContent &&
-          contentFlush(refreshContent as RefreshContent, (error) =>
-            logger.warn(`could not write the content store early: ${(error as Error).message ?? error}`),
-          );
-        watchSaves(server.watcher as unknown as WatcherLike, flush);
+        if (engine) followSaves(server.watcher as unknown as WatcherLike, refreshContent, pagesDir, logger);
+      },
+      'astro:server:start': ({ logger }) => {
+        if (engine) warmRuntime(logger);
       },
       'astro:server:done': async () => {
         await engine?.close();

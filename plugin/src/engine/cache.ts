@@ -60,43 +60,68 @@ export interface Cache<T> {
 }
 
 /**
- * Entries kept in memory in front of a cache directory, most recently used first. Each is a whole figure (hundreds of
- * kB of SVG), and a dev server that re-traces a block on every save would otherwise keep every version it drew.
+ * Entries kept in memory in front of a cache directory, most recently used first, at most this many and
+ * {@link MEMORY_BYTES} of them. Each is a whole figure (hundreds of kB to over a MB of SVG), and a dev server that
+ * re-traces a block on every save would otherwise keep every version it drew.
  */
 export const MEMORY_ENTRIES = 64;
 
 /**
- * A cache in a directory, with the {@link MEMORY_ENTRIES} most recently used entries also in memory; `undefined` dir
- * gives a memory-only cache that keeps everything (the remark plugin without a cache option).
+ * The size of the entries kept in memory in front of a cache directory, counted as their JSON's length (in memory an
+ * entry takes about twice that). A page's figures fit several times over; the versions of one block that an author's
+ * saves drew do not pile up: a figure of 20 steps is 300 kB or more, and a dev server holds most of them as a
+ * page's filled placeholders anyway. A figure not in memory is read from its file again (a few ms).
+ */
+export const MEMORY_BYTES = 8 * 2 ** 20;
+
+/**
+ * A cache in a directory, with the most recently used entries also in memory (see {@link MEMORY_ENTRIES} and
+ * {@link MEMORY_BYTES}); `undefined` dir gives a memory-only cache that keeps everything (the remark plugin without a
+ * cache option).
  */
 export function createCache<T>(dir: string | undefined): Cache<T> {
-  const memory = new Map<string, T>();
-  const remember = (key: string, value: T) => {
+  const memory = new Map<string, { value: T; size: number }>();
+  let bytes = 0;
+  const remember = (key: string, value: T, size: number) => {
+    const old = memory.get(key);
+    if (old) bytes -= old.size;
     memory.delete(key);
-    memory.set(key, value);
-    if (dir && memory.size > MEMORY_ENTRIES) memory.delete(memory.keys().next().value!);
+    memory.set(key, { value, size });
+    bytes += size;
+    if (!dir) return;
+    // The newest entry stays, even alone over the budget: it is the one a page is about to show.
+    while (memory.size > 1 && (memory.size > MEMORY_ENTRIES || bytes > MEMORY_BYTES)) {
+      const [oldest, { size: freed }] = memory.entries().next().value!;
+      memory.delete(oldest);
+      bytes -= freed;
+    }
   };
   return {
     get(key) {
       const hit = memory.get(key);
-      if (hit !== undefined) remember(key, hit);
-      if (hit !== undefined || !dir) return hit;
+      if (hit !== undefined) remember(key, hit.value, hit.size);
+      if (hit !== undefined || !dir) return hit?.value;
       try {
-        const value = JSON.parse(readFileSync(join(dir, key.slice(0, 2), `${key}.json`), 'utf8')) as T;
-        remember(key, value);
+        const text = readFileSync(join(dir, key.slice(0, 2), `${key}.json`), 'utf8');
+        const value = JSON.parse(text) as T;
+        remember(key, value, text.length);
         return value;
       } catch {
         return undefined;
       }
     },
     set(key, value) {
-      remember(key, value);
-      if (!dir) return;
+      if (!dir) {
+        remember(key, value, 0);
+        return;
+      }
+      const text = JSON.stringify(value);
+      remember(key, value, text.length);
       const file = join(dir, key.slice(0, 2), `${key}.json`);
       mkdirSync(dirname(file), { recursive: true });
       // Write then rename, so that a build killed mid-write never leaves a truncated entry behind.
       const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(value));
+      writeFileSync(tmp, text);
       renameSync(tmp, file);
     },
   };

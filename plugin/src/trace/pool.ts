@@ -35,12 +35,7 @@ export class RuntimePool {
    * others then load); the others start as traces arrive that would otherwise wait.
    */
   async trace(code: string, options?: TraceOptions): Promise<Trace | TraceFailure> {
-    if (!this.first) {
-      const runtime = new TraceRuntime(this.options);
-      this.members.push({ runtime, busy: 0 });
-      this.first = runtime.start();
-    }
-    await this.first;
+    await this.start();
     let member = this.members.reduce((a, b) => (b.busy < a.busy ? b : a));
     if (member.busy > 0 && this.members.length < this.size) {
       member = { runtime: new TraceRuntime(this.options), busy: 0 };
@@ -52,6 +47,19 @@ export class RuntimePool {
     } finally {
       member.busy--;
     }
+  }
+
+  /**
+   * Starts the first child unless it is started: a dev server does so when it is ready, so that the author's first
+   * re-trace does not wait for Pyodide to load.
+   */
+  start(): Promise<void> {
+    if (!this.first) {
+      const runtime = new TraceRuntime(this.options);
+      this.members.push({ runtime, busy: 0 });
+      this.first = runtime.start();
+    }
+    return this.first;
   }
 
   /** Children started so far. */
