@@ -143,9 +143,10 @@ function way(source: Box, cell: Box, from: Pt): Box[] {
 
 function hits(c: Candidate, q: ArrowRequest, obstacles: Box[]): number {
   const pts = dense(c.pts);
+  const chunks = chunksOf(pts);
   let n = 0;
-  for (const o of obstacles) if (pts.some((p) => inside(p, o))) n++;
-  for (const l of q.labels?.values() ?? []) if (pts.some((p) => inside(p, l, 0))) n++;
+  for (const o of obstacles) if (anyInside(chunks, o, 1)) n++;
+  for (const l of q.labels?.values() ?? []) if (anyInside(chunks, l, 0)) n++;
   // Off the canvas, an arrow is cut off.
   const box = q.canvas;
   if (box && pts.some((p) => p.x < 1 || p.y < 1 || p.x > box.w - 1 || p.y > box.h - 1)) n++;
@@ -162,6 +163,29 @@ function hits(c: Candidate, q: ArrowRequest, obstacles: Box[]): number {
   )
     n++;
   return n;
+}
+
+/** A run of a route's points with their bounding box. */
+type Chunk = { pts: Pt[]; box: BBox };
+
+/** A route's points in runs of 16, so that a box is tested only against the points of runs that reach it. */
+function chunksOf(pts: Pt[]): Chunk[] {
+  const chunks: Chunk[] = [];
+  for (let i = 0; i < pts.length; i += 16) {
+    const part = pts.slice(i, i + 16);
+    chunks.push({ pts: part, box: bbox(part) });
+  }
+  return chunks;
+}
+
+/** Whether a point of the route lies inside the box (margin m), as testing every point would say. */
+function anyInside(chunks: Chunk[], o: Box, m: number): boolean {
+  for (const { pts, box: b } of chunks) {
+    // A run whose bounding box does not reach the box cannot hold a point inside it.
+    if (b.x1 <= o.x + m || b.x0 >= o.x + o.w - m || b.y1 <= o.y + m || b.y0 >= o.y + o.h - m) continue;
+    if (pts.some((p) => inside(p, o, m))) return true;
+  }
+  return false;
 }
 
 /** How far from its dot an arrow may stray inside its own frame: within the dot's row. */
@@ -546,18 +570,54 @@ function crossCount(pts: Pt[], drawn: Pt[][]): number {
 /** How many of the drawn routes (points a few px apart) a route runs along: within 3 px for 12 px or more. */
 function alongside(pts: Pt[], drawn: Pt[][]): number {
   const route = dense(pts, 2);
+  const b = bbox(route);
   let n = 0;
   for (const other of drawn) {
+    const { grid, box: o } = gridOf(other);
+    // Too far apart on either axis to come within NEAR px anywhere.
+    if (o.x0 - b.x1 >= NEAR || b.x0 - o.x1 >= NEAR || o.y0 - b.y1 >= NEAR || b.y0 - o.y1 >= NEAR) continue;
     let run = 0;
-    let best = 0;
     for (const [i, p] of route.entries()) {
-      const near = other.some((o) => Math.abs(o.x - p.x) < 3 && Math.abs(o.y - p.y) < 3);
-      run = near && i > 0 ? run + Math.hypot(p.x - route[i - 1]!.x, p.y - route[i - 1]!.y) : 0;
-      best = Math.max(best, run);
+      const maybe = p.x - o.x1 < NEAR && o.x0 - p.x < NEAR && p.y - o.y1 < NEAR && o.y0 - p.y < NEAR;
+      run = i > 0 && maybe && isNear(grid, p) ? run + Math.hypot(p.x - route[i - 1]!.x, p.y - route[i - 1]!.y) : 0;
+      if (run >= 12) break;
     }
-    if (best >= 12) n++;
+    if (run >= 12) n++;
   }
   return n;
+}
+
+/** A route's points bucketed in cells of NEAR px, so that the points near a point are found in 9 cells. */
+type Grid = Map<number, Pt[]>;
+const NEAR = 3;
+const cellKey = (cx: number, cy: number) => cx * 65536 + cy;
+/** Grids of drawn routes, which are not changed once drawn; the length guards against one that was. */
+const grids = new WeakMap<Pt[], { length: number; grid: Grid; box: BBox }>();
+
+function gridOf(route: Pt[]): { grid: Grid; box: BBox } {
+  const known = grids.get(route);
+  if (known && known.length === route.length) return known;
+  const grid: Grid = new Map();
+  for (const o of route) {
+    const k = cellKey(Math.floor(o.x / NEAR), Math.floor(o.y / NEAR));
+    const cell = grid.get(k);
+    if (cell) cell.push(o);
+    else grid.set(k, [o]);
+  }
+  const entry = { length: route.length, grid, box: bbox(route) };
+  grids.set(route, entry);
+  return entry;
+}
+
+/** Whether a point of the grid's route is within NEAR px of p on both axes (as a scan of all its points would say). */
+function isNear(grid: Grid, p: Pt): boolean {
+  const cx = Math.floor(p.x / NEAR);
+  const cy = Math.floor(p.y / NEAR);
+  for (let dx = -1; dx <= 1; dx++)
+    for (let dy = -1; dy <= 1; dy++)
+      if (grid.get(cellKey(cx + dx, cy + dy))?.some((o) => Math.abs(o.x - p.x) < NEAR && Math.abs(o.y - p.y) < NEAR))
+        return true;
+  return false;
 }
 
 /** Least distance, in px, between two arrows that end on one edge of one box. */
