@@ -1,0 +1,109 @@
+/**
+ * The tracer's own cost on a set of programs, start-up excluded: the same harness (bench/time_tracer.py) in Pyodide,
+ * in-process, and in the local CPython; and, when a folder with Python Tutor's pg_logger.py and pg_encoder.py is
+ * given (`--pytutor DIR` or MEMTRACE_PYTUTOR_DIR), Python Tutor's own tracer in the local CPython on the same programs
+ * in the same run (bench/time_pytutor.py). Python Tutor's code is not part of this repository.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { tracerSource } from '../plugin/src/trace/tracer-modules.ts';
+import { median, type Row } from './lib.ts';
+
+const root = resolve(import.meta.dirname, '..');
+const SECTION = 'conformance';
+/** The target for memtrace's tracer in Pyodide against Python Tutor's in native CPython (sum of medians). */
+const PYTUTOR_TARGET = 0.5;
+
+type Times = Record<string, number>;
+type HarnessResult = { ok?: Times; error?: string };
+
+const sum = (t: Times) => Object.values(t).reduce((a, b) => a + b, 0);
+
+/** Median ms per program of memtrace's tracer in Pyodide, in this process (no sandbox, no IPC). */
+export async function timeInPyodide(programs: Record<string, string>, runs: number): Promise<Times> {
+  const harness = readFileSync(join(root, 'bench/time_tracer.py'), 'utf8');
+  const require = createRequire(import.meta.url);
+  const { loadPyodide } = await import('pyodide');
+  const py = await loadPyodide({
+    indexURL: dirname(require.resolve('pyodide/package.json')) + '/',
+    env: { PYTHONHASHSEED: '0' },
+  });
+  py.globals.set('SPEC', JSON.stringify({ tracer: tracerSource(), programs, runs }));
+  return JSON.parse(
+    py.runPython(
+      `${harness.replace('if __name__ == "__main__":', 'if False:')}\nimport json as _j\n_s = _j.loads(SPEC)\n_j.dumps(time_programs(_s["tracer"], _s["programs"], _s["runs"]))`,
+    ) as string,
+  ) as Times;
+}
+
+/** Runs a timing harness in the local python3 with `spec` on its stdin. */
+function runHarness(script: string, spec: object): HarnessResult {
+  const run = spawnSync('python3', [join(root, script)], {
+    input: JSON.stringify(spec),
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONHASHSEED: '0' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  try {
+    return JSON.parse(run.stdout) as HarnessResult;
+  } catch {
+    return { error: (run.stderr || run.error?.message || 'no output').trim().split('\n').pop() };
+  }
+}
+
+/** Where Python Tutor's tracer is, from `--pytutor DIR` or MEMTRACE_PYTUTOR_DIR; undefined when not given. */
+export function pytutorDir(args: string[]): string | undefined {
+  const i = args.indexOf('--pytutor');
+  const dir = i >= 0 ? args[i + 1] : process.env.MEMTRACE_PYTUTOR_DIR;
+  return dir ? resolve(dir) : undefined;
+}
+
+/**
+ * Rows for the tracer's cost on `programs`: memtrace in Pyodide, memtrace in the local CPython and the ratio, and
+ * memtrace-in-Pyodide / Python-Tutor-in-CPython when `pytutor` names a folder with Python Tutor's tracer (else a
+ * row that says how to get it). Every figure is a sum of per-program medians, start-up excluded.
+ */
+export async function tracerRows(programs: Record<string, string>, runs: number, pytutor?: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  const inPyodide = await timeInPyodide(programs, runs);
+  const pyodideTotal = sum(inPyodide);
+  const n = Object.keys(programs).length;
+  rows.push({ section: SECTION, metric: `tracer in Pyodide (in-process), sum of ${n} medians`, value: pyodideTotal, unit: 'ms' });
+  const version = spawnSync('python3', ['--version'], { encoding: 'utf8' }).stdout.trim();
+  const native = runHarness('bench/time_tracer.py', { tracer: tracerSource(), programs, runs });
+  if (native.ok) {
+    const nativeTotal = sum(native.ok);
+    rows.push({ section: SECTION, metric: `tracer in ${version}, sum of medians`, value: nativeTotal, unit: 'ms' });
+    rows.push({ section: SECTION, metric: `tracer: Pyodide / ${version}, sums`, value: pyodideTotal / nativeTotal, unit: '×' });
+    const ratios = Object.keys(native.ok).map((k) => inPyodide[k]! / native.ok![k]!);
+    rows.push({ section: SECTION, metric: `tracer: Pyodide / ${version}, median ratio per program`, value: median(ratios), unit: '×' });
+  } else {
+    rows.push({ section: SECTION, metric: `native ratio (${version})`, value: `not measured: ${native.error}`, unit: '' });
+  }
+  rows.push(pytutorRow(programs, runs, pyodideTotal, version, pytutor));
+  return rows;
+}
+
+/** The row memtrace-in-Pyodide / Python-Tutor-in-CPython, or why it is not measured. */
+function pytutorRow(programs: Record<string, string>, runs: number, ours: number, version: string, dir?: string): Row {
+  const metric = `tracer in Pyodide / Python Tutor's pg_logger in ${version}, sums`;
+  if (!dir) {
+    const how = 'not measured: pass --pytutor DIR (or MEMTRACE_PYTUTOR_DIR) with pg_logger.py and pg_encoder.py';
+    return { section: SECTION, metric, value: how, unit: '' };
+  }
+  if (!existsSync(join(dir, 'pg_logger.py')) || !existsSync(join(dir, 'pg_encoder.py')))
+    return { section: SECTION, metric, value: `not measured: no pg_logger.py and pg_encoder.py in ${dir}`, unit: '' };
+  const pt = runHarness('bench/time_pytutor.py', { dir, programs, runs });
+  if (!pt.ok) return { section: SECTION, metric, value: `not measured: ${pt.error}`, unit: '' };
+  const ratio = ours / sum(pt.ok);
+  return {
+    section: SECTION,
+    metric: `${metric} (Python Tutor: ${sum(pt.ok).toFixed(0)} ms)`,
+    value: ratio,
+    unit: '×',
+    target: `≤ ${PYTUTOR_TARGET}×`,
+    ok: ratio <= PYTUTOR_TARGET,
+  };
+}
