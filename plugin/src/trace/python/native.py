@@ -164,7 +164,7 @@ def _params(fn):
 
 
 _PRIM_CACHE = 20000   # at most this many cached Values of ints and strs per trace
-_is_immortal = getattr(sys, '_is_immortal', lambda obj: False)   # Python 3.14+: small ints, interned strs
+_is_immortal = getattr(sys, '_is_immortal', None)   # Python 3.14+: small ints, interned strs
 
 _PRIMITIVE_NAMES = {int: 'int', float: 'float', str: 'str', bool: 'bool', type(None): 'NoneType',
                     complex: 'complex', bytes: 'bytes'}
@@ -400,7 +400,7 @@ class NativeEncoder(HeapLiveness):
                 found = {'type': 'str', 'repr': repr(v)}
             # Only immortal objects are kept as keys: holding any other would change its reference count, which
             # the program can see (sys.getrefcount).
-            if len(self.prim) < _PRIM_CACHE and _is_immortal(v):
+            if _is_immortal is not None and len(self.prim) < _PRIM_CACHE and _is_immortal(v):
                 self.prim[v] = found
             return found
         name = _PRIMITIVE_NAMES.get(t)
@@ -707,8 +707,8 @@ class NativeEncoder(HeapLiveness):
             fid = fr['id']
             entries[fid] = fr
             prev = prev_entries.get(fid)
-            if prev is fr:
-                continue
+            if prev is fr or (prev is not None and prev['locals'] == fr['locals']):
+                continue   # the same entry, or the same variables with the same Values
             old = dict(prev['locals']) if prev is not None else {}
             prefix = '%d:' % fid
             for k, v in fr['locals']:
@@ -806,6 +806,9 @@ class NativeEncoder(HeapLiveness):
         self.active.clear()
         self.call_stack = []
         self.tracer = None
+        self.steps = []   # already written out: freed now rather than walked by the collection that follows
+        self.prev_heap = {}
+        self.prev_entries = {}
 
 
 

@@ -578,6 +578,7 @@ class Tracer:
         self.internal_error = None
         self.new_classes = []      # (class, frame that made it, offset that binds it): classes not yet settled
         self.stores = {}           # cache of _store_after
+        self.serialize = _native_json   # result dict -> JSON text, called before the run's cleanup
 
     # -- tracing
     def _global_trace(self, frame, event, arg):
@@ -746,7 +747,7 @@ class Tracer:
         try:
             self.compiled = compile(self.code, FILENAME, 'exec', dont_inherit=True)
         except (SyntaxError, ValueError) as e:
-            return self.enc.syntax_failure(e, self.code)
+            return self.serialize(self.enc.syntax_failure(e, self.code))
         self.iso = iso = Isolation()
         main, self.globals = self._namespace()
         self.enc.begin(self)
@@ -784,7 +785,7 @@ class Tracer:
         sys.argv = ['']
         random = __import__('random')
         random.seed(0)
-        error = None
+        error = result = None
         self.deadline = _monotonic() + self.timeout
         self.boundary = _getframe()
         f = self.boundary
@@ -818,12 +819,15 @@ class Tracer:
             reason = self.stopping
         try:
             if reason == 'internal':
-                return {'failure': {'kind': 'runtime', 'message': 'memtrace internal error:\n' + self.internal_error}}
-            return self.enc.finish(self, reason, error)
+                result = {'failure': {'kind': 'runtime', 'message': 'memtrace internal error:\n' + self.internal_error}}
+            else:
+                result = self.enc.finish(self, reason, error)
+            # Written out now, so that the collection below does not walk every step's containers.
+            return self.serialize(result)
         finally:
             # Free what the program made now, while its output still goes to the discarded stream: finalizers
             # must not print into the host or run in the next program.
-            error = None
+            error = result = None
             self.globals.clear()
             self.enc.release()
             _collect_young()
@@ -1011,13 +1015,22 @@ def run_trace(code, options_json='{}'):
         return _json_dumps({'failure': {'kind': 'options', 'message': str(e)}})
     encoder = PytutorEncoder(opts) if fmt == 'pytutor' else NativeEncoder(opts)
     tracer = Tracer(code, opts, encoder)
+    tracer.serialize = _pytutor_json if fmt == 'pytutor' else _native_json
     try:
-        result = tracer.run()
+        return tracer.run()
     except MemoryError:
         result = {'failure': {'kind': 'memory', 'message': 'the tracer ran out of memory'}}
     except BaseException as e:   # never let the host see a Python exception
         import traceback
         result = {'failure': {'kind': 'runtime', 'message': 'memtrace internal error:\n' + traceback.format_exc()}}
-    if fmt == 'pytutor':
-        return _json_dumps(result, indent=None, ensure_ascii=False)
+    return tracer.serialize(result)
+
+
+def _pytutor_json(result):
+    """A Python Tutor trace (or failure) as JSON text, as Python Tutor writes it."""
+    return _json_dumps(result, indent=None, ensure_ascii=False)
+
+
+def _native_json(result):
+    """A memtrace trace (or failure) as compact JSON text."""
     return _json_dumps(result, ensure_ascii=False, separators=(',', ':'))
