@@ -91,7 +91,8 @@ let differ = 0;
 let total = 0;
 for (const p of programs()) {
   for (const format of ['memtrace', 'pytutor'] as const) {
-    const options = JSON.stringify({ ...tracerOptions(p.options), format });
+    // A deadline far off: on a loaded machine a run could otherwise end by time in one tracer and not the other.
+    const options = JSON.stringify({ ...tracerOptions(p.options), timeoutMs: 600_000, format });
     const [a, b] = [old(p.code, options), cur(p.code, options)];
     total++;
     if (a !== b) {

@@ -163,6 +163,7 @@ def _params(fn):
     return ', '.join(out)
 
 
+_PLAIN_SEQUENCES = frozenset((list, tuple, set, frozenset))
 _PRIM_CACHE = 20000   # at most this many cached Values of ints and strs per trace
 _is_immortal = getattr(sys, '_is_immortal', None)   # Python 3.14+: small ints, interned strs
 
@@ -205,6 +206,7 @@ class NativeEncoder(HeapLiveness):
         self.order0 = []       # global variables in order of first appearance
         self.known0 = set()    # the names in order0
         self.prim = {}         # int or short str -> its Value (see _value)
+        self.refs = {}         # heap id -> its Value {"ref": id}
         self.fn_parent = {}    # heap id of a function -> frame id of its lexical parent
         self.closures = {}     # heap id of a nested function -> weakref (functions are weakly referenceable)
         self.prev_entries = {}
@@ -418,7 +420,10 @@ class NativeEncoder(HeapLiveness):
         if hid not in self._seen:
             self._seen.add(hid)
             self._queue.append((hid, v))
-        return {'ref': hid}
+        ref = self.refs.get(hid)
+        if ref is None:
+            ref = self.refs[hid] = {'ref': hid}   # read-only, shared like the primitives' Values
+        return ref
 
     def _track(self, obj):
         """Give obj a heap id and start watching it (weakref, or held): a new id, or the old one of an object the
@@ -500,21 +505,27 @@ class NativeEncoder(HeapLiveness):
         cap = self.max_items
         value = self._value
         if kind == 'list' or kind == 'tuple' or kind == 'set' or kind == 'frozenset':
-            items = []
-            for item in obj:
-                if len(items) >= cap:
-                    break
-                items.append(value(item))
+            if t in _PLAIN_SEQUENCES:   # iterating them runs no program code: stop at the cap without a next()
+                items = [value(item) for item in _islice(obj, cap)]
+            else:
+                items = []
+                for item in obj:
+                    if len(items) >= cap:
+                        break
+                    items.append(value(item))
             out = {'kind': kind, 'type': tname, 'items': items}
             if len(items) == cap and len(obj) > cap:
                 out['more'] = len(obj) - cap
             return out
         if kind == 'dict':
-            entries = []
-            for k, v in obj.items():
-                if len(entries) >= cap:
-                    break
-                entries.append([value(k), value(v)])
+            if t is dict:
+                entries = [[value(k), value(v)] for k, v in _islice(obj.items(), cap)]
+            else:
+                entries = []
+                for k, v in obj.items():
+                    if len(entries) >= cap:
+                        break
+                    entries.append([value(k), value(v)])
             out = {'kind': 'dict', 'type': tname, 'entries': entries}
             if len(entries) == cap and len(obj) > cap:
                 out['more'] = len(obj) - cap
