@@ -3,6 +3,7 @@
  * in-process, and in the local CPython; and, when a folder with Python Tutor's pg_logger.py and pg_encoder.py is
  * given (`--pytutor DIR` or MEMTRACE_PYTUTOR_DIR), Python Tutor's own tracer in the local CPython on the same programs
  * in the same run (bench/time_pytutor.py). Python Tutor's code is not part of this repository.
+ * MEMTRACE_TRACER_DIR times the tracer modules of another folder (an older tracer, say) instead of this checkout's.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -19,6 +20,12 @@ const PYTUTOR_TARGET = 0.5;
 type Times = Record<string, number>;
 type HarnessResult = { ok?: Times; error?: string };
 
+/** The tracer under test: this checkout's, or the modules in MEMTRACE_TRACER_DIR. */
+const tracer = () => {
+  const dir = process.env.MEMTRACE_TRACER_DIR;
+  return dir ? tracerSource(resolve(dir)) : tracerSource();
+};
+
 const sum = (t: Times) => Object.values(t).reduce((a, b) => a + b, 0);
 
 /** Median ms per program of memtrace's tracer in Pyodide, in this process (no sandbox, no IPC). */
@@ -30,11 +37,10 @@ export async function timeInPyodide(programs: Record<string, string>, runs: numb
     indexURL: dirname(require.resolve('pyodide/package.json')) + '/',
     env: { PYTHONHASHSEED: '0' },
   });
-  py.globals.set('SPEC', JSON.stringify({ tracer: tracerSource(), programs, runs }));
+  py.globals.set('SPEC', JSON.stringify({ tracer: tracer(), programs, runs }));
+  const call = 'import json as _j\n_s = _j.loads(SPEC)\n_j.dumps(time_programs(_s["tracer"], _s["programs"], _s["runs"]))';
   return JSON.parse(
-    py.runPython(
-      `${harness.replace('if __name__ == "__main__":', 'if False:')}\nimport json as _j\n_s = _j.loads(SPEC)\n_j.dumps(time_programs(_s["tracer"], _s["programs"], _s["runs"]))`,
-    ) as string,
+    py.runPython(`${harness.replace('if __name__ == "__main__":', 'if False:')}\n${call}`) as string,
   ) as Times;
 }
 
@@ -67,20 +73,21 @@ export function pytutorDir(args: string[]): string | undefined {
  */
 export async function tracerRows(programs: Record<string, string>, runs: number, pytutor?: string): Promise<Row[]> {
   const rows: Row[] = [];
+  const add = (metric: string, value: number | string, unit: string) =>
+    rows.push({ section: SECTION, metric, value, unit });
   const inPyodide = await timeInPyodide(programs, runs);
   const pyodideTotal = sum(inPyodide);
-  const n = Object.keys(programs).length;
-  rows.push({ section: SECTION, metric: `tracer in Pyodide (in-process), sum of ${n} medians`, value: pyodideTotal, unit: 'ms' });
+  add(`tracer in Pyodide (in-process), sum of ${Object.keys(programs).length} medians`, pyodideTotal, 'ms');
   const version = spawnSync('python3', ['--version'], { encoding: 'utf8' }).stdout.trim();
-  const native = runHarness('bench/time_tracer.py', { tracer: tracerSource(), programs, runs });
+  const native = runHarness('bench/time_tracer.py', { tracer: tracer(), programs, runs });
   if (native.ok) {
     const nativeTotal = sum(native.ok);
-    rows.push({ section: SECTION, metric: `tracer in ${version}, sum of medians`, value: nativeTotal, unit: 'ms' });
-    rows.push({ section: SECTION, metric: `tracer: Pyodide / ${version}, sums`, value: pyodideTotal / nativeTotal, unit: '×' });
+    add(`tracer in ${version}, sum of medians`, nativeTotal, 'ms');
+    add(`tracer: Pyodide / ${version}, sums`, pyodideTotal / nativeTotal, '×');
     const ratios = Object.keys(native.ok).map((k) => inPyodide[k]! / native.ok![k]!);
-    rows.push({ section: SECTION, metric: `tracer: Pyodide / ${version}, median ratio per program`, value: median(ratios), unit: '×' });
+    add(`tracer: Pyodide / ${version}, median ratio per program`, median(ratios), '×');
   } else {
-    rows.push({ section: SECTION, metric: `native ratio (${version})`, value: `not measured: ${native.error}`, unit: '' });
+    add(`native ratio (${version})`, `not measured: ${native.error}`, '');
   }
   rows.push(pytutorRow(programs, runs, pyodideTotal, version, pytutor));
   return rows;
