@@ -6,7 +6,7 @@ and heap primitives off, no input, no custom modules, a 1000-step limit, the tra
 Start-up (importing the tracer) is outside the timings.
 
 Input (stdin, JSON): {"dir": folder of pg_logger.py, "programs": name -> code, "runs": N, "out"?: folder}.
-Output: JSON {"ok": name -> median ms} or {"error": text}. With "out", each program's trace is also written there
+Output: JSON {"ok": {"wall": name -> median ms, "cpu": name -> median ms of CPU time}} or {"error": text}. With "out", each program's trace is also written there
 as <name>.json (for a check against the conformance references with compare.mjs).
 """
 import io
@@ -39,27 +39,29 @@ def trace_once(pg_logger, code):
 
 
 def time_programs(folder, programs, runs, out=None):
-    """Median milliseconds per program over `runs` runs."""
+    """Median milliseconds per program over `runs` runs: wall time and this process's CPU time."""
     pg_logger = load_pg_logger(folder)
     stdout, stderr = sys.stdout, sys.stderr
-    result = {}
+    wall, cpu = {}, {}
     try:
         sys.stderr = io.StringIO()   # a program's stray errors stay out of the harness's output
         for name, code in programs.items():
-            samples = []
+            samples, cpu_samples = [], []
             text = None
             for _ in range(runs):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 text = trace_once(pg_logger, code)
                 samples.append((time.perf_counter() - t0) * 1000)
+                cpu_samples.append((time.process_time() - c0) * 1000)
                 sys.stdout = stdout
-            result[name] = statistics.median(samples)
+            wall[name] = statistics.median(samples)
+            cpu[name] = statistics.median(cpu_samples)
             if out:
                 with open(os.path.join(out, name + '.json'), 'w', encoding='utf-8') as f:
                     f.write(text)
     finally:
         sys.stdout, sys.stderr = stdout, stderr
-    return result
+    return {'wall': wall, 'cpu': cpu}
 
 
 if __name__ == '__main__':

@@ -18,7 +18,9 @@ const SECTION = 'conformance';
 const PYTUTOR_TARGET = 0.5;
 
 type Times = Record<string, number>;
-type HarnessResult = { ok?: Times; error?: string };
+/** Median milliseconds per program: wall time, and CPU time (steadier on a machine shared with other work). */
+type Timing = { wall: Times; cpu: Times };
+type HarnessResult = { ok?: Timing; error?: string };
 
 /** The tracer under test: this checkout's, or the modules in MEMTRACE_TRACER_DIR. */
 const tracer = () => {
@@ -28,8 +30,8 @@ const tracer = () => {
 
 const sum = (t: Times) => Object.values(t).reduce((a, b) => a + b, 0);
 
-/** Median ms per program of memtrace's tracer in Pyodide, in this process (no sandbox, no IPC). */
-export async function timeInPyodide(programs: Record<string, string>, runs: number): Promise<Times> {
+/** Median times per program of memtrace's tracer in Pyodide, in this process (no sandbox, no IPC). */
+export async function timeInPyodide(programs: Record<string, string>, runs: number): Promise<Timing> {
   const harness = readFileSync(join(root, 'bench/time_tracer.py'), 'utf8');
   const require = createRequire(import.meta.url);
   const { loadPyodide } = await import('pyodide');
@@ -41,7 +43,7 @@ export async function timeInPyodide(programs: Record<string, string>, runs: numb
   const call = 'import json as _j\n_s = _j.loads(SPEC)\n_j.dumps(time_programs(_s["tracer"], _s["programs"], _s["runs"]))';
   return JSON.parse(
     py.runPython(`${harness.replace('if __name__ == "__main__":', 'if False:')}\n${call}`) as string,
-  ) as Times;
+  ) as Timing;
 }
 
 /** Runs a timing harness in the local python3 with `spec` on its stdin. */
@@ -75,42 +77,44 @@ export async function tracerRows(programs: Record<string, string>, runs: number,
   const rows: Row[] = [];
   const add = (metric: string, value: number | string, unit: string) =>
     rows.push({ section: SECTION, metric, value, unit });
-  const inPyodide = await timeInPyodide(programs, runs);
-  const pyodideTotal = sum(inPyodide);
-  add(`tracer in Pyodide (in-process), sum of ${Object.keys(programs).length} medians`, pyodideTotal, 'ms');
+  const ours = await timeInPyodide(programs, runs);
+  const n = Object.keys(programs).length;
+  add(`tracer in Pyodide (in-process), sum of ${n} medians`, sum(ours.wall), 'ms');
+  add(`tracer in Pyodide (in-process), sum of ${n} medians, CPU time`, sum(ours.cpu), 'ms');
   const version = spawnSync('python3', ['--version'], { encoding: 'utf8' }).stdout.trim();
   const native = runHarness('bench/time_tracer.py', { tracer: tracer(), programs, runs });
   if (native.ok) {
-    const nativeTotal = sum(native.ok);
-    add(`tracer in ${version}, sum of medians`, nativeTotal, 'ms');
-    add(`tracer: Pyodide / ${version}, sums`, pyodideTotal / nativeTotal, '×');
-    const ratios = Object.keys(native.ok).map((k) => inPyodide[k]! / native.ok![k]!);
+    add(`tracer in ${version}, sum of medians`, sum(native.ok.wall), 'ms');
+    add(`tracer: Pyodide / ${version}, sums`, sum(ours.wall) / sum(native.ok.wall), '×');
+    add(`tracer: Pyodide / ${version}, sums of CPU time`, sum(ours.cpu) / sum(native.ok.cpu), '×');
+    const ratios = Object.keys(native.ok.wall).map((k) => ours.wall[k]! / native.ok!.wall[k]!);
     add(`tracer: Pyodide / ${version}, median ratio per program`, median(ratios), '×');
   } else {
     add(`native ratio (${version})`, `not measured: ${native.error}`, '');
   }
-  rows.push(pytutorRow(programs, runs, pyodideTotal, version, pytutor));
+  rows.push(...pytutorRows(programs, runs, ours, version, pytutor));
   return rows;
 }
 
-/** The row memtrace-in-Pyodide / Python-Tutor-in-CPython, or why it is not measured. */
-function pytutorRow(programs: Record<string, string>, runs: number, ours: number, version: string, dir?: string): Row {
+/** The rows memtrace-in-Pyodide / Python-Tutor-in-CPython (wall and CPU time), or one that says why not measured. */
+function pytutorRows(programs: Record<string, string>, runs: number, ours: Timing, version: string, dir?: string): Row[] {
   const metric = `tracer in Pyodide / Python Tutor's pg_logger in ${version}, sums`;
-  if (!dir) {
-    const how = 'not measured: pass --pytutor DIR (or MEMTRACE_PYTUTOR_DIR) with pg_logger.py and pg_encoder.py';
-    return { section: SECTION, metric, value: how, unit: '' };
-  }
+  const missing = (why: string): Row[] => [{ section: SECTION, metric, value: `not measured: ${why}`, unit: '' }];
+  if (!dir) return missing('pass --pytutor DIR (or MEMTRACE_PYTUTOR_DIR) with pg_logger.py and pg_encoder.py');
   if (!existsSync(join(dir, 'pg_logger.py')) || !existsSync(join(dir, 'pg_encoder.py')))
-    return { section: SECTION, metric, value: `not measured: no pg_logger.py and pg_encoder.py in ${dir}`, unit: '' };
+    return missing(`no pg_logger.py and pg_encoder.py in ${dir}`);
   const pt = runHarness('bench/time_pytutor.py', { dir, programs, runs });
-  if (!pt.ok) return { section: SECTION, metric, value: `not measured: ${pt.error}`, unit: '' };
-  const ratio = ours / sum(pt.ok);
-  return {
-    section: SECTION,
-    metric: `${metric} (Python Tutor: ${sum(pt.ok).toFixed(0)} ms)`,
-    value: ratio,
-    unit: '×',
-    target: `≤ ${PYTUTOR_TARGET}×`,
-    ok: ratio <= PYTUTOR_TARGET,
-  };
+  if (!pt.ok) return missing(pt.error ?? 'no output');
+  return (['wall', 'cpu'] as const).map((clock) => {
+    const ratio = sum(ours[clock]) / sum(pt.ok![clock]);
+    const what = clock === 'cpu' ? ', CPU time' : '';
+    return {
+      section: SECTION,
+      metric: `${metric}${what} (Python Tutor: ${sum(pt.ok![clock]).toFixed(0)} ms)`,
+      value: ratio,
+      unit: '×',
+      target: `≤ ${PYTUTOR_TARGET}×`,
+      ok: ratio <= PYTUTOR_TARGET,
+    };
+  });
 }
