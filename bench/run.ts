@@ -1,25 +1,24 @@
 /**
  * `npm run bench`: memtrace's speed and size figures, measured in one run. `--json` prints the rows as JSON;
- * `--quick` skips the site builds (the built site in dist/ is still measured, readability included); `--builds` runs only them; `--soak` runs only the dev-server soak (bench/soak.ts); `--scale` runs only the big-site builds (bench/scale.ts, `--blocks N`); `--runs N` sets the repetitions (default 5).
+ * `--quick` skips the site builds (the built site in dist/ is still measured, readability included); `--builds` runs only them; `--soak` runs only the dev-server soak (bench/soak.ts); `--scale` runs only the big-site builds (bench/scale.ts, `--blocks N`); `--tracer` runs only the tracer's timings on the conformance programs (bench/tracer.ts); `--pytutor DIR` (or MEMTRACE_PYTUTOR_DIR) adds Python Tutor's own tracer, from DIR, to them; `--runs N` sets the repetitions (default 5).
  *
  * Everything is a median over repeated runs; ratios are taken between numbers of this same run.
  */
 import { CONFORMANCE_DIR } from '../tests/conformance.ts';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { assetSizes } from '../plugin/src/figure/assets.ts';
 import { htmlBytes } from '../plugin/src/figure/hast.ts';
 import { renderFigure } from '../plugin/src/figure/markup.ts';
 import { render, type RenderedFigure } from '../plugin/src/render/index.ts';
 import { isTraceFailure, type Trace, type TraceResult } from '../plugin/src/trace/format.ts';
 import { TraceRuntime } from '../plugin/src/trace/runtime.ts';
-import { tracerSource } from '../plugin/src/trace/tracer-modules.ts';
 import { arrowRows } from './arrows.ts';
 import { childCpuMs, demoBlocks, gzipBytes, median, printTable, timeMs, type Row } from './lib.ts';
 import { readabilityRows } from './readability.ts';
+import { pytutorDir, tracerRows } from './tracer.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -75,17 +74,22 @@ async function tracerSection(runtime: TraceRuntime) {
   return seed!;
 }
 
-async function conformanceSection(runtime: TraceRuntime) {
-  if (!existsSync(conformanceDir)) {
-    if (process.env.CI) throw new Error(`bench: no conformance programs at ${conformanceDir}`);
-    return [];
-  }
-  const programs = Object.fromEntries(
+/** The conformance programs, name -> code, in name order. */
+function conformancePrograms(): Record<string, string> {
+  return Object.fromEntries(
     readdirSync(conformanceDir)
       .filter((f) => f.endsWith('.py'))
       .sort()
       .map((f) => [f.replace(/\.py$/, ''), readFileSync(join(conformanceDir, f), 'utf8')]),
   );
+}
+
+async function conformanceSection(runtime: TraceRuntime) {
+  if (!existsSync(conformanceDir)) {
+    if (process.env.CI) throw new Error(`bench: no conformance programs at ${conformanceDir}`);
+    return [];
+  }
+  const programs = conformancePrograms();
   // Through the sandboxed runtime, as a build runs them (IPC included).
   const perProgram: number[] = [];
   const traces: Trace[] = [];
@@ -104,63 +108,8 @@ async function conformanceSection(runtime: TraceRuntime) {
   });
   row({ section: 'conformance', metric: 'trace per program, slowest', value: Math.max(...perProgram), unit: 'ms' });
 
-  // The same harness in Pyodide (in-process) and in the local CPython: the tracer's own cost, without IPC.
-  const harness = readFileSync(join(root, 'bench/time_tracer.py'), 'utf8');
-  const tracer = tracerSource();
-  const spec = JSON.stringify({ tracer, programs, runs: 3 });
-  const require = createRequire(import.meta.url);
-  const { loadPyodide } = await import('pyodide');
-  const py = await loadPyodide({
-    indexURL: dirname(require.resolve('pyodide/package.json')) + '/',
-    env: { PYTHONHASHSEED: '0' },
-  });
-  py.globals.set('SPEC', spec);
-  const inPyodide = JSON.parse(
-    py.runPython(
-      `${harness.replace('if __name__ == "__main__":', 'if False:')}\nimport json as _j\n_s = _j.loads(SPEC)\n_j.dumps(time_programs(_s["tracer"], _s["programs"], _s["runs"]))`,
-    ) as string,
-  ) as Record<string, number>;
-  const native = spawnSync('python3', [join(root, 'bench/time_tracer.py')], {
-    input: spec,
-    encoding: 'utf8',
-    env: { ...process.env, PYTHONHASHSEED: '0' },
-  });
-  const version = spawnSync('python3', ['--version'], { encoding: 'utf8' }).stdout.trim();
-  const pyodideTotal = Object.values(inPyodide).reduce((a, b) => a + b, 0);
-  row({
-    section: 'conformance',
-    metric: 'tracer in Pyodide (in-process), sum of medians',
-    value: pyodideTotal,
-    unit: 'ms',
-  });
-  let result: { ok?: Record<string, number>; error?: string } = {};
-  try {
-    result = JSON.parse(native.stdout);
-  } catch {
-    result = { error: native.stderr.trim().split('\n').pop() ?? 'no output' };
-  }
-  if (result.ok) {
-    const ratios = Object.keys(result.ok).map((k) => inPyodide[k]! / result.ok![k]!);
-    row({
-      section: 'conformance',
-      metric: `tracer in ${version}, sum of medians`,
-      value: Object.values(result.ok).reduce((a, b) => a + b, 0),
-      unit: 'ms',
-    });
-    row({
-      section: 'conformance',
-      metric: `Pyodide / ${version}, median ratio per program`,
-      value: median(ratios),
-      unit: '×',
-    });
-  } else {
-    row({
-      section: 'conformance',
-      metric: `native ratio (${version})`,
-      value: `not measured: ${result.error}`,
-      unit: '',
-    });
-  }
+  // The tracer's own cost, without the sandbox and IPC: in Pyodide, in the local CPython, against Python Tutor's.
+  for (const r of await tracerRows(programs, 3, pytutorDir(args))) row(r);
   return traces;
 }
 
@@ -352,6 +301,15 @@ if (args.includes('--scale')) {
   const scaleRows = await scaleSection({ blocks, runs: Number(args[args.indexOf('--runs') + 1]) || 3, log: row });
   if (json) console.log(JSON.stringify(scaleRows, null, 2));
   else printTable(scaleRows);
+  process.exit(0);
+}
+
+if (args.includes('--tracer')) {
+  // The tracer's cost alone (in Pyodide, in CPython, against Python Tutor's with --pytutor DIR): a minute, not ten.
+  if (!existsSync(conformanceDir)) throw new Error(`bench: no conformance programs at ${conformanceDir}`);
+  const tracerOnly = await tracerRows(conformancePrograms(), runs, pytutorDir(args));
+  if (json) console.log(JSON.stringify(tracerOnly, null, 2));
+  else printTable(tracerOnly);
   process.exit(0);
 }
 

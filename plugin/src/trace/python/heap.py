@@ -23,7 +23,7 @@ class HeapLiveness:
     def _collect(self, reachable):
         """Let go of held objects that only the encoder still refers to; returns the heap ids that died."""
         strong = self.strong
-        while True:
+        while not strong.keys() <= reachable:   # only objects out of reach can be held by the encoder alone
             dead = self._unreferenced(strong, reachable)
             if not dead:
                 break
@@ -57,7 +57,10 @@ class HeapLiveness:
 
     def _cycle_only(self, reachable):
         """Heap ids of objects that are not reachable from any frame and alive only through a reference cycle."""
-        unreachable = [hid for hid in list(self.strong) + list(self.weak) if hid not in reachable]
+        if self.strong.keys() <= reachable and self.weak.keys() <= reachable:
+            unreachable = None   # the common case, found without building the list
+        else:
+            unreachable = [hid for hid in list(self.strong) + list(self.weak) if hid not in reachable]
         if not unreachable:
             self.cycle_strong = set()
             return []

@@ -163,6 +163,10 @@ def _params(fn):
     return ', '.join(out)
 
 
+_PLAIN_SEQUENCES = frozenset((list, tuple, set, frozenset))
+_PRIM_CACHE = 20000   # at most this many cached Values of ints and strs per trace
+_is_immortal = getattr(sys, '_is_immortal', None)   # Python 3.14+: small ints, interned strs
+
 _PRIMITIVE_NAMES = {int: 'int', float: 'float', str: 'str', bool: 'bool', type(None): 'NoneType',
                     complex: 'complex', bytes: 'bytes'}
 
@@ -200,6 +204,9 @@ class NativeEncoder(HeapLiveness):
         self.gen_frames = {}   # id(generator) -> _Frame
         self.next_frame = 1
         self.order0 = []       # global variables in order of first appearance
+        self.known0 = set()    # the names in order0
+        self.prim = {}         # int or short str -> its Value (see _value)
+        self.refs = {}         # heap id -> its Value {"ref": id}
         self.fn_parent = {}    # heap id of a function -> frame id of its lexical parent
         self.closures = {}     # heap id of a nested function -> weakref (functions are weakly referenceable)
         self.prev_entries = {}
@@ -382,6 +389,22 @@ class NativeEncoder(HeapLiveness):
     def _value(self, v):
         """A Value for v: a primitive inline, or a reference to its heap id (queued for encoding this step)."""
         t = type(v)
+        if t is int or t is str:
+            # Values are never changed once made, so equal ints and strs share one (read-only) Value.
+            found = self.prim.get(v)
+            if found is not None:
+                return found
+            if t is int:
+                found = {'type': 'int', 'repr': _int_repr(v)}
+            elif len(v) > _MAX_STR:
+                return {'type': 'str', 'repr': repr(v[:_MAX_STR]), 'fullLength': len(v)}
+            else:
+                found = {'type': 'str', 'repr': repr(v)}
+            # Only immortal objects are kept as keys: holding any other would change its reference count, which
+            # the program can see (sys.getrefcount).
+            if _is_immortal is not None and len(self.prim) < _PRIM_CACHE and _is_immortal(v):
+                self.prim[v] = found
+            return found
         name = _PRIMITIVE_NAMES.get(t)
         if name is not None:
             if t is str:
@@ -397,7 +420,10 @@ class NativeEncoder(HeapLiveness):
         if hid not in self._seen:
             self._seen.add(hid)
             self._queue.append((hid, v))
-        return {'ref': hid}
+        ref = self.refs.get(hid)
+        if ref is None:
+            ref = self.refs[hid] = {'ref': hid}   # read-only, shared like the primitives' Values
+        return ref
 
     def _track(self, obj):
         """Give obj a heap id and start watching it (weakref, or held): a new id, or the old one of an object the
@@ -479,21 +505,27 @@ class NativeEncoder(HeapLiveness):
         cap = self.max_items
         value = self._value
         if kind == 'list' or kind == 'tuple' or kind == 'set' or kind == 'frozenset':
-            items = []
-            for item in obj:
-                if len(items) >= cap:
-                    break
-                items.append(value(item))
+            if t in _PLAIN_SEQUENCES:   # iterating them runs no program code: stop at the cap without a next()
+                items = [value(item) for item in _islice(obj, cap)]
+            else:
+                items = []
+                for item in obj:
+                    if len(items) >= cap:
+                        break
+                    items.append(value(item))
             out = {'kind': kind, 'type': tname, 'items': items}
             if len(items) == cap and len(obj) > cap:
                 out['more'] = len(obj) - cap
             return out
         if kind == 'dict':
-            entries = []
-            for k, v in obj.items():
-                if len(entries) >= cap:
-                    break
-                entries.append([value(k), value(v)])
+            if t is dict:
+                entries = [[value(k), value(v)] for k, v in _islice(obj.items(), cap)]
+            else:
+                entries = []
+                for k, v in obj.items():
+                    if len(entries) >= cap:
+                        break
+                    entries.append([value(k), value(v)])
             out = {'kind': 'dict', 'type': tname, 'entries': entries}
             if len(entries) == cap and len(obj) > cap:
                 out['more'] = len(obj) - cap
@@ -593,15 +625,57 @@ class NativeEncoder(HeapLiveness):
         self._queue = []
         stack = self._stack(frame)
         self._cur_stack = stack
+        line = frame.f_lineno
+        frames, shown, omitted, stack = self._frame_entries(event, frame, ret, stack)
+        heap = {}
+        self._drain(heap)
+        exited = self._exited_frames(stack, heap, shown)
+        if exited:
+            frames.extend(exited)
+            self._drain(heap)
+        reachable = set(heap)
+        freed = self._collect(reachable)
+        cycle_only = self._cycle_only(reachable)
+        if cycle_only:
+            for hid in cycle_only:
+                obj = self._obj(hid)
+                if obj is not None and hid not in self._seen:
+                    self._seen.add(hid)
+                    self._queue.append((hid, obj))
+            self._drain(heap)
+        keys = sorted(heap)
+        step = {'line': line, 'event': event, 'frames': frames, 'heap': {str(k): heap[k] for k in keys},
+                'stdout': self.tracer.out.size}
+        if exc is not None:
+            step['exception'] = exc
+        if omitted is not None:
+            step['omittedFrames'] = omitted
+        prev_heap = self.prev_heap
+        step['changed'] = {'vars': self._changed_vars(frames),
+                           'objects': [k for k in keys if prev_heap.get(k) != heap[k]]}
+        if freed:
+            gone = sorted(h for h in prev_heap if h not in heap and h in freed)
+            if gone:
+                step['freed'] = gone
+        if len(heap) > len(reachable):   # cycle-only objects were added after `reachable`
+            step['cycleOnly'] = [h for h in keys if h not in reachable]
+        self.prev_heap = heap
+        self.steps.append(step)
+        self._queue = None
+        self._cur_stack = None
+
+    def _frame_entries(self, event, frame, ret, stack):
+        """The frames of a step: the global frame, then the running ones (deep stacks cut, see omittedFrames).
+        Returns (frames, ids of the frames shown, omittedFrames or None, the stack as shown)."""
         g = self.globals
         order0 = self.order0
-        known = set(order0)
+        known = self.known0
         for k in g:
             if k not in known and k not in _HIDDEN_GLOBALS and isinstance(k, str):
                 order0.append(k)
                 known.add(k)
-        line = frame.f_lineno
-        frames = [{'id': 0, 'name': '<module>', 'locals': [[k, self._value(g[k])] for k in order0 if k in g],
+        value = self._value
+        frames = [{'id': 0, 'name': '<module>', 'locals': [[k, value(g[k])] for k in order0 if k in g],
                    'line': self.tracer.module_frame.f_lineno}]
         shown = set()
         omitted = None
@@ -627,62 +701,32 @@ class NativeEncoder(HeapLiveness):
             if info.parent:
                 entry['parent'] = info.parent
             if f is frame and event == 'return' and not _unwinding(f):
-                entry['returnValue'] = self._value(ret)
+                entry['returnValue'] = value(ret)
             elif f is not frame and not info.code.co_cellvars:
                 info.entry = entry
                 info.refs = [v['ref'] for _, v in entry['locals'] if 'ref' in v]
             frames.append(entry)
             shown.add(info.fid)
-        heap = {}
-        self._drain(heap)
-        exited = self._exited_frames(stack, heap, shown)
-        if exited:
-            frames.extend(exited)
-            self._drain(heap)
-        reachable = set(heap)
-        freed = self._collect(reachable)
-        cycle_only = self._cycle_only(reachable)
-        if cycle_only:
-            for hid in cycle_only:
-                obj = self._obj(hid)
-                if obj is not None and hid not in self._seen:
-                    self._seen.add(hid)
-                    self._queue.append((hid, obj))
-            self._drain(heap)
-        step = {'line': line, 'event': event, 'frames': frames, 'heap': {str(k): heap[k] for k in sorted(heap)},
-                'stdout': self.tracer.out.size}
-        if exc is not None:
-            step['exception'] = exc
-        if omitted is not None:
-            step['omittedFrames'] = omitted
-        changed_vars = []
+        return frames, shown, omitted, stack
+
+    def _changed_vars(self, frames):
+        """The "<frame id>:<name>" of every variable whose Value differs from the step before (or is new)."""
+        changed = []
         prev_entries = self.prev_entries
         entries = {}
         for fr in frames:
             fid = fr['id']
             entries[fid] = fr
             prev = prev_entries.get(fid)
-            if prev is fr:
-                continue
+            if prev is fr or (prev is not None and prev['locals'] == fr['locals']):
+                continue   # the same entry, or the same variables with the same Values
             old = dict(prev['locals']) if prev is not None else {}
             prefix = '%d:' % fid
             for k, v in fr['locals']:
                 if old.get(k) != v:
-                    changed_vars.append(prefix + k)
-        prev_heap = self.prev_heap
-        step['changed'] = {'vars': changed_vars,
-                           'objects': [k for k in sorted(heap) if prev_heap.get(k) != heap[k]]}
-        gone = sorted(h for h in prev_heap if h not in heap and h in freed)
-        if gone:
-            step['freed'] = gone
-        cyc = sorted(h for h in heap if h not in reachable)
-        if cyc:
-            step['cycleOnly'] = cyc
+                    changed.append(prefix + k)
         self.prev_entries = entries
-        self.prev_heap = heap
-        self.steps.append(step)
-        self._queue = None
-        self._cur_stack = None
+        return changed
 
     def _drain(self, heap):
         """Encode every queued object into `heap`; encoding queues what it refers to, so this walks the graph."""
@@ -715,11 +759,15 @@ class NativeEncoder(HeapLiveness):
             while p and p not in shown and p not in wanted:
                 wanted.add(p)
                 p = self.frames[p].parent
-        for hid in heap:
-            p = self.fn_parent.get(hid)
-            while p and p not in shown and p not in wanted:
-                wanted.add(p)
-                p = self.frames[p].parent
+        fn_parent = self.fn_parent
+        if fn_parent:
+            for hid in heap:
+                p = fn_parent.get(hid)
+                while p and p not in shown and p not in wanted:
+                    wanted.add(p)
+                    p = self.frames[p].parent
+        if not wanted:
+            return []
         wanted = [fid for fid in sorted(wanted) if not self.frames[fid].active and self.frames[fid].gen is None]
         if not wanted:
             return []
@@ -769,6 +817,9 @@ class NativeEncoder(HeapLiveness):
         self.active.clear()
         self.call_stack = []
         self.tracer = None
+        self.steps = []   # already written out: freed now rather than walked by the collection that follows
+        self.prev_heap = {}
+        self.prev_entries = {}
 
 
 

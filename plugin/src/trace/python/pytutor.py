@@ -503,6 +503,7 @@ class PytutorEncoder:
         self.frame_ids = self.closures = self.zombies = self.extras = None
         self.lambda_closures = self.parents = self.global_funcs = None
         self.tracer = None
+        self.trace = []   # already written out: freed now rather than walked by the collection that follows
 
 
 def _pt_differ(a, b):

@@ -396,12 +396,15 @@ class Isolation:
             b.clear()
             b.update(self.builtins)
         modules = sys.modules
+        main = self.modules.get('__main__')
+        if main is not None and modules.get('__main__') is not main:
+            modules['__main__'] = main   # the run's own __main__, always there: put back first, cheaply
         if len(modules) != len(self.modules) or modules != self.modules:
-            for name in [n for n in modules if n not in self.modules]:
-                del modules[name]
-            for name, mod in self.modules.items():
-                if modules.get(name) is not mod:
-                    modules[name] = mod
+            extra = modules.keys() - self.modules.keys()
+            if extra:
+                for name in [n for n in modules if n in extra]:
+                    del modules[name]
+            modules.update(self.modules)   # the same entries as writing back only those that differ
         for name in self.touched:
             snap = _baseline.get(name)
             d = getattr(self.modules.get(name), '__dict__', None)
@@ -409,11 +412,11 @@ class Isolation:
                 d.clear()
                 d.update(snap)
         d = sys.__dict__
-        for k in [k for k in d if k not in self.sys_dict]:
-            del d[k]
-        for k, v in self.sys_dict.items():
-            if d.get(k, d) is not v:
-                d[k] = v
+        extra = d.keys() - self.sys_dict.keys()
+        if extra:
+            for k in [k for k in d if k in extra]:
+                del d[k]
+        d.update(self.sys_dict)   # the same entries as writing back only those that differ
         sys.path[:] = self.path
         sys.meta_path[:] = self.meta_path
         sys.path_hooks[:] = self.path_hooks
@@ -578,6 +581,8 @@ class Tracer:
         self.internal_error = None
         self.new_classes = []      # (class, frame that made it, offset that binds it): classes not yet settled
         self.stores = {}           # cache of _store_after
+        self.serialize = _native_json   # result dict -> JSON text, called before the run's cleanup
+        self._local = self._local_trace   # the per-frame trace function, made once (not a new bound method per event)
 
     # -- tracing
     def _global_trace(self, frame, event, arg):
@@ -600,7 +605,7 @@ class Tracer:
             self._stop('timeout')
         if not self.started:
             if event != 'line' or frame.f_lineno <= 0 or frame.f_code.co_filename != FILENAME:
-                return self._local_trace
+                return self._local
             self.started = True
             self.module_frame = frame
         if self.new_classes and event != 'call':
@@ -608,25 +613,25 @@ class Tracer:
         if self.skip_until is not None:
             if event == 'return' and frame is self.skip_until:
                 self.skip_until = None
-            return self._local_trace
+            return self._local
         code = frame.f_code
         if event == 'call' and not (code.co_flags & _CO_OPTIMIZED) and code.co_name != '<module>':
             self.skip_until = frame   # a class body
-            return self._local_trace
+            return self._local
         name = code.co_name
         if name == '__repr__' or name == '__new__' or name == '__annotate__' or self.exiting:
-            return self._local_trace
+            return self._local
         if event == 'exception':
             exc = arg[1]
             if code.co_flags & _CO_GENERATOR_LIKE and arg[0] is StopIteration and arg[2] is None:
-                return self._local_trace   # how `await`/`yield from` receive a result, not an error (as bdb)
+                return self._local   # how `await`/`yield from` receive a result, not an error (as bdb)
             if isinstance(exc, (KeyboardInterrupt, _StopTracing)):
                 self._stop('timeout')
             if type(exc) is RecursionError:
                 _strip_monitor_frames(exc)
             if isinstance(exc, SystemExit) and self.enc.quiet_exit:
                 self.exiting = True
-                return self._local_trace
+                return self._local
         limit = _getrecursionlimit()
         _setrecursionlimit(limit + 2000)
         try:
@@ -643,7 +648,7 @@ class Tracer:
             _setrecursionlimit(limit)
         if full:
             self._stop('step-limit')
-        return self._local_trace
+        return self._local
 
     def _stop(self, reason):
         """End the run for `reason` (kept if one was already set): stop the program wherever it is."""
@@ -746,7 +751,7 @@ class Tracer:
         try:
             self.compiled = compile(self.code, FILENAME, 'exec', dont_inherit=True)
         except (SyntaxError, ValueError) as e:
-            return self.enc.syntax_failure(e, self.code)
+            return self.serialize(self.enc.syntax_failure(e, self.code))
         self.iso = iso = Isolation()
         main, self.globals = self._namespace()
         self.enc.begin(self)
@@ -784,7 +789,7 @@ class Tracer:
         sys.argv = ['']
         random = __import__('random')
         random.seed(0)
-        error = None
+        error = result = None
         self.deadline = _monotonic() + self.timeout
         self.boundary = _getframe()
         f = self.boundary
@@ -818,12 +823,15 @@ class Tracer:
             reason = self.stopping
         try:
             if reason == 'internal':
-                return {'failure': {'kind': 'runtime', 'message': 'memtrace internal error:\n' + self.internal_error}}
-            return self.enc.finish(self, reason, error)
+                result = {'failure': {'kind': 'runtime', 'message': 'memtrace internal error:\n' + self.internal_error}}
+            else:
+                result = self.enc.finish(self, reason, error)
+            # Written out now, so that the collection below does not walk every step's containers.
+            return self.serialize(result)
         finally:
             # Free what the program made now, while its output still goes to the discarded stream: finalizers
             # must not print into the host or run in the next program.
-            error = None
+            error = result = None
             self.globals.clear()
             self.enc.release()
             _collect_young()
@@ -1011,13 +1019,24 @@ def run_trace(code, options_json='{}'):
         return _json_dumps({'failure': {'kind': 'options', 'message': str(e)}})
     encoder = PytutorEncoder(opts) if fmt == 'pytutor' else NativeEncoder(opts)
     tracer = Tracer(code, opts, encoder)
+    tracer.serialize = _pytutor_json if fmt == 'pytutor' else _native_json
     try:
-        result = tracer.run()
+        return tracer.run()
     except MemoryError:
         result = {'failure': {'kind': 'memory', 'message': 'the tracer ran out of memory'}}
     except BaseException as e:   # never let the host see a Python exception
         import traceback
         result = {'failure': {'kind': 'runtime', 'message': 'memtrace internal error:\n' + traceback.format_exc()}}
-    if fmt == 'pytutor':
-        return _json_dumps(result, indent=None, ensure_ascii=False)
-    return _json_dumps(result, ensure_ascii=False, separators=(',', ':'))
+    return tracer.serialize(result)
+
+
+# The encoders build traces as trees (values may be shared, never contain themselves), so the encoder's check for
+# circular references, a third of its time in Pyodide, can be left out: the text is the same.
+def _pytutor_json(result):
+    """A Python Tutor trace (or failure) as JSON text, as Python Tutor writes it."""
+    return _json_dumps(result, indent=None, ensure_ascii=False, check_circular=False)
+
+
+def _native_json(result):
+    """A memtrace trace (or failure) as compact JSON text."""
+    return _json_dumps(result, ensure_ascii=False, separators=(',', ':'), check_circular=False)
