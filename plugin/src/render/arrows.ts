@@ -577,6 +577,7 @@ export function routeStep(requests: ArrowRequest[]): string[] {
   const qs = requests.map((q) => ({ ...q, leaving: leaving.get(q.target) ?? [] }));
   const fixed = nestedUp(qs);
   for (const [i, r] of busRoutes(qs)) fixed.set(i, r);
+  for (const [i, r] of nestedDown(qs)) if (!fixed.has(i)) fixed.set(i, r);
   let routes = routeAll(
     qs.map((q) => ({ ...q })),
     fixed,
@@ -900,6 +901,77 @@ function busRoutes(qs: ArrowRequest[]): Map<number, Route> {
         break;
       }
     });
+  }
+  return out;
+}
+
+/** Whether a list item's arrow, stacked, goes down to a box that a curve straight down into its top edge cannot reach. */
+function itemDownAround(q: ArrowRequest): boolean {
+  const { from: s, target: t, source } = q;
+  if (!q.stacked || !q.cell || q.cell.h < source.h - 4 || t.y < source.y + source.h + 8) return false;
+  const ends = endsOf(q);
+  const e = { x: along(ends.topLo, t.x + t.w - 8, s.x) ?? t.x + t.w / 2, y: t.y };
+  const k = Math.max(16, Math.abs(e.y - s.y) * 0.5);
+  const c = cubic(s, { x: s.x, y: s.y + k }, { x: e.x, y: e.y - k }, e);
+  return (
+    hits(
+      c,
+      q,
+      q.obstacles.filter((o) => o !== source && o !== t),
+    ) > 0
+  );
+}
+
+/**
+ * Stacked, the arrows from list items down to boxes further below than a curve can reach (past other lines of
+ * objects), nested on the left so that none crosses another: each drops out under its list (the leftmost item
+ * highest), runs left to a lane of its own in the gutter left of the objects (the leftmost item, and a higher list,
+ * further out), down, and right into its target's left edge (the further out, the lower). An arrow whose nested
+ * route would cross a box is left to the ordinary routes. By index into `qs`.
+ */
+function nestedDown(qs: ArrowRequest[]): Map<number, Route> {
+  const out = new Map<number, Route>();
+  const downs = qs.flatMap((q, i) => (itemDownAround(q) ? [i] : []));
+  if (downs.length === 0) return out;
+  const level = new Map<number, number>();
+  for (const ids of groupBy(downs, (i) => qs[i]!.source).values()) {
+    ids.sort((a, b) => qs[a]!.from.x - qs[b]!.from.x || a - b);
+    ids.forEach((i, r) => level.set(i, qs[i]!.source.y + qs[i]!.source.h + 3 + r * NEST));
+  }
+  // Outermost first: the higher list, the leftmost item.
+  const order = [...downs].sort((a, b) => qs[a]!.source.y - qs[b]!.source.y || qs[a]!.from.x - qs[b]!.from.x);
+  const top = Math.min(...level.values());
+  const bottom = Math.max(...downs.map((i) => qs[i]!.target.y + qs[i]!.target.h));
+  const q0 = qs[downs[0]!]!;
+  const canvas = q0.canvas ?? { w: Infinity, h: Infinity };
+  let base = Infinity;
+  for (const b of [...q0.obstacles, ...(q0.labels?.values() ?? [])]) {
+    if (b.x + b.w <= 2 || b.x >= canvas.w - 2) continue;
+    if (b.y < bottom && b.y + b.h > top) base = Math.min(base, b.x);
+  }
+  const lane = new Map(order.map((i, m) => [i, base - 4 - (order.length - 1 - m) * NEST]));
+  const arrive = new Map<number, number>();
+  for (const [t, ids] of groupBy(order, (i) => qs[i]!.target)) {
+    const gap = Math.min(ARRIVAL_GAP, (t.h - 8) / Math.max(1, ids.length));
+    const first = t.y + Math.min(t.h / 2, 11);
+    // The further out, the lower: `ids` runs outermost first.
+    ids.forEach((i, k) =>
+      arrive.set(i, Math.round(Math.min(first + (ids.length - 1 - k) * gap, t.y + t.h - 4) * 10) / 10),
+    );
+  }
+  for (const i of order) {
+    const q = qs[i]!;
+    const [x, y, a] = [lane.get(i)!, level.get(i)!, arrive.get(i)!];
+    const c = elbow([q.from, { x: q.from.x, y }, { x, y }, { x, y: a }, { x: q.target.x, y: a }]);
+    if (
+      hits(
+        c,
+        q,
+        q.obstacles.filter((o) => o !== q.source && o !== q.target),
+      ) > 0
+    )
+      continue;
+    out.set(i, { d: c.d, edge: 'left', end: c.pts.at(-1)!, coarse: c.coarse ?? c.pts, pts: c.pts });
   }
   return out;
 }

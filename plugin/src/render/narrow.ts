@@ -29,6 +29,8 @@ export interface NarrowSpec {
   maxWidth: number;
   /** The rows of the wide grid in the order their lines go (placement.ts's stackedRowOrder); else in order. */
   order?: number[];
+  /** Per step, the references held by list items: [the list's heap id, the id it points to]. */
+  itemLinks?: [number, number][][];
 }
 
 /** Where the parts of a stacked diagram go, in the SVG's coordinates, shared by every step. */
@@ -122,6 +124,30 @@ function flow(spec: NarrowSpec, sizes: Map<string, { w: number; h: number }>) {
   return lines;
 }
 
+/** Spacing of the gutter's lanes, left of the objects (arrows.ts's nested routes). */
+const GUTTER_LANE = 3;
+
+/**
+ * Room left of the objects for the arrows from list items down past other lines of objects (arrows.ts routes them
+ * down a gutter there): for the most such arrows of one step, past the margin's own room; 0 when there are none.
+ */
+function gutterOf(spec: NarrowSpec, lines: ReturnType<typeof flow>): number {
+  const lineOf = new Map<string, number>();
+  lines.forEach((l, n) => {
+    for (const s of l.slots) lineOf.set(s.k, n);
+  });
+  let most = 0;
+  (spec.itemLinks ?? []).forEach((links, step) => {
+    const at = (id: number) => {
+      const s = spec.slots[step]?.get(id);
+      return s === undefined ? undefined : lineOf.get(key(s));
+    };
+    const n = links.filter(([a, b]) => (at(b) ?? -1) > (at(a) ?? Infinity) + 1).length;
+    most = Math.max(most, n);
+  });
+  return most ? Math.max(0, 6 + most * GUTTER_LANE - 8) : 0;
+}
+
 /** The stacked placement of one figure: frames, then objects below them. */
 export function placeNarrow(spec: NarrowSpec): NarrowPlacement {
   const framesX = spec.x;
@@ -148,20 +174,27 @@ export function placeNarrow(spec: NarrowSpec): NarrowPlacement {
   const place = new Map<string, { x: number; y: number }>();
   const lanes: number[] = [objectsTop - 5];
   let y = objectsTop;
-  const lines = flow(spec, sizes);
+  let lines = flow(spec, sizes);
+  // Room for a gutter left of the objects: the lines flow again within what is left of the column.
+  let room = gutterOf(spec, lines);
+  if (room) {
+    lines = flow({ ...spec, maxWidth: spec.maxWidth - room }, sizes);
+    room = Math.max(room, gutterOf(spec, lines));
+  }
+  const ox = spec.x + room;
   let band: NarrowPlacement['band'];
   for (const [i, line] of lines.entries()) {
     if (i > 0) lanes.push(y - NARROW_ROW_GAP / 2);
     if (line.band && !band) band = { top: y + BAND_SEAM, right };
     for (const s of line.slots) {
-      place.set(s.k, { x: spec.x + s.x, y });
-      right = Math.max(right, spec.x + s.x + s.w + 24);
+      place.set(s.k, { x: ox + s.x, y });
+      right = Math.max(right, ox + s.x + s.w + 24);
     }
     y += Math.max(...line.slots.map((s) => s.h)) + NARROW_ROW_GAP;
   }
   // The gap right of an object is a lane for arrows only where it runs past every other object, top to bottom; the
   // band's objects pan on a page, so no lane runs right of them, nor stops at them.
-  const spans = lines.flatMap((l) => (l.band ? [] : l.slots.map((s) => [spec.x + s.x, spec.x + s.x + s.w] as const)));
+  const spans = lines.flatMap((l) => (l.band ? [] : l.slots.map((s) => [ox + s.x, ox + s.x + s.w] as const)));
   for (const [, end] of spans) {
     const x = end + NARROW_COL_GAP / 2;
     if (spans.every(([a, b]) => x <= a - 2 || x >= b + 2)) columns.add(x);

@@ -209,6 +209,11 @@ function stackedPlacement(model: FigureModel, input: ArrangementInput): FigurePl
     sizeOf: input.sizeOf,
     maxWidth: NARROW_WIDTH - 2 * MARGIN - 24,
     order: stackedRowOrder(model.steps, common.slots),
+    itemLinks: model.steps.map((m) =>
+      m.objects.flatMap((o) =>
+        'items' in o.obj ? o.obj.items.flatMap((v) => ('ref' in v ? [[o.id, v.ref] as [number, number]] : [])) : [],
+      ),
+    ),
   });
   const width = Math.ceil(Math.max(n.right, page ? 0 : column.codeBox.x + column.codeBox.w) + MARGIN);
   const band = n.band && {
