@@ -577,7 +577,7 @@ export function routeStep(requests: ArrowRequest[]): string[] {
   const qs = requests.map((q) => ({ ...q, leaving: leaving.get(q.target) ?? [] }));
   const fixed = nestedUp(qs);
   for (const [i, r] of busRoutes(qs)) fixed.set(i, r);
-  for (const [i, r] of nestedDown(qs)) if (!fixed.has(i)) fixed.set(i, r);
+  for (const [i, r] of nestedDown(qs, fixed)) fixed.set(i, r);
   let routes = routeAll(
     qs.map((q) => ({ ...q })),
     fixed,
@@ -906,9 +906,9 @@ function busRoutes(qs: ArrowRequest[]): Map<number, Route> {
 }
 
 /** Whether a list item's arrow, stacked, goes down to a box that a curve straight down into its top edge cannot reach. */
-function itemDownAround(q: ArrowRequest): boolean {
+function downAround(q: ArrowRequest): boolean {
   const { from: s, target: t, source } = q;
-  if (!q.stacked || !q.cell || q.cell.h < source.h - 4 || t.y < source.y + source.h + 8) return false;
+  if (!q.stacked || (q.cell && q.cell.h < source.h - 4) || t.y < source.y + source.h + 8) return false;
   const ends = endsOf(q);
   const e = { x: along(ends.topLo, t.x + t.w - 8, s.x) ?? t.x + t.w / 2, y: t.y };
   const k = Math.max(16, Math.abs(e.y - s.y) * 0.5);
@@ -929,20 +929,29 @@ function itemDownAround(q: ArrowRequest): boolean {
  * further out), down, and right into its target's left edge (the further out, the lower). An arrow whose nested
  * route would cross a box is left to the ordinary routes. By index into `qs`.
  */
-function nestedDown(qs: ArrowRequest[]): Map<number, Route> {
+function nestedDown(qs: ArrowRequest[], fixed: Map<number, Route>): Map<number, Route> {
   const out = new Map<number, Route>();
-  const downs = qs.flatMap((q, i) => (itemDownAround(q) ? [i] : []));
-  if (downs.length === 0) return out;
+  const all = qs.flatMap((q, i) => (!fixed.has(i) && downAround(q) ? [i] : []));
+  if (all.length === 0) return out;
   const level = new Map<number, number>();
+  // The frames' arrows: right of their frame (the higher dot, the further out), down to under the frames (the higher
+  // dot, the lower), and left to the gutter, outside the items' lanes (the higher dot, the further in).
+  const frames = all.filter((i) => !qs[i]!.cell).sort((a, b) => qs[a]!.from.y - qs[b]!.from.y || a - b);
+  const framesBottom = Math.max(...frames.map((i) => qs[i]!.source.y + qs[i]!.source.h));
+  const turn = new Map(frames.map((i, f) => [i, framesBottom + 4 + (frames.length - 1 - f) * NEST]));
+  const downs = all.filter((i) => qs[i]!.cell);
   for (const ids of groupBy(downs, (i) => qs[i]!.source).values()) {
     ids.sort((a, b) => qs[a]!.from.x - qs[b]!.from.x || a - b);
     ids.forEach((i, r) => level.set(i, qs[i]!.source.y + qs[i]!.source.h + 3 + r * NEST));
   }
   // Outermost first: the higher list, the leftmost item.
-  const order = [...downs].sort((a, b) => qs[a]!.source.y - qs[b]!.source.y || qs[a]!.from.x - qs[b]!.from.x);
-  const top = Math.min(...level.values());
-  const bottom = Math.max(...downs.map((i) => qs[i]!.target.y + qs[i]!.target.h));
-  const q0 = qs[downs[0]!]!;
+  const order = [
+    ...[...frames].reverse(),
+    ...downs.sort((a, b) => qs[a]!.source.y - qs[b]!.source.y || qs[a]!.from.x - qs[b]!.from.x),
+  ];
+  const top = Math.min(...level.values(), ...turn.values());
+  const bottom = Math.max(...all.map((i) => qs[i]!.target.y + qs[i]!.target.h));
+  const q0 = qs[all[0]!]!;
   const canvas = q0.canvas ?? { w: Infinity, h: Infinity };
   let base = Infinity;
   for (const b of [...q0.obstacles, ...(q0.labels?.values() ?? [])]) {
@@ -961,8 +970,12 @@ function nestedDown(qs: ArrowRequest[]): Map<number, Route> {
   }
   for (const i of order) {
     const q = qs[i]!;
-    const [x, y, a] = [lane.get(i)!, level.get(i)!, arrive.get(i)!];
-    const c = elbow([q.from, { x: q.from.x, y }, { x, y }, { x, y: a }, { x: q.target.x, y: a }]);
+    const [x, a] = [lane.get(i)!, arrive.get(i)!];
+    const y = level.get(i) ?? turn.get(i)!;
+    const f = frames.indexOf(i);
+    const xr = q.source.x + q.source.w + 6 + (frames.length - 1 - f) * NEST;
+    const head = q.cell ? [q.from, { x: q.from.x, y }] : [q.from, { x: xr, y: q.from.y }, { x: xr, y }];
+    const c = elbow([...head, { x, y }, { x, y: a }, { x: q.target.x, y: a }]);
     if (
       hits(
         c,

@@ -31,6 +31,8 @@ export interface NarrowSpec {
   order?: number[];
   /** Per step, the references held by list items: [the list's heap id, the id it points to]. */
   itemLinks?: [number, number][][];
+  /** Per step, the ids the frames' variables point to. */
+  frameLinks?: number[][];
 }
 
 /** Where the parts of a stacked diagram go, in the SVG's coordinates, shared by every step. */
@@ -92,7 +94,7 @@ function lineOrder(spec: NarrowSpec, rows: number[]): number[] {
 }
 
 /** Lines of objects: each wide row starts a line, and wraps onto more lines past `maxWidth`. */
-function flow(spec: NarrowSpec, sizes: Map<string, { w: number; h: number }>) {
+function flow(spec: NarrowSpec, sizes: Map<string, { w: number; h: number }>, wrap = spec.maxWidth) {
   const byRow = new Map<number, [number, number][]>();
   for (const k of sizes.keys()) {
     const [r, c, sub] = k.split(',').map(Number) as [number, number, number];
@@ -110,11 +112,11 @@ function flow(spec: NarrowSpec, sizes: Map<string, { w: number; h: number }>) {
     for (const [c, sub] of byRow.get(r)!.sort((a, b) => a[0] - b[0] || b[1] - a[1])) {
       const k = `${r},${c},${sub}`;
       const { w, h } = sizes.get(k)!;
-      if (line.slots.length === 0) x = Math.max(0, Math.min(colX.get(c) ?? c * INDENT, spec.maxWidth - w));
-      else if (x + w > spec.maxWidth) {
+      if (line.slots.length === 0) x = Math.max(0, Math.min(colX.get(c) ?? c * INDENT, wrap - w));
+      else if (x + w > wrap) {
         line = { slots: [], band: line.band };
         lines.push(line);
-        x = Math.max(0, Math.min(INDENT, spec.maxWidth - w));
+        x = Math.max(0, Math.min(INDENT, wrap - w));
       }
       line.slots.push({ k, x, w, h });
       if (!colX.has(c)) colX.set(c, x);
@@ -142,7 +144,10 @@ function gutterOf(spec: NarrowSpec, lines: ReturnType<typeof flow>): number {
       const s = spec.slots[step]?.get(id);
       return s === undefined ? undefined : lineOf.get(key(s));
     };
-    const n = links.filter(([a, b]) => (at(b) ?? -1) > (at(a) ?? Infinity) + 1).length;
+    // A frame's arrow into the band below its first line cannot come down the bus: it too runs down the gutter.
+    const firstBand = lines.findIndex((l) => l.band);
+    const frames = (spec.frameLinks?.[step] ?? []).filter((b) => firstBand >= 0 && (at(b) ?? -1) > firstBand);
+    const n = links.filter(([a, b]) => (at(b) ?? -1) > (at(a) ?? Infinity) + 1).length + frames.length;
     most = Math.max(most, n);
   });
   return most ? Math.max(0, 6 + most * GUTTER_LANE - 8) : 0;
@@ -178,7 +183,7 @@ export function placeNarrow(spec: NarrowSpec): NarrowPlacement {
   // Room for a gutter left of the objects: the lines flow again within what is left of the column.
   let room = gutterOf(spec, lines);
   if (room) {
-    lines = flow({ ...spec, maxWidth: spec.maxWidth - room }, sizes);
+    lines = flow(spec, sizes, spec.maxWidth - room);
     room = Math.max(room, gutterOf(spec, lines));
   }
   const ox = spec.x + room;

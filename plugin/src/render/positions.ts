@@ -209,6 +209,9 @@ function stackedPlacement(model: FigureModel, input: ArrangementInput): FigurePl
     sizeOf: input.sizeOf,
     maxWidth: NARROW_WIDTH - 2 * MARGIN - 24,
     order: stackedRowOrder(model.steps, common.slots),
+    frameLinks: model.steps.map((m) =>
+      m.frames.flatMap((f) => f.rows.flatMap((r) => ('ref' in r.value ? [r.value.ref] : []))),
+    ),
     itemLinks: model.steps.map((m) =>
       m.objects.flatMap((o) =>
         'items' in o.obj ? o.obj.items.flatMap((v) => ('ref' in v ? [[o.id, v.ref] as [number, number]] : [])) : [],
