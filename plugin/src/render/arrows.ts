@@ -781,11 +781,21 @@ function clearOf(q: ArrowRequest, y0: number, y1: number): number {
   const canvas = q.canvas ?? { w: Infinity, h: Infinity };
   let x = q.source.x + q.source.w + 6;
   for (const b of [...q.obstacles, ...(q.labels?.values() ?? [])]) {
-    // The walls of a narrow column are not boxes to pass.
-    if (b.x + b.w <= 2 || b.x >= canvas.w - 2) continue;
+    // The walls of a narrow column (and right of what stands above its band) are not boxes to pass.
+    if (b.x + b.w <= 2 || b.x >= canvas.w - 2 || b.w >= 1e4) continue;
     if (b.y < y1 && b.y + b.h > y0) x = Math.max(x, b.x + b.w + 6);
   }
   return x;
+}
+
+/**
+ * Whether the target stands in the band (below a wall on the right that stops above it) and reaches past that wall:
+ * the bus, which runs down right of everything above the band, cannot reach its right edge. `below`: only a target
+ * under the band's first line, which the bus cannot reach at all (it comes down the gutter, see nestedDown).
+ */
+function pastWall(q: ArrowRequest, below = false): boolean {
+  const t = q.target;
+  return q.obstacles.some((w) => w.w >= 1e4 && w.x > 2 && w.y + w.h < t.y + (below ? -4 : 4) && t.x + t.w + 16 > w.x);
 }
 
 /** A frame's arrow on the bus: its request, its index, the lane above its target, its run down and along that lane. */
@@ -806,7 +816,10 @@ interface BusArrow {
 function busArrows(qs: ArrowRequest[]): BusArrow[] {
   const ids = qs
     .map((q, i) => ({ q, i, lane: laneAbove(q) ?? -Infinity, x: 0, y: 0 }))
-    .filter(({ q, lane }) => q.stacked && lane > q.source.y + q.source.h && !(q.cell && q.cell.h >= q.source.h - 4))
+    .filter(
+      ({ q, lane }) =>
+        q.stacked && lane > q.source.y + q.source.h && !(q.cell && q.cell.h >= q.source.h - 4) && !pastWall(q, true),
+    )
     .sort((a, b) => a.q.from.y - b.q.from.y || a.i - b.i);
   // The frames' arrows share one bus; an object's (its rows' dots one above the other) have their own.
   // Each bus, further out than any lane already taken that it would run along (the frames' first).
@@ -834,7 +847,10 @@ function busArrows(qs: ArrowRequest[]): BusArrow[] {
  * lanes inside it; closer together where the canvas is too narrow.
  */
 function nest(ids: BusArrow[]) {
-  const clear = ids.map(({ q, lane }) => Math.max(clearOf(q, q.from.y, lane + BUS * 2), q.target.x + q.target.w + 16));
+  // Into the band's first line, through the top edge only: the bus keeps inside the wall above the band.
+  const clear = ids.map(({ q, lane }) =>
+    Math.max(clearOf(q, q.from.y, lane + BUS * 2), pastWall(q) ? 0 : q.target.x + q.target.w + 16),
+  );
   const right = (ids[0]?.q.canvas?.w ?? Infinity) - 4;
   for (let gap = BUS; gap >= 3; gap--) {
     let inner = -Infinity;
