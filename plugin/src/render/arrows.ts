@@ -989,7 +989,8 @@ function nestedDown(qs: ArrowRequest[], fixed: Map<number, Route>): Map<number, 
     const [x, a] = [lane.get(i)!, arrive.get(i)!];
     const y = level.get(i) ?? turn.get(i)!;
     const f = frames.indexOf(i);
-    const xr = q.source.x + q.source.w + 6 + (frames.length - 1 - f) * NEST;
+    // Inside the bus lanes (which keep 6 px right of the frame), through the frame's padding if need be.
+    const xr = q.source.x + q.source.w + 2 - f * NEST;
     const head = q.cell ? [q.from, { x: q.from.x, y }] : [q.from, { x: xr, y: q.from.y }, { x: xr, y }];
     const c = elbow([...head, { x, y }, { x, y: a }, { x: q.target.x, y: a }]);
     if (
