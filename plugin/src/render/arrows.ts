@@ -197,8 +197,10 @@ export interface ArrowRequest {
   drawn?: Pt[][];
   /** The same routes, as points a few px apart: a route that runs along one of these loses to one that crosses it. */
   along?: Pt[][];
-  /** The objects sit below the frames (the stacked arrangement): a frame's arrows run down a bus on the right. */
+  /** The objects sit below the frames (the stacked arrangement): a frame's arrows run round by a gutter on the left. */
   stacked?: boolean;
+  /** Stacked, the left edge of the objects: the gutter's lanes run left of it. */
+  gutter?: number;
 }
 
 /** A route, and where it ends. */
@@ -818,7 +820,11 @@ function busArrows(qs: ArrowRequest[]): BusArrow[] {
     .map((q, i) => ({ q, i, lane: laneAbove(q) ?? -Infinity, x: 0, y: 0 }))
     .filter(
       ({ q, lane }) =>
-        q.stacked && lane > q.source.y + q.source.h && !(q.cell && q.cell.h >= q.source.h - 4) && !pastWall(q, true),
+        q.stacked &&
+        q.cell !== undefined &&
+        lane > q.source.y + q.source.h &&
+        q.cell.h < q.source.h - 4 &&
+        !pastWall(q, true),
     )
     .sort((a, b) => a.q.from.y - b.q.from.y || a.i - b.i);
   // The frames' arrows share one bus; an object's (its rows' dots one above the other) have their own.
@@ -938,70 +944,121 @@ function downAround(q: ArrowRequest): boolean {
   );
 }
 
+/** Whether a frame's arrow, stacked, goes down to an object below the frames: it runs round by the gutter. */
+const frameDown = (q: ArrowRequest) => q.stacked === true && !q.cell && q.target.y > q.source.y + q.source.h;
+
+/** Whether a box is a wall of a narrow column (or right of what stands above its band), not a box to pass. */
+const wall = (b: Box, canvas: { w: number }) => b.x + b.w <= 2 || b.x >= canvas.w - 2 || b.w >= 1e4;
+
 /**
- * Stacked, the arrows from list items down to boxes further below than a curve can reach (past other lines of
- * objects), nested on the left so that none crosses another: each drops out under its list (the leftmost item
- * highest), runs left to a lane of its own in the gutter left of the objects (the leftmost item, and a higher list,
- * further out), down, and right into its target's left edge (the further out, the lower). An arrow whose nested
- * route would cross a box is left to the ordinary routes. By index into `qs`.
+ * The start of each frame's arrow (`frames`: by index into `qs`, top dot first): right out of its dot to a lane of
+ * its own right of the frames (the higher dot, the further out), and down to a run of its own under the frames
+ * (the higher dot, the lower), the point it then runs left from last.
  */
-function nestedDown(qs: ArrowRequest[], fixed: Map<number, Route>): Map<number, Route> {
-  const out = new Map<number, Route>();
-  const all = qs.flatMap((q, i) => (!fixed.has(i) && downAround(q) ? [i] : []));
-  if (all.length === 0) return out;
-  const level = new Map<number, number>();
-  // The frames' arrows: right of their frame (the higher dot, the further out), down to under the frames (the higher
-  // dot, the lower), and left to the gutter, outside the items' lanes (the higher dot, the further in).
-  const frames = all.filter((i) => !qs[i]!.cell).sort((a, b) => qs[a]!.from.y - qs[b]!.from.y || a - b);
-  const framesBottom = Math.max(...frames.map((i) => qs[i]!.source.y + qs[i]!.source.h));
-  const turn = new Map(frames.map((i, f) => [i, framesBottom + 4 + (frames.length - 1 - f) * NEST]));
-  const downs = all.filter((i) => qs[i]!.cell);
-  for (const ids of groupBy(downs, (i) => qs[i]!.source).values()) {
-    ids.sort((a, b) => qs[a]!.from.x - qs[b]!.from.x || a - b);
-    ids.forEach((i, r) => level.set(i, qs[i]!.source.y + qs[i]!.source.h + 3 + r * NEST));
-  }
-  // Outermost first: the higher list, the leftmost item.
-  const order = [
-    ...[...frames].reverse(),
-    ...downs.sort((a, b) => qs[a]!.source.y - qs[b]!.source.y || qs[a]!.from.x - qs[b]!.from.x),
-  ];
-  const top = Math.min(...level.values(), ...turn.values());
-  const bottom = Math.max(...all.map((i) => qs[i]!.target.y + qs[i]!.target.h));
-  const q0 = qs[all[0]!]!;
+function frameHeads(qs: ArrowRequest[], frames: number[]): Map<number, Pt[]> {
+  const out = new Map<number, Pt[]>();
+  if (frames.length === 0) return out;
+  const q0 = qs[frames[0]!]!;
   const canvas = q0.canvas ?? { w: Infinity, h: Infinity };
-  let base = Infinity;
+  // The frames: every box above the objects' first lane, below the first dot (the code, when drawn, is above them).
+  const first = Math.min(...q0.lanes);
+  const top = Math.min(...frames.map((i) => qs[i]!.from.y));
+  let [bottom, right] = [-Infinity, -Infinity];
+  for (const b of [...q0.obstacles, ...frames.map((i) => qs[i]!.source)]) {
+    if (wall(b, canvas) || b.y + b.h >= first || b.y + b.h < top) continue;
+    [bottom, right] = [Math.max(bottom, b.y + b.h), Math.max(right, b.x + b.w)];
+  }
+  const n = frames.length;
+  const gap = n < 2 ? BUS : Math.max(2, Math.min(BUS, (canvas.w - 4 - right - 6) / (n - 1)));
+  frames.forEach((i, f) => {
+    const q = qs[i]!;
+    const x = right + 6 + (n - 1 - f) * gap;
+    const y = bottom + 3 + (n - 1 - f) * NEST;
+    out.set(i, [q.from, { x, y: q.from.y }, { x, y }]);
+  });
+  return out;
+}
+
+/** The gutter's lanes, by index into `qs` (`order`: outermost first), left of every box the gutter runs past. */
+function gutterLanes(qs: ArrowRequest[], order: number[], heads: Map<number, Pt[]>): Map<number, number> {
+  const top = Math.min(...[...heads.values()].map((h) => h.at(-1)!.y));
+  const bottom = Math.max(...order.map((i) => qs[i]!.target.y + qs[i]!.target.h));
+  const q0 = qs[order[0]!]!;
+  const canvas = q0.canvas ?? { w: Infinity, h: Infinity };
+  let base = q0.gutter ?? Infinity;
   for (const b of [...q0.obstacles, ...(q0.labels?.values() ?? [])]) {
-    if (b.x + b.w <= 2 || b.x >= canvas.w - 2) continue;
+    if (wall(b, canvas)) continue;
     if (b.y < bottom && b.y + b.h > top) base = Math.min(base, b.x);
   }
-  const lane = new Map(order.map((i, m) => [i, base - 4 - (order.length - 1 - m) * NEST]));
+  return new Map(order.map((i, m) => [i, base - 4 - (order.length - 1 - m) * NEST]));
+}
+
+/** Where the gutter's arrows end on their targets' left edges (`order`: outermost first): the further out, the lower. */
+function gutterArrivals(qs: ArrowRequest[], order: number[]): Map<number, number> {
   const arrive = new Map<number, number>();
   for (const [t, ids] of groupBy(order, (i) => qs[i]!.target)) {
     const gap = Math.min(ARRIVAL_GAP, (t.h - 8) / Math.max(1, ids.length));
     const first = t.y + Math.min(t.h / 2, 11);
-    // The further out, the lower: `ids` runs outermost first.
     ids.forEach((i, k) =>
       arrive.set(i, Math.round(Math.min(first + (ids.length - 1 - k) * gap, t.y + t.h - 4) * 10) / 10),
     );
   }
+  return arrive;
+}
+
+/**
+ * Stacked, the arrows down a gutter left of the objects, nested so that none crosses another. The frames' arrows
+ * (see frameHeads) run left under the frames to the outer lanes (the lower dot, the further out), when the objects
+ * of the first variables come first (placement.ts's stackedRowOrder). The arrows from list items down to boxes
+ * further below than a curve can reach (past other lines of objects) drop out under their list (the leftmost item
+ * highest) and run left to the inner lanes (the leftmost item, and a higher list, further out). Each then runs down
+ * and right into its target's left edge (the further out, the lower), or, a frame's with boxes in the way, along
+ * the gap above its target's line into its top edge. An arrow whose nested route would cross a box is left to the
+ * ordinary routes. By index into `qs`.
+ */
+function nestedDown(qs: ArrowRequest[], fixed: Map<number, Route>): Map<number, Route> {
+  const out = new Map<number, Route>();
+  const all = qs.flatMap((q, i) => (!fixed.has(i) && (frameDown(q) || downAround(q)) ? [i] : []));
+  if (all.length === 0) return out;
+  const frames = all.filter((i) => !qs[i]!.cell).sort((a, b) => qs[a]!.from.y - qs[b]!.from.y || a - b);
+  const heads = frameHeads(qs, frames);
+  const downs = all.filter((i) => qs[i]!.cell);
+  for (const ids of groupBy(downs, (i) => qs[i]!.source).values()) {
+    ids.sort((a, b) => qs[a]!.from.x - qs[b]!.from.x || a - b);
+    ids.forEach((i, r) => {
+      const q = qs[i]!;
+      heads.set(i, [q.from, { x: q.from.x, y: q.source.y + q.source.h + 3 + r * NEST }]);
+    });
+  }
+  // Outermost first: the lowest dot of the frames, then the higher list, the leftmost item.
+  const order = [
+    ...[...frames].reverse(),
+    ...downs.sort((a, b) => qs[a]!.source.y - qs[b]!.source.y || qs[a]!.from.x - qs[b]!.from.x),
+  ];
+  const lane = gutterLanes(qs, order, heads);
+  const arrive = gutterArrivals(qs, order);
+  const alongLane = new Map<number, number>();
   for (const i of order) {
     const q = qs[i]!;
+    const head = heads.get(i)!;
     const [x, a] = [lane.get(i)!, arrive.get(i)!];
-    const y = level.get(i) ?? turn.get(i)!;
-    const f = frames.indexOf(i);
-    // Inside the bus lanes (which keep 6 px right of the frame), through the frame's padding if need be.
-    const xr = q.source.x + q.source.w + 2 - f * NEST;
-    const head = q.cell ? [q.from, { x: q.from.x, y }] : [q.from, { x: xr, y: q.from.y }, { x: xr, y }];
-    const c = elbow([...head, { x, y }, { x, y: a }, { x: q.target.x, y: a }]);
-    if (
-      hits(
-        c,
-        q,
-        q.obstacles.filter((o) => o !== q.source && o !== q.target),
-      ) > 0
-    )
-      continue;
-    out.set(i, { d: c.d, edge: 'left', end: c.pts.at(-1)!, coarse: c.coarse ?? c.pts, pts: c.pts });
+    const run = [...head, { x, y: head.at(-1)!.y }];
+    const tries: [Edge, Pt[]][] = [['left', [...run, { x, y: a }, { x: q.target.x, y: a }]]];
+    const over = q.cell ? undefined : laneAbove(q);
+    if (over !== undefined) {
+      const n = alongLane.get(over) ?? 0;
+      const y = over + sideBySide(n, BUS - 1);
+      const tx = along(endsOf(q).topLo, q.target.x + q.target.w - 6, endsOf(q).topLo + 2 + n * ARRIVAL_GAP);
+      if (tx !== undefined) tries.push(['top', [...run, { x, y }, { x: tx, y }, { x: tx, y: q.target.y }]]);
+    }
+    const obstacles = q.obstacles.filter((o) => o !== q.source && o !== q.target);
+    for (const [edge, pts] of tries) {
+      const c = elbow(pts);
+      if (hits(c, q, obstacles) > 0) continue;
+      if (edge === 'top') alongLane.set(over!, (alongLane.get(over!) ?? 0) + 1);
+      out.set(i, { d: c.d, edge, end: c.pts.at(-1)!, coarse: c.coarse ?? c.pts, pts: c.pts });
+      break;
+    }
   }
   return out;
 }

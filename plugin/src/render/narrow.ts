@@ -21,6 +21,8 @@ export interface NarrowSpec {
   framesWidth: number;
   /** Height of the tallest stack of frames over all steps. */
   framesHeight: number;
+  /** Per step, the height of its stack of frames. */
+  stepFramesHeights?: number[];
   /** Per step, heap id → slot (placement.ts's assignSlots). */
   slots: Map<number, Slot>[];
   /** The drawn size of an object at a step, its type label and notes included. */
@@ -41,6 +43,8 @@ export interface NarrowPlacement {
   framesTop: number;
   /** Top of the "Objects" header; undefined when no step has an object. */
   objectsHeaderY?: number;
+  /** Left edge of the objects (and their header): right of the gutter the arrows run down to them. */
+  objectsX: number;
   /** Top left corner of a slot's object. */
   at(slot: Slot): { x: number; y: number };
   /** Free horizontal lanes for arrows (above each line of objects). */
@@ -60,11 +64,27 @@ export interface NarrowPlacement {
 /** Gap between two objects on one line, and between lines. */
 export const NARROW_COL_GAP = 28;
 export const NARROW_ROW_GAP = 22;
+/** Gap between the lines of one wrapped row. */
+const WRAP_GAP = 14;
 /** How far a continuation line of a wrapped row, or a part of a structure, sits right of its row's start. */
 const INDENT = 18;
 /** Room right of the objects for the arrows that run down to them. */
 const FRAMES_LANE = 20;
 const FRAMES_TO_OBJECTS = 14;
+
+/**
+ * The gap between the tallest stack of frames and the objects' header: room for the frames' arrows of every step,
+ * which run left under that step's frames (one lane each, arrows.ts's nestedDown) on their way to the gutter left of
+ * the objects, above the header.
+ */
+function framesToObjects(spec: NarrowSpec): number {
+  let gap = FRAMES_TO_OBJECTS;
+  (spec.frameLinks ?? []).forEach((links, k) => {
+    const h = spec.stepFramesHeights?.[k] ?? spec.framesHeight;
+    gap = Math.max(gap, h - spec.framesHeight + 4 + links.length * GUTTER_LANE);
+  });
+  return gap;
+}
 /**
  * Where the band starts below the top of its first line: at the top edge of its objects' boxes, under their type
  * labels, so that an arrow into one of them ends in the part that stays put, pointing at the box whatever it pans to.
@@ -100,7 +120,7 @@ function flow(spec: NarrowSpec, sizes: Map<string, { w: number; h: number }>, wr
     const [r, c, sub] = k.split(',').map(Number) as [number, number, number];
     byRow.set(r, [...(byRow.get(r) ?? []), [c, sub]]);
   }
-  const lines: { slots: { k: string; x: number; w: number; h: number }[]; band: boolean }[] = [];
+  const lines: { slots: { k: string; x: number; w: number; h: number }[]; band: boolean; wrapped?: true }[] = [];
   /** Where each column of the wide grid went last: a row that starts at column 1 lines up under its part. */
   const colX = new Map<number, number>();
   const band = (r: number) => byRow.get(r)!.some(([c, sub]) => sizes.get(`${r},${c},${sub}`)!.w > spec.maxWidth);
@@ -114,7 +134,7 @@ function flow(spec: NarrowSpec, sizes: Map<string, { w: number; h: number }>, wr
       const { w, h } = sizes.get(k)!;
       if (line.slots.length === 0) x = Math.max(0, Math.min(colX.get(c) ?? c * INDENT, wrap - w));
       else if (x + w > wrap) {
-        line = { slots: [], band: line.band };
+        line = { slots: [], band: line.band, wrapped: true };
         lines.push(line);
         x = Math.max(0, Math.min(INDENT, wrap - w));
       }
@@ -130,8 +150,9 @@ function flow(spec: NarrowSpec, sizes: Map<string, { w: number; h: number }>, wr
 const GUTTER_LANE = 3;
 
 /**
- * Room left of the objects for the arrows from list items down past other lines of objects (arrows.ts routes them
- * down a gutter there): for the most such arrows of one step, past the margin's own room; 0 when there are none.
+ * Room left of the objects for the arrows down a gutter there (arrows.ts, nestedDown): the frames' arrows, and those
+ * from list items down past other lines of objects; for the most such arrows of one step, past the margin's own room;
+ * 0 when there are none.
  */
 function gutterOf(spec: NarrowSpec, lines: ReturnType<typeof flow>): number {
   const lineOf = new Map<string, number>();
@@ -139,14 +160,13 @@ function gutterOf(spec: NarrowSpec, lines: ReturnType<typeof flow>): number {
     for (const s of l.slots) lineOf.set(s.k, n);
   });
   let most = 0;
-  (spec.itemLinks ?? []).forEach((links, step) => {
+  spec.slots.forEach((_, step) => {
+    const links = spec.itemLinks?.[step] ?? [];
     const at = (id: number) => {
       const s = spec.slots[step]?.get(id);
       return s === undefined ? undefined : lineOf.get(key(s));
     };
-    // A frame's arrow into the band below its first line cannot come down the bus: it too runs down the gutter.
-    const firstBand = lines.findIndex((l) => l.band);
-    const frames = (spec.frameLinks?.[step] ?? []).filter((b) => firstBand >= 0 && (at(b) ?? -1) > firstBand);
+    const frames = (spec.frameLinks?.[step] ?? []).filter((b) => at(b) !== undefined);
     const n = links.filter(([a, b]) => (at(b) ?? -1) > (at(a) ?? Infinity) + 1).length + frames.length;
     most = Math.max(most, n);
   });
@@ -167,6 +187,7 @@ export function placeNarrow(spec: NarrowSpec): NarrowPlacement {
     return {
       framesX,
       framesTop,
+      objectsX: framesX,
       at: () => ({ x: framesX, y: framesTop }),
       lanes: [],
       columns: [...columns],
@@ -174,7 +195,7 @@ export function placeNarrow(spec: NarrowSpec): NarrowPlacement {
       bottom: framesBottom,
     };
   }
-  const objectsHeaderY = framesBottom + FRAMES_TO_OBJECTS;
+  const objectsHeaderY = framesBottom + framesToObjects(spec);
   const objectsTop = objectsHeaderY + spec.headerH;
   const place = new Map<string, { x: number; y: number }>();
   const lanes: number[] = [objectsTop - 5];
@@ -189,7 +210,9 @@ export function placeNarrow(spec: NarrowSpec): NarrowPlacement {
   const ox = spec.x + room;
   let band: NarrowPlacement['band'];
   for (const [i, line] of lines.entries()) {
-    if (i > 0) lanes.push(y - NARROW_ROW_GAP / 2);
+    // A wrapped row's next line follows it closer: it reads as the same row.
+    if (line.wrapped) y -= NARROW_ROW_GAP - WRAP_GAP;
+    if (i > 0) lanes.push(y - (line.wrapped ? WRAP_GAP : NARROW_ROW_GAP) / 2);
     if (line.band && !band) band = { top: y + BAND_SEAM, right };
     for (const s of line.slots) {
       place.set(s.k, { x: ox + s.x, y });
@@ -209,6 +232,7 @@ export function placeNarrow(spec: NarrowSpec): NarrowPlacement {
     framesX,
     framesTop,
     objectsHeaderY,
+    objectsX: ox,
     at: (s) => place.get(key(s)) ?? { x: spec.x, y: objectsTop },
     lanes,
     columns: [...columns].sort((a, b) => a - b),

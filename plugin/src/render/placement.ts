@@ -169,10 +169,10 @@ function rowKeys(models: StepModel[], slots: Map<number, Slot>[], rows: number) 
 
 /**
  * The rows of the grid in the order the stacked arrangement puts their lines, top to bottom. Its frames' arrows run
- * down a bus right of everything and turn in towards their targets, the higher a variable the further out; so that
- * none crosses another, the structure of the lowest variable comes first: the blocks of rows (a structure that
- * spans several, see gluedRows) go in reverse, the rows of each in order, so that a structure still reads along its
- * pointers.
+ * right to a bus, left under the frames and down a gutter left of the objects into their targets, nested (arrows.ts,
+ * nestedDown) so that none crosses another when the structure of the first variable comes first: the blocks of rows
+ * (a structure that spans several, see gluedRows) go in the grid's order (that of the variables reaching them), the
+ * rows of each along its pointers, so that a new variable's object sits as near its variable as it can.
  */
 export function stackedRowOrder(models: StepModel[], slots: Map<number, Slot>[]): number[] {
   const rows = 1 + Math.max(-1, ...slots.flatMap((m) => [...m.values()].map((s) => s.row)));
@@ -183,7 +183,7 @@ export function stackedRowOrder(models: StepModel[], slots: Map<number, Slot>[])
     else blocks.push([r]);
   }
   const parents = rowParents(models, slots);
-  return blocks.reverse().flatMap((b) => byParents(b, parents));
+  return blocks.flatMap((b) => byParents(b, parents));
 }
 
 /** The heap ids an object points to, in the order its cells draw them. */

@@ -169,16 +169,17 @@ function codeColumn(fragments: FigureFragments, laid: LaidOut, page: boolean): C
   return { top, codeBox, outHeaderY, outBox, excY, bottom };
 }
 
-/** Height of the tallest stack of frames (with the gap for left-out calls) over all steps. */
-const framesHeight = (model: FigureModel): number =>
-  Math.max(
-    ...model.steps.map(
-      (m) =>
-        m.frames.reduce((y, f) => y + frameHeight(f.rows.length) + FRAME_GAP, 0) -
-        FRAME_GAP +
-        (m.omitted ? OMITTED_H + FRAME_GAP : 0),
-    ),
+/** Height of each step's stack of frames, with the gap for left-out calls. */
+const stepFramesHeights = (model: FigureModel): number[] =>
+  model.steps.map(
+    (m) =>
+      m.frames.reduce((y, f) => y + frameHeight(f.rows.length) + FRAME_GAP, 0) -
+      FRAME_GAP +
+      (m.omitted ? OMITTED_H + FRAME_GAP : 0),
   );
+
+/** Height of the tallest stack of frames over all steps. */
+const framesHeight = (model: FigureModel): number => Math.max(...stepFramesHeights(model));
 
 /** What both arrangements place the same way. */
 type CommonPlacement = Pick<
@@ -205,6 +206,7 @@ function stackedPlacement(model: FigureModel, input: ArrangementInput): FigurePl
     headerH: HEADER_H,
     framesWidth: input.framesWidth,
     framesHeight: input.framesHeight,
+    stepFramesHeights: stepFramesHeights(model),
     slots: common.slots,
     sizeOf: input.sizeOf,
     maxWidth: NARROW_WIDTH - 2 * MARGIN - 24,
@@ -228,11 +230,11 @@ function stackedPlacement(model: FigureModel, input: ArrangementInput): FigurePl
     suffix: 'n',
     framesX: n.framesX,
     framesTop: n.framesTop,
-    objectsX: n.framesX,
+    objectsX: n.objectsX,
     objectAt: n.at,
     headers: {
       frames: { x: n.framesX, y: n.framesTop - HEADER_H },
-      ...(n.objectsHeaderY === undefined ? {} : { objects: { x: n.framesX, y: n.objectsHeaderY } }),
+      ...(n.objectsHeaderY === undefined ? {} : { objects: { x: n.objectsX, y: n.objectsHeaderY } }),
     },
     width,
     height: Math.ceil(n.bottom + MARGIN),
