@@ -731,8 +731,9 @@ function nestedUp(qs: ArrowRequest[]): Map<number, Route> {
   const bottom = Math.max(...level.values());
   const q0 = qs[ups[0]!]!;
   let base = 0;
+  const canvas = q0.canvas ?? { w: Infinity, h: Infinity };
   for (const b of [...q0.obstacles, ...(q0.labels?.values() ?? []), ...ups.map((i) => qs[i]!.source)]) {
-    if (b.y < bottom && b.y + b.h > top) base = Math.max(base, b.x + b.w);
+    if (!wall(b, canvas) && b.y < bottom && b.y + b.h > top) base = Math.max(base, b.x + b.w);
   }
   const lane = new Map(order.map((i, m) => [i, base + 8 + (order.length - 1 - m) * NEST]));
   // Arrivals: into each target's right edge, the outer ones higher.
@@ -749,16 +750,18 @@ function nestedUp(qs: ArrowRequest[]): Map<number, Route> {
     const x = lane.get(i)!;
     const y = level.get(i)!;
     const a = arrive.get(i)!;
-    const c = elbow([q.from, { x: q.from.x, y }, { x, y }, { x, y: a }, { x: q.target.x + q.target.w, y: a }]);
-    if (
-      hits(
-        c,
-        q,
-        q.obstacles.filter((o) => o !== q.source && o !== q.target),
-      ) > 0
-    )
-      continue;
-    out.set(i, { d: c.d, edge: 'right', end: c.pts.at(-1)!, coarse: c.coarse ?? c.pts, pts: c.pts });
+    const run = [q.from, { x: q.from.x, y }, { x, y }];
+    const tries: [Edge, Pt[]][] = [['right', [...run, { x, y: a }, { x: q.target.x + q.target.w, y: a }]]];
+    // Stacked, with a box beside the target on its right: along the gap above its line into its top edge.
+    const over = q.stacked ? laneAbove(q) : undefined;
+    const tx = along(endsOf(q).topLo, q.target.x + q.target.w - 6, endsOf(q).topLo + 2);
+    if (over !== undefined && tx !== undefined)
+      tries.push(['top', [...run, { x, y: over }, { x: tx, y: over }, { x: tx, y: q.target.y }]]);
+    const obstacles = q.obstacles.filter((o) => o !== q.source && o !== q.target);
+    const found = tries.map(([edge, pts]) => [edge, elbow(pts)] as const).find(([, c]) => hits(c, q, obstacles) === 0);
+    if (!found) continue;
+    const [edge, c] = found;
+    out.set(i, { d: c.d, edge, end: c.pts.at(-1)!, coarse: c.coarse ?? c.pts, pts: c.pts });
   }
   return out;
 }
@@ -1049,7 +1052,10 @@ function nestedDown(qs: ArrowRequest[], fixed: Map<number, Route>): Map<number, 
       const n = alongLane.get(over) ?? 0;
       const y = over + sideBySide(n, BUS - 1);
       const tx = along(endsOf(q).topLo, q.target.x + q.target.w - 6, endsOf(q).topLo + 2 + n * ARRIVAL_GAP);
-      if (tx !== undefined) tries.push(['top', [...run, { x, y }, { x: tx, y }, { x: tx, y: q.target.y }]]);
+      // Into the band's first line (which pans on a page), through its top edge: the end stays put above the band.
+      const top: [Edge, Pt[]] | undefined =
+        tx === undefined ? undefined : ['top', [...run, { x, y }, { x: tx, y }, { x: tx, y: q.target.y }]];
+      if (top) tries.splice(pastWall(q) && !pastWall(q, true) ? 0 : 1, 0, top);
     }
     const obstacles = q.obstacles.filter((o) => o !== q.source && o !== q.target);
     for (const [edge, pts] of tries) {
