@@ -56,3 +56,17 @@ for (const arrangement of ['wide', 'narrow'] as const) {
     expect(crossings * 10, `${crossings} crossings in ${arrows} arrows`).toBeLessThanOrEqual(arrows * perTen);
   });
 }
+
+// Stacked, the frames' arrows run round by a gutter left of the objects, nested, and the objects' lines follow the
+// variables that reach them: on the seed figure no arrow crosses another at any step, and each new global's object
+// sits below the objects of the globals above it.
+test('narrow: the seed figure draws every step without a crossing, its objects in the order of the globals', async () => {
+  const fig = await render(fixtureTrace('seed-narrow'), { layout: 'narrow' });
+  const faults = fig.steps.flatMap((s, k) => arrowStats(s.svg).faults.map((f) => `step ${k + 1}: ${f}`));
+  expect(faults).toEqual([]);
+  const last = fig.steps.at(-1)!.svg;
+  const top = (text: string) => Number(new RegExp(`<text x="[\\d.]+" y="([\\d.]+)">${text}`).exec(last)?.[1]);
+  const order = ['MyObject class', 'function function2', 'function function1', 'MyObject instance'].map(top);
+  expect(order.every((y) => y > 0)).toBe(true);
+  expect(order).toEqual([...order].sort((a, b) => a - b));
+});
