@@ -830,11 +830,20 @@ function busArrows(qs: ArrowRequest[]): BusArrow[] {
         !pastWall(q, true),
     )
     .sort((a, b) => a.q.from.y - b.q.from.y || a.i - b.i);
-  // The frames' arrows share one bus; an object's (its rows' dots one above the other) have their own.
-  // Each bus, further out than any lane already taken that it would run along (the frames' first).
+  // An object's arrows (its rows' dots one above the other) have a bus of their own. The shorter a bus, the
+  // further in: a bus that runs past another's whole length goes outside it (a tree's root's down past its
+  // subtree's), where the canvas has room; else just clear of the lanes it would run along.
+  const span = (g: BusArrow[]) => [Math.min(...g.map((a) => a.q.from.y)), Math.max(...g.map((a) => a.lane))];
+  const groups = [...groupBy(ids, ({ q }) => q.source).values()];
+  const length = (g: BusArrow[]) => span(g)[1]! - span(g)[0]!;
   const taken: BusArrow[] = [];
-  for (const group of groupBy(ids, ({ q }) => (q.cell ? q.source : undefined)).values()) {
+  for (const group of groups.sort((a, b) => length(a) - length(b))) {
     nest(group);
+    const [lo, hi] = span(group) as [number, number];
+    const passed = taken.filter((b) => b.q.from.y > lo && b.lane < hi);
+    const shift = Math.max(0, ...passed.map((b) => b.x + BUS)) - Math.min(...group.map((a) => a.x));
+    const right = (group[0]!.q.canvas?.w ?? Infinity) - 4;
+    if (shift > 0 && Math.max(...group.map((a) => a.x)) + shift <= right) for (const a of group) a.x += shift;
     const runsAlong = (a: BusArrow, b: BusArrow) =>
       Math.abs(a.x - b.x) < 4 && a.q.from.y < b.lane + BUS && b.q.from.y < a.lane + BUS;
     for (let n = 0; n < 8 && group.some((a) => taken.some((b) => runsAlong(a, b))); n++)
