@@ -31,6 +31,8 @@ export interface NarrowSpec {
   maxWidth: number;
   /** The rows of the wide grid in the order their lines go (placement.ts's stackedRowOrder); else in order. */
   order?: number[];
+  /** Per used slot (`row,col,sub`), the row of its object's parent and where it comes among the parent's references. */
+  parents?: Map<string, { row: number; nth: number }>;
   /** Per step, the references held by list items: [the list's heap id, the id it points to]. */
   itemLinks?: [number, number][][];
   /** Per step, the ids the frames' variables point to. */
@@ -115,22 +117,18 @@ function lineOrder(spec: NarrowSpec, rows: number[]): number[] {
 
 /** Lines of objects: each wide row starts a line, and wraps onto more lines past `maxWidth`. */
 function flow(spec: NarrowSpec, sizes: Map<string, { w: number; h: number }>, wrap = spec.maxWidth) {
-  const byRow = new Map<number, [number, number][]>();
-  for (const k of sizes.keys()) {
-    const [r, c, sub] = k.split(',').map(Number) as [number, number, number];
-    byRow.set(r, [...(byRow.get(r) ?? []), [c, sub]]);
-  }
+  const byRow = rowGroups(spec, sizes);
   const lines: { slots: { k: string; x: number; w: number; h: number }[]; band: boolean; wrapped?: true }[] = [];
   /** Where each column of the wide grid went last: a row that starts at column 1 lines up under its part. */
   const colX = new Map<number, number>();
-  const band = (r: number) => byRow.get(r)!.some(([c, sub]) => sizes.get(`${r},${c},${sub}`)!.w > spec.maxWidth);
+  const band = (r: number) => byRow.get(r)!.some((k) => sizes.get(k)!.w > spec.maxWidth);
   // Rows with a structure wider than the column go last (a band of their own); the others in their line order.
   for (const r of lineOrder(spec, [...byRow.keys()]).sort((a, b) => +band(a) - +band(b))) {
     let line: (typeof lines)[number] = { slots: [], band: band(r) };
     lines.push(line);
     let x = 0;
-    for (const [c, sub] of byRow.get(r)!.sort((a, b) => a[0] - b[0] || b[1] - a[1])) {
-      const k = `${r},${c},${sub}`;
+    for (const k of byRow.get(r)!) {
+      const c = Number(k.split(',')[1]);
       const { w, h } = sizes.get(k)!;
       if (line.slots.length === 0) x = Math.max(0, Math.min(colX.get(c) ?? c * INDENT, wrap - w));
       else if (x + w > wrap) {
@@ -144,6 +142,34 @@ function flow(spec: NarrowSpec, sizes: Map<string, { w: number; h: number }>, wr
     }
   }
   return lines;
+}
+
+/**
+ * The slots of each row of the wide grid, in the order they flow. A part that the grid put in another row (its
+ * parent's column was taken there) and that does not start its row flows with its parent's row instead, where no
+ * band is involved: the methods of a class follow the class, not the instance that shares their row. A row's parts
+ * go by column, then in reverse order of their parent's references (its bus then nests), else of their stack places.
+ */
+function rowGroups(spec: NarrowSpec, sizes: Map<string, { w: number; h: number }>): Map<number, string[]> {
+  const byRow = new Map<number, string[]>();
+  const at = (k: string) => k.split(',').map(Number) as [number, number, number];
+  for (const k of sizes.keys()) byRow.set(at(k)[0], [...(byRow.get(at(k)[0]) ?? []), k]);
+  const wide = (r: number) => byRow.get(r)!.some((k) => sizes.get(k)!.w > spec.maxWidth);
+  for (const [r, keys] of [...byRow]) {
+    const head = Math.min(...keys.map((k) => at(k)[1]));
+    for (const k of keys) {
+      const p = spec.parents?.get(k);
+      if (!p || p.row === r || at(k)[1] === head || !byRow.has(p.row) || wide(p.row) || wide(r)) continue;
+      byRow.set(
+        r,
+        byRow.get(r)!.filter((o) => o !== k),
+      );
+      byRow.get(p.row)!.push(k);
+    }
+  }
+  const nth = (k: string) => spec.parents?.get(k)?.nth ?? -1;
+  for (const keys of byRow.values()) keys.sort((a, b) => at(a)[1] - at(b)[1] || nth(b) - nth(a) || at(b)[2] - at(a)[2]);
+  return byRow;
 }
 
 /** Spacing of the gutter's lanes, left of the objects (arrows.ts's nested routes). */

@@ -186,6 +186,27 @@ export function stackedRowOrder(models: StepModel[], slots: Map<number, Slot>[])
   return blocks.flatMap((b) => byParents(b, parents));
 }
 
+/**
+ * Per used slot (by `row,col,sub`), the row of the parent of the object that sits there (the object it was first
+ * reached from) and where the reference to it comes among the parent's, at the last step one with a parent does.
+ */
+export function slotParents(
+  models: StepModel[],
+  slots: Map<number, Slot>[],
+): Map<string, { row: number; nth: number }> {
+  const out = new Map<string, { row: number; nth: number }>();
+  models.forEach((m, k) => {
+    const byId = new Map(m.objects.map((o) => [o.id, o]));
+    for (const o of m.objects) {
+      const s = slots[k]!.get(o.id);
+      const p = o.parent === null ? undefined : byId.get(o.parent);
+      const ps = p && slots[k]!.get(p.id);
+      if (s && p && ps) out.set(key(s), { row: ps.row, nth: refsIn(p.obj).indexOf(o.id) });
+    }
+  });
+  return out;
+}
+
 /** The heap ids an object points to, in the order its cells draw them. */
 function refsIn(obj: unknown): number[] {
   const out: number[] = [];

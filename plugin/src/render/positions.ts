@@ -8,7 +8,16 @@ import type { FigureFragments, FrameFragments, LaidOut } from './boxes.ts';
 import type { FigureModel } from './figure-model.ts';
 import type { FragmentSpec } from './fragments.ts';
 import type { FrameModel, ObjectModel } from './model.ts';
-import { assignSlots, grid, stackedRowOrder, ROW_GAP, upLanesRoom, type Grid, type Slot } from './placement.ts';
+import {
+  assignSlots,
+  grid,
+  slotParents,
+  stackedRowOrder,
+  ROW_GAP,
+  upLanesRoom,
+  type Grid,
+  type Slot,
+} from './placement.ts';
 import type { Box, Rendered } from './sheet.ts';
 import { placeNarrow } from './narrow.ts';
 import {
@@ -211,6 +220,7 @@ function stackedPlacement(model: FigureModel, input: ArrangementInput): FigurePl
     sizeOf: input.sizeOf,
     maxWidth: NARROW_WIDTH - 2 * MARGIN - 24,
     order: stackedRowOrder(model.steps, common.slots),
+    parents: slotParents(model.steps, common.slots),
     frameLinks: model.steps.map((m) =>
       m.frames.flatMap((f) => f.rows.flatMap((r) => ('ref' in r.value ? [r.value.ref] : []))),
     ),
