@@ -221,8 +221,10 @@ export interface ArrowRequest {
   drawn?: Pt[][];
   /** The same routes, as points a few px apart: a route that runs along one of these loses to one that crosses it. */
   along?: Pt[][];
-  /** The objects sit below the frames (the stacked arrangement): a frame's arrows run down a bus on the right. */
+  /** The objects sit below the frames (the stacked arrangement): a frame's arrows run round by a gutter on the left. */
   stacked?: boolean;
+  /** Stacked, the left edge of the objects: the gutter's lanes run left of it. */
+  gutter?: number;
 }
 
 /** A route, and where it ends. */
@@ -637,6 +639,7 @@ export function routeStep(requests: ArrowRequest[]): string[] {
   const qs = requests.map((q) => ({ ...q, leaving: leaving.get(q.target) ?? [] }));
   const fixed = nestedUp(qs);
   for (const [i, r] of busRoutes(qs)) fixed.set(i, r);
+  for (const [i, r] of nestedDown(qs, fixed)) fixed.set(i, r);
   let routes = routeAll(
     qs.map((q) => ({ ...q })),
     fixed,
@@ -788,8 +791,9 @@ function nestedUp(qs: ArrowRequest[]): Map<number, Route> {
   const bottom = Math.max(...level.values());
   const q0 = qs[ups[0]!]!;
   let base = 0;
+  const canvas = q0.canvas ?? { w: Infinity, h: Infinity };
   for (const b of [...q0.obstacles, ...(q0.labels?.values() ?? []), ...ups.map((i) => qs[i]!.source)]) {
-    if (b.y < bottom && b.y + b.h > top) base = Math.max(base, b.x + b.w);
+    if (!wall(b, canvas) && b.y < bottom && b.y + b.h > top) base = Math.max(base, b.x + b.w);
   }
   const lane = new Map(order.map((i, m) => [i, base + 8 + (order.length - 1 - m) * NEST]));
   // Arrivals: into each target's right edge, the outer ones higher.
@@ -806,16 +810,18 @@ function nestedUp(qs: ArrowRequest[]): Map<number, Route> {
     const x = lane.get(i)!;
     const y = level.get(i)!;
     const a = arrive.get(i)!;
-    const c = elbow([q.from, { x: q.from.x, y }, { x, y }, { x, y: a }, { x: q.target.x + q.target.w, y: a }]);
-    if (
-      hits(
-        c,
-        q,
-        q.obstacles.filter((o) => o !== q.source && o !== q.target),
-      ) > 0
-    )
-      continue;
-    out.set(i, { d: c.d, edge: 'right', end: c.pts.at(-1)!, coarse: c.coarse ?? c.pts, pts: c.pts });
+    const run = [q.from, { x: q.from.x, y }, { x, y }];
+    const tries: [Edge, Pt[]][] = [['right', [...run, { x, y: a }, { x: q.target.x + q.target.w, y: a }]]];
+    // Stacked, with a box beside the target on its right: along the gap above its line into its top edge.
+    const over = q.stacked ? laneAbove(q) : undefined;
+    const tx = along(endsOf(q).topLo, q.target.x + q.target.w - 6, endsOf(q).topLo + 2);
+    if (over !== undefined && tx !== undefined)
+      tries.push(['top', [...run, { x, y: over }, { x: tx, y: over }, { x: tx, y: q.target.y }]]);
+    const obstacles = q.obstacles.filter((o) => o !== q.source && o !== q.target);
+    const found = tries.map(([edge, pts]) => [edge, elbow(pts)] as const).find(([, c]) => hits(c, q, obstacles) === 0);
+    if (!found) continue;
+    const [edge, c] = found;
+    out.set(i, { d: c.d, edge, end: c.pts.at(-1)!, coarse: c.coarse ?? c.pts, pts: c.pts });
   }
   return out;
 }
@@ -840,11 +846,21 @@ function clearOf(q: ArrowRequest, y0: number, y1: number): number {
   const canvas = q.canvas ?? { w: Infinity, h: Infinity };
   let x = q.source.x + q.source.w + 6;
   for (const b of [...q.obstacles, ...(q.labels?.values() ?? [])]) {
-    // The walls of a narrow column are not boxes to pass.
-    if (b.x + b.w <= 2 || b.x >= canvas.w - 2) continue;
+    // The walls of a narrow column (and right of what stands above its band) are not boxes to pass.
+    if (b.x + b.w <= 2 || b.x >= canvas.w - 2 || b.w >= 1e4) continue;
     if (b.y < y1 && b.y + b.h > y0) x = Math.max(x, b.x + b.w + 6);
   }
   return x;
+}
+
+/**
+ * Whether the target stands in the band (below a wall on the right that stops above it) and reaches past that wall:
+ * the bus, which runs down right of everything above the band, cannot reach its right edge. `below`: only a target
+ * under the band's first line, which the bus cannot reach at all (it comes down the gutter, see nestedDown).
+ */
+function pastWall(q: ArrowRequest, below = false): boolean {
+  const t = q.target;
+  return q.obstacles.some((w) => w.w >= 1e4 && w.x > 2 && w.y + w.h < t.y + (below ? -4 : 4) && t.x + t.w + 16 > w.x);
 }
 
 /** A frame's arrow on the bus: its request, its index, the lane above its target, its run down and along that lane. */
@@ -865,13 +881,29 @@ interface BusArrow {
 function busArrows(qs: ArrowRequest[]): BusArrow[] {
   const ids = qs
     .map((q, i) => ({ q, i, lane: laneAbove(q) ?? -Infinity, x: 0, y: 0 }))
-    .filter(({ q, lane }) => q.stacked && lane > q.source.y + q.source.h && !(q.cell && q.cell.h >= q.source.h - 4))
+    .filter(
+      ({ q, lane }) =>
+        q.stacked &&
+        q.cell !== undefined &&
+        lane > q.source.y + q.source.h &&
+        q.cell.h < q.source.h - 4 &&
+        !pastWall(q, true),
+    )
     .sort((a, b) => a.q.from.y - b.q.from.y || a.i - b.i);
-  // The frames' arrows share one bus; an object's (its rows' dots one above the other) have their own.
-  // Each bus, further out than any lane already taken that it would run along (the frames' first).
+  // An object's arrows (its rows' dots one above the other) have a bus of their own. The shorter a bus, the
+  // further in: a bus that runs past another's whole length goes outside it (a tree's root's down past its
+  // subtree's), where the canvas has room; else just clear of the lanes it would run along.
+  const span = (g: BusArrow[]) => [Math.min(...g.map((a) => a.q.from.y)), Math.max(...g.map((a) => a.lane))];
+  const groups = [...groupBy(ids, ({ q }) => q.source).values()];
+  const length = (g: BusArrow[]) => span(g)[1]! - span(g)[0]!;
   const taken: BusArrow[] = [];
-  for (const group of groupBy(ids, ({ q }) => (q.cell ? q.source : undefined)).values()) {
+  for (const group of groups.sort((a, b) => length(a) - length(b))) {
     nest(group);
+    const [lo, hi] = span(group) as [number, number];
+    const passed = taken.filter((b) => b.q.from.y > lo && b.lane < hi);
+    const shift = Math.max(0, ...passed.map((b) => b.x + BUS)) - Math.min(...group.map((a) => a.x));
+    const right = (group[0]!.q.canvas?.w ?? Infinity) - 4;
+    if (shift > 0 && Math.max(...group.map((a) => a.x)) + shift <= right) for (const a of group) a.x += shift;
     const runsAlong = (a: BusArrow, b: BusArrow) =>
       Math.abs(a.x - b.x) < 4 && a.q.from.y < b.lane + BUS && b.q.from.y < a.lane + BUS;
     for (let n = 0; n < 8 && group.some((a) => taken.some((b) => runsAlong(a, b))); n++)
@@ -893,7 +925,10 @@ function busArrows(qs: ArrowRequest[]): BusArrow[] {
  * lanes inside it; closer together where the canvas is too narrow.
  */
 function nest(ids: BusArrow[]) {
-  const clear = ids.map(({ q, lane }) => Math.max(clearOf(q, q.from.y, lane + BUS * 2), q.target.x + q.target.w + 16));
+  // Into the band's first line, through the top edge only: the bus keeps inside the wall above the band.
+  const clear = ids.map(({ q, lane }) =>
+    Math.max(clearOf(q, q.from.y, lane + BUS * 2), pastWall(q) ? 0 : q.target.x + q.target.w + 16),
+  );
   const right = (ids[0]?.q.canvas?.w ?? Infinity) - 4;
   for (let gap = BUS; gap >= 3; gap--) {
     let inner = -Infinity;
@@ -960,6 +995,145 @@ function busRoutes(qs: ArrowRequest[]): Map<number, Route> {
         break;
       }
     });
+  }
+  return out;
+}
+
+/** Whether a list item's arrow, stacked, goes down to a box that a curve straight down into its top edge cannot reach. */
+function downAround(q: ArrowRequest): boolean {
+  const { from: s, target: t, source } = q;
+  if (!q.stacked || (q.cell && q.cell.h < source.h - 4) || t.y < source.y + source.h + 8) return false;
+  const ends = endsOf(q);
+  const e = { x: along(ends.topLo, t.x + t.w - 8, s.x) ?? t.x + t.w / 2, y: t.y };
+  const k = Math.max(16, Math.abs(e.y - s.y) * 0.5);
+  const c = cubic(s, { x: s.x, y: s.y + k }, { x: e.x, y: e.y - k }, e);
+  return (
+    hits(
+      c,
+      q,
+      q.obstacles.filter((o) => o !== source && o !== t),
+    ) > 0
+  );
+}
+
+/** Whether a frame's arrow, stacked, goes down to an object below the frames: it runs round by the gutter. */
+const frameDown = (q: ArrowRequest) => q.stacked === true && !q.cell && q.target.y > q.source.y + q.source.h;
+
+/** Whether a box is a wall of a narrow column (or right of what stands above its band), not a box to pass. */
+const wall = (b: Box, canvas: { w: number }) => b.x + b.w <= 2 || b.x >= canvas.w - 2 || b.w >= 1e4;
+
+/**
+ * The start of each frame's arrow (`frames`: by index into `qs`, top dot first): right out of its dot to a lane of
+ * its own right of the frames (the higher dot, the further out), and down to a run of its own under the frames
+ * (the higher dot, the lower), the point it then runs left from last.
+ */
+function frameHeads(qs: ArrowRequest[], frames: number[]): Map<number, Pt[]> {
+  const out = new Map<number, Pt[]>();
+  if (frames.length === 0) return out;
+  const q0 = qs[frames[0]!]!;
+  const canvas = q0.canvas ?? { w: Infinity, h: Infinity };
+  // The frames: every box above the objects' first lane, below the first dot (the code, when drawn, is above them).
+  const first = Math.min(...q0.lanes);
+  const top = Math.min(...frames.map((i) => qs[i]!.from.y));
+  let [bottom, right] = [-Infinity, -Infinity];
+  for (const b of [...q0.obstacles, ...frames.map((i) => qs[i]!.source)]) {
+    if (wall(b, canvas) || b.y + b.h >= first || b.y + b.h < top) continue;
+    [bottom, right] = [Math.max(bottom, b.y + b.h), Math.max(right, b.x + b.w)];
+  }
+  const n = frames.length;
+  const gap = n < 2 ? BUS : Math.max(2, Math.min(BUS, (canvas.w - 4 - right - 6) / (n - 1)));
+  frames.forEach((i, f) => {
+    const q = qs[i]!;
+    const x = right + 6 + (n - 1 - f) * gap;
+    const y = bottom + 3 + (n - 1 - f) * NEST;
+    out.set(i, [q.from, { x, y: q.from.y }, { x, y }]);
+  });
+  return out;
+}
+
+/** The gutter's lanes, by index into `qs` (`order`: outermost first), left of every box the gutter runs past. */
+function gutterLanes(qs: ArrowRequest[], order: number[], heads: Map<number, Pt[]>): Map<number, number> {
+  const top = Math.min(...[...heads.values()].map((h) => h.at(-1)!.y));
+  const bottom = Math.max(...order.map((i) => qs[i]!.target.y + qs[i]!.target.h));
+  const q0 = qs[order[0]!]!;
+  const canvas = q0.canvas ?? { w: Infinity, h: Infinity };
+  let base = q0.gutter ?? Infinity;
+  for (const b of [...q0.obstacles, ...(q0.labels?.values() ?? [])]) {
+    if (wall(b, canvas)) continue;
+    if (b.y < bottom && b.y + b.h > top) base = Math.min(base, b.x);
+  }
+  return new Map(order.map((i, m) => [i, base - 4 - (order.length - 1 - m) * NEST]));
+}
+
+/** Where the gutter's arrows end on their targets' left edges (`order`: outermost first): the further out, the lower. */
+function gutterArrivals(qs: ArrowRequest[], order: number[]): Map<number, number> {
+  const arrive = new Map<number, number>();
+  for (const [t, ids] of groupBy(order, (i) => qs[i]!.target)) {
+    const gap = Math.min(ARRIVAL_GAP, (t.h - 8) / Math.max(1, ids.length));
+    const first = t.y + Math.min(t.h / 2, 11);
+    ids.forEach((i, k) =>
+      arrive.set(i, Math.round(Math.min(first + (ids.length - 1 - k) * gap, t.y + t.h - 4) * 10) / 10),
+    );
+  }
+  return arrive;
+}
+
+/**
+ * Stacked, the arrows down a gutter left of the objects, nested so that none crosses another. The frames' arrows
+ * (see frameHeads) run left under the frames to the outer lanes (the lower dot, the further out), when the objects
+ * of the first variables come first (placement.ts's stackedRowOrder). The arrows from list items down to boxes
+ * further below than a curve can reach (past other lines of objects) drop out under their list (the leftmost item
+ * highest) and run left to the inner lanes (the leftmost item, and a higher list, further out). Each then runs down
+ * and right into its target's left edge (the further out, the lower), or, a frame's with boxes in the way, along
+ * the gap above its target's line into its top edge. An arrow whose nested route would cross a box is left to the
+ * ordinary routes. By index into `qs`.
+ */
+function nestedDown(qs: ArrowRequest[], fixed: Map<number, Route>): Map<number, Route> {
+  const out = new Map<number, Route>();
+  const all = qs.flatMap((q, i) => (!fixed.has(i) && (frameDown(q) || downAround(q)) ? [i] : []));
+  if (all.length === 0) return out;
+  const frames = all.filter((i) => !qs[i]!.cell).sort((a, b) => qs[a]!.from.y - qs[b]!.from.y || a - b);
+  const heads = frameHeads(qs, frames);
+  const downs = all.filter((i) => qs[i]!.cell);
+  for (const ids of groupBy(downs, (i) => qs[i]!.source).values()) {
+    ids.sort((a, b) => qs[a]!.from.x - qs[b]!.from.x || a - b);
+    ids.forEach((i, r) => {
+      const q = qs[i]!;
+      heads.set(i, [q.from, { x: q.from.x, y: q.source.y + q.source.h + 3 + r * NEST }]);
+    });
+  }
+  // Outermost first: the lowest dot of the frames, then the higher list, the leftmost item.
+  const order = [
+    ...[...frames].reverse(),
+    ...downs.sort((a, b) => qs[a]!.source.y - qs[b]!.source.y || qs[a]!.from.x - qs[b]!.from.x),
+  ];
+  const lane = gutterLanes(qs, order, heads);
+  const arrive = gutterArrivals(qs, order);
+  const alongLane = new Map<number, number>();
+  for (const i of order) {
+    const q = qs[i]!;
+    const head = heads.get(i)!;
+    const [x, a] = [lane.get(i)!, arrive.get(i)!];
+    const run = [...head, { x, y: head.at(-1)!.y }];
+    const tries: [Edge, Pt[]][] = [['left', [...run, { x, y: a }, { x: q.target.x, y: a }]]];
+    const over = q.cell ? undefined : laneAbove(q);
+    if (over !== undefined) {
+      const n = alongLane.get(over) ?? 0;
+      const y = over + sideBySide(n, BUS - 1);
+      const tx = along(endsOf(q).topLo, q.target.x + q.target.w - 6, endsOf(q).topLo + 2 + n * ARRIVAL_GAP);
+      // Into the band's first line (which pans on a page), through its top edge: the end stays put above the band.
+      const top: [Edge, Pt[]] | undefined =
+        tx === undefined ? undefined : ['top', [...run, { x, y }, { x: tx, y }, { x: tx, y: q.target.y }]];
+      if (top) tries.splice(pastWall(q) && !pastWall(q, true) ? 0 : 1, 0, top);
+    }
+    const obstacles = q.obstacles.filter((o) => o !== q.source && o !== q.target);
+    for (const [edge, pts] of tries) {
+      const c = elbow(pts);
+      if (hits(c, q, obstacles) > 0) continue;
+      if (edge === 'top') alongLane.set(over!, (alongLane.get(over!) ?? 0) + 1);
+      out.set(i, { d: c.d, edge, end: c.pts.at(-1)!, coarse: c.coarse ?? c.pts, pts: c.pts });
+      break;
+    }
   }
   return out;
 }

@@ -21,6 +21,8 @@ export interface NarrowSpec {
   framesWidth: number;
   /** Height of the tallest stack of frames over all steps. */
   framesHeight: number;
+  /** Per step, the height of its stack of frames. */
+  stepFramesHeights?: number[];
   /** Per step, heap id → slot (placement.ts's assignSlots). */
   slots: Map<number, Slot>[];
   /** The drawn size of an object at a step, its type label and notes included. */
@@ -29,6 +31,12 @@ export interface NarrowSpec {
   maxWidth: number;
   /** The rows of the wide grid in the order their lines go (placement.ts's stackedRowOrder); else in order. */
   order?: number[];
+  /** Per used slot (`row,col,sub`), the row of its object's parent and where it comes among the parent's references. */
+  parents?: Map<string, { row: number; nth: number }>;
+  /** Per step, the references held by list items: [the list's heap id, the id it points to]. */
+  itemLinks?: [number, number][][];
+  /** Per step, the ids the frames' variables point to. */
+  frameLinks?: number[][];
 }
 
 /** Where the parts of a stacked diagram go, in the SVG's coordinates, shared by every step. */
@@ -37,6 +45,8 @@ export interface NarrowPlacement {
   framesTop: number;
   /** Top of the "Objects" header; undefined when no step has an object. */
   objectsHeaderY?: number;
+  /** Left edge of the objects (and their header): right of the gutter the arrows run down to them. */
+  objectsX: number;
   /** Top left corner of a slot's object. */
   at(slot: Slot): { x: number; y: number };
   /** Free horizontal lanes for arrows (above each line of objects). */
@@ -56,11 +66,27 @@ export interface NarrowPlacement {
 /** Gap between two objects on one line, and between lines. */
 export const NARROW_COL_GAP = 28;
 export const NARROW_ROW_GAP = 22;
+/** Gap between the lines of one wrapped row. */
+const WRAP_GAP = 14;
 /** How far a continuation line of a wrapped row, or a part of a structure, sits right of its row's start. */
 const INDENT = 18;
 /** Room right of the objects for the arrows that run down to them. */
 const FRAMES_LANE = 20;
 const FRAMES_TO_OBJECTS = 14;
+
+/**
+ * The gap between the tallest stack of frames and the objects' header: room for the frames' arrows of every step,
+ * which run left under that step's frames (one lane each, arrows.ts's nestedDown) on their way to the gutter left of
+ * the objects, above the header.
+ */
+function framesToObjects(spec: NarrowSpec): number {
+  let gap = FRAMES_TO_OBJECTS;
+  (spec.frameLinks ?? []).forEach((links, k) => {
+    const h = spec.stepFramesHeights?.[k] ?? spec.framesHeight;
+    gap = Math.max(gap, h - spec.framesHeight + 4 + links.length * GUTTER_LANE);
+  });
+  return gap;
+}
 /**
  * Where the band starts below the top of its first line: at the top edge of its objects' boxes, under their type
  * labels, so that an arrow into one of them ends in the part that stays put, pointing at the box whatever it pans to.
@@ -90,29 +116,25 @@ function lineOrder(spec: NarrowSpec, rows: number[]): number[] {
 }
 
 /** Lines of objects: each wide row starts a line, and wraps onto more lines past `maxWidth`. */
-function flow(spec: NarrowSpec, sizes: Map<string, { w: number; h: number }>) {
-  const byRow = new Map<number, [number, number][]>();
-  for (const k of sizes.keys()) {
-    const [r, c, sub] = k.split(',').map(Number) as [number, number, number];
-    byRow.set(r, [...(byRow.get(r) ?? []), [c, sub]]);
-  }
-  const lines: { slots: { k: string; x: number; w: number; h: number }[]; band: boolean }[] = [];
+function flow(spec: NarrowSpec, sizes: Map<string, { w: number; h: number }>, wrap = spec.maxWidth) {
+  const byRow = rowGroups(spec, sizes);
+  const lines: { slots: { k: string; x: number; w: number; h: number }[]; band: boolean; wrapped?: true }[] = [];
   /** Where each column of the wide grid went last: a row that starts at column 1 lines up under its part. */
   const colX = new Map<number, number>();
-  const band = (r: number) => byRow.get(r)!.some(([c, sub]) => sizes.get(`${r},${c},${sub}`)!.w > spec.maxWidth);
+  const band = (r: number) => byRow.get(r)!.some((k) => sizes.get(k)!.w > spec.maxWidth);
   // Rows with a structure wider than the column go last (a band of their own); the others in their line order.
   for (const r of lineOrder(spec, [...byRow.keys()]).sort((a, b) => +band(a) - +band(b))) {
     let line: (typeof lines)[number] = { slots: [], band: band(r) };
     lines.push(line);
     let x = 0;
-    for (const [c, sub] of byRow.get(r)!.sort((a, b) => a[0] - b[0] || b[1] - a[1])) {
-      const k = `${r},${c},${sub}`;
+    for (const k of byRow.get(r)!) {
+      const c = Number(k.split(',')[1]);
       const { w, h } = sizes.get(k)!;
-      if (line.slots.length === 0) x = Math.max(0, Math.min(colX.get(c) ?? c * INDENT, spec.maxWidth - w));
-      else if (x + w > spec.maxWidth) {
-        line = { slots: [], band: line.band };
+      if (line.slots.length === 0) x = Math.max(0, Math.min(colX.get(c) ?? c * INDENT, wrap - w));
+      else if (x + w > wrap) {
+        line = { slots: [], band: line.band, wrapped: true };
         lines.push(line);
-        x = Math.max(0, Math.min(INDENT, spec.maxWidth - w));
+        x = Math.max(0, Math.min(INDENT, wrap - w));
       }
       line.slots.push({ k, x, w, h });
       if (!colX.has(c)) colX.set(c, x);
@@ -120,6 +142,61 @@ function flow(spec: NarrowSpec, sizes: Map<string, { w: number; h: number }>) {
     }
   }
   return lines;
+}
+
+/**
+ * The slots of each row of the wide grid, in the order they flow. A part that the grid put in another row (its
+ * parent's column was taken there) and that does not start its row flows with its parent's row instead, where no
+ * band is involved: the methods of a class follow the class, not the instance that shares their row. A row's parts
+ * go by column, then in reverse order of their parent's references (its bus then nests), else of their stack places.
+ */
+function rowGroups(spec: NarrowSpec, sizes: Map<string, { w: number; h: number }>): Map<number, string[]> {
+  const byRow = new Map<number, string[]>();
+  const at = (k: string) => k.split(',').map(Number) as [number, number, number];
+  for (const k of sizes.keys()) byRow.set(at(k)[0], [...(byRow.get(at(k)[0]) ?? []), k]);
+  const wide = (r: number) => byRow.get(r)!.some((k) => sizes.get(k)!.w > spec.maxWidth);
+  for (const [r, keys] of [...byRow]) {
+    const head = Math.min(...keys.map((k) => at(k)[1]));
+    for (const k of keys) {
+      const p = spec.parents?.get(k);
+      if (!p || p.row === r || at(k)[1] === head || !byRow.has(p.row) || wide(p.row) || wide(r)) continue;
+      byRow.set(
+        r,
+        byRow.get(r)!.filter((o) => o !== k),
+      );
+      byRow.get(p.row)!.push(k);
+    }
+  }
+  const nth = (k: string) => spec.parents?.get(k)?.nth ?? -1;
+  for (const keys of byRow.values()) keys.sort((a, b) => at(a)[1] - at(b)[1] || nth(b) - nth(a) || at(b)[2] - at(a)[2]);
+  return byRow;
+}
+
+/** Spacing of the gutter's lanes, left of the objects (arrows.ts's nested routes). */
+const GUTTER_LANE = 3;
+
+/**
+ * Room left of the objects for the arrows down a gutter there (arrows.ts, nestedDown): the frames' arrows, and those
+ * from list items down past other lines of objects; for the most such arrows of one step, past the margin's own room;
+ * 0 when there are none.
+ */
+function gutterOf(spec: NarrowSpec, lines: ReturnType<typeof flow>): number {
+  const lineOf = new Map<string, number>();
+  lines.forEach((l, n) => {
+    for (const s of l.slots) lineOf.set(s.k, n);
+  });
+  let most = 0;
+  spec.slots.forEach((_, step) => {
+    const links = spec.itemLinks?.[step] ?? [];
+    const at = (id: number) => {
+      const s = spec.slots[step]?.get(id);
+      return s === undefined ? undefined : lineOf.get(key(s));
+    };
+    const frames = (spec.frameLinks?.[step] ?? []).filter((b) => at(b) !== undefined);
+    const n = links.filter(([a, b]) => (at(b) ?? -1) > (at(a) ?? Infinity) + 1).length + frames.length;
+    most = Math.max(most, n);
+  });
+  return most ? Math.max(0, 6 + most * GUTTER_LANE - 8) : 0;
 }
 
 /** The stacked placement of one figure: frames, then objects below them. */
@@ -136,6 +213,7 @@ export function placeNarrow(spec: NarrowSpec): NarrowPlacement {
     return {
       framesX,
       framesTop,
+      objectsX: framesX,
       at: () => ({ x: framesX, y: framesTop }),
       lanes: [],
       columns: [...columns],
@@ -143,25 +221,34 @@ export function placeNarrow(spec: NarrowSpec): NarrowPlacement {
       bottom: framesBottom,
     };
   }
-  const objectsHeaderY = framesBottom + FRAMES_TO_OBJECTS;
+  const objectsHeaderY = framesBottom + framesToObjects(spec);
   const objectsTop = objectsHeaderY + spec.headerH;
   const place = new Map<string, { x: number; y: number }>();
   const lanes: number[] = [objectsTop - 5];
   let y = objectsTop;
-  const lines = flow(spec, sizes);
+  let lines = flow(spec, sizes);
+  // Room for a gutter left of the objects: the lines flow again within what is left of the column.
+  let room = gutterOf(spec, lines);
+  if (room) {
+    lines = flow(spec, sizes, spec.maxWidth - room);
+    room = Math.max(room, gutterOf(spec, lines));
+  }
+  const ox = spec.x + room;
   let band: NarrowPlacement['band'];
   for (const [i, line] of lines.entries()) {
-    if (i > 0) lanes.push(y - NARROW_ROW_GAP / 2);
+    // A wrapped row's next line follows it closer: it reads as the same row.
+    if (line.wrapped) y -= NARROW_ROW_GAP - WRAP_GAP;
+    if (i > 0) lanes.push(y - (line.wrapped ? WRAP_GAP : NARROW_ROW_GAP) / 2);
     if (line.band && !band) band = { top: y + BAND_SEAM, right };
     for (const s of line.slots) {
-      place.set(s.k, { x: spec.x + s.x, y });
-      right = Math.max(right, spec.x + s.x + s.w + 24);
+      place.set(s.k, { x: ox + s.x, y });
+      right = Math.max(right, ox + s.x + s.w + 24);
     }
     y += Math.max(...line.slots.map((s) => s.h)) + NARROW_ROW_GAP;
   }
   // The gap right of an object is a lane for arrows only where it runs past every other object, top to bottom; the
   // band's objects pan on a page, so no lane runs right of them, nor stops at them.
-  const spans = lines.flatMap((l) => (l.band ? [] : l.slots.map((s) => [spec.x + s.x, spec.x + s.x + s.w] as const)));
+  const spans = lines.flatMap((l) => (l.band ? [] : l.slots.map((s) => [ox + s.x, ox + s.x + s.w] as const)));
   for (const [, end] of spans) {
     const x = end + NARROW_COL_GAP / 2;
     if (spans.every(([a, b]) => x <= a - 2 || x >= b + 2)) columns.add(x);
@@ -171,6 +258,7 @@ export function placeNarrow(spec: NarrowSpec): NarrowPlacement {
     framesX,
     framesTop,
     objectsHeaderY,
+    objectsX: ox,
     at: (s) => place.get(key(s)) ?? { x: spec.x, y: objectsTop },
     lanes,
     columns: [...columns].sort((a, b) => a - b),

@@ -169,10 +169,10 @@ function rowKeys(models: StepModel[], slots: Map<number, Slot>[], rows: number) 
 
 /**
  * The rows of the grid in the order the stacked arrangement puts their lines, top to bottom. Its frames' arrows run
- * down a bus right of everything and turn in towards their targets, the higher a variable the further out; so that
- * none crosses another, the structure of the lowest variable comes first: the blocks of rows (a structure that
- * spans several, see gluedRows) go in reverse, the rows of each in order, so that a structure still reads along its
- * pointers.
+ * right to a bus, left under the frames and down a gutter left of the objects into their targets, nested (arrows.ts,
+ * nestedDown) so that none crosses another when the structure of the first variable comes first: the blocks of rows
+ * (a structure that spans several, see gluedRows) go in the grid's order (that of the variables reaching them), the
+ * rows of each along its pointers, so that a new variable's object sits as near its variable as it can.
  */
 export function stackedRowOrder(models: StepModel[], slots: Map<number, Slot>[]): number[] {
   const rows = 1 + Math.max(-1, ...slots.flatMap((m) => [...m.values()].map((s) => s.row)));
@@ -182,7 +182,93 @@ export function stackedRowOrder(models: StepModel[], slots: Map<number, Slot>[])
     if (glued[r] && blocks.length) blocks.at(-1)!.push(r);
     else blocks.push([r]);
   }
-  return blocks.reverse().flat();
+  const parents = rowParents(models, slots);
+  return blocks.flatMap((b) => byParents(b, parents));
+}
+
+/**
+ * Per used slot (by `row,col,sub`), the row of the parent of the object that sits there (the object it was first
+ * reached from) and where the reference to it comes among the parent's, at the last step one with a parent does.
+ */
+export function slotParents(
+  models: StepModel[],
+  slots: Map<number, Slot>[],
+): Map<string, { row: number; nth: number }> {
+  const out = new Map<string, { row: number; nth: number }>();
+  models.forEach((m, k) => {
+    const byId = new Map(m.objects.map((o) => [o.id, o]));
+    for (const o of m.objects) {
+      const s = slots[k]!.get(o.id);
+      const p = o.parent === null ? undefined : byId.get(o.parent);
+      const ps = p && slots[k]!.get(p.id);
+      if (s && p && ps) out.set(key(s), { row: ps.row, nth: refsIn(p.obj).indexOf(o.id) });
+    }
+  });
+  return out;
+}
+
+/** The heap ids an object points to, in the order its cells draw them. */
+function refsIn(obj: unknown): number[] {
+  const out: number[] = [];
+  JSON.stringify(obj, (k, v) => {
+    if (k === 'ref' && typeof v === 'number') out.push(v);
+    return v;
+  });
+  return out;
+}
+
+/**
+ * Per row, the row of the object its first object hangs from (its parent, at the last step it is drawn) and where
+ * in that parent the reference sits (the parent's n-th reference).
+ */
+function rowParents(models: StepModel[], slots: Map<number, Slot>[]): Map<number, { row: number; nth: number }> {
+  const out = new Map<number, { row: number; nth: number }>();
+  models.forEach((m, k) => {
+    const byId = new Map(m.objects.map((o) => [o.id, o]));
+    // The leftmost object of each row at this step, and what it hangs from.
+    const first = new Map<number, { col: number; parent?: { row: number; nth: number } }>();
+    for (const o of m.objects) {
+      const s = slots[k]!.get(o.id);
+      if (!s || (s.sub ?? 0) > 0 || (first.get(s.row)?.col ?? Infinity) <= s.col) continue;
+      const p = o.parent === null ? undefined : byId.get(o.parent);
+      const ps = p && slots[k]!.get(p.id);
+      const parent = p && ps && ps.row !== s.row ? { row: ps.row, nth: refsIn(p.obj).indexOf(o.id) } : undefined;
+      first.set(s.row, { col: s.col, ...(parent ? { parent } : {}) });
+    }
+    for (const [row, f] of first) {
+      if (f.parent) out.set(row, f.parent);
+      else out.delete(row);
+    }
+  });
+  return out;
+}
+
+/**
+ * The rows of one block, each after the row it hangs from, and the rows that hang from one row in reverse order of
+ * the references to them (an object's arrows leave its rows down a bus of their own, the higher dot further out,
+ * so the target of the last reference comes first): depth first from the block's rows that hang from none in it.
+ */
+function byParents(rows: number[], parents: Map<number, { row: number; nth: number }>): number[] {
+  const inBlock = new Set(rows);
+  const kids = new Map<number, number[]>();
+  const roots: number[] = [];
+  for (const r of rows) {
+    const p = parents.get(r);
+    if (p && inBlock.has(p.row) && p.row !== r) kids.set(p.row, [...(kids.get(p.row) ?? []), r]);
+    else roots.push(r);
+  }
+  const out: number[] = [];
+  const seen = new Set<number>();
+  const visit = (r: number) => {
+    if (seen.has(r)) return;
+    seen.add(r);
+    out.push(r);
+    const under = (kids.get(r) ?? []).sort((a, b) => parents.get(b)!.nth - parents.get(a)!.nth || a - b);
+    for (const c of under) visit(c);
+  };
+  for (const r of roots) visit(r);
+  for (const r of rows) visit(r);
+  return out;
 }
 
 /**

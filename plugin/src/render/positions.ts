@@ -8,7 +8,16 @@ import type { FigureFragments, FrameFragments, LaidOut } from './boxes.ts';
 import type { FigureModel } from './figure-model.ts';
 import type { FragmentSpec } from './fragments.ts';
 import type { FrameModel, ObjectModel } from './model.ts';
-import { assignSlots, grid, stackedRowOrder, ROW_GAP, upLanesRoom, type Grid, type Slot } from './placement.ts';
+import {
+  assignSlots,
+  grid,
+  slotParents,
+  stackedRowOrder,
+  ROW_GAP,
+  upLanesRoom,
+  type Grid,
+  type Slot,
+} from './placement.ts';
 import type { Box, Rendered } from './sheet.ts';
 import { placeNarrow } from './narrow.ts';
 import {
@@ -169,16 +178,17 @@ function codeColumn(fragments: FigureFragments, laid: LaidOut, page: boolean): C
   return { top, codeBox, outHeaderY, outBox, excY, bottom };
 }
 
-/** Height of the tallest stack of frames (with the gap for left-out calls) over all steps. */
-const framesHeight = (model: FigureModel): number =>
-  Math.max(
-    ...model.steps.map(
-      (m) =>
-        m.frames.reduce((y, f) => y + frameHeight(f.rows.length) + FRAME_GAP, 0) -
-        FRAME_GAP +
-        (m.omitted ? OMITTED_H + FRAME_GAP : 0),
-    ),
+/** Height of each step's stack of frames, with the gap for left-out calls. */
+const stepFramesHeights = (model: FigureModel): number[] =>
+  model.steps.map(
+    (m) =>
+      m.frames.reduce((y, f) => y + frameHeight(f.rows.length) + FRAME_GAP, 0) -
+      FRAME_GAP +
+      (m.omitted ? OMITTED_H + FRAME_GAP : 0),
   );
+
+/** Height of the tallest stack of frames over all steps. */
+const framesHeight = (model: FigureModel): number => Math.max(...stepFramesHeights(model));
 
 /** What both arrangements place the same way. */
 type CommonPlacement = Pick<
@@ -205,10 +215,20 @@ function stackedPlacement(model: FigureModel, input: ArrangementInput): FigurePl
     headerH: HEADER_H,
     framesWidth: input.framesWidth,
     framesHeight: input.framesHeight,
+    stepFramesHeights: stepFramesHeights(model),
     slots: common.slots,
     sizeOf: input.sizeOf,
     maxWidth: NARROW_WIDTH - 2 * MARGIN - 24,
     order: stackedRowOrder(model.steps, common.slots),
+    parents: slotParents(model.steps, common.slots),
+    frameLinks: model.steps.map((m) =>
+      m.frames.flatMap((f) => f.rows.flatMap((r) => ('ref' in r.value ? [r.value.ref] : []))),
+    ),
+    itemLinks: model.steps.map((m) =>
+      m.objects.flatMap((o) =>
+        'items' in o.obj ? o.obj.items.flatMap((v) => ('ref' in v ? [[o.id, v.ref] as [number, number]] : [])) : [],
+      ),
+    ),
   });
   const width = Math.ceil(Math.max(n.right, page ? 0 : column.codeBox.x + column.codeBox.w) + MARGIN);
   const band = n.band && {
@@ -220,11 +240,11 @@ function stackedPlacement(model: FigureModel, input: ArrangementInput): FigurePl
     suffix: 'n',
     framesX: n.framesX,
     framesTop: n.framesTop,
-    objectsX: n.framesX,
+    objectsX: n.objectsX,
     objectAt: n.at,
     headers: {
       frames: { x: n.framesX, y: n.framesTop - HEADER_H },
-      ...(n.objectsHeaderY === undefined ? {} : { objects: { x: n.framesX, y: n.objectsHeaderY } }),
+      ...(n.objectsHeaderY === undefined ? {} : { objects: { x: n.objectsX, y: n.objectsHeaderY } }),
     },
     width,
     height: Math.ceil(n.bottom + MARGIN),

@@ -35,6 +35,7 @@ export function routeArrows(step: StepPlacement, figure: FigurePlacement): StepA
       columns,
       canvas,
       stacked: figure.suffix === 'n',
+      ...(figure.suffix === 'n' ? { gutter: figure.objectsX } : {}),
     })),
   );
   drawn.forEach((s, j) => paths[s.faded ? 1 : 0].push(el('path', { d: routes[j]! })));
