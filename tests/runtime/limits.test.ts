@@ -68,12 +68,31 @@ describe('time', () => {
     expect(runtime.stats.kills).toBe(kills);
   });
 
+  test('an answer of several MB that arrived while this thread was busy past the deadline is kept whole', async () => {
+    await runtime.start();
+    const kills = runtime.stats.kills;
+    // 300 steps of a dict of 20 lists: a trace of a few MB, far more than one read of the pipe takes in.
+    const code = 'd = {}\nk = 0\nwhile k < 150:\n    d[k % 20] = [k] * 3\n    k += 1\n';
+    const answer = runtime.trace(code, { timeoutMs: TIMEOUT_MS });
+    await new Promise<void>((done) =>
+      setImmediate(() => {
+        const until = performance.now() + TIMEOUT_MS + GRACE_MS + 500;
+        while (performance.now() < until);
+        done();
+      }),
+    );
+    const trace = asTrace(await answer);
+    expect(JSON.stringify(trace).length).toBeGreaterThan(1_000_000);
+    expect(trace.end.reason).not.toBe('timeout');
+    expect(runtime.stats.kills).toBe(kills);
+  });
+
   test('a program that swallows every exception in a loop is still stopped', async () => {
     const { result, ms } = await timed(
       'while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass\n',
       { maxSteps: 100_000 },
     );
-    expect(timedOut(result)).toBe(true);
+    expect(timedOut(result), JSON.stringify(isTraceFailure(result) ? result : result.end)).toBe(true);
     expect(ms).toBeLessThan(TIMEOUT_MS + GRACE_MS + 1000);
     await stillWorks();
   });

@@ -212,6 +212,8 @@ interface Child {
   /** Lines of stderr kept for crash reports (the last few KB). */
   stderr: string;
   pending?: Pending;
+  /** The id of the request whose answer has started to arrive. */
+  answering?: number;
   /** Set when the host kills the child on purpose, so that the exit is reported as what it was. */
   killedFor?: TraceFailure;
   exited: boolean;
@@ -292,17 +294,19 @@ export class TraceRuntime {
       // A long synchronous render on this thread can hold the event loop past the deadline while the child's answer
       // waits in the pipe; timers run before I/O, so read the pipe once (setImmediate runs after the I/O phase)
       // before deciding the program overran.
-      const timer = setTimeout(
-        () =>
-          setImmediate(() => {
-            if (child.pending?.id !== id) return;
-            this.kill(child, {
-              kind: 'timeout',
-              message: `the program did not finish within ${timeoutMs} ms and was stopped from outside, so no steps were kept`,
-            });
-          }),
-        timeoutMs + this.options.graceMs,
-      );
+      // An answer of several MB comes in many chunks: once its first chunk is in, the program did finish in time, so
+      // wait for the rest (up to another timeout) rather than kill the child mid-answer.
+      const deadline = performance.now() + 2 * (timeoutMs + this.options.graceMs);
+      const overrun = () =>
+        setImmediate(() => {
+          if (child.pending?.id !== id) return;
+          if (child.answering === id && performance.now() < deadline) return void setTimeout(overrun, 20);
+          this.kill(child, {
+            kind: 'timeout',
+            message: `the program did not finish within ${timeoutMs} ms and was stopped from outside, so no steps were kept`,
+          });
+        });
+      const timer = setTimeout(overrun, timeoutMs + this.options.graceMs);
       const watch = this.watchMemory(child);
       child.pending = {
         id,
@@ -430,6 +434,9 @@ export class TraceRuntime {
         reject(new Error(`memtrace: the Python sandbox did not start within ${this.options.startTimeoutMs} ms`));
         this.stopChild();
       }, this.options.startTimeoutMs);
+      proc.stdout!.on('data', (chunk: string) => {
+        if (child.pending && chunk.startsWith(`{"id":${child.pending.id},`)) child.answering = child.pending.id;
+      });
       onLines(proc.stdout!, (line) => {
         if (child.pending && line.startsWith(`{"id":${child.pending.id},`)) {
           this.settle(child, line);
