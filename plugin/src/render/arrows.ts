@@ -571,10 +571,16 @@ function crossCount(pts: Pt[], drawn: Pt[][]): number {
 
 /** How many of the drawn routes (points a few px apart) a route runs along: within 3 px for 12 px or more. */
 function alongside(pts: Pt[], drawn: Pt[][]): number {
+  // Dense points lie on the route's segments, so they have its bounding box: no drawn route near it, nothing to do.
+  const b = bbox(pts);
+  const near = drawn.filter((other) => {
+    const o = gridOf(other).box;
+    return !(o.x0 - b.x1 >= NEAR || b.x0 - o.x1 >= NEAR || o.y0 - b.y1 >= NEAR || b.y0 - o.y1 >= NEAR);
+  });
+  if (near.length === 0) return 0;
   const route = dense(pts, 2);
-  const b = bbox(route);
   let n = 0;
-  for (const other of drawn) {
+  for (const other of near) {
     const { grid, box: o } = gridOf(other);
     // Too far apart on either axis to come within NEAR px anywhere.
     if (o.x0 - b.x1 >= NEAR || b.x0 - o.x1 >= NEAR || o.y0 - b.y1 >= NEAR || b.y0 - o.y1 >= NEAR) continue;
