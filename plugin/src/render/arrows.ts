@@ -432,10 +432,20 @@ interface Exit {
 function exitOf(q: ArrowRequest, ends: Ends): Exit {
   const column = q.columns.filter((x) => x > ends.sourceRight).sort((a, b) => a - b)[0] ?? ends.sourceRight + 10;
   // Arrows of one step that take the same column, or the same lane, run side by side, not on top of each other.
-  const nth = q.columnUse?.get(column) ?? 0;
+  let nth = q.columnUse?.get(column) ?? 0;
   // At the figure's right edge, side by side leftwards only.
-  const x = q.canvas && column + sideBySide(nth, 6) > q.canvas.w - 4 ? column - 6 * nth : column + sideBySide(nth, 6);
-  return { column, nth, x };
+  const at = (n: number) =>
+    q.canvas && column + sideBySide(n, 6) > q.canvas.w - 4 ? column - 6 * n : column + sideBySide(n, 6);
+  // Stacked, not along a drawn route that runs down the same column (the frames' bus) between source and target.
+  while (q.stacked && nth < 8 && runsDown(q, at(nth))) nth++;
+  return { column, nth, x: at(nth) };
+}
+
+/** Whether a drawn route runs down near x (within 3 px, for 12 px or more) between an arrow's dot and its target. */
+function runsDown(q: ArrowRequest, x: number): boolean {
+  const y0 = Math.min(q.from.y, q.target.y);
+  const y1 = Math.max(q.from.y, q.target.y + q.target.h);
+  return (q.along ?? []).some((r) => r.filter((p) => Math.abs(p.x - x) < 3 && p.y > y0 && p.y < y1).length >= 4);
 }
 
 /**
@@ -453,6 +463,13 @@ function elbowRoutes(q: ArrowRequest, ends: Ends, exitX: number): Proposal[] {
   const wantX = t.x + Math.min(Math.max(t.w / 2, 8), 40);
   const laneTopX = arrival(q, 'top') ?? along(ends.topLo, t.x + t.w - 8, wantX);
   const laneBottomX = arrival(q, 'bottom') ?? along(t.x + 8, t.x + t.w - 8, wantX);
+  // Down or up the exit column, where it runs right of the target, and into its right edge.
+  const rightY = ends.rightY;
+  if (exitX > t.x + t.w + 12 && Math.abs(rightY - s.y) > 12)
+    cands.push({
+      edge: 'right',
+      make: () => elbow([...out(exitX), { x: exitX, y: rightY }, { x: t.x + t.w, y: rightY }]),
+    });
   for (const lane of lanes) {
     const y = laneY(lane);
     if (lane <= t.y && laneTopX !== undefined) {
@@ -504,8 +521,8 @@ function routeOne(q: ArrowRequest): Route {
   if (gap !== undefined) q.columnUse?.set(gap, (q.columnUse.get(gap) ?? 0) + 1);
   if (at >= firstElbow && at < lastElbow) {
     q.columnUse?.set(exit.column, exit.nth + 1);
-    const lane = cands[at]!.lane!;
-    q.laneUse?.set(lane, (q.laneUse.get(lane) ?? 0) + 1);
+    const lane = cands[at]!.lane;
+    if (lane !== undefined) q.laneUse?.set(lane, (q.laneUse.get(lane) ?? 0) + 1);
   }
   return { d: best.d, edge: cands[at]!.edge, end: best.pts.at(-1)!, coarse: best.coarse ?? best.pts, pts: best.pts };
 }
