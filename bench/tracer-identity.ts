@@ -47,7 +47,9 @@ interface Program {
 function programs(): Program[] {
   const out: Program[] = [];
   const conf = join(CONFORMANCE_DIR, 'programs');
-  for (const f of readdirSync(conf).filter((f) => f.endsWith('.py')).sort())
+  for (const f of readdirSync(conf)
+    .filter((f) => f.endsWith('.py'))
+    .sort())
     out.push({ name: `conformance/${f}`, code: readFileSync(join(conf, f), 'utf8'), options: {} });
   const fixtures = join(root, 'tests/fixtures/render');
   for (const c of readdirSync(fixtures).sort()) {
@@ -99,7 +101,9 @@ for (const p of programs()) {
       differ++;
       let i = 0;
       while (i < a.length && a[i] === b[i]) i++;
-      console.log(`DIFF ${p.name} (${format}) at char ${i}:\n  ${rev}: ${a.slice(i - 80, i + 80)}\n  now: ${b.slice(i - 80, i + 80)}`);
+      console.log(
+        `DIFF ${p.name} (${format}) at char ${i}:\n  ${rev}: ${a.slice(i - 80, i + 80)}\n  now: ${b.slice(i - 80, i + 80)}`,
+      );
     }
   }
 }

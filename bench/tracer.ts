@@ -40,7 +40,8 @@ export async function timeInPyodide(programs: Record<string, string>, runs: numb
     env: { PYTHONHASHSEED: '0' },
   });
   py.globals.set('SPEC', JSON.stringify({ tracer: tracer(), programs, runs }));
-  const call = 'import json as _j\n_s = _j.loads(SPEC)\n_j.dumps(time_programs(_s["tracer"], _s["programs"], _s["runs"]))';
+  const call =
+    'import json as _j\n_s = _j.loads(SPEC)\n_j.dumps(time_programs(_s["tracer"], _s["programs"], _s["runs"]))';
   return JSON.parse(
     py.runPython(`${harness.replace('if __name__ == "__main__":', 'if False:')}\n${call}`) as string,
   ) as Timing;
@@ -97,7 +98,13 @@ export async function tracerRows(programs: Record<string, string>, runs: number,
 }
 
 /** The rows memtrace-in-Pyodide / Python-Tutor-in-CPython (wall and CPU time), or one that says why not measured. */
-function pytutorRows(programs: Record<string, string>, runs: number, ours: Timing, version: string, dir?: string): Row[] {
+function pytutorRows(
+  programs: Record<string, string>,
+  runs: number,
+  ours: Timing,
+  version: string,
+  dir?: string,
+): Row[] {
   const metric = `tracer in Pyodide / Python Tutor's pg_logger in ${version}, sums`;
   const missing = (why: string): Row[] => [{ section: SECTION, metric, value: `not measured: ${why}`, unit: '' }];
   if (!dir) return missing('pass --pytutor DIR (or MEMTRACE_PYTUTOR_DIR) with pg_logger.py and pg_encoder.py');
