@@ -110,8 +110,6 @@ function towards(from: Pt, to: Pt, r: number): Pt {
   return { x: from.x + ((to.x - from.x) * r) / len, y: from.y + ((to.y - from.y) * r) / len };
 }
 
-const inside = (p: Pt, b: Box, m = 1) => p.x > b.x + m && p.x < b.x + b.w - m && p.y > b.y + m && p.y < b.y + b.h - m;
-
 /** The route as points at most `step` px apart, so that thin boxes (a one-line label) cannot slip between samples. */
 function dense(pts: Pt[], step = 3): Pt[] {
   const out: Pt[] = [pts[0]!];
@@ -142,48 +140,95 @@ function way(source: Box, cell: Box, from: Pt): Box[] {
 }
 
 function hits(c: Candidate, q: ArrowRequest, obstacles: Box[]): number {
-  const pts = dense(c.pts);
+  const pts = denseXY(c.pts, 3);
   const chunks = chunksOf(pts);
   let n = 0;
-  for (const o of obstacles) if (anyInside(chunks, o, 1)) n++;
-  for (const l of q.labels?.values() ?? []) if (anyInside(chunks, l, 0)) n++;
+  for (const o of obstacles) if (anyInside(pts, chunks, o, 1)) n++;
+  for (const l of q.labels?.values() ?? []) if (anyInside(pts, chunks, l, 0)) n++;
+  const { xs, ys } = pts;
+  const some = (test: (x: number, y: number) => boolean) => {
+    for (let i = 0; i < xs.length; i++) if (test(xs[i]!, ys[i]!)) return true;
+    return false;
+  };
   // Off the canvas, an arrow is cut off.
   const box = q.canvas;
-  if (box && pts.some((p) => p.x < 1 || p.y < 1 || p.x > box.w - 1 || p.y > box.h - 1)) n++;
+  if (box && some((x, y) => x < 1 || y < 1 || x > box.w - 1 || y > box.h - 1)) n++;
   // Stacked, a frame's arrow leaves through its own row and the frame's padding right of the rows, not down through
   // the rows below (beside the objects, it may cut the corner of the next row's cell on its way).
   const padding = q.source.x + q.source.w - FRAME_ROW;
   if (q.cell) {
     const ok = way(q.source, q.cell, q.from);
     // Out through its own cell and row only: not down through the box's other rows, not back in.
-    if (pts.some((p) => inside(p, q.source, 0.5) && !ok.some((b) => inside(p, b, -1.5)))) n++;
+    if (some((x, y) => insideXY(x, y, q.source, 0.5) && !ok.some((b) => insideXY(x, y, b, -1.5)))) n++;
   } else if (
     q.stacked &&
-    pts.some((p) => inside(p, q.source, 0.5) && Math.abs(p.y - q.from.y) > FRAME_ROW && p.x < padding)
+    some((x, y) => insideXY(x, y, q.source, 0.5) && Math.abs(y - q.from.y) > FRAME_ROW && x < padding)
   )
     n++;
   return n;
 }
 
-/** A run of a route's points with their bounding box. */
-type Chunk = { pts: Pt[]; box: BBox };
+/** `dense(pts, step)` as two arrays of coordinates: the same numbers, without an object per point. */
+interface DenseXY {
+  xs: Float64Array;
+  ys: Float64Array;
+}
+
+function denseXY(pts: Pt[], step: number): DenseXY {
+  const counts = new Int32Array(pts.length);
+  let total = 1;
+  for (let i = 1; i < pts.length; i++) {
+    const a = pts[i - 1]!;
+    const b = pts[i]!;
+    counts[i] = Math.max(1, Math.ceil(Math.hypot(b.x - a.x, b.y - a.y) / step));
+    total += counts[i]!;
+  }
+  const xs = new Float64Array(total);
+  const ys = new Float64Array(total);
+  xs[0] = pts[0]!.x;
+  ys[0] = pts[0]!.y;
+  let at = 1;
+  for (let i = 1; i < pts.length; i++) {
+    const a = pts[i - 1]!;
+    const b = pts[i]!;
+    const n = counts[i]!;
+    for (let k = 1; k <= n; k++, at++) {
+      xs[at] = a.x + ((b.x - a.x) * k) / n;
+      ys[at] = a.y + ((b.y - a.y) * k) / n;
+    }
+  }
+  return { xs, ys };
+}
+
+const insideXY = (x: number, y: number, b: Box, m = 1) =>
+  x > b.x + m && x < b.x + b.w - m && y > b.y + m && y < b.y + b.h - m;
+
+/** A run of a route's points (indices from, to) with their bounding box. */
+type Chunk = { from: number; to: number; box: BBox };
 
 /** A route's points in runs of 16, so that a box is tested only against the points of runs that reach it. */
-function chunksOf(pts: Pt[]): Chunk[] {
+function chunksOf({ xs, ys }: DenseXY): Chunk[] {
   const chunks: Chunk[] = [];
-  for (let i = 0; i < pts.length; i += 16) {
-    const part = pts.slice(i, i + 16);
-    chunks.push({ pts: part, box: bbox(part) });
+  for (let from = 0; from < xs.length; from += 16) {
+    const to = Math.min(from + 16, xs.length);
+    const box = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
+    for (let i = from; i < to; i++) {
+      box.x0 = Math.min(box.x0, xs[i]!);
+      box.y0 = Math.min(box.y0, ys[i]!);
+      box.x1 = Math.max(box.x1, xs[i]!);
+      box.y1 = Math.max(box.y1, ys[i]!);
+    }
+    chunks.push({ from, to, box });
   }
   return chunks;
 }
 
 /** Whether a point of the route lies inside the box (margin m), as testing every point would say. */
-function anyInside(chunks: Chunk[], o: Box, m: number): boolean {
-  for (const { pts, box: b } of chunks) {
+function anyInside({ xs, ys }: DenseXY, chunks: Chunk[], o: Box, m: number): boolean {
+  for (const { from, to, box: b } of chunks) {
     // A run whose bounding box does not reach the box cannot hold a point inside it.
     if (b.x1 <= o.x + m || b.x0 >= o.x + o.w - m || b.y1 <= o.y + m || b.y0 >= o.y + o.h - m) continue;
-    if (pts.some((p) => inside(p, o, m))) return true;
+    for (let i = from; i < to; i++) if (insideXY(xs[i]!, ys[i]!, o, m)) return true;
   }
   return false;
 }
@@ -590,26 +635,38 @@ function crossCount(pts: Pt[], drawn: Pt[][]): number {
 function alongside(pts: Pt[], drawn: Pt[][]): number {
   // Dense points lie on the route's segments, so they have its bounding box: no drawn route near it, nothing to do.
   const b = bbox(pts);
-  const near = drawn.filter((other) => {
-    const o = gridOf(other).box;
-    return !(o.x0 - b.x1 >= NEAR || b.x0 - o.x1 >= NEAR || o.y0 - b.y1 >= NEAR || b.y0 - o.y1 >= NEAR);
-  });
-  if (near.length === 0) return 0;
-  const route = dense(pts, 2);
   let n = 0;
-  for (const other of near) {
+  for (const other of drawn) {
     const { grid, box: o } = gridOf(other);
-    // Too far apart on either axis to come within NEAR px anywhere.
     if (o.x0 - b.x1 >= NEAR || b.x0 - o.x1 >= NEAR || o.y0 - b.y1 >= NEAR || b.y0 - o.y1 >= NEAR) continue;
-    let run = 0;
-    for (const [i, p] of route.entries()) {
-      const maybe = p.x - o.x1 < NEAR && o.x0 - p.x < NEAR && p.y - o.y1 < NEAR && o.y0 - p.y < NEAR;
-      run = i > 0 && maybe && isNear(grid, p) ? run + Math.hypot(p.x - route[i - 1]!.x, p.y - route[i - 1]!.y) : 0;
-      if (run >= 12) break;
-    }
-    if (run >= 12) n++;
+    if (nearRun(pts, grid, o) >= 12) n++;
   }
   return n;
+}
+
+/**
+ * The longest run, in px, of the route's points 2 px apart (`dense(pts, 2)`, walked without building it) that lie
+ * within NEAR px of the grid's route; stops at 12, which is enough to count.
+ */
+function nearRun(pts: Pt[], grid: Grid, o: BBox): number {
+  let run = 0;
+  let px = pts[0]!.x;
+  let py = pts[0]!.y;
+  for (let i = 1; i < pts.length; i++) {
+    const a = pts[i - 1]!;
+    const b = pts[i]!;
+    const n = Math.max(1, Math.ceil(Math.hypot(b.x - a.x, b.y - a.y) / 2));
+    for (let k = 1; k <= n; k++) {
+      const x = a.x + ((b.x - a.x) * k) / n;
+      const y = a.y + ((b.y - a.y) * k) / n;
+      const maybe = x - o.x1 < NEAR && o.x0 - x < NEAR && y - o.y1 < NEAR && o.y0 - y < NEAR;
+      run = maybe && isNear(grid, x, y) ? run + Math.hypot(x - px, y - py) : 0;
+      if (run >= 12) return run;
+      px = x;
+      py = y;
+    }
+  }
+  return run;
 }
 
 /** A route's points bucketed in cells of NEAR px, so that the points near a point are found in 9 cells. */
@@ -634,13 +691,13 @@ function gridOf(route: Pt[]): { grid: Grid; box: BBox } {
   return entry;
 }
 
-/** Whether a point of the grid's route is within NEAR px of p on both axes (as a scan of all its points would say). */
-function isNear(grid: Grid, p: Pt): boolean {
-  const cx = Math.floor(p.x / NEAR);
-  const cy = Math.floor(p.y / NEAR);
+/** Whether a point of the grid's route is within NEAR px of (x, y) on both axes (as a scan of all its points would say). */
+function isNear(grid: Grid, x: number, y: number): boolean {
+  const cx = Math.floor(x / NEAR);
+  const cy = Math.floor(y / NEAR);
   for (let dx = -1; dx <= 1; dx++)
     for (let dy = -1; dy <= 1; dy++)
-      if (grid.get(cellKey(cx + dx, cy + dy))?.some((o) => Math.abs(o.x - p.x) < NEAR && Math.abs(o.y - p.y) < NEAR))
+      if (grid.get(cellKey(cx + dx, cy + dy))?.some((o) => Math.abs(o.x - x) < NEAR && Math.abs(o.y - y) < NEAR))
         return true;
   return false;
 }
