@@ -12,6 +12,10 @@
  * file is still empty or half written, and Astro renders that version; and two quick saves render at once, the slower
  * render landing last. So each burst of changes to a Markdown file is reported once more when it has settled and its
  * renders are done. Astro compares the file's digest with the one it rendered and does nothing when they match.
+ *
+ * A file deleted while its render runs: Astro's loader drops the entry at once, then the render ends and stores it
+ * again, and the deleted page would be served until a restart. So when a file's renders are done and it is gone, its
+ * deletion is reported once more.
  */
 import { existsSync } from 'node:fs';
 
@@ -70,6 +74,8 @@ interface FileState {
   echoDue: boolean;
   /** A listener started by a change from the file (not by an echo) ran since the last flush. */
   flushDue: boolean;
+  /** A listener rendered the file (on 'add' or 'change') since its listeners were last all done. */
+  rendered: boolean;
   /** Running until {@link SETTLE_MS} after the file's last change. */
   settling?: NodeJS.Timeout;
 }
@@ -82,7 +88,7 @@ interface FileState {
  */
 function followListeners(
   watcher: WatcherLike,
-  started: (file: string) => FileState,
+  started: (file: string, event: string) => FileState,
   settled: (file: string, state: FileState) => void,
 ) {
   const on = watcher.on;
@@ -91,9 +97,10 @@ function followListeners(
     const wrapped = function (this: unknown, ...args: never[]) {
       const result = listener.apply(this, args);
       // An 'all' listener is given the event's name first.
-      const [file] = (event === 'all' && ENTRY_EVENTS.has(args[0] as string) ? args.slice(1) : args) as unknown[];
+      const isAll = event === 'all' && ENTRY_EVENTS.has(args[0] as string);
+      const [file] = (isAll ? args.slice(1) : args) as unknown[];
       if (isMarkdown(file) && isPromise(result)) {
-        const state = started(file);
+        const state = started(file, isAll ? (args[0] as string) : event);
         const done = () => settled(file, state);
         result.then(done, done);
       }
@@ -113,33 +120,40 @@ export function watchSaves(watcher: WatcherLike, flush: ContentFlush | undefined
   let echoing: string | undefined;
   const state = (file: string) => {
     let s = files.get(file);
-    if (!s) files.set(file, (s = { busy: 0, echoDue: false, flushDue: false }));
+    if (!s) files.set(file, (s = { busy: 0, echoDue: false, flushDue: false, rendered: false }));
     return s;
+  };
+  const emit = (event: string, file: string) => {
+    echoing = file;
+    try {
+      watcher.emit(event, file);
+    } finally {
+      echoing = undefined;
+    }
   };
   const echo = (file: string, s: FileState) => {
     if (s.busy > 0 || s.settling || !s.echoDue) return;
     s.echoDue = false;
     // A file deleted or renamed since: its loaders heard of it; a change would only make them fail to read it.
-    if (existsSync(file)) {
-      echoing = file;
-      try {
-        watcher.emit('change', file);
-      } finally {
-        echoing = undefined;
-      }
-    }
+    if (existsSync(file)) emit('change', file);
     if (s.busy === 0) files.delete(file);
   };
   followListeners(
     watcher,
-    (file) => {
+    (file, event) => {
       const s = state(file);
       s.busy++;
       if (file !== echoing) s.flushDue = true;
+      if (event !== 'unlink') s.rendered = true;
       return s;
     },
     (file, s) => {
       if (--s.busy > 0) return;
+      if (s.rendered && !existsSync(file)) {
+        s.flushDue = true;
+        emit('unlink', file);
+      }
+      s.rendered = false;
       if (s.flushDue) flush?.(file);
       s.flushDue = false;
       echo(file, s);

@@ -1,0 +1,82 @@
+/**
+ * How memtrace follows the dev server's saves (adapters/astro-saves.ts), on a real file and an event emitter that
+ * stands for Vite's watcher, with a loader that behaves as Astro's glob loader does: a change reads the file,
+ * renders it for a while, then stores the entry; a deletion drops the entry at once.
+ */
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SETTLE_MS, type WatcherLike, watchSaves } from '../../plugin/src/adapters/astro-saves.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A watcher followed by memtrace, a glob-like loader whose renders take `renderMs`, and the flushes asked for. */
+function setup(renderMs: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'mt-saves-'));
+  dirs.push(dir);
+  const file = join(dir, 'lesson.md');
+  const watcher = new EventEmitter() as EventEmitter & WatcherLike;
+  const store = new Map<string, string>();
+  /** Per flush asked for: whether the store held the file's entry then (what Astro would write). */
+  const flushes: boolean[] = [];
+  watchSaves(watcher, (f) => flushes.push(store.has(f)));
+  let renders = 0;
+  watcher.on('change', async (path: string) => {
+    renders++;
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      return;
+    }
+    await sleep(renderMs);
+    store.set(path, text);
+  });
+  watcher.on('unlink', async (path: string) => {
+    store.delete(path);
+  });
+  return { file, watcher, store, flushes, renders: () => renders };
+}
+
+describe('following the saves of a Markdown file', () => {
+  it('drops the entry of a file deleted while it was being rendered', async () => {
+    const { file, watcher, store, flushes } = setup(200);
+    writeFileSync(file, '# one');
+    watcher.emit('change', file);
+    await sleep(50);
+    rmSync(file);
+    watcher.emit('unlink', file);
+    await sleep(200 + SETTLE_MS + 200);
+    expect(store.has(file)).toBe(false);
+    // The store is written once the deletion has been reported again.
+    expect(flushes.at(-1)).toBe(false);
+  });
+
+  it('renders a save once more when it has settled, and keeps the entry', async () => {
+    const { file, watcher, store, renders } = setup(20);
+    writeFileSync(file, '');
+    watcher.emit('change', file);
+    writeFileSync(file, '# whole');
+    await sleep(20 + SETTLE_MS + 200);
+    expect(renders()).toBe(2);
+    expect(store.get(file)).toBe('# whole');
+  });
+
+  it('reports nothing more for a file deleted after its render', async () => {
+    const { file, watcher, store, renders } = setup(10);
+    writeFileSync(file, '# one');
+    watcher.emit('change', file);
+    await sleep(50);
+    rmSync(file);
+    watcher.emit('unlink', file);
+    await sleep(SETTLE_MS + 200);
+    expect(store.has(file)).toBe(false);
+    expect(renders()).toBe(1);
+  });
+});
