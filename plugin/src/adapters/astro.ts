@@ -5,7 +5,7 @@
  * could not be turned into a figure, even where content collections swallow render errors.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AstroIntegration, AstroIntegrationLogger } from 'astro';
 import { createEngine, type BlockOptions, type Engine, type MemtraceError } from '../engine/index.ts';
@@ -216,7 +216,8 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
   let engine: Engine | undefined;
   let assetsDir = '_astro';
   const assets = figureAssets();
-  const pages = new Map<string, string>();
+  /** Step pages of long figures (figure/windows.ts), written at build:done: their HTML, or the file that holds it. */
+  const pages = new Map<string, { html: string } | { path: string }>();
   let pagesDir = '';
 
   return {
@@ -236,8 +237,17 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
           url,
           style: url(assets.style),
           add(fileName, html) {
-            pages.set(fileName, html);
+            pages.set(fileName, { html });
             files.set(url(fileName), { contentType: 'text/html; charset=utf-8', source: html });
+          },
+          addFile(fileName, path) {
+            pages.set(fileName, { path });
+            files.set(url(fileName), {
+              contentType: 'text/html; charset=utf-8',
+              get source() {
+                return readFileSync(path);
+              },
+            });
           },
         };
         const generation = contentGeneration(withSlashUrl(config.cacheDir));
@@ -274,7 +284,10 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
         const out = new URL(`${assetsDir}/`, dir);
         mkdirSync(out, { recursive: true });
         for (const f of assets.files) writeFileSync(new URL(f.fileName, out), f.source);
-        for (const [fileName, html] of pages) writeFileSync(new URL(fileName, out), html);
+        for (const [fileName, page] of pages) {
+          if ('path' in page) copyFileSync(page.path, new URL(fileName, out));
+          else writeFileSync(new URL(fileName, out), page.html);
+        }
         logSummary(engine, logger);
       },
       // Before Astro's content loaders add their listeners to the watcher (see astro-saves.ts).

@@ -12,6 +12,7 @@ import { h, htmlBytes, type Element, type ElementContent } from '../figure/hast.
 import { attachNotes, parseNotes } from '../notes/index.ts';
 import { sharedPool, type TraceRunner } from '../trace/index.ts';
 import { cacheKey, createCache, type Cache } from './cache.ts';
+import { placedStore, type PlacedStore } from './placed.ts';
 import { codeFrame, errorPanel, MemtraceError, type SourceLocation } from './errors.ts';
 import {
   chooseSteps,
@@ -255,7 +256,6 @@ function blockOptions(defaults: BlockOptions, block: Block, fail: Fail): Resolve
 function figureId(key: string, doc: DocumentState): string {
   let id = `mt${key.slice(0, 8)}`;
   for (let n = 2; doc.ids.has(id); n++) id = `mt${key.slice(0, 8)}x${n}`;
-  doc.ids.add(id);
   return id;
 }
 
@@ -265,9 +265,15 @@ interface Placement {
   firstOnPage: boolean;
 }
 
-/** The next figure's place on the page. */
-function nextPlacement(key: string, doc: DocumentState): Placement {
-  const place = { id: figureId(key, doc), firstOnPage: doc.figures === 0 };
+/** The next figure's place on the page, not yet taken (a block that fails takes none). */
+const freePlacement = (key: string, doc: DocumentState): Placement => ({
+  id: figureId(key, doc),
+  firstOnPage: doc.figures === 0,
+});
+
+/** Takes a place on the page. */
+function takePlacement(place: Placement, doc: DocumentState): Placement {
+  doc.ids.add(place.id);
   doc.figures++;
   return place;
 }
@@ -417,6 +423,10 @@ interface EngineState {
   inTurn: ReturnType<typeof lanes>;
   /** The tracer: the one given, or the shared pool, started on the first cache miss. */
   runner: TraceRunner | undefined;
+  /** Figures as placed on their pages, with an on-disk cache and no placeholders (see ./placed.ts). */
+  placed: PlacedStore | undefined;
+  /** What of the host a placed figure's HTML depends on: the assets' and step pages' URLs. */
+  hostKey: unknown;
 }
 
 /** A new engine's state, from its adapter's options. */
@@ -442,6 +452,11 @@ function engineState(options: EngineOptions): EngineState {
     // Traces run side by side on the shared pool's children; a runner given by the caller gets one at a time.
     inTurn: lanes(options.runner ? 1 : sharedPool().size),
     runner: options.runner,
+    placed: options.cacheDir && !options.slots ? placedStore(options.cacheDir) : undefined,
+    hostKey: {
+      assets: options.assets ?? 'inline',
+      pages: options.stepPages && { url: options.stepPages.url('*'), style: options.stepPages.style, window: WINDOW },
+    },
   };
 }
 
@@ -508,6 +523,71 @@ function failedBlock(state: EngineState, block: Block, error: unknown): BlockRes
   return { tree, html: htmlBytes(tree), warnings: [], fromCache: false };
 }
 
+/** The key of a figure's HTML as placed (see ./placed.ts). */
+const placedKey = (state: EngineState, key: string, place: Placement) => cacheKey({ key, place, host: state.hostKey });
+
+/** The block's figure as placed before on a page like this one, if kept: its step pages go to the host again. */
+function placedHit(
+  state: EngineState,
+  key: string,
+  opts: ResolvedOptions,
+  doc: DocumentState,
+): BlockResult | undefined {
+  const { placed, options, stats } = state;
+  const place = freePlacement(key, doc);
+  const hit = placed?.get(placedKey(state, key, place));
+  if (!placed || !hit) return undefined;
+  takePlacement(place, doc);
+  const pages = options.stepPages;
+  for (const name of hit.pages) {
+    const path = placed.pagePath(name);
+    if (pages?.addFile) pages.addFile(name, path);
+    else pages?.add(name, readFileSync(path, 'utf8'));
+  }
+  stats.cached++;
+  for (const w of hit.warnings) options.logger?.warn(w);
+  state.progress();
+  let tree: Root | undefined;
+  // Hosts that take HTML never ask for the tree; one that does gets it placed again from the figure cache.
+  const placeAgain = (): Root => {
+    const entry = state.cache.get(key);
+    if (entry) return placeFigure(entry, opts, place, options);
+    return { type: 'root', children: [{ type: 'raw', value: hit.html } as unknown as ElementContent] };
+  };
+  return {
+    html: hit.html,
+    get tree() {
+      tree ??= placeAgain();
+      return tree;
+    },
+    warnings: hit.warnings,
+    fromCache: true,
+  };
+}
+
+/** Places the figure on its page, and keeps the HTML (with the step pages it links) when there is a placed store. */
+function placeAndKeep(
+  state: EngineState,
+  entry: FigureEntry,
+  opts: ResolvedOptions,
+  key: string,
+  place: Placement,
+): { tree: Root; html: string } {
+  const { options, placed } = state;
+  const pages: [string, string][] = [];
+  const stepPages = options.stepPages && {
+    ...options.stepPages,
+    add(name: string, html: string) {
+      pages.push([name, html]);
+      options.stepPages!.add(name, html);
+    },
+  };
+  const tree = placeFigure(entry, opts, place, { assets: options.assets, stepPages });
+  const html = htmlBytes(tree);
+  placed?.set(placedKey(state, key, place), { html, warnings: entry.warnings }, pages);
+  return { tree, html };
+}
+
 /** One block to its figure, placed on its page (or its placeholder, with slots). */
 async function processBlock(state: EngineState, block: Block, doc: DocumentState): Promise<BlockResult> {
   const { options } = state;
@@ -515,14 +595,17 @@ async function processBlock(state: EngineState, block: Block, doc: DocumentState
   try {
     const opts = blockOptions(state.defaults, block, state.fail(block));
     const key = cacheKey({ code: block.code, opts });
+    const placed = placedHit(state, key, opts, doc);
+    if (placed) return placed;
     const { entry, fromCache } = await entryFor(state, block, opts, key);
     for (const w of entry.warnings) options.logger?.warn(w);
     state.progress();
-    const place = nextPlacement(key, doc);
-    const tree: Root = options.slots
-      ? { type: 'root', children: [state.slots.add(key, block, opts, place)] }
-      : placeFigure(entry, opts, place, options);
-    return { tree, html: htmlBytes(tree), warnings: entry.warnings, fromCache };
+    const place = takePlacement(freePlacement(key, doc), doc);
+    if (options.slots) {
+      const tree: Root = { type: 'root', children: [state.slots.add(key, block, opts, place)] };
+      return { tree, html: htmlBytes(tree), warnings: entry.warnings, fromCache };
+    }
+    return { ...placeAndKeep(state, entry, opts, key, place), warnings: entry.warnings, fromCache };
   } catch (error) {
     return failedBlock(state, block, error);
   }

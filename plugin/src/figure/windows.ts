@@ -17,6 +17,11 @@ export interface StepPages {
   url(fileName: string): string;
   /** Keeps a page to write or serve. */
   add(fileName: string, html: string): void;
+  /**
+   * Keeps a page already written to a file (by the build cache), to copy or serve from there; absent, the page is
+   * read and given to `add`.
+   */
+  addFile?(fileName: string, path: string): void;
   /** URL of the stylesheet the page links. */
   style: string;
 }
