@@ -2,7 +2,7 @@ import { fromHtml } from 'hast-util-from-html';
 import { select, selectAll } from 'hast-util-select';
 import { describe, expect, it } from 'vitest';
 import { htmlBytes, renderFigure } from '../../plugin/src/figure/index.ts';
-import { windowFigure, WINDOW, type StepPages } from '../../plugin/src/figure/windows.ts';
+import { pageFigure, windowFigure, WINDOW, type StepPages } from '../../plugin/src/figure/windows.ts';
 import { handMadeFigure } from './helpers.ts';
 
 function pagesHost() {
@@ -68,5 +68,36 @@ describe('windowFigure', () => {
     windowFigure(figureOf(WINDOW.min + 2), b.host);
     expect([...b.pages.keys()][0]).toBe([...a.pages.keys()][0]);
     expect(b.pages.size).toBe(2);
+  });
+});
+
+describe('pageFigure', () => {
+  it('keeps a figure of few steps and few bytes whole', () => {
+    const { pages, host } = pagesHost();
+    const tree = figureOf(10);
+    const placed = pageFigure(tree, host);
+    expect(placed.tree).toBe(tree);
+    expect(placed.html).toBe(htmlBytes(tree));
+    expect(pages.size).toBe(0);
+  });
+
+  it('windows a figure of few steps whose HTML is over the budget, down to the budget', () => {
+    const { pages, host } = pagesHost();
+    // Under the count that windows a figure, but each step heavy: a long text version of every step.
+    const n = WINDOW.min - 10;
+    const lines = Array.from({ length: n }, (_, i) => (i % 7) + 1);
+    const tree = renderFigure(
+      handMadeFigure(lines, (k) => `Step ${k}: ${'a name, '.repeat(300)}`),
+      { id: 'mtheavy', start: 0, assets: { script: '/s.js', style: '/s.css' } },
+    );
+    expect(htmlBytes(tree).length).toBeGreaterThan(WINDOW.bytes);
+    const placed = pageFigure(tree, host);
+    expect(placed.html.length).toBeLessThanOrEqual(WINDOW.bytes);
+    const page = fromHtml(placed.html, { fragment: true });
+    const inlined = selectAll('.memtrace-step', page).length;
+    expect(inlined).toBeGreaterThan(1);
+    expect(inlined).toBeLessThan(n);
+    expect(pages.size).toBe(1);
+    expect(selectAll('#mtheavy .memtrace-step', fromHtml([...pages.values()][0]!))).toHaveLength(n);
   });
 });

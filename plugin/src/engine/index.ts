@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import type { Root } from 'hast';
 import { renderFigure, type FigureAssets } from '../figure/index.ts';
-import { WINDOW, windowFigure, type StepPages } from '../figure/windows.ts';
+import { pageFigure, WINDOW, type StepPages } from '../figure/windows.ts';
 import { h, htmlBytes, type Element, type ElementContent } from '../figure/hast.ts';
 import { attachNotes, parseNotes } from '../notes/index.ts';
 import { sharedPool, type TraceRunner } from '../trace/index.ts';
@@ -278,13 +278,13 @@ function takePlacement(place: Placement, doc: DocumentState): Placement {
   return place;
 }
 
-/** The figure's tree, with its ids prefixed for this page. */
+/** The figure's tree and HTML, with its ids prefixed for this page, windowed if long (figure/windows.ts). */
 function placeFigure(
   entry: FigureEntry,
   opts: ResolvedOptions,
   place: Placement,
   host: Pick<EngineOptions, 'assets' | 'stepPages'>,
-): Root {
+): { tree: Root; html: string } {
   const { id } = place;
   const { figure } = entry;
   const { assets, stepPages } = host;
@@ -308,7 +308,7 @@ function placeFigure(
       note: entry.note,
     },
   );
-  return stepPages ? windowFigure(tree, stepPages) : tree;
+  return pageFigure(tree, stepPages);
 }
 
 /** What a placeholder stands for: enough to place the figure again from the cache. */
@@ -349,7 +349,7 @@ function slotRegistry(cache: Cache<FigureEntry>, host: Pick<EngineOptions, 'asse
       return htmlBytes(
         errorPanel(new MemtraceError('this figure is no longer in memory: save the file again to draw it')),
       );
-    const html = htmlBytes(placeFigure(entry, slot.opts, slot.place, host));
+    const { html } = placeFigure(entry, slot.opts, slot.place, host);
     filled.set(name, html);
     if (filled.size > FILLED_KEPT) filled.delete(filled.keys().next().value!);
     return html;
@@ -551,7 +551,7 @@ function placedHit(
   // Hosts that take HTML never ask for the tree; one that does gets it placed again from the figure cache.
   const placeAgain = (): Root => {
     const entry = state.cache.get(key);
-    if (entry) return placeFigure(entry, opts, place, options);
+    if (entry) return placeFigure(entry, opts, place, options).tree;
     return { type: 'root', children: [{ type: 'raw', value: hit.html } as unknown as ElementContent] };
   };
   return {
@@ -582,8 +582,7 @@ function placeAndKeep(
       options.stepPages!.add(name, html);
     },
   };
-  const tree = placeFigure(entry, opts, place, { assets: options.assets, stepPages });
-  const html = htmlBytes(tree);
+  const { tree, html } = placeFigure(entry, opts, place, { assets: options.assets, stepPages });
   placed?.set(placedKey(state, key, place), { html, warnings: entry.warnings }, pages);
   return { tree, html };
 }

@@ -11,6 +11,19 @@
 import { createHash } from 'node:crypto';
 import { h, htmlBytes, type Element, type ElementContent, type Root } from './hast.ts';
 
+/**
+ * The figure of `tree` as a page holds it, and its HTML: windowed when it has too many steps or too many bytes (see
+ * {@link WINDOW}); whole without `pages`.
+ */
+export function pageFigure(tree: Root, pages: StepPages | undefined): { tree: Root; html: string } {
+  if (!pages) return { tree, html: htmlBytes(tree) };
+  const windowed = windowFigure(tree, pages);
+  const html = htmlBytes(windowed);
+  if (windowed !== tree || html.length <= WINDOW.bytes) return { tree: windowed, html };
+  const light = windowFigure(tree, pages, WINDOW.bytes / html.length);
+  return light === tree ? { tree, html } : { tree: light, html: htmlBytes(light) };
+}
+
 /** Where a host puts the step pages. */
 export interface StepPages {
   /** The URL a page will be served at, from its file name. */
@@ -27,19 +40,20 @@ export interface StepPages {
 }
 
 /**
- * A figure of more than `min` steps inlines the first `first` and `around` each side of the start step. Figures up
- * to `min` steps (the lessons' longest have about 90) stay whole, which printing and reading without JavaScript
- * prefer; past it, a figure costs its page about what `first` steps cost.
+ * A figure of more than `min` steps, or whose HTML is over `bytes`, inlines the first `first` steps and `around` each
+ * side of the start step. Figures up to `min` steps and `bytes` (the lessons' longest have about 90 steps, and a
+ * step of a big diagram is 5 to 10 kB) stay whole, which printing and reading without JavaScript prefer; past them, a
+ * figure costs its page about what `first` steps cost.
  */
-export const WINDOW = { min: 100, first: 20, around: 3 } as const;
+export const WINDOW = { min: 100, bytes: 160 * 1024, first: 20, around: 3 } as const;
 
 const hasClass = (node: ElementContent | undefined, name: string): node is Element =>
   node?.type === 'element' && Array.isArray(node.properties.className) && node.properties.className.includes(name);
 
-/** Indices of the steps a page inlines, out of `n`, with `start` the step shown first. */
-export function windowSteps(n: number, start: number): Set<number> {
+/** Indices of the steps a page inlines, out of `n`, with `start` the step shown first and `first` the steps up front. */
+export function windowSteps(n: number, start: number, first: number = WINDOW.first): Set<number> {
   const keep = new Set<number>();
-  for (let i = 0; i < Math.min(n, WINDOW.first); i++) keep.add(i);
+  for (let i = 0; i < Math.min(n, first); i++) keep.add(i);
   for (let i = Math.max(0, start - WINDOW.around); i <= Math.min(n - 1, start + WINDOW.around); i++) keep.add(i);
   return keep;
 }
@@ -100,9 +114,10 @@ function stepsPage(figure: Element, title: string, style: string): string {
 
 /**
  * The figure of `tree` with only a window of its steps, the rest in a step page given to `pages`. A figure with
- * no more steps than its window is returned as it is.
+ * no more steps than {@link WINDOW}`.min` is returned as it is. `share`, given for a figure whose HTML is over the
+ * budget, is the part of its steps that fits: as many are inlined, and the figure is windowed however few its steps.
  */
-export function windowFigure(tree: Root, pages: StepPages): Root {
+export function windowFigure(tree: Root, pages: StepPages, share?: number): Root {
   const index = tree.children.findIndex((c) => c.type === 'element' && c.tagName === 'figure');
   const figure = tree.children[index] as Element | undefined;
   const list = figure?.children.find((c) => hasClass(c, 'memtrace-steps')) as Element | undefined;
@@ -112,8 +127,11 @@ export function windowFigure(tree: Root, pages: StepPages): Root {
     0,
     steps.findIndex((s) => hasClass(s, 'is-current')),
   );
-  if (steps.length <= WINDOW.min) return tree;
-  const keep = windowSteps(steps.length, start);
+  if (share === undefined && steps.length <= WINDOW.min) return tree;
+  const around = 2 * WINDOW.around + 1;
+  const first = share === undefined ? WINDOW.first : Math.max(1, Math.floor(steps.length * share) - around);
+  const keep = windowSteps(steps.length, start, first);
+  if (keep.size === steps.length) return tree;
 
   const title = `All ${steps.length} steps`;
   const html = stepsPage(figure, title, pages.style);
