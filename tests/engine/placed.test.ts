@@ -89,4 +89,31 @@ describe('placed figures', () => {
     expect(htmlBytes(warm.tree)).toBe(warm.html);
     expect(existsSync(join(cacheDir, 'placed'))).toBe(true);
   });
+
+  it('gives the blocks a host picks as placeholders, filled from the placed figures once the pages are written', async () => {
+    const cacheDir = join(dir, 'cache3');
+    const expected = (await buildPage(cacheDir, true)).results.map((r) => r.html);
+    for (const warm of [false, true]) {
+      if (!warm) rmSync(cacheDir, { recursive: true, force: true });
+      const { stepPages } = host(true);
+      const engine = createEngine({
+        logger: quiet,
+        cacheDir,
+        stepPages,
+        assets: { script: '/s.js', style: '/s.css' },
+        slots: (b) => b.code === short,
+      });
+      const doc = newDocument();
+      const html: string[] = [];
+      for (const [code, line] of [
+        [long, 3],
+        [short, 9],
+        [short, 15],
+      ] as const)
+        html.push((await engine.process(block(code, line), doc)).html);
+      expect(html[0]).toBe(expected[0]);
+      for (const h of html.slice(1)) expect(h).toMatch(/^<memtrace-slot data-slot="[0-9a-f]+"><\/memtrace-slot>$/);
+      expect(engine.fillSlots(html.join('\n'))).toBe(expected.join('\n'));
+    }
+  });
 });

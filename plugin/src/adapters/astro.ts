@@ -5,7 +5,8 @@
  * could not be turned into a figure, even where content collections swallow render errors.
  */
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AstroIntegration, AstroIntegrationLogger } from 'astro';
 import { createEngine, type BlockOptions, type Engine, type MemtraceError } from '../engine/index.ts';
@@ -178,6 +179,19 @@ function contentGeneration(cacheDir: URL) {
   };
 }
 
+/**
+ * Puts the figures in the written pages of a static build, in place of their placeholders. Before any later
+ * integration's `astro:build:done` reads them (list memtrace before integrations that read or rewrite the HTML).
+ */
+function fillPages(dir: string, engine: Engine) {
+  for (const file of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+    if (!file.endsWith('.html')) continue;
+    const path = join(dir, file);
+    const html = readFileSync(path, 'utf8');
+    if (html.includes('<memtrace-slot')) writeFileSync(path, engine.fillSlots(html));
+  }
+}
+
 /** Adds memtrace to the site's Markdown processor; false when the processor is unknown. */
 function register(processor: MarkdownProcessorLike, engine: Engine, fingerprint: string): boolean {
   if (processor.name === 'unified') {
@@ -219,6 +233,8 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
   /** Step pages of long figures (figure/windows.ts), written at build:done: their HTML, or the file that holds it. */
   const pages = new Map<string, { html: string } | { path: string }>();
   let pagesDir = '';
+  /** A build whose every page is written to files, with the cache on: figures of src/pages go in as placeholders. */
+  let staticBuild = false;
 
   return {
     name: 'memtrace',
@@ -262,8 +278,10 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
           assets: { script: url(assets.script), style: url(assets.style) },
           logger,
           root: fileURLToPath(config.root),
-          // The dev server keeps the rendered Markdown of many saves; placeholders keep figures out of it.
-          slots: command === 'dev',
+          // The dev server keeps the rendered Markdown of many saves; placeholders keep figures out of it. A static
+          // build renders the Markdown of src/pages anew each time (content collections keep theirs across builds):
+          // placeholders keep hundreds of kB per figure out of Astro's pipeline, filled in the written pages.
+          slots: command === 'dev' ? true : (block) => staticBuild && !!block.file?.startsWith(pagesDir),
           onError: () => generation.fail(),
         });
         const processor = config.markdown.processor as unknown as MarkdownProcessorLike;
@@ -274,6 +292,9 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
         // kept: the engine's fingerprint in the config clears them.)
         updateConfig({ vite: { plugins: [devServerPlugin(files, engine)] } });
       },
+      'astro:config:done': ({ buildOutput }) => {
+        staticBuild = !options.disabled && options.cache !== false && buildOutput === 'static';
+      },
       'astro:build:generated': ({ logger }) => {
         if (engine && engine.errors.length > 0) {
           logSummary(engine, logger);
@@ -283,6 +304,7 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
       'astro:build:done': ({ dir, logger }) => {
         const out = new URL(`${assetsDir}/`, dir);
         mkdirSync(out, { recursive: true });
+        if (engine && staticBuild) fillPages(fileURLToPath(dir), engine);
         for (const f of assets.files) writeFileSync(new URL(f.fileName, out), f.source);
         for (const [fileName, page] of pages) {
           if ('path' in page) copyFileSync(page.path, new URL(fileName, out));

@@ -65,11 +65,15 @@ export interface EngineOptions {
   /** Project root: Markdown paths in messages are written relative to it. */
   root?: string;
   /**
-   * Give each figure as a small placeholder (`<memtrace-slot>`), filled in by {@link Engine.fillSlots} when a page is
-   * served. For dev servers: Astro keeps the rendered Markdown of every save for a while (its content layer's data
-   * store, compiled into a module again on each save), and figures are most of that text.
+   * Give figures as small placeholders (`<memtrace-slot>`), filled in by {@link Engine.fillSlots}.
+   * - `true`, every figure, filled when a page is served. For dev servers: Astro keeps the rendered Markdown of every
+   *   save for a while (its content layer's data store, compiled into a module again on each save), and figures are
+   *   most of that text.
+   * - A function, the blocks it picks, filled from the on-disk cache of placed figures (so `cacheDir` is needed),
+   *   in the files the host writes. For static builds: the host carries a few bytes per figure through its pipeline
+   *   instead of the figure (hundreds of kB).
    */
-  slots?: boolean;
+  slots?: boolean | ((block: Block) => boolean);
   /**
    * Called with each block that failed, as it fails (every mode). The Astro integration uses it to keep Astro's
    * content layer from serving the failed render again on the next run.
@@ -332,11 +336,19 @@ const SLOT = /<memtrace-slot data-slot="([0-9a-f]+)"><\/memtrace-slot>/g;
  * Placeholders and what they stand for (see {@link EngineOptions.slots}), most recent last; the oldest are forgotten
  * past {@link SLOTS_KEPT}. A figure is placed again from the cache each time its page is served.
  */
-function slotRegistry(cache: Cache<FigureEntry>, host: Pick<EngineOptions, 'assets' | 'stepPages'>) {
+function slotRegistry(
+  cache: Cache<FigureEntry>,
+  placed: PlacedStore | undefined,
+  host: Pick<EngineOptions, 'assets' | 'stepPages'>,
+) {
+  const missing = () =>
+    htmlBytes(errorPanel(new MemtraceError('this figure is no longer in memory: save the file again to draw it')));
   const slots = new Map<string, Slot>();
   // A name stands for one cache key, place, options and file: its HTML never changes.
   const filled = new Map<string, string>();
   const fillOne = (name: string): string => {
+    const placedKey = placedSlots.get(name);
+    if (placedKey !== undefined) return placed?.get(placedKey)?.html ?? missing();
     const kept = filled.get(name);
     if (kept !== undefined) {
       filled.delete(name);
@@ -345,16 +357,21 @@ function slotRegistry(cache: Cache<FigureEntry>, host: Pick<EngineOptions, 'asse
     }
     const slot = slots.get(name);
     const entry = slot && cache.get(slot.key);
-    if (!slot || !entry)
-      return htmlBytes(
-        errorPanel(new MemtraceError('this figure is no longer in memory: save the file again to draw it')),
-      );
+    if (!slot || !entry) return missing();
     const { html } = placeFigure(entry, slot.opts, slot.place, host);
     filled.set(name, html);
     if (filled.size > FILLED_KEPT) filled.delete(filled.keys().next().value!);
     return html;
   };
+  // Placed figures' slots are never forgotten: a build fills them only once every page is written.
+  const placedSlots = new Map<string, string>();
   return {
+    /** A placeholder for a figure kept in the placed store under `placedKey`. */
+    addPlaced(placedKey: string): Element {
+      const name = placedKey.slice(0, 24);
+      placedSlots.set(name, placedKey);
+      return h('memtrace-slot', { dataSlot: name });
+    },
     add(key: string, block: Block, opts: ResolvedOptions, place: Placement): Element {
       const name = cacheKey({ key, place, opts, file: block.file }).slice(0, 24);
       slots.delete(name);
@@ -436,6 +453,7 @@ function engineState(options: EngineOptions): EngineState {
   const mode = options.mode ?? 'build';
   const stats: EngineStats = { blocks: 0, traced: 0, cached: 0, errors: 0, traceMs: 0, renderMs: 0, outdated: 0 };
   const { fail, where } = locator(options.root);
+  const placed = options.cacheDir && options.slots !== true ? placedStore(options.cacheDir) : undefined;
   return {
     options,
     defaults,
@@ -447,12 +465,12 @@ function engineState(options: EngineOptions): EngineState {
     where,
     tracing: busyClock((ms) => (stats.traceMs += ms)),
     rendering: busyClock((ms) => (stats.renderMs += ms)),
-    slots: slotRegistry(cache, options),
+    slots: slotRegistry(cache, placed, options),
     progress: progressLog(stats, mode === 'dev' ? undefined : options.logger),
     // Traces run side by side on the shared pool's children; a runner given by the caller gets one at a time.
     inTurn: lanes(options.runner ? 1 : sharedPool().size),
     runner: options.runner,
-    placed: options.cacheDir && !options.slots ? placedStore(options.cacheDir) : undefined,
+    placed,
     hostKey: {
       assets: options.assets ?? 'inline',
       pages: options.stepPages && { url: options.stepPages.url('*'), style: options.stepPages.style, window: WINDOW },
@@ -526,18 +544,20 @@ function failedBlock(state: EngineState, block: Block, error: unknown): BlockRes
 /** The key of a figure's HTML as placed (see ./placed.ts). */
 const placedKey = (state: EngineState, key: string, place: Placement) => cacheKey({ key, place, host: state.hostKey });
 
-/** The block's figure as placed before on a page like this one, if kept: its step pages go to the host again. */
-function placedHit(
-  state: EngineState,
-  key: string,
-  opts: ResolvedOptions,
-  doc: DocumentState,
-): BlockResult | undefined {
+/** A block's figure where it goes on its page: its place, and the key of its placed HTML (see ./placed.ts). */
+interface Spot {
+  key: string;
+  opts: ResolvedOptions;
+  place: Placement;
+  placedKey: string;
+}
+
+/** The block's figure as placed before at a spot like this one, if kept: its step pages go to the host again. */
+function placedHit(state: EngineState, spot: Spot, doc: DocumentState): BlockResult | undefined {
   const { placed, options, stats } = state;
-  const place = freePlacement(key, doc);
-  const hit = placed?.get(placedKey(state, key, place));
+  const hit = placed?.get(spot.placedKey);
   if (!placed || !hit) return undefined;
-  takePlacement(place, doc);
+  takePlacement(spot.place, doc);
   const pages = options.stepPages;
   for (const name of hit.pages) {
     const path = placed.pagePath(name);
@@ -550,8 +570,8 @@ function placedHit(
   let tree: Root | undefined;
   // Hosts that take HTML never ask for the tree; one that does gets it placed again from the figure cache.
   const placeAgain = (): Root => {
-    const entry = state.cache.get(key);
-    if (entry) return placeFigure(entry, opts, place, options).tree;
+    const entry = state.cache.get(spot.key);
+    if (entry) return placeFigure(entry, spot.opts, spot.place, options).tree;
     return { type: 'root', children: [{ type: 'raw', value: hit.html } as unknown as ElementContent] };
   };
   return {
@@ -566,13 +586,7 @@ function placedHit(
 }
 
 /** Places the figure on its page, and keeps the HTML (with the step pages it links) when there is a placed store. */
-function placeAndKeep(
-  state: EngineState,
-  entry: FigureEntry,
-  opts: ResolvedOptions,
-  key: string,
-  place: Placement,
-): { tree: Root; html: string } {
+function placeAndKeep(state: EngineState, entry: FigureEntry, spot: Spot): { tree: Root; html: string } {
   const { options, placed } = state;
   const pages: [string, string][] = [];
   const stepPages = options.stepPages && {
@@ -582,9 +596,19 @@ function placeAndKeep(
       options.stepPages!.add(name, html);
     },
   };
-  const { tree, html } = placeFigure(entry, opts, place, { assets: options.assets, stepPages });
-  placed?.set(placedKey(state, key, place), { html, warnings: entry.warnings }, pages);
+  const { tree, html } = placeFigure(entry, spot.opts, spot.place, { assets: options.assets, stepPages });
+  placed?.set(spot.placedKey, { html, warnings: entry.warnings }, pages);
   return { tree, html };
+}
+
+/** Whether the block's figure is given as a placeholder (see {@link EngineOptions.slots}). */
+const slotted = (options: EngineOptions, block: Block) =>
+  typeof options.slots === 'function' ? options.slots(block) : options.slots === true;
+
+/** A placeholder for what `result` holds, kept in the placed store under `placedKey`. */
+function placedSlot(state: EngineState, result: BlockResult, placedKey: string): BlockResult {
+  const tree: Root = { type: 'root', children: [state.slots.addPlaced(placedKey)] };
+  return { tree, html: htmlBytes(tree), warnings: result.warnings, fromCache: result.fromCache };
 }
 
 /** One block to its figure, placed on its page (or its placeholder, with slots). */
@@ -594,17 +618,21 @@ async function processBlock(state: EngineState, block: Block, doc: DocumentState
   try {
     const opts = blockOptions(state.defaults, block, state.fail(block));
     const key = cacheKey({ code: block.code, opts });
-    const placed = placedHit(state, key, opts, doc);
-    if (placed) return placed;
+    const place = freePlacement(key, doc);
+    const spot: Spot = { key, opts, place, placedKey: placedKey(state, key, place) };
+    const hit = placedHit(state, spot, doc);
+    if (hit) return slotted(options, block) ? placedSlot(state, hit, spot.placedKey) : hit;
     const { entry, fromCache } = await entryFor(state, block, opts, key);
     for (const w of entry.warnings) options.logger?.warn(w);
     state.progress();
-    const place = takePlacement(freePlacement(key, doc), doc);
-    if (options.slots) {
+    // Taken only now: a block that failed takes no place (the next figure would bring the assets).
+    takePlacement(place, doc);
+    if (options.slots === true) {
       const tree: Root = { type: 'root', children: [state.slots.add(key, block, opts, place)] };
       return { tree, html: htmlBytes(tree), warnings: entry.warnings, fromCache };
     }
-    return { ...placeAndKeep(state, entry, opts, key, place), warnings: entry.warnings, fromCache };
+    const result = { ...placeAndKeep(state, entry, spot), warnings: entry.warnings, fromCache };
+    return state.placed && slotted(options, block) ? placedSlot(state, result, spot.placedKey) : result;
   } catch (error) {
     return failedBlock(state, block, error);
   }
