@@ -5,7 +5,7 @@
  * could not be turned into a figure, even where content collections swallow render errors.
  */
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { constants, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AstroIntegration, AstroIntegrationLogger } from 'astro';
@@ -307,7 +307,8 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
         if (engine && staticBuild) fillPages(fileURLToPath(dir), engine);
         for (const f of assets.files) writeFileSync(new URL(f.fileName, out), f.source);
         for (const [fileName, page] of pages) {
-          if ('path' in page) copyFileSync(page.path, new URL(fileName, out));
+          // A copy-on-write clone where the file system can (the cache and the site on one disk).
+          if ('path' in page) copyFileSync(page.path, new URL(fileName, out), constants.COPYFILE_FICLONE);
           else writeFileSync(new URL(fileName, out), page.html);
         }
         logSummary(engine, logger);

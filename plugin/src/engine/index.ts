@@ -348,7 +348,7 @@ function slotRegistry(
   const filled = new Map<string, string>();
   const fillOne = (name: string): string => {
     const placedKey = placedSlots.get(name);
-    if (placedKey !== undefined) return placed?.get(placedKey)?.html ?? missing();
+    if (placedKey !== undefined) return placed?.html(placedKey) ?? missing();
     const kept = filled.get(name);
     if (kept !== undefined) {
       filled.delete(name);
@@ -552,11 +552,15 @@ interface Spot {
   placedKey: string;
 }
 
-/** The block's figure as placed before at a spot like this one, if kept: its step pages go to the host again. */
-function placedHit(state: EngineState, spot: Spot, doc: DocumentState): BlockResult | undefined {
+/**
+ * The block's figure as placed before at a spot like this one, if kept (its step pages go to the host again), or its
+ * placeholder when `slot` (its HTML is read only when the placeholder is filled).
+ */
+function placedHit(state: EngineState, spot: Spot, doc: DocumentState, slot: boolean): BlockResult | undefined {
   const { placed, options, stats } = state;
   const hit = placed?.get(spot.placedKey);
-  if (!placed || !hit) return undefined;
+  const html = slot ? '' : hit && placed?.html(spot.placedKey);
+  if (!placed || !hit || html === undefined) return undefined;
   takePlacement(spot.place, doc);
   const pages = options.stepPages;
   for (const name of hit.pages) {
@@ -567,15 +571,16 @@ function placedHit(state: EngineState, spot: Spot, doc: DocumentState): BlockRes
   stats.cached++;
   for (const w of hit.warnings) options.logger?.warn(w);
   state.progress();
+  if (slot) return placedSlot(state, hit.warnings, true, spot.placedKey);
   let tree: Root | undefined;
   // Hosts that take HTML never ask for the tree; one that does gets it placed again from the figure cache.
   const placeAgain = (): Root => {
     const entry = state.cache.get(spot.key);
     if (entry) return placeFigure(entry, spot.opts, spot.place, options).tree;
-    return { type: 'root', children: [{ type: 'raw', value: hit.html } as unknown as ElementContent] };
+    return { type: 'root', children: [{ type: 'raw', value: html } as unknown as ElementContent] };
   };
   return {
-    html: hit.html,
+    html,
     get tree() {
       tree ??= placeAgain();
       return tree;
@@ -605,10 +610,10 @@ function placeAndKeep(state: EngineState, entry: FigureEntry, spot: Spot): { tre
 const slotted = (options: EngineOptions, block: Block) =>
   typeof options.slots === 'function' ? options.slots(block) : options.slots === true;
 
-/** A placeholder for what `result` holds, kept in the placed store under `placedKey`. */
-function placedSlot(state: EngineState, result: BlockResult, placedKey: string): BlockResult {
-  const tree: Root = { type: 'root', children: [state.slots.addPlaced(placedKey)] };
-  return { tree, html: htmlBytes(tree), warnings: result.warnings, fromCache: result.fromCache };
+/** A placeholder for the figure kept in the placed store under `key`. */
+function placedSlot(state: EngineState, warnings: string[], fromCache: boolean, key: string): BlockResult {
+  const tree: Root = { type: 'root', children: [state.slots.addPlaced(key)] };
+  return { tree, html: htmlBytes(tree), warnings, fromCache };
 }
 
 /** One block to its figure, placed on its page (or its placeholder, with slots). */
@@ -620,8 +625,9 @@ async function processBlock(state: EngineState, block: Block, doc: DocumentState
     const key = cacheKey({ code: block.code, opts });
     const place = freePlacement(key, doc);
     const spot: Spot = { key, opts, place, placedKey: placedKey(state, key, place) };
-    const hit = placedHit(state, spot, doc);
-    if (hit) return slotted(options, block) ? placedSlot(state, hit, spot.placedKey) : hit;
+    const slot = state.placed !== undefined && slotted(options, block);
+    const hit = placedHit(state, spot, doc, slot);
+    if (hit) return hit;
     const { entry, fromCache } = await entryFor(state, block, opts, key);
     for (const w of entry.warnings) options.logger?.warn(w);
     state.progress();
@@ -631,8 +637,9 @@ async function processBlock(state: EngineState, block: Block, doc: DocumentState
       const tree: Root = { type: 'root', children: [state.slots.add(key, block, opts, place)] };
       return { tree, html: htmlBytes(tree), warnings: entry.warnings, fromCache };
     }
-    const result = { ...placeAndKeep(state, entry, spot), warnings: entry.warnings, fromCache };
-    return state.placed && slotted(options, block) ? placedSlot(state, result, spot.placedKey) : result;
+    const placedNow = placeAndKeep(state, entry, spot);
+    if (slot) return placedSlot(state, entry.warnings, fromCache, spot.placedKey);
+    return { ...placedNow, warnings: entry.warnings, fromCache };
   } catch (error) {
     return failedBlock(state, block, error);
   }
