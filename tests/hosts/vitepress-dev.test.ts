@@ -64,7 +64,10 @@ describe('vitepress dev', () => {
     try {
       const { page: p, problems } = await open(browser, server.url);
       const figure = p.locator('figure.memtrace');
-      await expect.poll(() => figure.getAttribute('data-memtrace'), { timeout: 60_000 }).toBe('ready');
+      // The first request renders the page, which starts Pyodide: on a loaded 2-core machine, a minute or more.
+      await expect
+        .poll(() => figure.getAttribute('data-memtrace', { timeout: 5000 }), { timeout: 180_000 })
+        .toBe('ready');
       const before = await figure.locator('.memtrace-step').count();
       await p.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
 

@@ -147,9 +147,10 @@ describe('the packed package', () => {
   });
 
   it('stays small', () => {
-    // Today about 120 files (a module and its types per stage, adapter and tracer module) and 160 kB packed.
-    expect(paths.length).toBeLessThan(140);
+    // Today 131 files (a module and its types per stage, adapter and tracer module) and 201 kB packed: a margin
+    // for new modules, none for shipping fixtures, traces or a bundled dependency by mistake.
+    expect(paths.length).toBeLessThan(150);
     // The tracer's documented Python modules are a third of it.
-    expect(tarball.size).toBeLessThan(200_000);
+    expect(tarball.size).toBeLessThan(225_000);
   });
 });

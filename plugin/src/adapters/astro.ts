@@ -130,11 +130,14 @@ function fillSlotsMiddleware(engine: Engine): Middleware {
   };
 }
 
+/** What the dev server serves from memory, by URL. */
+type ServedFiles = Map<string, { contentType: string; source: string | Uint8Array }>;
+
 /**
  * Serves the stepper's assets from memory in `astro dev` (`astro build` writes them in astro:build:done), and puts
  * the figures in the pages it serves.
  */
-function devServerPlugin(files: Map<string, { contentType: string; source: string | Uint8Array }>, engine: Engine) {
+function devServerPlugin(files: ServedFiles, engine: Engine) {
   return {
     name: 'memtrace:dev-server',
     configureServer(server: DevServerLike) {
@@ -225,13 +228,46 @@ function warmRuntime(logger: AstroIntegrationLogger) {
     .catch((error) => logger.warn(`the Python runtime did not start: ${(error as Error).message ?? error}`));
 }
 
+/**
+ * The step pages of long figures (figure/windows.ts): served from memory by the dev server (`files`), written to the
+ * build's output by `writeTo`, from their HTML or from the cache's file that holds it.
+ */
+function stepPageFiles(url: (name: string) => string, style: string, files: ServedFiles) {
+  const pages = new Map<string, { html: string } | { path: string }>();
+  const contentType = 'text/html; charset=utf-8';
+  const stepPages: StepPages & { writeTo(out: URL): void } = {
+    url,
+    style,
+    add(fileName, html) {
+      pages.set(fileName, { html });
+      files.set(url(fileName), { contentType, source: html });
+    },
+    addFile(fileName, path) {
+      pages.set(fileName, { path });
+      files.set(url(fileName), {
+        contentType,
+        get source() {
+          return readFileSync(path);
+        },
+      });
+    },
+    writeTo(out) {
+      for (const [fileName, page] of pages) {
+        // A copy-on-write clone where the file system can (the cache and the site on one disk).
+        if ('path' in page) copyFileSync(page.path, new URL(fileName, out), constants.COPYFILE_FICLONE);
+        else writeFileSync(new URL(fileName, out), page.html);
+      }
+    },
+  };
+  return stepPages;
+}
+
 /** The memtrace Astro integration: `integrations: [memtrace()]`. */
 export default function memtrace(options: MemtraceIntegrationOptions = {}): AstroIntegration {
   let engine: Engine | undefined;
   let assetsDir = '_astro';
   const assets = figureAssets();
-  /** Step pages of long figures (figure/windows.ts), written at build:done: their HTML, or the file that holds it. */
-  const pages = new Map<string, { html: string } | { path: string }>();
+  let writeStepPages: ((out: URL) => void) | undefined;
   let pagesDir = '';
   /** A build whose every page is written to files, with the cache on: figures of src/pages go in as placeholders. */
   let staticBuild = false;
@@ -246,26 +282,9 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
         const base = withSlash(config.base);
         const url = (name: string) => `${base}${assetsDir}/${name}`;
         // Long figures' step pages (figure/windows.ts): served from memory by the dev server, written at build:done.
-        const files = new Map<string, { contentType: string; source: string | Uint8Array }>(
-          assets.files.map((f) => [url(f.fileName), f]),
-        );
-        const stepPages: StepPages = {
-          url,
-          style: url(assets.style),
-          add(fileName, html) {
-            pages.set(fileName, { html });
-            files.set(url(fileName), { contentType: 'text/html; charset=utf-8', source: html });
-          },
-          addFile(fileName, path) {
-            pages.set(fileName, { path });
-            files.set(url(fileName), {
-              contentType: 'text/html; charset=utf-8',
-              get source() {
-                return readFileSync(path);
-              },
-            });
-          },
-        };
+        const files: ServedFiles = new Map(assets.files.map((f) => [url(f.fileName), f]));
+        const stepPages = stepPageFiles(url, url(assets.style), files);
+        writeStepPages = stepPages.writeTo;
         const generation = contentGeneration(withSlashUrl(config.cacheDir));
         engine = createEngine({
           stepPages,
@@ -306,11 +325,7 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
         mkdirSync(out, { recursive: true });
         if (engine && staticBuild) fillPages(fileURLToPath(dir), engine);
         for (const f of assets.files) writeFileSync(new URL(f.fileName, out), f.source);
-        for (const [fileName, page] of pages) {
-          // A copy-on-write clone where the file system can (the cache and the site on one disk).
-          if ('path' in page) copyFileSync(page.path, new URL(fileName, out), constants.COPYFILE_FICLONE);
-          else writeFileSync(new URL(fileName, out), page.html);
-        }
+        writeStepPages?.(out);
         logSummary(engine, logger);
       },
       // Before Astro's content loaders add their listeners to the watcher (see astro-saves.ts).
