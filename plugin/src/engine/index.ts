@@ -6,19 +6,20 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import type { Root } from 'hast';
-import { renderFigure, type FigureAssets } from '../figure/index.ts';
-import { pageFigure, WINDOW, type StepPages } from '../figure/windows.ts';
-import { h, htmlBytes, type Element, type ElementContent } from '../figure/hast.ts';
+import type { FigureAssets } from '../figure/index.ts';
+import { WINDOW, type StepPages } from '../figure/windows.ts';
+import { htmlBytes, type ElementContent } from '../figure/hast.ts';
 import { attachNotes, parseNotes } from '../notes/index.ts';
 import { sharedPool, type TraceRunner } from '../trace/index.ts';
 import { cacheKey, createCache, type Cache } from './cache.ts';
+import { freePlacement, placeFigure, takePlacement, type Placement } from './place.ts';
+import { slotRegistry } from './slots.ts';
 import { placedStore, type PlacedStore } from './placed.ts';
 import { codeFrame, errorPanel, MemtraceError, type SourceLocation } from './errors.ts';
 import {
   chooseSteps,
   drawFigure,
   endOfTrace,
-  ID_PLACEHOLDER,
   resolveOptions,
   traceProgram,
   type Fail,
@@ -184,25 +185,6 @@ function isOutdated(block: Block): boolean {
   return text !== undefined && !text.replace(/\r\n?/g, '\n').includes(block.code);
 }
 
-/** The properties that hold an id or a reference to one. */
-const ID_PROPERTIES = ['id', 'href', 'ariaLabelledBy', 'markerEnd'];
-
-/**
- * The cached SVG trees carry a placeholder id prefix: the figure's own goes in its place, in ids and references to
- * them only (`#…`, `url(#…)`), never in a program's own text.
- */
-function withIdPrefix<T extends ElementContent>(node: T, id: string): T {
-  if (node.type !== 'element') return node;
-  const properties = { ...node.properties };
-  for (const name of ID_PROPERTIES) {
-    const v = properties[name];
-    if (typeof v === 'string' && v.replace(/^(#|url\(#)/, '').startsWith(ID_PLACEHOLDER)) {
-      properties[name] = v.replace(ID_PLACEHOLDER, `${id}-`);
-    }
-  }
-  return { ...node, properties, children: node.children.map((c) => withIdPrefix(c, id)) };
-}
-
 /**
  * Wall time during which at least one call was running. Blocks of several pages wait on one runtime at once, so
  * summing each call's duration would count the same seconds many times over.
@@ -254,134 +236,6 @@ function blockOptions(defaults: BlockOptions, block: Block, fail: Fail): Resolve
     if (error instanceof OptionError) throw fail(error.message);
     throw error;
   }
-}
-
-/** Ids must be unique on the page, so a block repeated in one document gets its own prefix. */
-function figureId(key: string, doc: DocumentState): string {
-  let id = `mt${key.slice(0, 8)}`;
-  for (let n = 2; doc.ids.has(id); n++) id = `mt${key.slice(0, 8)}x${n}`;
-  return id;
-}
-
-/** Where a figure goes on its page: its id, and whether it is the page's first (which brings the assets). */
-interface Placement {
-  id: string;
-  firstOnPage: boolean;
-}
-
-/** The next figure's place on the page, not yet taken (a block that fails takes none). */
-const freePlacement = (key: string, doc: DocumentState): Placement => ({
-  id: figureId(key, doc),
-  firstOnPage: doc.figures === 0,
-});
-
-/** Takes a place on the page. */
-function takePlacement(place: Placement, doc: DocumentState): Placement {
-  doc.ids.add(place.id);
-  doc.figures++;
-  return place;
-}
-
-/** The figure's tree and HTML, with its ids prefixed for this page, windowed if long (figure/windows.ts). */
-function placeFigure(
-  entry: FigureEntry,
-  opts: ResolvedOptions,
-  place: Placement,
-  host: Pick<EngineOptions, 'assets' | 'stepPages'>,
-): { tree: Root; html: string } {
-  const { id } = place;
-  const { figure } = entry;
-  const { assets, stepPages } = host;
-  const tree = renderFigure(
-    {
-      ...figure,
-      steps: figure.steps.map((s) => ({
-        ...s,
-        tree: withIdPrefix(s.tree, id),
-        ...(s.narrowTree ? { narrowTree: withIdPrefix(s.narrowTree, id) } : {}),
-      })),
-      ...(figure.sharedTree === undefined ? {} : { sharedTree: figure.sharedTree.map((n) => withIdPrefix(n, id)) }),
-    },
-    {
-      id,
-      title: opts.title,
-      start: entry.start,
-      code: entry.code,
-      assets: assets === undefined || assets === 'inline' ? 'inline' : assets,
-      firstOnPage: place.firstOnPage,
-      note: entry.note,
-    },
-  );
-  return pageFigure(tree, stepPages);
-}
-
-/** What a placeholder stands for: enough to place the figure again from the cache. */
-interface Slot {
-  key: string;
-  block: Block;
-  opts: ResolvedOptions;
-  place: Placement;
-}
-
-/** Placeholders seen recently; each is small (the block's code), and pages only ever show the latest ones. */
-const SLOTS_KEPT = 2000;
-/**
- * Filled placeholders kept as HTML, most recent last: a page is fetched again after each save (most often a prose
- * edit, its figures unchanged), and placing and writing a figure costs tens of ms. Each is hundreds of kB at most.
- */
-const FILLED_KEPT = 24;
-const SLOT = /<memtrace-slot data-slot="([0-9a-f]+)"><\/memtrace-slot>/g;
-
-/**
- * Placeholders and what they stand for (see {@link EngineOptions.slots}), most recent last; the oldest are forgotten
- * past {@link SLOTS_KEPT}. A figure is placed again from the cache each time its page is served.
- */
-function slotRegistry(
-  cache: Cache<FigureEntry>,
-  placed: PlacedStore | undefined,
-  host: Pick<EngineOptions, 'assets' | 'stepPages'>,
-) {
-  const missing = () =>
-    htmlBytes(errorPanel(new MemtraceError('this figure is no longer in memory: save the file again to draw it')));
-  const slots = new Map<string, Slot>();
-  // A name stands for one cache key, place, options and file: its HTML never changes.
-  const filled = new Map<string, string>();
-  const fillOne = (name: string): string => {
-    const placedKey = placedSlots.get(name);
-    if (placedKey !== undefined) return placed?.html(placedKey) ?? missing();
-    const kept = filled.get(name);
-    if (kept !== undefined) {
-      filled.delete(name);
-      filled.set(name, kept);
-      return kept;
-    }
-    const slot = slots.get(name);
-    const entry = slot && cache.get(slot.key);
-    if (!slot || !entry) return missing();
-    const { html } = placeFigure(entry, slot.opts, slot.place, host);
-    filled.set(name, html);
-    if (filled.size > FILLED_KEPT) filled.delete(filled.keys().next().value!);
-    return html;
-  };
-  // Placed figures' slots are never forgotten: a build fills them only once every page is written.
-  const placedSlots = new Map<string, string>();
-  return {
-    /** A placeholder for a figure kept in the placed store under `placedKey`. */
-    addPlaced(placedKey: string): Element {
-      const name = placedKey.slice(0, 24);
-      placedSlots.set(name, placedKey);
-      return h('memtrace-slot', { dataSlot: name });
-    },
-    add(key: string, block: Block, opts: ResolvedOptions, place: Placement): Element {
-      const name = cacheKey({ key, place, opts, file: block.file }).slice(0, 24);
-      slots.delete(name);
-      slots.set(name, { key, block: { code: block.code, meta: block.meta, file: block.file }, opts, place });
-      if (slots.size > SLOTS_KEPT) slots.delete(slots.keys().next().value!);
-      return h('memtrace-slot', { dataSlot: name });
-    },
-    fill: (html: string) =>
-      html.includes('<memtrace-slot') ? html.replace(SLOT, (_, name: string) => fillOne(name)) : html,
-  };
 }
 
 /**
