@@ -2,11 +2,17 @@
  * The figure cache's memory in front of its directory: bounded by count and by size, most recently used kept, so
  * that a dev server re-tracing a block on every save does not keep every version it drew.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCache, MEMORY_BYTES, MEMORY_ENTRIES } from '../../plugin/src/engine/cache.ts';
+import {
+  CACHE_MAX_AGE_DAYS,
+  createCache,
+  MEMORY_BYTES,
+  MEMORY_ENTRIES,
+  pruneCache,
+} from '../../plugin/src/engine/cache.ts';
 
 const dirs: string[] = [];
 const newDir = () => {
@@ -66,5 +72,40 @@ describe('the figure cache in memory', () => {
     const keys = Array.from({ length: MEMORY_ENTRIES + 5 }, (_, i) => key(i + 1));
     for (const k of keys) cache.set(k, big);
     expect(keys.every((k) => cache.get(k) === big)).toBe(true);
+  });
+});
+
+describe('pruning the cache', () => {
+  const daysAgo = (file: string, days: number) => {
+    const then = new Date(Date.now() - days * 86_400_000);
+    utimesSync(file, then, then);
+  };
+
+  it('deletes the entries unused for its age, keeps those read since, and the files at its top', () => {
+    const dir = newDir();
+    const cache = createCache<number>(dir);
+    cache.set(key(1), 1);
+    cache.set(key(2), 2);
+    const file = (k: string) => join(dir, k.slice(0, 2), `${k}.json`);
+    mkdirSync(join(dir, 'step-pages'));
+    const page = join(dir, 'step-pages', 'memtrace-steps.0123.html');
+    const own = join(dir, 'content-generation');
+    writeFileSync(page, '<p>steps</p>');
+    writeFileSync(own, 'generation');
+    for (const f of [file(key(1)), file(key(2)), page, own]) daysAgo(f, CACHE_MAX_AGE_DAYS + 1);
+    // Read from disk by a new process's cache: used now.
+    expect(createCache<number>(dir).get(key(2))).toBe(2);
+    expect(Date.now() - statSync(file(key(2))).mtimeMs).toBeLessThan(60_000);
+    expect(pruneCache(dir)).toBe(2);
+    expect([file(key(1)), file(key(2)), page, own].map((f) => existsSync(f))).toEqual([false, true, false, true]);
+  });
+
+  it('keeps entries younger than its age', () => {
+    const dir = newDir();
+    const cache = createCache<number>(dir);
+    cache.set(key(3), 3);
+    daysAgo(join(dir, key(3).slice(0, 2), `${key(3)}.json`), CACHE_MAX_AGE_DAYS - 1);
+    expect(pruneCache(dir)).toBe(0);
+    expect(createCache<number>(dir).get(key(3))).toBe(3);
   });
 });

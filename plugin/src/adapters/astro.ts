@@ -9,6 +9,7 @@ import { constants, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFil
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AstroIntegration, AstroIntegrationLogger } from 'astro';
+import { CACHE_MAX_AGE_DAYS, pruneCache } from '../engine/cache.ts';
 import { createEngine, type BlockOptions, type Engine, type MemtraceError } from '../engine/index.ts';
 import { figureAssets } from '../figure/assets.ts';
 import { sharedPool } from '../trace/index.ts';
@@ -268,6 +269,7 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
   let assetsDir = '_astro';
   const assets = figureAssets();
   let writeStepPages: ((out: URL) => void) | undefined;
+  let cacheDir: string | undefined;
   let pagesDir = '';
   /** A build whose every page is written to files, with the cache on: figures of src/pages go in as placeholders. */
   let staticBuild = false;
@@ -286,11 +288,12 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
         const stepPages = stepPageFiles(url, url(assets.style), files);
         writeStepPages = stepPages.writeTo;
         const generation = contentGeneration(withSlashUrl(config.cacheDir));
+        cacheDir =
+          options.cache === false ? undefined : fileURLToPath(new URL('memtrace/', withSlashUrl(config.cacheDir)));
         engine = createEngine({
           stepPages,
           defaults: options.defaults,
-          cacheDir:
-            options.cache === false ? false : fileURLToPath(new URL('memtrace/', withSlashUrl(config.cacheDir))),
+          cacheDir: cacheDir ?? false,
           // A build renders every page before failing, so that every failed block is listed (an error thrown inside
           // an MDX page would stop Vite at that one).
           mode: command === 'dev' ? 'dev' : 'collect',
@@ -327,6 +330,8 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
         for (const f of assets.files) writeFileSync(new URL(f.fileName, out), f.source);
         writeStepPages?.(out);
         logSummary(engine, logger);
+        const pruned = cacheDir ? pruneCache(cacheDir) : 0;
+        if (pruned > 0) logger.info(`removed ${plural(pruned, 'cache file')} unused for ${CACHE_MAX_AGE_DAYS} days`);
       },
       // Before Astro's content loaders add their listeners to the watcher (see astro-saves.ts).
       'astro:server:setup': ({ server, refreshContent, logger }) => {

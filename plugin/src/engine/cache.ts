@@ -3,9 +3,9 @@
  * versions of the plugin, the tracer, Pyodide and satori). A rebuild with no changed block never starts Pyodide.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
@@ -102,9 +102,11 @@ export function createCache<T>(dir: string | undefined): Cache<T> {
       if (hit !== undefined) remember(key, hit.value, hit.size);
       if (hit !== undefined || !dir) return hit?.value;
       try {
-        const text = readFileSync(join(dir, key.slice(0, 2), `${key}.json`), 'utf8');
+        const file = join(dir, key.slice(0, 2), `${key}.json`);
+        const text = readFileSync(file, 'utf8');
         const value = JSON.parse(text) as T;
         remember(key, value, text.length);
+        touch(file);
         return value;
       } catch {
         return undefined;
@@ -125,4 +127,47 @@ export function createCache<T>(dir: string | undefined): Cache<T> {
       renameSync(tmp, file);
     },
   };
+}
+
+/** Marks a cached file as used now, so that {@link pruneCache} keeps it. */
+export function touch(file: string): void {
+  try {
+    const now = new Date();
+    utimesSync(file, now, now);
+  } catch {
+    // Gone or read-only: it is read from the cache all the same.
+  }
+}
+
+/**
+ * How long a cached file is kept without being used. Every upgrade of memtrace and every edit of a block leaves
+ * entries that nothing will read again; a site built less often than this starts cold.
+ */
+export const CACHE_MAX_AGE_DAYS = 30;
+
+/** Deletes the entries of a cache directory (files in its folders) not used (read or written) for `days`; returns how many went. */
+export function pruneCache(dir: string, days = CACHE_MAX_AGE_DAYS): number {
+  const before = Date.now() - days * 86_400_000;
+  let pruned = 0;
+  let files: string[];
+  try {
+    files = readdirSync(dir, { recursive: true, encoding: 'utf8' });
+  } catch {
+    return 0;
+  }
+  for (const f of files) {
+    // Files at the top are the host's own bookkeeping (the Astro integration's content generation), not entries.
+    if (!f.includes(sep)) continue;
+    const path = join(dir, f);
+    try {
+      const stat = statSync(path);
+      if (stat.isFile() && stat.mtimeMs < before) {
+        rmSync(path, { force: true });
+        pruned++;
+      }
+    } catch {
+      // Removed meanwhile by another build.
+    }
+  }
+  return pruned;
 }

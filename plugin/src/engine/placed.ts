@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createCache } from './cache.ts';
+import { createCache, touch } from './cache.ts';
 
 /** What goes with a placed figure's HTML. */
 export interface PlacedFigure {
@@ -48,7 +48,11 @@ export function placedStore(dir: string): PlacedStore {
     get(key) {
       const figure = figures.get(key);
       const whole = figure?.pages.every((p) => existsSync(pagePath(p))) && existsSync(htmlPath(key));
-      return whole ? figure : undefined;
+      if (!figure || !whole) return undefined;
+      // Used now (see pruneCache): the JSON is touched as it is read, the files it names are touched here.
+      for (const p of figure.pages) touch(pagePath(p));
+      touch(htmlPath(key));
+      return figure;
     },
     html(key) {
       try {
