@@ -346,5 +346,17 @@ export function drawStep(d: FigureDrawing, k: number, placed: StepPlacement, arr
     objectNumber: (id) => d.model.objectNumber.get(id) ?? 0,
     note: own,
   });
-  return { index: m.index, line: m.line, svg: svgBytes(tree), tree, text, ...(note ? { note } : {}) };
+  return withSvgBytes({ index: m.index, line: m.line, tree, text, ...(note ? { note } : {}) });
+}
+
+/**
+ * The step with its `svg` bytes written from its tree when first read, and left out of its JSON: a page writes the
+ * tree itself, and a cached figure twice the size would cost every read of it.
+ */
+export function withSvgBytes<T extends { tree: Element }>(step: T): T & { svg: string } {
+  let bytes: string | undefined;
+  return Object.defineProperty(step, 'svg', {
+    get: () => (bytes ??= svgBytes(step.tree)),
+    enumerable: false,
+  }) as T & { svg: string };
 }

@@ -14,7 +14,7 @@
 import { svgBytes } from '../figure/hast.ts';
 import type { Trace } from '../trace/format.ts';
 import { figureFragments, layOut, type FigureFragments, type LaidOut } from './boxes.ts';
-import { drawStep, sharedPart, startDrawing } from './draw.ts';
+import { drawStep, sharedPart, startDrawing, withSvgBytes } from './draw.ts';
 import { modelFigure, type FigureModel } from './figure-model.ts';
 import { outputLines } from './fragments.ts';
 import { placeFigure, placeStep, type FigurePlacement } from './positions.ts';
@@ -65,7 +65,9 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
       output: outputLines(m.stdout, OUTPUT_LINES),
       ...(m.exception ? { exception: `${m.exception.type}: ${m.exception.message}` } : {}),
     };
-    return { ...step!, ...(narrow ? { narrow: narrow.svg, narrowTree: narrow.tree } : {}), pane };
+    const withPane = withSvgBytes({ ...step!, ...(narrow ? { narrowTree: narrow.tree } : {}), pane });
+    if (narrow) Object.defineProperty(withPane, 'narrow', { get: () => narrow.svg, enumerable: false });
+    return withPane;
   });
   const shared = sharedPart(drawings);
   const [{ width, height }, stacked] = arrangements;
