@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SETTLE_MS, type WatcherLike, watchSaves } from '../../plugin/src/adapters/astro-saves.ts';
+import { fileWork } from '../../plugin/src/engine/in-flight.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const dirs: string[] = [];
@@ -78,5 +79,42 @@ describe('following the saves of a Markdown file', () => {
     await sleep(SETTLE_MS + 200);
     expect(store.has(file)).toBe(false);
     expect(renders()).toBe(1);
+  });
+});
+
+describe('following the saves of a page', () => {
+  /**
+   * A page as Vite serves it: a change only marks it stale, and the next request renders it (memtrace's work, which
+   * no watcher listener follows); the render that ends last is what is served.
+   */
+  function page() {
+    const dir = mkdtempSync(join(tmpdir(), 'mt-page-'));
+    dirs.push(dir);
+    const file = join(dir, 'post.md');
+    const watcher = new EventEmitter() as EventEmitter & WatcherLike;
+    const work = fileWork();
+    watchSaves(watcher, undefined, work.settled);
+    let served = '';
+    const render = (ms: number) =>
+      work.track(file, async () => {
+        const text = readFileSync(file, 'utf8');
+        await sleep(ms);
+        served = text;
+      });
+    // A request comes soon after each change.
+    watcher.on('change', () => void render(20));
+    return { file, watcher, render, served: () => served };
+  }
+
+  it('serves the last save when a render of an older one ends after it', async () => {
+    const { file, watcher, render, served } = page();
+    writeFileSync(file, 'square(11)');
+    const slow = render(SETTLE_MS + 300);
+    writeFileSync(file, 'square(12)');
+    watcher.emit('change', file);
+    await slow;
+    expect(served()).toBe('square(11)');
+    await sleep(SETTLE_MS + 200);
+    expect(served()).toBe('square(12)');
   });
 });

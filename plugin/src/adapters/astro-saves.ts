@@ -114,8 +114,14 @@ function followListeners(
  * Follows the saves of Markdown files through the dev server's watcher: writes Astro's content store as soon as the
  * file's listeners are done (see the module's comment), and reports each settled burst of changes once more, after
  * {@link SETTLE_MS} and once the renders it started are done (so that an echo never renders a version twice at once).
+ * `settled` tells when memtrace's own work on a file ends: a page's Markdown is rendered when the page is requested,
+ * by no watcher listener.
  */
-export function watchSaves(watcher: WatcherLike, flush: ContentFlush | undefined): void {
+export function watchSaves(
+  watcher: WatcherLike,
+  flush: ContentFlush | undefined,
+  settled?: (file: string) => Promise<void> | undefined,
+): void {
   const files = new Map<string, FileState>();
   let echoing: string | undefined;
   const state = (file: string) => {
@@ -131,8 +137,22 @@ export function watchSaves(watcher: WatcherLike, flush: ContentFlush | undefined
       echoing = undefined;
     }
   };
+  const settle = (file: string, s: FileState) => {
+    clearTimeout(s.settling);
+    s.settling = setTimeout(() => {
+      s.settling = undefined;
+      echo(file, s);
+    }, SETTLE_MS);
+    s.settling.unref();
+  };
   const echo = (file: string, s: FileState) => {
     if (s.busy > 0 || s.settling || !s.echoDue) return;
+    // A page's render of an older version may still be running, and what ends last is served: echo after it.
+    const rendering = settled?.(file);
+    if (rendering) {
+      rendering.then(() => settle(file, s));
+      return;
+    }
     s.echoDue = false;
     // A file deleted or renamed since: its loaders heard of it; a change would only make them fail to read it.
     if (existsSync(file)) emit('change', file);
@@ -164,12 +184,7 @@ export function watchSaves(watcher: WatcherLike, flush: ContentFlush | undefined
     if (!isMarkdown(file) || file === echoing) return;
     const s = state(file);
     s.echoDue = true;
-    clearTimeout(s.settling);
-    s.settling = setTimeout(() => {
-      s.settling = undefined;
-      echo(file, s);
-    }, SETTLE_MS);
-    s.settling.unref();
+    settle(file, s);
   });
 }
 
@@ -183,6 +198,7 @@ export function followSaves(
   refresh: unknown,
   pagesDir: string,
   logger: { warn(message: string): void },
+  settled?: (file: string) => Promise<void> | undefined,
 ): void {
   const write =
     typeof refresh === 'function'
@@ -190,5 +206,5 @@ export function followSaves(
           logger.warn(`could not write the content store early: ${(error as Error).message ?? error}`),
         )
       : undefined;
-  watchSaves(watcher, write && ((file) => (file.startsWith(pagesDir) ? undefined : write())));
+  watchSaves(watcher, write && ((file) => (file.startsWith(pagesDir) ? undefined : write())), settled);
 }

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { AstroIntegration, AstroIntegrationLogger } from 'astro';
 import { CACHE_MAX_AGE_DAYS, pruneCache } from '../engine/cache.ts';
 import { createEngine, type BlockOptions, type Engine, type MemtraceError } from '../engine/index.ts';
-import { figureAssets } from '../figure/assets.ts';
+import { figureAssets, type StaticAsset } from '../figure/assets.ts';
 import { sharedPool } from '../trace/index.ts';
 import type { StepPages } from '../figure/windows.ts';
 import remarkMemtrace from './remark.ts';
@@ -263,6 +263,17 @@ function stepPageFiles(url: (name: string) => string, style: string, files: Serv
   return stepPages;
 }
 
+/** Writes the stepper's files and the step pages of long figures into the site's assets folder. */
+function writeAssets(
+  out: URL,
+  files: readonly StaticAsset[],
+  writeStepPages: ((out: URL) => void) | undefined,
+): void {
+  mkdirSync(out, { recursive: true });
+  for (const f of files) writeFileSync(new URL(f.fileName, out), f.source);
+  writeStepPages?.(out);
+}
+
 /** The memtrace Astro integration: `integrations: [memtrace()]`. */
 export default function memtrace(options: MemtraceIntegrationOptions = {}): AstroIntegration {
   let engine: Engine | undefined;
@@ -324,18 +335,17 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
         }
       },
       'astro:build:done': ({ dir, logger }) => {
-        const out = new URL(`${assetsDir}/`, dir);
-        mkdirSync(out, { recursive: true });
         if (engine && staticBuild) fillPages(fileURLToPath(dir), engine);
-        for (const f of assets.files) writeFileSync(new URL(f.fileName, out), f.source);
-        writeStepPages?.(out);
+        writeAssets(new URL(`${assetsDir}/`, dir), assets.files, writeStepPages);
         logSummary(engine, logger);
         const pruned = cacheDir ? pruneCache(cacheDir) : 0;
         if (pruned > 0) logger.info(`removed ${plural(pruned, 'cache file')} unused for ${CACHE_MAX_AGE_DAYS} days`);
       },
       // Before Astro's content loaders add their listeners to the watcher (see astro-saves.ts).
       'astro:server:setup': ({ server, refreshContent, logger }) => {
-        if (engine) followSaves(server.watcher as unknown as WatcherLike, refreshContent, pagesDir, logger);
+        if (!engine) return;
+        const settled = engine.settled;
+        followSaves(server.watcher as unknown as WatcherLike, refreshContent, pagesDir, logger, settled);
       },
       'astro:server:start': ({ logger }) => {
         if (engine) warmRuntime(logger);

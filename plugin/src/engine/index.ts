@@ -14,6 +14,7 @@ import { sharedPool, type TraceRunner } from '../trace/index.ts';
 import { cacheKey, createCache, type Cache } from './cache.ts';
 import { freePlacement, placeFigure, takePlacement, type Placement } from './place.ts';
 import { slotRegistry } from './slots.ts';
+import { fileWork } from './in-flight.ts';
 import { placedStore, type PlacedStore } from './placed.ts';
 import { codeFrame, errorPanel, MemtraceError, type SourceLocation } from './errors.ts';
 import {
@@ -154,6 +155,8 @@ export interface Engine {
   readonly errors: MemtraceError[];
   /** Replaces the placeholders of `html` (see {@link EngineOptions.slots}) with their figures. */
   fillSlots(html: string): string;
+  /** Settles once no block of the Markdown file `file` is being processed; `undefined` when none is now. */
+  settled(file: string): Promise<void> | undefined;
   /** Closes the runner given in {@link EngineOptions.runner} (the shared runtime ends with the process). */
   close(): Promise<void>;
 }
@@ -298,6 +301,8 @@ interface EngineState {
   placed: PlacedStore | undefined;
   /** What of the host a placed figure's HTML depends on: the assets' and step pages' URLs. */
   hostKey: unknown;
+  /** Blocks being processed, by Markdown file. */
+  work: ReturnType<typeof fileWork>;
 }
 
 /** A new engine's state, from its adapter's options. */
@@ -329,6 +334,7 @@ function engineState(options: EngineOptions): EngineState {
       assets: options.assets ?? 'inline',
       pages: options.stepPages && { url: options.stepPages.url('*'), style: options.stepPages.style, window: WINDOW },
     },
+    work: fileWork(),
   };
 }
 
@@ -511,7 +517,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
     }).slice(0, 16),
     stats: state.stats,
     errors: state.errors,
-    process: (block, doc = newDocument()) => processBlock(state, block, doc),
+    process: (block, doc = newDocument()) => state.work.track(block.file, () => processBlock(state, block, doc)),
+    settled: state.work.settled,
     async close() {
       // The shared runtime outlives one engine (the dev server makes several); it ends with the process.
       if (options.runner) await options.runner.close?.();
