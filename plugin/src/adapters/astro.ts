@@ -264,11 +264,7 @@ function stepPageFiles(url: (name: string) => string, style: string, files: Serv
 }
 
 /** Writes the stepper's files and the step pages of long figures into the site's assets folder. */
-function writeAssets(
-  out: URL,
-  files: readonly StaticAsset[],
-  writeStepPages: ((out: URL) => void) | undefined,
-): void {
+function writeAssets(out: URL, files: readonly StaticAsset[], writeStepPages: ((out: URL) => void) | undefined): void {
   mkdirSync(out, { recursive: true });
   for (const f of files) writeFileSync(new URL(f.fileName, out), f.source);
   writeStepPages?.(out);
