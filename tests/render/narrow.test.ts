@@ -88,7 +88,7 @@ test('has no objects header and no lanes when no step has an object', () => {
   expect(p.bottom).toBe(32 + 200);
 });
 
-test('puts a row with an object wider than the column last, in a band that starts at its boxes, with no lane through it', () => {
+test('starts a band at the first row wider than the column, at its boxes, that the rows after it stay in', () => {
   const slots = [
     new Map<number, Slot>([
       [1, { row: 0, col: 0 }],
@@ -96,11 +96,11 @@ test('puts a row with an object wider than the column last, in a band that start
       [3, { row: 2, col: 0 }],
     ]),
   ];
-  const p = placeNarrow(spec(slots, { 1: { w: 400, h: 40 }, 2: { w: 100, h: 30 }, 3: { w: 120, h: 30 } }));
-  const [long, a, b] = [p.at({ row: 0, col: 0 }), p.at({ row: 1, col: 0 }), p.at({ row: 2, col: 0 })];
-  // The two narrow rows keep their order above the long one, whatever the rows' own order.
-  expect(a.y).toBeLessThan(b.y);
-  expect(long.y).toBeGreaterThan(b.y + 30);
+  const p = placeNarrow(spec(slots, { 1: { w: 120, h: 30 }, 2: { w: 400, h: 40 }, 3: { w: 100, h: 30 } }));
+  const [a, long, b] = [p.at({ row: 0, col: 0 }), p.at({ row: 1, col: 0 }), p.at({ row: 2, col: 0 })];
+  // The rows keep their order: the narrow row after the long one goes below it, in the band, not above it.
+  expect(long.y).toBeGreaterThan(a.y + 30);
+  expect(b.y).toBeGreaterThan(long.y + 40);
   // The band starts under the long row's type label (16 px), at the top of its box.
   expect(p.band).toEqual({ top: long.y + 16, right: expect.any(Number) });
   // Everything above the band fits the column; the long object alone runs past it.

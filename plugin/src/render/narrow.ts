@@ -4,8 +4,11 @@
  * object keeps its place for as long as it lives here too; only where the slots go differs. A row of the wide grid
  * (a structure reached from one variable: a linked list, a list and its items) starts a new line and wraps onto
  * more lines when it does not fit, each continuation line indented a little so that it reads as the same row.
- * A row with an object wider than the column (a long list) goes last, in a band of its own at the bottom: a page
- * shows that band in a box that pans sideways (figure/markup.ts), while everything above it stays put.
+ * The first row with an object wider than the column (a long list) starts a band that runs to the bottom: a page
+ * shows that band in a box that pans sideways (figure/markup.ts), while everything above it stays put. The rows after
+ * it stay after it, in the band, rather than move above it: the lines then keep the order of the variables and lists
+ * that reach them, which is what lets their arrows nest in the gutter and on the right without crossing (moved
+ * above, a list of six wide tuples, each also held by a variable, drew 59 crossings).
  */
 import type { Slot } from './placement.ts';
 import { LABEL_H } from './sizes.ts';
@@ -122,9 +125,9 @@ function flow(spec: NarrowSpec, sizes: Map<string, { w: number; h: number }>, wr
   /** Where each column of the wide grid went last: a row that starts at column 1 lines up under its part. */
   const colX = new Map<number, number>();
   const band = (r: number) => byRow.get(r)!.some((k) => sizes.get(k)!.w > spec.maxWidth);
-  // Rows with a structure wider than the column go last (a band of their own); the others in their line order.
-  for (const r of lineOrder(spec, [...byRow.keys()]).sort((a, b) => +band(a) - +band(b))) {
-    let line: (typeof lines)[number] = { slots: [], band: band(r) };
+  // Every row in its line order; from the first with a structure wider than the column on, the lines are the band.
+  for (const r of lineOrder(spec, [...byRow.keys()])) {
+    let line: (typeof lines)[number] = { slots: [], band: band(r) || lines.some((l) => l.band) };
     lines.push(line);
     let x = 0;
     for (const k of byRow.get(r)!) {
