@@ -115,3 +115,26 @@ test('has no band when every object fits the column', () => {
   const slots = [new Map<number, Slot>([[1, { row: 0, col: 0 }]])];
   expect(placeNarrow(spec(slots, { 1: { w: 280, h: 40 } })).band).toBeUndefined();
 });
+
+test('flows a row of parts of one parent with the column of its other parts, last reference first', () => {
+  // A class (row 0) whose methods the grid stacked beside it, and, for want of room there, put one in a row of its own.
+  const slots = [
+    new Map<number, Slot>([
+      [1, { row: 0, col: 0 }],
+      [2, { row: 0, col: 1 }],
+      [3, { row: 0, col: 1, sub: 1 }],
+      [4, { row: 1, col: 1 }],
+    ]),
+  ];
+  const parents = new Map([
+    ['0,1,0', { row: 0, nth: 0 }],
+    ['0,1,1', { row: 0, nth: 1 }],
+    ['1,1,0', { row: 0, nth: 2 }],
+  ]);
+  const sizes = { 1: { w: 120, h: 60 }, 2: { w: 200, h: 20 }, 3: { w: 200, h: 20 }, 4: { w: 200, h: 20 } };
+  const p = placeNarrow({ ...spec(slots, sizes), parents });
+  const [first, second, third] = [p.at({ row: 0, col: 1 }), p.at({ row: 0, col: 1, sub: 1 }), p.at({ row: 1, col: 1 })];
+  // Reversed, the class's bus nests: the part of its last reference goes highest, that of its first lowest.
+  expect(third.y).toBeLessThan(second.y);
+  expect(second.y).toBeLessThan(first.y);
+});

@@ -170,9 +170,28 @@ function rowGroups(spec: NarrowSpec, sizes: Map<string, { w: number; h: number }
       byRow.get(p.row)!.push(k);
     }
   }
+  for (const r of [...byRow.keys()]) joinColumn(byRow, r, spec, wide);
   const nth = (k: string) => spec.parents?.get(k)?.nth ?? -1;
   for (const keys of byRow.values()) keys.sort((a, b) => at(a)[1] - at(b)[1] || nth(b) - nth(a) || at(b)[2] - at(a)[2]);
   return byRow;
+}
+
+/**
+ * Moves a row that holds only parts of one parent into the parent's row, where the parent's other parts already
+ * stand in a column beside it (a class's methods, more than the grid's row had room for): placed after the column,
+ * the parts of the parent's last references would come last, and their arrows, the innermost of its bus, would
+ * cross every other one.
+ */
+function joinColumn(byRow: Map<number, string[]>, r: number, spec: NarrowSpec, wide: (r: number) => boolean) {
+  const keys = byRow.get(r)!;
+  const rows = new Set(keys.map((k) => spec.parents?.get(k)?.row));
+  const [p] = rows;
+  if (rows.size !== 1 || p === undefined || p === r || !byRow.has(p) || wide(p) || wide(r)) return;
+  const col = (k: string) => Number(k.split(',')[1]);
+  const column = byRow.get(p)!.filter((k) => spec.parents?.get(k)?.row === p && col(k) === col(keys[0]!));
+  if (column.length < 2) return;
+  byRow.get(p)!.push(...keys);
+  byRow.delete(r);
 }
 
 /** Spacing of the gutter's lanes, left of the objects (arrows.ts's nested routes). */
