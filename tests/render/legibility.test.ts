@@ -4,7 +4,7 @@
  * conformance programs and the demo (bench/arrows.ts): rendered for real, its arrows sampled from the drawn SVG's
  * path data and its boxes read from the SVG's rectangles (through the figure's shared part). No two arrows share a
  * stretch, no arrow passes through a box that is neither its source nor its target, none leaves the canvas, and
- * over all fixtures there is fewer than one crossing per ten arrows in the wide arrangement (see below for both bounds).
+ * over all fixtures there is fewer than one crossing per ten arrows in either arrangement (see below for both bounds).
  */
 import { expect, test } from 'vitest';
 import { arrowStats, type ArrowStats } from '../../bench/arrows.ts';
@@ -46,9 +46,8 @@ for (const arrangement of ['wide', 'narrow'] as const) {
     expect(faults).toEqual([]);
   });
 
-  // Stacked, the fixtures (a class with many methods, trees and lists built from their leaves) still cross more
-  // often than that. Both bounds are what the routing reaches today, so that it only gets better.
-  const perTen = arrangement === 'wide' ? 0.6 : 2;
+  // Both bounds are what the routing reaches today, so that it only gets better.
+  const perTen = arrangement === 'wide' ? 0.6 : 0.4;
   test(`${arrangement}: at most ${perTen} crossing(s) per ten arrows`, async () => {
     const all = (await measured)[arrangement];
     const arrows = all.reduce((n, m) => n + m.stats.arrows, 0);

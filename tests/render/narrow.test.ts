@@ -88,7 +88,7 @@ test('has no objects header and no lanes when no step has an object', () => {
   expect(p.bottom).toBe(32 + 200);
 });
 
-test('puts a row with an object wider than the column last, in a band that starts at its boxes, with no lane through it', () => {
+test('starts a band at the first row wider than the column, at its boxes, that the rows after it stay in', () => {
   const slots = [
     new Map<number, Slot>([
       [1, { row: 0, col: 0 }],
@@ -96,11 +96,11 @@ test('puts a row with an object wider than the column last, in a band that start
       [3, { row: 2, col: 0 }],
     ]),
   ];
-  const p = placeNarrow(spec(slots, { 1: { w: 400, h: 40 }, 2: { w: 100, h: 30 }, 3: { w: 120, h: 30 } }));
-  const [long, a, b] = [p.at({ row: 0, col: 0 }), p.at({ row: 1, col: 0 }), p.at({ row: 2, col: 0 })];
-  // The two narrow rows keep their order above the long one, whatever the rows' own order.
-  expect(a.y).toBeLessThan(b.y);
-  expect(long.y).toBeGreaterThan(b.y + 30);
+  const p = placeNarrow(spec(slots, { 1: { w: 120, h: 30 }, 2: { w: 400, h: 40 }, 3: { w: 100, h: 30 } }));
+  const [a, long, b] = [p.at({ row: 0, col: 0 }), p.at({ row: 1, col: 0 }), p.at({ row: 2, col: 0 })];
+  // The rows keep their order: the narrow row after the long one goes below it, in the band, not above it.
+  expect(long.y).toBeGreaterThan(a.y + 30);
+  expect(b.y).toBeGreaterThan(long.y + 40);
   // The band starts under the long row's type label (16 px), at the top of its box.
   expect(p.band).toEqual({ top: long.y + 16, right: expect.any(Number) });
   // Everything above the band fits the column; the long object alone runs past it.
@@ -114,4 +114,27 @@ test('puts a row with an object wider than the column last, in a band that start
 test('has no band when every object fits the column', () => {
   const slots = [new Map<number, Slot>([[1, { row: 0, col: 0 }]])];
   expect(placeNarrow(spec(slots, { 1: { w: 280, h: 40 } })).band).toBeUndefined();
+});
+
+test('flows a row of parts of one parent with the column of its other parts, last reference first', () => {
+  // A class (row 0) whose methods the grid stacked beside it, and, for want of room there, put one in a row of its own.
+  const slots = [
+    new Map<number, Slot>([
+      [1, { row: 0, col: 0 }],
+      [2, { row: 0, col: 1 }],
+      [3, { row: 0, col: 1, sub: 1 }],
+      [4, { row: 1, col: 1 }],
+    ]),
+  ];
+  const parents = new Map([
+    ['0,1,0', { row: 0, nth: 0 }],
+    ['0,1,1', { row: 0, nth: 1 }],
+    ['1,1,0', { row: 0, nth: 2 }],
+  ]);
+  const sizes = { 1: { w: 120, h: 60 }, 2: { w: 200, h: 20 }, 3: { w: 200, h: 20 }, 4: { w: 200, h: 20 } };
+  const p = placeNarrow({ ...spec(slots, sizes), parents });
+  const [first, second, third] = [p.at({ row: 0, col: 1 }), p.at({ row: 0, col: 1, sub: 1 }), p.at({ row: 1, col: 1 })];
+  // Reversed, the class's bus nests: the part of its last reference goes highest, that of its first lowest.
+  expect(third.y).toBeLessThan(second.y);
+  expect(second.y).toBeLessThan(first.y);
 });

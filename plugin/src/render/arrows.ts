@@ -515,6 +515,13 @@ function elbowRoutes(q: ArrowRequest, ends: Ends, exitX: number): Proposal[] {
       edge: 'right',
       make: () => elbow([...out(exitX), { x: exitX, y: rightY }, { x: t.x + t.w, y: rightY }]),
     });
+  // Stacked, from below, above the target's own arrows that leave right and run down past it: not across them.
+  const over = Math.min(...(q.leaving ?? [])) - 7;
+  if (q.stacked && exitX > t.x + t.w + 12 && s.y > t.y + t.h && over >= t.y + 4 && over < rightY)
+    cands.push({
+      edge: 'right',
+      make: () => elbow([...out(exitX), { x: exitX, y: over }, { x: t.x + t.w, y: over }]),
+    });
   for (const lane of lanes) {
     const y = laneY(lane);
     if (lane <= t.y && laneTopX !== undefined) {

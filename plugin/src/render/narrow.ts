@@ -4,8 +4,11 @@
  * object keeps its place for as long as it lives here too; only where the slots go differs. A row of the wide grid
  * (a structure reached from one variable: a linked list, a list and its items) starts a new line and wraps onto
  * more lines when it does not fit, each continuation line indented a little so that it reads as the same row.
- * A row with an object wider than the column (a long list) goes last, in a band of its own at the bottom: a page
- * shows that band in a box that pans sideways (figure/markup.ts), while everything above it stays put.
+ * The first row with an object wider than the column (a long list) starts a band that runs to the bottom: a page
+ * shows that band in a box that pans sideways (figure/markup.ts), while everything above it stays put. The rows after
+ * it stay after it, in the band, rather than move above it: the lines then keep the order of the variables and lists
+ * that reach them, which is what lets their arrows nest in the gutter and on the right without crossing (moved
+ * above, a list of six wide tuples, each also held by a variable, drew 59 crossings).
  */
 import type { Slot } from './placement.ts';
 import { LABEL_H } from './sizes.ts';
@@ -122,9 +125,9 @@ function flow(spec: NarrowSpec, sizes: Map<string, { w: number; h: number }>, wr
   /** Where each column of the wide grid went last: a row that starts at column 1 lines up under its part. */
   const colX = new Map<number, number>();
   const band = (r: number) => byRow.get(r)!.some((k) => sizes.get(k)!.w > spec.maxWidth);
-  // Rows with a structure wider than the column go last (a band of their own); the others in their line order.
-  for (const r of lineOrder(spec, [...byRow.keys()]).sort((a, b) => +band(a) - +band(b))) {
-    let line: (typeof lines)[number] = { slots: [], band: band(r) };
+  // Every row in its line order; from the first with a structure wider than the column on, the lines are the band.
+  for (const r of lineOrder(spec, [...byRow.keys()])) {
+    let line: (typeof lines)[number] = { slots: [], band: band(r) || lines.some((l) => l.band) };
     lines.push(line);
     let x = 0;
     for (const k of byRow.get(r)!) {
@@ -167,9 +170,28 @@ function rowGroups(spec: NarrowSpec, sizes: Map<string, { w: number; h: number }
       byRow.get(p.row)!.push(k);
     }
   }
+  for (const r of [...byRow.keys()]) joinColumn(byRow, r, spec, wide);
   const nth = (k: string) => spec.parents?.get(k)?.nth ?? -1;
   for (const keys of byRow.values()) keys.sort((a, b) => at(a)[1] - at(b)[1] || nth(b) - nth(a) || at(b)[2] - at(a)[2]);
   return byRow;
+}
+
+/**
+ * Moves a row that holds only parts of one parent into the parent's row, where the parent's other parts already
+ * stand in a column beside it (a class's methods, more than the grid's row had room for): placed after the column,
+ * the parts of the parent's last references would come last, and their arrows, the innermost of its bus, would
+ * cross every other one.
+ */
+function joinColumn(byRow: Map<number, string[]>, r: number, spec: NarrowSpec, wide: (r: number) => boolean) {
+  const keys = byRow.get(r)!;
+  const rows = new Set(keys.map((k) => spec.parents?.get(k)?.row));
+  const [p] = rows;
+  if (rows.size !== 1 || p === undefined || p === r || !byRow.has(p) || wide(p) || wide(r)) return;
+  const col = (k: string) => Number(k.split(',')[1]);
+  const column = byRow.get(p)!.filter((k) => spec.parents?.get(k)?.row === p && col(k) === col(keys[0]!));
+  if (column.length < 2) return;
+  byRow.get(p)!.push(...keys);
+  byRow.delete(r);
 }
 
 /** Spacing of the gutter's lanes, left of the objects (arrows.ts's nested routes). */
