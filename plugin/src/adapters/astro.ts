@@ -340,8 +340,7 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
       // Before Astro's content loaders add their listeners to the watcher (see astro-saves.ts).
       'astro:server:setup': ({ server, refreshContent, logger }) => {
         if (!engine) return;
-        const settled = engine.settled;
-        followSaves(server.watcher as unknown as WatcherLike, refreshContent, pagesDir, logger, settled);
+        followSaves(server.watcher as unknown as WatcherLike, refreshContent, pagesDir, logger, engine.settled);
       },
       'astro:server:start': ({ logger }) => {
         if (engine) warmRuntime(logger);
