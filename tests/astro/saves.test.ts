@@ -45,14 +45,19 @@ function setup(renderMs: number) {
   return { file, watcher, store, flushes, renders: () => renders };
 }
 
+/** Saves the file, then deletes it 50 ms later, each reported as the watcher would. */
+async function saveThenDelete(watcher: ReturnType<typeof setup>['watcher'], file: string): Promise<void> {
+  writeFileSync(file, '# one');
+  watcher.emit('change', file);
+  await sleep(50);
+  rmSync(file);
+  watcher.emit('unlink', file);
+}
+
 describe('following the saves of a Markdown file', () => {
   it('drops the entry of a file deleted while it was being rendered', async () => {
     const { file, watcher, store, flushes } = setup(200);
-    writeFileSync(file, '# one');
-    watcher.emit('change', file);
-    await sleep(50);
-    rmSync(file);
-    watcher.emit('unlink', file);
+    await saveThenDelete(watcher, file);
     await sleep(200 + SETTLE_MS + 200);
     expect(store.has(file)).toBe(false);
     // The store is written once the deletion has been reported again.
@@ -71,11 +76,7 @@ describe('following the saves of a Markdown file', () => {
 
   it('reports nothing more for a file deleted after its render', async () => {
     const { file, watcher, store, renders } = setup(10);
-    writeFileSync(file, '# one');
-    watcher.emit('change', file);
-    await sleep(50);
-    rmSync(file);
-    watcher.emit('unlink', file);
+    await saveThenDelete(watcher, file);
     await sleep(SETTLE_MS + 200);
     expect(store.has(file)).toBe(false);
     expect(renders()).toBe(1);
