@@ -69,3 +69,13 @@ test('narrow: the seed figure draws every step without a crossing, its objects i
   expect(order.every((y) => y > 0)).toBe(true);
   expect(order).toEqual([...order].sort((a, b) => a - b));
 });
+
+// Stacked, a class attribute that points back up at a class whose own arrows leave right and run down past it comes
+// in above those arrows, at the class's right edge, rather than across them.
+test('narrow: an arrow from below into a class comes in above its own arrows, not across them', async () => {
+  const fig = await render(fixtureTrace('metaclass-attribute'), { layout: 'narrow' });
+  const last = arrowStats(fig.steps.at(-1)!.svg);
+  expect(last.arrows).toBe(6);
+  expect(last.faults).toEqual([]);
+  expect(fig.steps.map((s) => arrowStats(s.svg).crossings)).toEqual([0, 0, 0, 0]);
+});
