@@ -139,96 +139,91 @@ function way(source: Box, cell: Box, from: Pt): Box[] {
   ];
 }
 
-function hits(c: Candidate, q: ArrowRequest, obstacles: Box[]): number {
-  const pts = denseXY(c.pts, 3);
-  const chunks = chunksOf(pts);
+/**
+ * How many boxes, labels and rules the candidate crosses, counted up to `enough`: a caller that only compares the
+ * count with a bound learns no more from the rest.
+ */
+function hits(c: Candidate, q: ArrowRequest, obstacles: Box[], enough = Infinity): number {
+  const r = sampled(c.pts);
   let n = 0;
-  for (const o of obstacles) if (anyInside(pts, chunks, o, 1)) n++;
-  for (const l of q.labels?.values() ?? []) if (anyInside(pts, chunks, l, 0)) n++;
-  const { xs, ys } = pts;
-  const some = (test: (x: number, y: number) => boolean) => {
-    for (let i = 0; i < xs.length; i++) if (test(xs[i]!, ys[i]!)) return true;
-    return false;
-  };
+  const crosses = (o: Box, m: number) => someSample(r, reaching(o, m), (x, y) => insideXY(x, y, o, m));
+  for (const o of obstacles) if (crosses(o, 1) && ++n >= enough) return n;
+  for (const l of q.labels?.values() ?? []) if (crosses(l, 0) && ++n >= enough) return n;
   // Off the canvas, an arrow is cut off.
   const box = q.canvas;
-  if (box && some((x, y) => x < 1 || y < 1 || x > box.w - 1 || y > box.h - 1)) n++;
+  if (box && someSample(r, leaving(box), (x, y) => x < 1 || y < 1 || x > box.w - 1 || y > box.h - 1)) n++;
   // Stacked, a frame's arrow leaves through its own row and the frame's padding right of the rows, not down through
   // the rows below (beside the objects, it may cut the corner of the next row's cell on its way).
   const padding = q.source.x + q.source.w - FRAME_ROW;
+  const inSource = reaching(q.source, 0.5);
   if (q.cell) {
     const ok = way(q.source, q.cell, q.from);
     // Out through its own cell and row only: not down through the box's other rows, not back in.
-    if (some((x, y) => insideXY(x, y, q.source, 0.5) && !ok.some((b) => insideXY(x, y, b, -1.5)))) n++;
+    if (someSample(r, inSource, (x, y) => insideXY(x, y, q.source, 0.5) && !ok.some((b) => insideXY(x, y, b, -1.5))))
+      n++;
   } else if (
     q.stacked &&
-    some((x, y) => insideXY(x, y, q.source, 0.5) && Math.abs(y - q.from.y) > FRAME_ROW && x < padding)
+    someSample(
+      r,
+      inSource,
+      (x, y) => insideXY(x, y, q.source, 0.5) && Math.abs(y - q.from.y) > FRAME_ROW && x < padding,
+    )
   )
     n++;
   return n;
 }
 
-/** `dense(pts, step)` as two arrays of coordinates: the same numbers, without an object per point. */
-interface DenseXY {
-  xs: Float64Array;
-  ys: Float64Array;
-}
-
-function denseXY(pts: Pt[], step: number): DenseXY {
-  const counts = new Int32Array(pts.length);
-  let total = 1;
-  for (let i = 1; i < pts.length; i++) {
-    const a = pts[i - 1]!;
-    const b = pts[i]!;
-    counts[i] = Math.max(1, Math.ceil(Math.hypot(b.x - a.x, b.y - a.y) / step));
-    total += counts[i]!;
-  }
-  const xs = new Float64Array(total);
-  const ys = new Float64Array(total);
-  xs[0] = pts[0]!.x;
-  ys[0] = pts[0]!.y;
-  let at = 1;
-  for (let i = 1; i < pts.length; i++) {
-    const a = pts[i - 1]!;
-    const b = pts[i]!;
-    const n = counts[i]!;
-    for (let k = 1; k <= n; k++, at++) {
-      xs[at] = a.x + ((b.x - a.x) * k) / n;
-      ys[at] = a.y + ((b.y - a.y) * k) / n;
-    }
-  }
-  return { xs, ys };
-}
-
 const insideXY = (x: number, y: number, b: Box, m = 1) =>
   x > b.x + m && x < b.x + b.w - m && y > b.y + m && y < b.y + b.h - m;
 
-/** A run of a route's points (indices from, to) with their bounding box. */
-type Chunk = { from: number; to: number; box: BBox };
+/** Points a route is tested at: `dense(pts, SAMPLE)`. */
+const SAMPLE = 3;
+/** How far a sampled point may stray from its segment's corners through rounding, at most. */
+const SLACK = 1e-6;
 
-/** A route's points in runs of 16, so that a box is tested only against the points of runs that reach it. */
-function chunksOf({ xs, ys }: DenseXY): Chunk[] {
-  const chunks: Chunk[] = [];
-  for (let from = 0; from < xs.length; from += 16) {
-    const to = Math.min(from + 16, xs.length);
-    const box = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
-    for (let i = from; i < to; i++) {
-      box.x0 = Math.min(box.x0, xs[i]!);
-      box.y0 = Math.min(box.y0, ys[i]!);
-      box.x1 = Math.max(box.x1, xs[i]!);
-      box.y1 = Math.max(box.y1, ys[i]!);
-    }
-    chunks.push({ from, to, box });
-  }
-  return chunks;
+/** A route's segments in runs of 8, each with the bounding box of its corners, which holds every point sampled on it. */
+interface Sampled {
+  pts: Pt[];
+  runs: { from: number; to: number; box: BBox }[];
 }
 
-/** Whether a point of the route lies inside the box (margin m), as testing every point would say. */
-function anyInside({ xs, ys }: DenseXY, chunks: Chunk[], o: Box, m: number): boolean {
-  for (const { from, to, box: b } of chunks) {
-    // A run whose bounding box does not reach the box cannot hold a point inside it.
-    if (b.x1 <= o.x + m || b.x0 >= o.x + o.w - m || b.y1 <= o.y + m || b.y0 >= o.y + o.h - m) continue;
-    for (let i = from; i < to; i++) if (insideXY(xs[i]!, ys[i]!, o, m)) return true;
+function sampled(pts: Pt[]): Sampled {
+  const runs: Sampled['runs'] = [];
+  for (let from = 1; from < pts.length; from += 8) {
+    const to = Math.min(from + 8, pts.length);
+    runs.push({ from, to, box: bbox(pts.slice(from - 1, to)) });
+  }
+  return { pts, runs };
+}
+
+/** Whether a bounding box may hold a point inside `o` (margin m). */
+const reaching = (o: Box, m: number) => (x0: number, y0: number, x1: number, y1: number) =>
+  x1 + SLACK > o.x + m && x0 - SLACK < o.x + o.w - m && y1 + SLACK > o.y + m && y0 - SLACK < o.y + o.h - m;
+
+/** Whether a bounding box may hold a point off the canvas (within 1 px of its edge). */
+const leaving = (c: { w: number; h: number }) => (x0: number, y0: number, x1: number, y1: number) =>
+  x0 - SLACK < 1 || y0 - SLACK < 1 || x1 + SLACK > c.w - 1 || y1 + SLACK > c.h - 1;
+
+/**
+ * Whether a point of `dense(r.pts, SAMPLE)` passes `test`, as testing every point would say; the points are made
+ * only in the segments whose bounding box `reach`es, since no other point can pass.
+ */
+function someSample(
+  r: Sampled,
+  reach: (x0: number, y0: number, x1: number, y1: number) => boolean,
+  test: (x: number, y: number) => boolean,
+): boolean {
+  const { pts } = r;
+  if (test(pts[0]!.x, pts[0]!.y)) return true;
+  for (const { from, to, box } of r.runs) {
+    if (!reach(box.x0, box.y0, box.x1, box.y1)) continue;
+    for (let i = from; i < to; i++) {
+      const a = pts[i - 1]!;
+      const b = pts[i]!;
+      if (!reach(Math.min(a.x, b.x), Math.min(a.y, b.y), Math.max(a.x, b.x), Math.max(a.y, b.y))) continue;
+      const n = Math.max(1, Math.ceil(Math.hypot(b.x - a.x, b.y - a.y) / SAMPLE));
+      for (let k = 1; k <= n; k++) if (test(a.x + ((b.x - a.x) * k) / n, a.y + ((b.y - a.y) * k) / n)) return true;
+    }
   }
   return false;
 }
@@ -594,18 +589,28 @@ function choose(cands: Proposal[], q: ArrowRequest, obstacles: Box[]): { best: C
   let clear = 0;
   for (const [i, p] of cands.entries()) {
     const c = p.make();
-    const h = hits(c, q, obstacles);
+    // Once a clear candidate is known, one that hits anything loses: its first hit settles it.
+    const h = hits(c, q, obstacles, clear > 0 ? 1 : bestHits);
     if (h > 0) {
       if (clear === 0 && h < bestHits) [best, at, bestHits] = [c, i, h];
       continue;
     }
     // Running along a drawn route is worse than crossing it: the eye cannot tell the two apart there.
-    const x = q.drawn?.length ? crossCount(c.coarse ?? c.pts, q.drawn) + alongside(c.pts, q.along ?? []) : 0;
+    const x = q.drawn?.length ? crossings(c, q, clear === 0 ? Infinity : bestCross) : 0;
     if (clear === 0 || x < bestCross) [best, at, bestHits, bestCross] = [c, i, 0, x];
     clear++;
     if (bestCross === 0 || clear >= WEIGH) break;
   }
   return { best: best!, at };
+}
+
+/**
+ * The drawn routes a clear candidate crosses or runs along, counted up to `enough` (the count to beat): past it, the
+ * candidate loses whatever the rest would add.
+ */
+function crossings(c: Candidate, q: ArrowRequest, enough: number): number {
+  const x = crossCount(c.coarse ?? c.pts, q.drawn ?? []);
+  return x >= enough ? x : x + alongside(c.pts, q.along ?? [], enough - x);
 }
 
 type BBox = { x0: number; y0: number; x1: number; y1: number };
@@ -639,14 +644,14 @@ function crossCount(pts: Pt[], drawn: Pt[][]): number {
 }
 
 /** How many of the drawn routes (points a few px apart) a route runs along: within 3 px for 12 px or more. */
-function alongside(pts: Pt[], drawn: Pt[][]): number {
+function alongside(pts: Pt[], drawn: Pt[][], enough = Infinity): number {
   // Dense points lie on the route's segments, so they have its bounding box: no drawn route near it, nothing to do.
   const b = bbox(pts);
   let n = 0;
   for (const other of drawn) {
     const { grid, box: o } = gridOf(other);
     if (o.x0 - b.x1 >= NEAR || b.x0 - o.x1 >= NEAR || o.y0 - b.y1 >= NEAR || b.y0 - o.y1 >= NEAR) continue;
-    if (nearRun(pts, grid, o) >= 12) n++;
+    if (nearRun(pts, grid, o) >= 12 && ++n >= enough) return n;
   }
   return n;
 }
@@ -905,7 +910,9 @@ function nestedUp(qs: ArrowRequest[]): Map<number, Route> {
     if (over !== undefined && tx !== undefined)
       tries.push(['top', [...run, { x, y: over }, { x: tx, y: over }, { x: tx, y: q.target.y }]]);
     const obstacles = q.obstacles.filter((o) => o !== q.source && o !== q.target);
-    const found = tries.map(([edge, pts]) => [edge, elbow(pts)] as const).find(([, c]) => hits(c, q, obstacles) === 0);
+    const found = tries
+      .map(([edge, pts]) => [edge, elbow(pts)] as const)
+      .find(([, c]) => hits(c, q, obstacles, 1) === 0);
     if (!found) continue;
     const [edge, c] = found;
     out.set(i, { d: c.d, edge, end: c.pts.at(-1)!, coarse: c.coarse ?? c.pts, pts: c.pts });
@@ -1077,7 +1084,7 @@ function busRoutes(qs: ArrowRequest[]): Map<number, Route> {
       const obstacles = q.obstacles.filter((o) => o !== t && o !== q.source);
       for (const [edge, pts] of tries) {
         const c = elbow(pts);
-        if (hits(c, q, obstacles) > 0) continue;
+        if (hits(c, q, obstacles, 1) > 0) continue;
         out.set(a.i, { d: c.d, edge, end: c.pts.at(-1)!, coarse: c.coarse ?? c.pts, pts: c.pts });
         break;
       }
@@ -1099,6 +1106,7 @@ function downAround(q: ArrowRequest): boolean {
       c,
       q,
       q.obstacles.filter((o) => o !== source && o !== t),
+      1,
     ) > 0
   );
 }
@@ -1216,7 +1224,7 @@ function nestedDown(qs: ArrowRequest[], fixed: Map<number, Route>): Map<number, 
     const obstacles = q.obstacles.filter((o) => o !== q.source && o !== q.target);
     for (const [edge, pts] of tries) {
       const c = elbow(pts);
-      if (hits(c, q, obstacles) > 0) continue;
+      if (hits(c, q, obstacles, 1) > 0) continue;
       if (edge === 'top') alongLane.set(over!, (alongLane.get(over!) ?? 0) + 1);
       out.set(i, { d: c.d, edge, end: c.pts.at(-1)!, coarse: c.coarse ?? c.pts, pts: c.pts });
       break;
