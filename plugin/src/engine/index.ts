@@ -14,6 +14,7 @@ import { sharedPool, type TraceRunner } from '../trace/index.ts';
 import { cacheKey, createCache, type Cache } from './cache.ts';
 import { freePlacement, placeFigure, takePlacement, type Placement } from './place.ts';
 import { slotRegistry } from './slots.ts';
+import { sharedDrawPool } from './draw-pool.ts';
 import { fileWork } from './in-flight.ts';
 import { placedStore, type PlacedStore } from './placed.ts';
 import { codeFrame, errorPanel, MemtraceError, type SourceLocation } from './errors.ts';
@@ -51,6 +52,11 @@ export interface EngineOptions {
    * that fails the build once every page was rendered, listing every block that failed (the Astro integration).
    */
   mode?: 'build' | 'dev' | 'collect';
+  /**
+   * Draw figures on worker threads, one per core (see ./draw-pool.ts). Default: in build and collect modes, where
+   * many figures are drawn at once; a dev server draws the one block saved in its own thread, without the hand-off.
+   */
+  drawThreads?: boolean;
   /**
    * Where the stepper script and stylesheet come from: URLs (the Astro integration emits hashed files), or
    * `'inline'` (default) to inline them once per document, for pipelines that serve no extra files.
@@ -303,6 +309,8 @@ interface EngineState {
   hostKey: unknown;
   /** Blocks being processed, by Markdown file. */
   work: ReturnType<typeof fileWork>;
+  /** Figures are drawn on worker threads (see EngineOptions.drawThreads). */
+  drawThreads: boolean;
 }
 
 /** A new engine's state, from its adapter's options. */
@@ -335,6 +343,7 @@ function engineState(options: EngineOptions): EngineState {
       pages: options.stepPages && { url: options.stepPages.url('*'), style: options.stepPages.style, window: WINDOW },
     },
     work: fileWork(),
+    drawThreads: options.drawThreads ?? mode !== 'dev',
   };
 }
 
@@ -359,7 +368,10 @@ async function buildEntry(state: EngineState, block: Block, opts: ResolvedOption
   const end = endOfTrace(trace, opts, where(block));
   if (end) warnings.push(end.warning);
   const { steps, start } = chooseSteps(program.code, trace, opts, failInProgram);
-  const figure = await state.rendering.time(() => drawFigure(program.code, trace, steps, opts));
+  const job = { code: program.code, trace, steps, opts };
+  const figure = await state.rendering.time(() =>
+    state.drawThreads ? sharedDrawPool().draw(job) : drawFigure(job.code, trace, steps, opts),
+  );
   return { figure, start, warnings, note: end?.note, code: program.code };
 }
 

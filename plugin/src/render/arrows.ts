@@ -191,7 +191,7 @@ function sampled(pts: Pt[]): Sampled {
   const runs: Sampled['runs'] = [];
   for (let from = 1; from < pts.length; from += 8) {
     const to = Math.min(from + 8, pts.length);
-    runs.push({ from, to, box: bbox(pts.slice(from - 1, to)) });
+    runs.push({ from, to, box: bbox(pts, from - 1, to) });
   }
   return { pts, runs };
 }
@@ -615,9 +615,30 @@ function crossings(c: Candidate, q: ArrowRequest, enough: number): number {
 
 type BBox = { x0: number; y0: number; x1: number; y1: number };
 
-function bbox(pts: Pt[]): BBox {
-  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const p of pts) [x0, y0, x1, y1] = [Math.min(x0, p.x), Math.min(y0, p.y), Math.max(x1, p.x), Math.max(y1, p.y)];
+/** Bounding boxes of drawn routes, which do not change once drawn; the length guards against one that did. */
+const boxes = new WeakMap<Pt[], { length: number; box: BBox }>();
+
+function boxOf(route: Pt[]): BBox {
+  const known = boxes.get(route);
+  if (known && known.length === route.length) return known.box;
+  const box = bbox(route);
+  boxes.set(route, { length: route.length, box });
+  return box;
+}
+
+/** The bounding box of pts[from … to - 1]. */
+function bbox(pts: Pt[], from = 0, to = pts.length): BBox {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (let i = from; i < to; i++) {
+    const p = pts[i]!;
+    if (p.x < x0) x0 = p.x;
+    if (p.y < y0) y0 = p.y;
+    if (p.x > x1) x1 = p.x;
+    if (p.y > y1) y1 = p.y;
+  }
   return { x0, y0, x1, y1 };
 }
 
@@ -632,7 +653,7 @@ function crossCount(pts: Pt[], drawn: Pt[][]): number {
   const b = bbox(pts);
   let n = 0;
   for (const other of drawn) {
-    const o = bbox(other);
+    const o = boxOf(other);
     if (o.x1 < b.x0 || o.x0 > b.x1 || o.y1 < b.y0 || o.y0 > b.y1) continue;
     let hit = false;
     for (let i = 1; i < pts.length && !hit; i++)
@@ -681,8 +702,11 @@ function nearRun(pts: Pt[], grid: Grid, o: BBox): number {
   return run;
 }
 
-/** A route's points bucketed in cells of NEAR px, so that the points near a point are found in 9 cells. */
-type Grid = Map<number, Pt[]>;
+/**
+ * A route's points bucketed in cells of NEAR px, so that the points near a point are found in 9 cells; `around` holds
+ * every cell next to one with points, so that a point with none near is told by one look.
+ */
+type Grid = { cells: Map<number, Pt[]>; around: Set<number> };
 const NEAR = 3;
 const cellKey = (cx: number, cy: number) => cx * 65536 + cy;
 /** Grids of drawn routes, which are not changed once drawn; the length guards against one that was. */
@@ -691,12 +715,17 @@ const grids = new WeakMap<Pt[], { length: number; grid: Grid; box: BBox }>();
 function gridOf(route: Pt[]): { grid: Grid; box: BBox } {
   const known = grids.get(route);
   if (known && known.length === route.length) return known;
-  const grid: Grid = new Map();
+  const grid: Grid = { cells: new Map(), around: new Set() };
   for (const o of route) {
-    const k = cellKey(Math.floor(o.x / NEAR), Math.floor(o.y / NEAR));
-    const cell = grid.get(k);
-    if (cell) cell.push(o);
-    else grid.set(k, [o]);
+    const cx = Math.floor(o.x / NEAR);
+    const cy = Math.floor(o.y / NEAR);
+    const cell = grid.cells.get(cellKey(cx, cy));
+    if (cell) {
+      cell.push(o);
+      continue;
+    }
+    grid.cells.set(cellKey(cx, cy), [o]);
+    for (let dx = -1; dx <= 1; dx++) for (let dy = -1; dy <= 1; dy++) grid.around.add(cellKey(cx + dx, cy + dy));
   }
   const entry = { length: route.length, grid, box: bbox(route) };
   grids.set(route, entry);
@@ -707,10 +736,12 @@ function gridOf(route: Pt[]): { grid: Grid; box: BBox } {
 function isNear(grid: Grid, x: number, y: number): boolean {
   const cx = Math.floor(x / NEAR);
   const cy = Math.floor(y / NEAR);
+  if (!grid.around.has(cellKey(cx, cy))) return false;
   for (let dx = -1; dx <= 1; dx++)
-    for (let dy = -1; dy <= 1; dy++)
-      if (grid.get(cellKey(cx + dx, cy + dy))?.some((o) => Math.abs(o.x - x) < NEAR && Math.abs(o.y - y) < NEAR))
-        return true;
+    for (let dy = -1; dy <= 1; dy++) {
+      const cell = grid.cells.get(cellKey(cx + dx, cy + dy));
+      if (cell) for (const o of cell) if (Math.abs(o.x - x) < NEAR && Math.abs(o.y - y) < NEAR) return true;
+    }
   return false;
 }
 

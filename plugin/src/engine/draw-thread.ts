@@ -1,0 +1,14 @@
+/** A drawing thread of draw-pool.ts: draws each figure it is sent and answers with the figure's JSON. */
+import { parentPort } from 'node:worker_threads';
+import type { DrawAnswer, DrawJob } from './draw-pool.ts';
+import { drawFigure } from './figure-entry.ts';
+
+parentPort!.on('message', async ({ id, code, trace, steps, opts }: DrawJob & { id: number }) => {
+  let answer: DrawAnswer;
+  try {
+    answer = { id, json: JSON.stringify(await drawFigure(code, trace, steps, opts)) };
+  } catch (error) {
+    answer = { id, error: (error as Error).message ?? String(error) };
+  }
+  parentPort!.postMessage(answer);
+});
