@@ -670,9 +670,9 @@ function alongside(pts: Pt[], drawn: Pt[][], enough = Infinity): number {
   const b = bbox(pts);
   let n = 0;
   for (const other of drawn) {
-    const { grid, box: o } = gridOf(other);
+    const o = boxOf(other);
     if (o.x0 - b.x1 >= NEAR || b.x0 - o.x1 >= NEAR || o.y0 - b.y1 >= NEAR || b.y0 - o.y1 >= NEAR) continue;
-    if (nearRun(pts, grid, o) >= 12 && ++n >= enough) return n;
+    if (nearRun(pts, gridOf(other), o) >= 12 && ++n >= enough) return n;
   }
   return n;
 }
@@ -710,11 +710,11 @@ type Grid = { cells: Map<number, Pt[]>; around: Set<number> };
 const NEAR = 3;
 const cellKey = (cx: number, cy: number) => cx * 65536 + cy;
 /** Grids of drawn routes, which are not changed once drawn; the length guards against one that was. */
-const grids = new WeakMap<Pt[], { length: number; grid: Grid; box: BBox }>();
+const grids = new WeakMap<Pt[], { length: number; grid: Grid }>();
 
-function gridOf(route: Pt[]): { grid: Grid; box: BBox } {
+function gridOf(route: Pt[]): Grid {
   const known = grids.get(route);
-  if (known && known.length === route.length) return known;
+  if (known && known.length === route.length) return known.grid;
   const grid: Grid = { cells: new Map(), around: new Set() };
   for (const o of route) {
     const cx = Math.floor(o.x / NEAR);
@@ -727,9 +727,8 @@ function gridOf(route: Pt[]): { grid: Grid; box: BBox } {
     grid.cells.set(cellKey(cx, cy), [o]);
     for (let dx = -1; dx <= 1; dx++) for (let dy = -1; dy <= 1; dy++) grid.around.add(cellKey(cx + dx, cy + dy));
   }
-  const entry = { length: route.length, grid, box: bbox(route) };
-  grids.set(route, entry);
-  return entry;
+  grids.set(route, { length: route.length, grid });
+  return grid;
 }
 
 /** Whether a point of the grid's route is within NEAR px of (x, y) on both axes (as a scan of all its points would say). */
@@ -763,7 +762,7 @@ export function routeStep(requests: ArrowRequest[]): string[] {
   const fixed = nestedUp(qs);
   for (const [i, r] of busRoutes(qs)) fixed.set(i, r);
   for (const [i, r] of nestedDown(qs, fixed)) fixed.set(i, r);
-  let routes = routeAll(
+  let pass = routeAll(
     qs.map((q) => ({ ...q })),
     fixed,
   );
@@ -771,14 +770,15 @@ export function routeStep(requests: ArrowRequest[]): string[] {
   // Spread again where a route that was not spread came to end on an edge with others (at most twice more).
   for (let round = 0; round < 3; round++) {
     const before = JSON.stringify([...arrive]);
-    spread(qs, routes, fixed, arrive);
+    spread(qs, pass.routes, fixed, arrive);
     if (JSON.stringify([...arrive]) === before) break;
-    routes = routeAll(
+    pass = routeAll(
       qs.map((q, i) => (arrive.has(i) ? { ...q, arrive: arrive.get(i)! } : { ...q })),
       fixed,
+      pass,
     );
   }
-  return routes.map((r) => r.d);
+  return pass.routes.map((r) => r.d);
 }
 
 /**
@@ -841,21 +841,57 @@ function spread(
   }
 }
 
-/** Routes in order, each knowing the lanes and columns the earlier ones took and the routes they drew; `fixed` routes are kept as they are. */
-function routeAll(qs: ArrowRequest[], fixed = new Map<number, Route>()): Route[] {
-  const columnUse = new Map<number, number>();
-  const laneUse = new Map<number, number>();
+/** A pass of {@link routeAll}: its routes, and for each what had been drawn and counted once it was routed. */
+interface Pass {
+  qs: ArrowRequest[];
+  routes: Route[];
+  /** The counts of lanes and columns taken, after each route. */
+  uses: { columns: Map<number, number>; lanes: Map<number, number> }[];
+  /** Each route's points a few px apart (undefined for a fixed route, which is among the first ones). */
+  along: (Pt[] | undefined)[];
+}
+
+/**
+ * Routes in order, each knowing the lanes and columns the earlier ones took and the routes they drew; `fixed` routes
+ * are kept as they are. A route depends only on its request and on the routes before it, so the routes of an
+ * `earlier` pass up to the first request that changed since are taken as they were.
+ */
+function routeAll(qs: ArrowRequest[], fixed = new Map<number, Route>(), earlier?: Pass): Pass {
+  let same = 0;
+  while (earlier && same < qs.length && sameArrival(qs[same]!, earlier.qs[same]!)) same++;
+  const pass: Pass = {
+    qs,
+    routes: earlier?.routes.slice(0, same) ?? [],
+    uses: earlier?.uses.slice(0, same) ?? [],
+    along: earlier?.along.slice(0, same) ?? [],
+  };
+  const last = pass.uses.at(-1);
+  const columnUse = new Map(last?.columns);
+  const laneUse = new Map(last?.lanes);
   const drawn: Pt[][] = [...fixed.values()].map((r) => r.coarse);
   const along: Pt[][] = [...fixed.values()].map((r) => dense(r.pts ?? r.coarse, 3));
-  return qs.map((q, i) => {
-    const f = fixed.get(i);
-    if (f) return f;
-    const r = routeOne({ ...q, columnUse, laneUse, drawn, along });
+  pass.routes.forEach((r, i) => {
+    if (fixed.has(i)) return;
     drawn.push(r.coarse);
-    along.push(dense(r.pts ?? r.coarse, 3));
-    return r;
+    along.push(pass.along[i]!);
   });
+  for (let i = same; i < qs.length; i++) {
+    const f = fixed.get(i);
+    const r = f ?? routeOne({ ...qs[i]!, columnUse, laneUse, drawn, along });
+    const dots = f ? undefined : dense(r.pts ?? r.coarse, 3);
+    if (dots) {
+      drawn.push(r.coarse);
+      along.push(dots);
+    }
+    pass.routes.push(r);
+    pass.along.push(dots);
+    pass.uses.push({ columns: new Map(columnUse), lanes: new Map(laneUse) });
+  }
+  return pass;
 }
+
+const sameArrival = (a: ArrowRequest, b: ArrowRequest) =>
+  a.arrive?.edge === b.arrive?.edge && a.arrive?.at === b.arrive?.at;
 
 /** Whether a list item's dot lies under its target's bottom edge with no other box (or another's label) between. */
 function straightUp(q: ArrowRequest): boolean {
