@@ -56,7 +56,8 @@ export function cacheKey(parts: unknown): string {
 /** Figures or traces by content key. */
 export interface Cache<T> {
   get(key: string): T | undefined;
-  set(key: string, value: T): void;
+  /** Keeps `value`; `json`, when the caller has it, is its JSON text (saves writing it again). */
+  set(key: string, value: T, json?: string): void;
 }
 
 /**
@@ -112,12 +113,12 @@ export function createCache<T>(dir: string | undefined): Cache<T> {
         return undefined;
       }
     },
-    set(key, value) {
+    set(key, value, json) {
       if (!dir) {
         remember(key, value, 0);
         return;
       }
-      const text = JSON.stringify(value);
+      const text = json ?? JSON.stringify(value);
       remember(key, value, text.length);
       const file = join(dir, key.slice(0, 2), `${key}.json`);
       mkdirSync(dirname(file), { recursive: true });

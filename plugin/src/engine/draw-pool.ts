@@ -20,6 +20,12 @@ export interface DrawJob {
   opts: ResolvedOptions;
 }
 
+/** A figure drawn on a thread, and its JSON as the thread wrote it. */
+export interface DrawnFigure {
+  figure: RenderedFigure;
+  json: string;
+}
+
 /** What a thread answers: the figure's JSON, or why drawing failed. */
 export type DrawAnswer = { id: number; json: string } | { id: number; error: string };
 
@@ -29,7 +35,7 @@ const threadScript = join(here, import.meta.url.endsWith('.ts') ? 'draw-thread.t
 
 interface Member {
   worker: Worker;
-  jobs: Map<number, { resolve: (f: RenderedFigure) => void; reject: (e: Error) => void }>;
+  jobs: Map<number, { resolve: (f: DrawnFigure) => void; reject: (e: Error) => void }>;
 }
 
 /** A set of drawing threads, started as figures arrive and kept while the process needs them. */
@@ -43,10 +49,10 @@ export class DrawPool {
   }
 
   /** Draws a figure on the least busy thread (a new one while fewer than `size` run and all are busy). */
-  draw(job: DrawJob): Promise<RenderedFigure> {
+  draw(job: DrawJob): Promise<DrawnFigure> {
     const member = this.pick();
     const id = this.next++;
-    return new Promise<RenderedFigure>((resolve, reject) => {
+    return new Promise<DrawnFigure>((resolve, reject) => {
       member.jobs.set(id, { resolve, reject });
       // A thread at work keeps the process alive until it answers; an idle one does not.
       member.worker.ref();
@@ -75,7 +81,7 @@ export class DrawPool {
       if (member.jobs.size === 0) worker.unref();
       if (!job) return;
       if ('error' in answer) job.reject(new Error(answer.error));
-      else job.resolve(JSON.parse(answer.json) as RenderedFigure);
+      else job.resolve({ figure: JSON.parse(answer.json) as RenderedFigure, json: answer.json });
     });
     // A thread that dies (out of memory, say) fails the figures it held; the next figure gets a new thread.
     const fail = (error: Error) => {
@@ -87,6 +93,11 @@ export class DrawPool {
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`the drawing thread stopped (exit code ${code})`)));
     return member;
+  }
+
+  /** Threads running now. */
+  get started(): number {
+    return this.members.length;
   }
 
   /** Ends every thread. */

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import type { Root } from 'hast';
 import type { FigureAssets } from '../figure/index.ts';
+import type { RenderedFigure } from '../render/index.ts';
 import { WINDOW, type StepPages } from '../figure/windows.ts';
 import { htmlBytes, type ElementContent } from '../figure/hast.ts';
 import { attachNotes, parseNotes } from '../notes/index.ts';
@@ -348,7 +349,11 @@ function engineState(options: EngineOptions): EngineState {
 }
 
 /** Traces a block and renders its figure: the cache entry of a block not seen before. */
-async function buildEntry(state: EngineState, block: Block, opts: ResolvedOptions): Promise<FigureEntry> {
+async function buildEntry(
+  state: EngineState,
+  block: Block,
+  opts: ResolvedOptions,
+): Promise<{ entry: FigureEntry; json?: string }> {
   const { stats, where } = state;
   const failHere = state.fail(block);
   // The program as traced and shown: the author's notes taken out of it (see notes/), line numbers mapped back.
@@ -368,11 +373,20 @@ async function buildEntry(state: EngineState, block: Block, opts: ResolvedOption
   const end = endOfTrace(trace, opts, where(block));
   if (end) warnings.push(end.warning);
   const { steps, start } = chooseSteps(program.code, trace, opts, failInProgram);
-  const job = { code: program.code, trace, steps, opts };
-  const figure = await state.rendering.time(() =>
-    state.drawThreads ? sharedDrawPool().draw(job) : drawFigure(job.code, trace, steps, opts),
+  const drawn = await state.rendering.time(
+    async (): Promise<{ figure: RenderedFigure; json?: string }> =>
+      state.drawThreads
+        ? sharedDrawPool().draw({ code: program.code, trace, steps, opts })
+        : { figure: await drawFigure(program.code, trace, steps, opts) },
   );
-  return { figure, start, warnings, note: end?.note, code: program.code };
+  const entry: FigureEntry = { figure: drawn.figure, start, warnings, note: end?.note, code: program.code };
+  return { entry, json: drawn.json && entryJson(entry, drawn.json) };
+}
+
+/** The cache's JSON of an entry whose figure's JSON a drawing thread wrote: that part is not written again. */
+function entryJson({ figure, ...rest }: FigureEntry, figureJson: string): string {
+  const others = JSON.stringify(rest);
+  return `{"figure":${figureJson}${others === '{}' ? '}' : `,${others.slice(1)}`}`;
 }
 
 /** A block's cache entry: from the cache, or built and cached. */
@@ -387,8 +401,8 @@ async function entryFor(
     state.stats.cached++;
     return { entry: hit, fromCache: true };
   }
-  const entry = await buildEntry(state, block, opts);
-  state.cache.set(key, entry);
+  const { entry, json } = await buildEntry(state, block, opts);
+  state.cache.set(key, entry, json);
   return { entry, fromCache: false };
 }
 

@@ -18,8 +18,11 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
  * Escapes text: in element content all five XML specials (as satori does, so that its text and the renderer's read
  * alike); in a double-quoted attribute value only what would end or confuse it (`&`, `<`, `"`).
  */
-export const escapeXml = (text: string, inAttribute = false): string =>
-  text.replace(inAttribute ? /[&<"]/g : /[&<>"']/g, (c) => ESCAPES[c]!);
+export const escapeXml = (text: string, inAttribute = false): string => {
+  const specials = inAttribute ? /[&<"]/g : /[&<>"']/g;
+  // Most text has nothing to escape: a search is cheaper than a replace that finds nothing.
+  return text.search(specials) < 0 ? text : text.replace(specials, (c) => ESCAPES[c]!);
+};
 
 /**
  * An SVG element whose attribute values are kept verbatim (no list or number parsing, unlike `s`): attribute
@@ -39,6 +42,14 @@ export function svgElement(
 /** A text node. */
 export const text = (value: string): ElementContent => ({ type: 'text', value });
 
+/** SVG attribute names by hast property name, looked up once each. */
+const attributeNames = new Map<string, string>();
+const attributeName = (prop: string): string => {
+  let name = attributeNames.get(prop);
+  if (name === undefined) attributeNames.set(prop, (name = find(svgSchema, prop).attribute));
+  return name;
+};
+
 /** Elements written open and closed even when empty. */
 const NEVER_SELF_CLOSED = new Set(['text', 'title', 'g', 'defs', 'marker', 'svg']);
 
@@ -49,10 +60,11 @@ function writeSvg(node: ElementContent, out: string[]): void {
   }
   if (node.type !== 'element') return;
   out.push('<', node.tagName);
-  for (const [prop, value] of Object.entries(node.properties)) {
+  for (const prop in node.properties) {
+    const value = node.properties[prop];
     if (value === undefined || value === null || value === false) continue;
     const v = Array.isArray(value) ? value.join(' ') : value === true ? '' : String(value);
-    out.push(' ', find(svgSchema, prop).attribute, '="', escapeXml(v, true), '"');
+    out.push(' ', attributeName(prop), '="', escapeXml(v, true), '"');
   }
   if (node.children.length === 0 && !NEVER_SELF_CLOSED.has(node.tagName)) {
     out.push('/>');
