@@ -1,7 +1,8 @@
 /**
  * The engine: what every Markdown adapter hands a block to. It parses the fence options, looks the block up in the
- * cache, otherwise traces it (one shared Pyodide runtime, started on the first cache miss) and renders it, then wraps
- * the figure. Adapters only find blocks and splice the HTML back in.
+ * cache, otherwise traces it (a shared pool of sandboxed Pyodide runtimes, started on the first cache miss) and draws
+ * it (on worker threads in a build, see ./draw-pool.ts), then wraps the figure. Adapters only find blocks and splice
+ * the HTML back in.
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
