@@ -4,7 +4,7 @@
  * a figure does not depend on which thread drew it. A figure comes back as its JSON, the form the cache keeps, so a
  * figure just drawn and one read from the cache are the same to everything downstream.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -38,13 +38,22 @@ interface Member {
   jobs: Map<number, { resolve: (f: DrawnFigure) => void; reject: (e: Error) => void }>;
 }
 
+/** What one drawing thread may hold at most, counted against the machine's memory: its heap and a long figure's trees. */
+const THREAD_MB = 512;
+
+/** How many threads to draw on: one per core, within a quarter of the machine's memory, at least one. */
+export function drawPoolSize(): number {
+  const byMemory = Math.floor(totalmem() / 4 / (THREAD_MB * 2 ** 20));
+  return Math.max(1, Math.min(availableParallelism(), byMemory));
+}
+
 /** A set of drawing threads, started as figures arrive and kept while the process needs them. */
 export class DrawPool {
   readonly size: number;
   private readonly members: Member[] = [];
   private next = 0;
 
-  constructor(size = availableParallelism()) {
+  constructor(size = drawPoolSize()) {
     this.size = Math.max(1, size);
   }
 
