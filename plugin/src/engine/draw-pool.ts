@@ -27,15 +27,23 @@ export interface DrawnFigure {
 }
 
 /** What a thread answers: the figure's JSON, or why drawing failed. */
-export type DrawAnswer = { id: number; json: string } | { id: number; error: string };
+export type DrawAnswer = { json: string } | { error: string };
 
 const here = dirname(fileURLToPath(import.meta.url));
 // At dev time this module runs as .ts (Node type stripping, vitest) and the thread must too; once built, both are .js.
 const threadScript = join(here, import.meta.url.endsWith('.ts') ? 'draw-thread.ts' : 'draw-thread.js');
 
+/** A figure waiting for a thread, with the promise that gives it back. */
+interface Pending {
+  job: DrawJob;
+  resolve: (f: DrawnFigure) => void;
+  reject: (e: Error) => void;
+}
+
+/** A thread, and the figure it is drawing if any. */
 interface Member {
   worker: Worker;
-  jobs: Map<number, { resolve: (f: DrawnFigure) => void; reject: (e: Error) => void }>;
+  drawing?: Pending;
 }
 
 /** What one drawing thread may hold at most, counted against the machine's memory: its heap and a long figure's trees. */
@@ -47,57 +55,60 @@ export function drawPoolSize(): number {
   return Math.max(1, Math.min(availableParallelism(), byMemory));
 }
 
-/** A set of drawing threads, started as figures arrive and kept while the process needs them. */
+/**
+ * A set of drawing threads, started as figures arrive and kept while the process needs them. Figures wait in one
+ * queue and a thread takes the next only when it is free, so that a long figure holds up no figure behind it.
+ */
 export class DrawPool {
   readonly size: number;
   private readonly members: Member[] = [];
-  private next = 0;
+  private readonly queue: Pending[] = [];
 
   constructor(size = drawPoolSize()) {
     this.size = Math.max(1, size);
   }
 
-  /** Draws a figure on the least busy thread (a new one while fewer than `size` run and all are busy). */
+  /** Draws a figure on the first free thread (a new one while fewer than `size` run and all are busy). */
   draw(job: DrawJob): Promise<DrawnFigure> {
-    const member = this.pick();
-    const id = this.next++;
     return new Promise<DrawnFigure>((resolve, reject) => {
-      member.jobs.set(id, { resolve, reject });
-      // A thread at work keeps the process alive until it answers; an idle one does not.
-      member.worker.ref();
-      member.worker.postMessage({ id, ...job });
+      this.queue.push({ job, resolve, reject });
+      this.dispatch();
     });
   }
 
-  private pick(): Member {
-    const idle = this.members.reduce<Member | undefined>(
-      (a, b) => (!a || b.jobs.size < a.jobs.size ? b : a),
-      undefined,
-    );
-    if (idle && (idle.jobs.size === 0 || this.members.length >= this.size)) return idle;
-    const member = this.start();
-    this.members.push(member);
-    return member;
+  /** Gives waiting figures to free threads, starting threads while there is room. */
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let member = this.members.find((m) => !m.drawing);
+      if (!member && this.members.length < this.size) this.members.push((member = this.start()));
+      if (!member) return;
+      const pending = this.queue.shift()!;
+      member.drawing = pending;
+      // A thread at work keeps the process alive until it answers; an idle one does not.
+      member.worker.ref();
+      member.worker.postMessage(pending.job);
+    }
   }
 
   private start(): Member {
     const worker = new Worker(threadScript);
-    const member: Member = { worker, jobs: new Map() };
+    const member: Member = { worker };
     worker.unref();
     worker.on('message', (answer: DrawAnswer) => {
-      const job = member.jobs.get(answer.id);
-      member.jobs.delete(answer.id);
-      if (member.jobs.size === 0) worker.unref();
-      if (!job) return;
-      if ('error' in answer) job.reject(new Error(answer.error));
-      else job.resolve({ figure: JSON.parse(answer.json) as RenderedFigure, json: answer.json });
+      const pending = member.drawing;
+      member.drawing = undefined;
+      worker.unref();
+      if ('error' in answer) pending?.reject(new Error(answer.error));
+      else pending?.resolve({ figure: JSON.parse(answer.json) as RenderedFigure, json: answer.json });
+      this.dispatch();
     });
-    // A thread that dies (out of memory, say) fails the figures it held; the next figure gets a new thread.
+    // A thread that dies (out of memory, say) fails the figure it held; the next figure gets a new thread.
     const fail = (error: Error) => {
       const at = this.members.indexOf(member);
       if (at >= 0) this.members.splice(at, 1);
-      for (const job of member.jobs.values()) job.reject(error);
-      member.jobs.clear();
+      member.drawing?.reject(error);
+      member.drawing = undefined;
+      this.dispatch();
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`the drawing thread stopped (exit code ${code})`)));
@@ -109,9 +120,10 @@ export class DrawPool {
     return this.members.length;
   }
 
-  /** Ends every thread. */
+  /** Ends every thread; figures still waiting fail. */
   async close(): Promise<void> {
     const members = this.members.splice(0);
+    for (const pending of this.queue.splice(0)) pending.reject(new Error('the drawing threads were closed'));
     await Promise.all(members.map((m) => m.worker.terminate()));
   }
 }

@@ -3,12 +3,12 @@ import { parentPort } from 'node:worker_threads';
 import type { DrawAnswer, DrawJob } from './draw-pool.ts';
 import { drawFigure } from './figure-entry.ts';
 
-parentPort!.on('message', async ({ id, code, trace, steps, opts }: DrawJob & { id: number }) => {
+parentPort!.on('message', async ({ code, trace, steps, opts }: DrawJob) => {
   let answer: DrawAnswer;
   try {
-    answer = { id, json: JSON.stringify(await drawFigure(code, trace, steps, opts)) };
+    answer = { json: JSON.stringify(await drawFigure(code, trace, steps, opts)) };
   } catch (error) {
-    answer = { id, error: (error as Error).message ?? String(error) };
+    answer = { error: (error as Error).message ?? String(error) };
   }
   parentPort!.postMessage(answer);
 });
