@@ -42,6 +42,28 @@ describe('drawing threads', () => {
     expect(pool.started).toBeLessThanOrEqual(2);
   });
 
+  it('give a figure to the first free thread, so that a long one holds up none behind it', async () => {
+    const opts = resolveOptions({}, {});
+    const job = (trace: Trace, code: string) => ({ code, trace, steps: trace.steps.map((_, k) => k), opts });
+    const long = 'xs = []\nwhile True:\n    xs.append(len(xs) % 7)\n    if len(xs) > 30:\n        xs = []\n';
+    const longTrace = await traced(long);
+    expect(longTrace.steps).toHaveLength(1000);
+    const short = await Promise.all(PROGRAMS.map(traced));
+    const order: string[] = [];
+    const fresh = new DrawPool(2);
+    try {
+      // The long figure goes first, to the first thread; the three short ones come after it, and the second thread
+      // draws them all while the first is still busy.
+      await Promise.all([
+        fresh.draw(job(longTrace, long)).then(() => order.push('long')),
+        ...short.map((t, i) => fresh.draw(job(t, PROGRAMS[i]!)).then(() => order.push(`short ${i}`))),
+      ]);
+    } finally {
+      await fresh.close();
+    }
+    expect(order).toEqual(['short 0', 'short 1', 'short 2', 'long']);
+  });
+
   it('fail with the error the drawing met', async () => {
     const trace = await traced('x = 1\n');
     const opts = resolveOptions({}, {});
