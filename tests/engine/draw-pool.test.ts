@@ -1,7 +1,7 @@
 /**
- * Figures drawn on worker threads (engine/draw-pool.ts): the same figure as drawn in the build's own thread, a
- * drawing error that comes back as the same error, and an engine that draws on threads and gives the same HTML as
- * one that does not. Real Pyodide, satori and worker threads.
+ * Figures drawn on worker threads (engine/draw-pool.ts): the same figure as drawn in the build's own thread, a long
+ * figure that holds up none of the figures after it, a drawing error that comes back as the same error, and an engine
+ * that draws on threads and gives the same HTML as one that does not. Real Pyodide, satori and worker threads.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { DrawPool } from '../../plugin/src/engine/draw-pool.ts';
@@ -67,12 +67,14 @@ describe('drawing threads', () => {
   it('fail with the error the drawing met', async () => {
     const trace = await traced('x = 1\n');
     const opts = resolveOptions({}, {});
+    const threads = pool.started;
     await expect(pool.draw({ code: 'x = 1\n', trace, steps: [5], opts })).rejects.toThrow(
       'memtrace render: no step 5 (the trace has 2)',
     );
-    // The thread that met it draws the next figure.
+    // An error in a figure ends no thread: the same threads draw the next figure.
     const ok = await pool.draw({ code: 'x = 1\n', trace, steps: [0, 1], opts });
     expect(ok.figure.steps).toHaveLength(2);
+    expect(pool.started).toBe(threads);
   });
 });
 

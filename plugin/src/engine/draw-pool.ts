@@ -135,10 +135,3 @@ export function sharedDrawPool(): DrawPool {
   shared ??= new DrawPool();
   return shared;
 }
-
-/** Ends the process-wide drawing threads. */
-export async function closeSharedDrawPool(): Promise<void> {
-  const pool = shared;
-  shared = undefined;
-  await pool?.close();
-}

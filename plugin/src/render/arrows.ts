@@ -847,7 +847,7 @@ interface Pass {
   routes: Route[];
   /** The counts of lanes and columns taken, after each route. */
   uses: { columns: Map<number, number>; lanes: Map<number, number> }[];
-  /** Each route's points a few px apart (undefined for a fixed route, which is among the first ones). */
+  /** Each route's points a few px apart (undefined for a fixed route, whose points every pass makes anew). */
   along: (Pt[] | undefined)[];
 }
 
