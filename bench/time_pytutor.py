@@ -3,7 +3,8 @@
 Python Tutor's code is not part of this repository: the bench is pointed at a folder that holds it (`--pytutor DIR`
 or MEMTRACE_PYTUTOR_DIR). Settings are those of Python Tutor's test driver generate_json_trace.py: cumulative mode
 and heap primitives off, no input, no custom modules, a 1000-step limit, the trace written as indented JSON.
-Start-up (importing the tracer) is outside the timings.
+Start-up (importing the tracer, and one untimed run of every program, as bench/time_tracer.py does) is outside
+the timings.
 
 Input (stdin, JSON): {"dir": folder of pg_logger.py, "programs": name -> code, "runs": N, "out"?: folder}.
 Output: JSON {"ok": {"wall": name -> median ms, "cpu": name -> median ms of CPU time}} or {"error": text}. With "out", each program's trace is also written there
@@ -45,6 +46,9 @@ def time_programs(folder, programs, runs, out=None):
     wall, cpu = {}, {}
     try:
         sys.stderr = io.StringIO()   # a program's stray errors stay out of the harness's output
+        for code in programs.values():   # untimed, as for memtrace's tracer (bench/time_tracer.py)
+            trace_once(pg_logger, code)
+            sys.stdout = stdout
         for name, code in programs.items():
             samples, cpu_samples = [], []
             text = None
