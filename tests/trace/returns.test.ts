@@ -24,4 +24,19 @@ describe('returns', () => {
     const first = t.steps.find((s) => global(s, 'add'))!;
     expect((obj(first, global(first, 'add')) as FunctionObject).params).toBe('item, cart=[]');
   });
+
+  it('draws a function anew when its defaults, keyword defaults or name are replaced', async () => {
+    const t = await trace(
+      'def f(a=1, *, b=2):\n    pass\n\nf.__defaults__ = (True,)\nf.__kwdefaults__["b"] = 3\nf.__name__ = "g"\nx = 0\n',
+    );
+    const drawn = (line: number) => {
+      const step = t.steps.find((s) => s.line === line)!;
+      const fn = obj(step, global(step, 'f')) as FunctionObject;
+      return `${fn.name}(${fn.params})`;
+    };
+    expect(drawn(4)).toBe('f(a=1, *, b=2)');
+    expect(drawn(5)).toBe('f(a=True, *, b=2)');
+    expect(drawn(6)).toBe('f(a=True, *, b=3)');
+    expect(drawn(7)).toBe('g(a=True, *, b=3)');
+  });
 });

@@ -191,7 +191,7 @@ class NativeEncoder(HeapLiveness):
         self.max_steps = int(opts['maxSteps'])
         self.max_frames = max(2, int(opts['maxFrames']))
         self.kinds = {}        # type -> (kind, type name, slot names or None)
-        self.params = {}       # id(function) -> ((code, defaults, kwdefaults), params text)
+        self.functions = {}    # heap id of a function -> (code, defaults, name, its HeapObject)
         self.steps = []
         self.ids = {}          # id(obj) -> heap id, for live objects only
         self.strong = {}       # heap id -> obj, for objects that cannot be weakly referenced
@@ -553,21 +553,7 @@ class NativeEncoder(HeapLiveness):
                 out['more'] = total - len(attrs)
             return out
         if kind == 'function':
-            code = obj.__code__
-            key = (code, obj.__defaults__, obj.__kwdefaults__)
-            params = self.params.get(id(obj))
-            if params is None or params[0] != key:
-                params = (key, _params(obj))
-                # A mutable default (the classic `cart=[]`) changes in place and still compares equal to itself,
-                # so only signatures whose defaults cannot change are kept.
-                if _immutable(obj.__defaults__) and _immutable(obj.__kwdefaults__):
-                    self.params[id(obj)] = params
-            out = {'kind': 'function', 'type': 'function', 'name': obj.__name__, 'params': params[1],
-                   'inProgram': id(code) in self.codes}
-            parent = self.fn_parent.get(self.ids.get(id(obj)))
-            if parent:
-                out['parentFrame'] = parent
-            return out
+            return self._function(obj)
         if kind == 'class':
             if obj.__module__ != '__main__':   # a library's class: its insides are not the lesson
                 return {'kind': 'other', 'type': tname, 'repr': _short_repr(obj)}
@@ -595,6 +581,27 @@ class NativeEncoder(HeapLiveness):
         wrapped = _wrapped_function(obj)
         if wrapped is not None:
             out['inProgram'] = id(wrapped.__code__) in self.codes
+        return out
+
+    def _function(self, fn):
+        """A function's HeapObject, made again only when its code, name or defaults change. Steps share it, which
+        also tells _snapshot at once that it did not change."""
+        code = fn.__code__
+        defaults = fn.__defaults__
+        name = fn.__name__
+        hid = self.ids.get(id(fn))
+        known = self.functions.get(hid)
+        if known is not None and known[0] is code and known[1] is defaults and known[2] == name:
+            return known[3]
+        out = {'kind': 'function', 'type': 'function', 'name': name, 'params': _params(fn),
+               'inProgram': id(code) in self.codes}
+        parent = self.fn_parent.get(hid)
+        if parent:
+            out['parentFrame'] = parent
+        # Defaults that can change in place (the classic `cart=[]`) change the params text without a new tuple, and
+        # keyword-only defaults live in a dict that can: those functions are made again at every step.
+        if hid is not None and fn.__kwdefaults__ is None and _immutable(defaults):
+            self.functions[hid] = (code, defaults, name, out)
         return out
 
     def _generator(self, gen):
@@ -652,7 +659,7 @@ class NativeEncoder(HeapLiveness):
             step['omittedFrames'] = omitted
         prev_heap = self.prev_heap
         step['changed'] = {'vars': self._changed_vars(frames),
-                           'objects': [k for k in keys if prev_heap.get(k) != heap[k]]}
+                           'objects': [k for k in keys if prev_heap.get(k) is not heap[k] and prev_heap.get(k) != heap[k]]}
         if freed:
             gone = sorted(h for h in prev_heap if h not in heap and h in freed)
             if gone:
@@ -813,6 +820,7 @@ class NativeEncoder(HeapLiveness):
         self.weak.clear()
         self.ids.clear()
         self.closures.clear()
+        self.functions.clear()
         self.gen_frames.clear()
         self.active.clear()
         self.call_stack = []
