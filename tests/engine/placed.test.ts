@@ -35,7 +35,7 @@ function host(files: boolean) {
   const stepPages: StepPages = {
     url: (f) => `/_astro/${f}`,
     style: '/_astro/memtrace.css',
-    add: (f, html) => pages.set(f, html),
+    add: (f, html) => pages.set(f, new TextDecoder().decode(html)),
     ...(files ? { addFile: (f: string, path: string) => pages.set(f, readFileSync(path, 'utf8')) } : {}),
   };
   return { pages, stepPages };

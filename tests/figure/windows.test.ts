@@ -10,7 +10,7 @@ function pagesHost() {
   const host: StepPages = {
     url: (f) => `/_astro/${f}`,
     style: '/_astro/memtrace.css',
-    add: (f, html) => pages.set(f, html),
+    add: (f, html) => pages.set(f, new TextDecoder().decode(html)),
   };
   return { pages, host };
 }

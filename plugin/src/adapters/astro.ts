@@ -234,7 +234,7 @@ function warmRuntime(logger: AstroIntegrationLogger) {
  * build's output by `writeTo`, from their HTML or from the cache's file that holds it.
  */
 function stepPageFiles(url: (name: string) => string, style: string, files: ServedFiles) {
-  const pages = new Map<string, { html: string } | { path: string }>();
+  const pages = new Map<string, { html: Uint8Array } | { path: string }>();
   const contentType = 'text/html; charset=utf-8';
   const stepPages: StepPages & { writeTo(out: URL): void } = {
     url,

@@ -3,7 +3,18 @@
  * versions of the plugin, the tracer, Pyodide and satori). A rebuild with no changed block never starts Pyodide.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,8 +67,11 @@ export function cacheKey(parts: unknown): string {
 /** Figures or traces by content key. */
 export interface Cache<T> {
   get(key: string): T | undefined;
-  /** Keeps `value`; `json`, when the caller has it, is its JSON text (saves writing it again). */
-  set(key: string, value: T, json?: string): void;
+  /**
+   * Keeps `value`; `json`, when the caller has it, is its JSON, as text or as UTF-8 in pieces written one after
+   * another (saves writing it again).
+   */
+  set(key: string, value: T, json?: string | readonly Uint8Array[]): void;
 }
 
 /**
@@ -118,16 +132,28 @@ export function createCache<T>(dir: string | undefined): Cache<T> {
         remember(key, value, 0);
         return;
       }
-      const text = json ?? JSON.stringify(value);
-      remember(key, value, text.length);
+      const parts = typeof json === 'object' ? json : [Buffer.from(json ?? JSON.stringify(value))];
+      remember(key, value, byteLength(parts));
       const file = join(dir, key.slice(0, 2), `${key}.json`);
       mkdirSync(dirname(file), { recursive: true });
       // Write then rename, so that a build killed mid-write never leaves a truncated entry behind.
       const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, text);
+      writeParts(tmp, parts);
       renameSync(tmp, file);
     },
   };
+}
+
+const byteLength = (parts: readonly Uint8Array[]): number => parts.reduce((n, p) => n + p.length, 0);
+
+/** Writes a file from pieces of bytes, one after another, without joining them first. */
+function writeParts(file: string, parts: readonly Uint8Array[]): void {
+  const fd = openSync(file, 'w');
+  try {
+    for (const part of parts) for (let at = 0; at < part.length; ) at += writeSync(fd, part, at);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Marks a cached file as used now, so that {@link pruneCache} keeps it. */

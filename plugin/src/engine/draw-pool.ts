@@ -20,14 +20,15 @@ export interface DrawJob {
   opts: ResolvedOptions;
 }
 
-/** A figure drawn on a thread, and its JSON as the thread wrote it. */
+/** A figure drawn on a thread, and its JSON as the thread wrote it: the text, and its UTF-8 bytes. */
 export interface DrawnFigure {
   figure: RenderedFigure;
   json: string;
+  bytes: Uint8Array;
 }
 
-/** What a thread answers: the figure's JSON, or why drawing failed. */
-export type DrawAnswer = { json: string } | { error: string };
+/** What a thread answers: the figure's JSON (text and UTF-8 bytes), or why drawing failed. */
+export type DrawAnswer = { json: string; bytes: Uint8Array } | { error: string };
 
 const here = dirname(fileURLToPath(import.meta.url));
 // At dev time this module runs as .ts (Node type stripping, vitest) and the thread must too; once built, both are .js.
@@ -99,7 +100,8 @@ export class DrawPool {
       member.drawing = undefined;
       worker.unref();
       if ('error' in answer) pending?.reject(new Error(answer.error));
-      else pending?.resolve({ figure: JSON.parse(answer.json) as RenderedFigure, json: answer.json });
+      else
+        pending?.resolve({ figure: JSON.parse(answer.json) as RenderedFigure, json: answer.json, bytes: answer.bytes });
       this.dispatch();
     });
     // A thread that dies (out of memory, say) fails the figure it held; the next figure gets a new thread.

@@ -354,7 +354,7 @@ async function buildEntry(
   state: EngineState,
   block: Block,
   opts: ResolvedOptions,
-): Promise<{ entry: FigureEntry; json?: string }> {
+): Promise<{ entry: FigureEntry; json?: Uint8Array[] }> {
   const { stats, where } = state;
   const failHere = state.fail(block);
   // The program as traced and shown: the author's notes taken out of it (see notes/), line numbers mapped back.
@@ -375,19 +375,22 @@ async function buildEntry(
   if (end) warnings.push(end.warning);
   const { steps, start } = chooseSteps(program.code, trace, opts, failInProgram);
   const drawn = await state.rendering.time(
-    async (): Promise<{ figure: RenderedFigure; json?: string }> =>
+    async (): Promise<{ figure: RenderedFigure; bytes?: Uint8Array }> =>
       state.drawThreads
         ? sharedDrawPool().draw({ code: program.code, trace, steps, opts })
         : { figure: await drawFigure(program.code, trace, steps, opts) },
   );
   const entry: FigureEntry = { figure: drawn.figure, start, warnings, note: end?.note, code: program.code };
-  return { entry, json: drawn.json && entryJson(entry, drawn.json) };
+  return { entry, json: drawn.bytes && entryJson(entry, drawn.bytes) };
 }
 
-/** The cache's JSON of an entry whose figure's JSON a drawing thread wrote: that part is not written again. */
-function entryJson({ figure, ...rest }: FigureEntry, figureJson: string): string {
+/**
+ * The cache's JSON (UTF-8, in pieces) of an entry whose figure's JSON a drawing thread wrote and encoded: that part is
+ * neither written, encoded nor copied again.
+ */
+function entryJson({ figure, ...rest }: FigureEntry, figureJson: Uint8Array): Uint8Array[] {
   const others = JSON.stringify(rest);
-  return `{"figure":${figureJson}${others === '{}' ? '}' : `,${others.slice(1)}`}`;
+  return [Buffer.from('{"figure":'), figureJson, Buffer.from(others === '{}' ? '}' : `,${others.slice(1)}`)];
 }
 
 /** A block's cache entry: from the cache, or built and cached. */
@@ -453,7 +456,7 @@ function placedHit(state: EngineState, spot: Spot, doc: DocumentState, slot: boo
   for (const name of hit.pages) {
     const path = placed.pagePath(name);
     if (pages?.addFile) pages.addFile(name, path);
-    else pages?.add(name, readFileSync(path, 'utf8'));
+    else pages?.add(name, readFileSync(path));
   }
   stats.cached++;
   for (const w of hit.warnings) options.logger?.warn(w);
@@ -480,10 +483,10 @@ function placedHit(state: EngineState, spot: Spot, doc: DocumentState, slot: boo
 /** Places the figure on its page, and keeps the HTML (with the step pages it links) when there is a placed store. */
 function placeAndKeep(state: EngineState, entry: FigureEntry, spot: Spot): { tree: Root; html: string } {
   const { options, placed } = state;
-  const pages: [string, string][] = [];
+  const pages: [string, Uint8Array][] = [];
   const stepPages = options.stepPages && {
     ...options.stepPages,
-    add(name: string, html: string) {
+    add(name: string, html: Uint8Array) {
       pages.push([name, html]);
       options.stepPages!.add(name, html);
     },

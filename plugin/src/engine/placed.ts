@@ -23,16 +23,16 @@ export interface PlacedStore {
   /** The HTML of the placed figure of `key`. */
   html(key: string): string | undefined;
   /** Keeps a placed figure, its HTML and its step pages (file name and HTML). */
-  set(key: string, figure: { html: string; warnings: string[] }, pages: [string, string][]): void;
+  set(key: string, figure: { html: string; warnings: string[] }, pages: [string, Uint8Array][]): void;
   /** Where a step page kept by {@link PlacedStore.set} is. */
   pagePath(fileName: string): string;
 }
 
 /** Writes then renames, so that a build killed mid-write never leaves a truncated file behind. */
-function writeWhole(file: string, text: string): void {
+function writeWhole(file: string, data: string | Uint8Array): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
+  writeFileSync(tmp, data);
   renameSync(tmp, file);
 }
 

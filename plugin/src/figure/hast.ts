@@ -86,20 +86,85 @@ export function svgBytes(nodes: ElementContent | ElementContent[]): string {
 const raw = (value: string): Nodes => ({ type: 'raw', value }) as unknown as Nodes;
 
 /**
+ * The bytes of elements already written, for calls of `htmlBytes` that write the same elements (a figure and the step
+ * page of all its steps, figure/windows.ts), none of them changed in between: every SVG element written is added; any
+ * other element a caller adds (with the pieces `htmlParts` gives for it) is written as those.
+ */
+export type Written = WeakMap<Element, string | readonly string[]>;
+
+/**
+ * Where an SVG's bytes, or a long text's, go in what hast-util-to-html writes: they are put in once it is done, so
+ * that each of their bytes is copied once into the HTML rather than once per element around them (it joins each
+ * element's content into a string of its own). The marks are counted before they are replaced, so that a NUL in
+ * the text itself is never taken for one (see {@link htmlBytes}).
+ */
+const MARK = '\u0000mt\u0000';
+
+/** Text at least this long is put in after hast-util-to-html is done; shorter text is cheaper to copy than to mark. */
+const LONG_TEXT = 64;
+
+/** The written bytes of a leaf (whole or in pieces): in place, or (given `later`) kept there and marked in place. */
+const leaf = (bytes: string | readonly string[], later: (string | readonly string[])[] | undefined): Nodes => {
+  if (!later) return raw(typeof bytes === 'string' ? bytes : bytes.join(''));
+  if (typeof bytes === 'string' && bytes.length < LONG_TEXT) return raw(bytes);
+  later.push(bytes);
+  return raw(MARK);
+};
+
+/**
  * What hast-util-to-html writes for `htmlBytes`: SVG elements as `svgBytes` writes them, text escaped by `escapeXml`,
  * and newlines inside <pre> as character references, so that the HTML has no blank line (Markdown hosts that splice
- * it in as an HTML block, Sätteri and CommonMark, end the block at the first blank line).
+ * it in as an HTML block, Sätteri and CommonMark, end the block at the first blank line). Given `later`, long ones are
+ * marked (see {@link MARK}).
  */
-function prepared(node: Nodes, inPre: boolean): Nodes {
-  if (node.type === 'text') return raw(inPre ? escapeXml(node.value).replace(/\n/g, '&#10;') : escapeXml(node.value));
-  if (node.type === 'element' && node.tagName === 'svg') return raw(svgBytes(node));
+function prepared(node: Nodes, inPre: boolean, written: Written, later?: (string | readonly string[])[]): Nodes {
+  if (node.type === 'text')
+    return leaf(inPre ? escapeXml(node.value).replace(/\n/g, '&#10;') : escapeXml(node.value), later);
+  // An SVG is written alike wherever it is, and callers add no element that is inside a <pre>.
+  const known = node.type === 'element' ? written.get(node) : undefined;
+  if (known !== undefined) return leaf(known, later);
+  if (node.type === 'element' && node.tagName === 'svg') {
+    const bytes = svgBytes(node);
+    written.set(node, bytes);
+    return leaf(bytes, later);
+  }
   if (node.type === 'element' && (node.tagName === 'script' || node.tagName === 'style')) return node;
   if (node.type !== 'element' && node.type !== 'root') return node;
   const pre = inPre || (node.type === 'element' && node.tagName === 'pre');
-  return { ...node, children: node.children.map((c) => prepared(c, pre)) } as Nodes;
+  return { ...node, children: node.children.map((c) => prepared(c, pre, written, later)) } as Nodes;
 }
 
-/** The HTML of a figure (or any memtrace tree) as a host that splices in raw HTML gets it. */
-export function htmlBytes(tree: Nodes): string {
-  return toHtml(prepared(tree, false), { allowDangerousHtml: true });
+/**
+ * The HTML of a figure (or any memtrace tree) as a host that splices in raw HTML gets it; `written` is shared by calls
+ * that write the same elements.
+ */
+export const htmlBytes = (tree: Nodes, written?: Written): string => htmlParts(tree, written).join('');
+
+/**
+ * What {@link htmlBytes} writes, as UTF-8: for a page written to a file, which is encoded once, from its pieces, and
+ * never held as one string.
+ */
+export function htmlUtf8(tree: Nodes, written?: Written): Uint8Array {
+  const parts = htmlParts(tree, written);
+  let size = 0;
+  for (const p of parts) size += Buffer.byteLength(p);
+  const bytes = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const p of parts) at += bytes.write(p, at);
+  return bytes;
+}
+
+/** What {@link htmlBytes} writes, in pieces: joined once, by whoever writes the whole that holds them. */
+export function htmlParts(tree: Nodes, written: Written = new WeakMap()): string[] {
+  const later: (string | readonly string[])[] = [];
+  const parts = toHtml(prepared(tree, false, written, later), { allowDangerousHtml: true }).split(MARK);
+  // A mark that was not ours (a NUL in a program's text, say) would put bytes in the wrong place: written without marks.
+  if (parts.length !== later.length + 1) return [toHtml(prepared(tree, false, written), { allowDangerousHtml: true })];
+  const out: string[] = [parts[0]!];
+  later.forEach((bytes, i) => {
+    if (typeof bytes === 'string') out.push(bytes);
+    else for (const b of bytes) out.push(b);
+    out.push(parts[i + 1]!);
+  });
+  return out;
 }

@@ -9,7 +9,16 @@
  * client assets); elsewhere every step stays inline.
  */
 import { createHash } from 'node:crypto';
-import { h, htmlBytes, type Element, type ElementContent, type Root } from './hast.ts';
+import {
+  h,
+  htmlBytes,
+  htmlParts,
+  htmlUtf8,
+  type Element,
+  type ElementContent,
+  type Root,
+  type Written,
+} from './hast.ts';
 
 /**
  * The figure of `tree` as a page holds it, and its HTML: windowed when it has too many steps or too many bytes (see
@@ -17,19 +26,22 @@ import { h, htmlBytes, type Element, type ElementContent, type Root } from './ha
  */
 export function pageFigure(tree: Root, pages: StepPages | undefined): { tree: Root; html: string } {
   if (!pages) return { tree, html: htmlBytes(tree) };
-  const windowed = windowFigure(tree, pages);
-  const html = htmlBytes(windowed);
+  // Each step is written once, whether it goes in the page, the step page or both.
+  const written: Written = new WeakMap();
+  for (const step of stepList(tree)?.steps ?? []) written.set(step, htmlParts(step, written));
+  const windowed = windowFigure(tree, pages, undefined, written);
+  const html = htmlBytes(windowed, written);
   if (windowed !== tree || html.length <= WINDOW.bytes) return { tree: windowed, html };
-  const light = windowFigure(tree, pages, WINDOW.bytes / html.length);
-  return light === tree ? { tree, html } : { tree: light, html: htmlBytes(light) };
+  const light = windowFigure(tree, pages, WINDOW.bytes / html.length, written);
+  return light === tree ? { tree, html } : { tree: light, html: htmlBytes(light, written) };
 }
 
 /** Where a host puts the step pages. */
 export interface StepPages {
   /** The URL a page will be served at, from its file name. */
   url(fileName: string): string;
-  /** Keeps a page to write or serve. */
-  add(fileName: string, html: string): void;
+  /** Keeps a page to write or serve: its HTML, as UTF-8. */
+  add(fileName: string, html: Uint8Array): void;
   /**
    * Keeps a page already written to a file (by the build cache), to copy or serve from there; absent, the page is
    * read and given to `add`.
@@ -92,8 +104,11 @@ function prunedDefs(defs: Element, steps: Element[]): Element {
   return { ...defs, children: defs.children.map((c) => (c === inner ? { ...inner, children } : c)) };
 }
 
-/** The page of every step: the whole figure, as a reader without JavaScript sees it, with the stylesheet. */
-function stepsPage(figure: Element, title: string, style: string): string {
+/**
+ * The page of every step: the whole figure, as a reader without JavaScript sees it, with the stylesheet. As UTF-8:
+ * it is hashed and written to files, never read as text.
+ */
+function stepsPage(figure: Element, title: string, style: string, written?: Written): Uint8Array {
   const page: Root = {
     type: 'root',
     children: [
@@ -109,7 +124,16 @@ function stepsPage(figure: Element, title: string, style: string): string {
       ]),
     ],
   };
-  return htmlBytes(page);
+  return htmlUtf8(page, written);
+}
+
+/** The figure of `tree` (and its index among the tree's children), its list of steps and the steps in it. */
+function stepList(tree: Root): { index: number; figure: Element; list: Element; steps: Element[] } | undefined {
+  const index = tree.children.findIndex((c) => c.type === 'element' && c.tagName === 'figure');
+  const figure = tree.children[index] as Element | undefined;
+  const list = figure?.children.find((c) => hasClass(c, 'memtrace-steps')) as Element | undefined;
+  if (!figure || !list) return undefined;
+  return { index, figure, list, steps: list.children.filter((c) => hasClass(c, 'memtrace-step')) };
 }
 
 /**
@@ -117,12 +141,10 @@ function stepsPage(figure: Element, title: string, style: string): string {
  * no more steps than {@link WINDOW}`.min` is returned as it is. `share`, given for a figure whose HTML is over the
  * budget, is the part of its steps that fits: as many are inlined, and the figure is windowed however few its steps.
  */
-export function windowFigure(tree: Root, pages: StepPages, share?: number): Root {
-  const index = tree.children.findIndex((c) => c.type === 'element' && c.tagName === 'figure');
-  const figure = tree.children[index] as Element | undefined;
-  const list = figure?.children.find((c) => hasClass(c, 'memtrace-steps')) as Element | undefined;
-  if (!figure || !list) return tree;
-  const steps = list.children.filter((c) => hasClass(c, 'memtrace-step'));
+export function windowFigure(tree: Root, pages: StepPages, share?: number, written?: Written): Root {
+  const found = stepList(tree);
+  if (!found) return tree;
+  const { index, figure, list, steps } = found;
   const start = Math.max(
     0,
     steps.findIndex((s) => hasClass(s, 'is-current')),
@@ -134,7 +156,7 @@ export function windowFigure(tree: Root, pages: StepPages, share?: number): Root
   if (keep.size === steps.length) return tree;
 
   const title = `All ${steps.length} steps`;
-  const html = stepsPage(figure, title, pages.style);
+  const html = stepsPage(figure, title, pages.style, written);
   const fileName = `memtrace-steps.${createHash('sha256').update(html).digest('hex').slice(0, 12)}.html`;
   pages.add(fileName, html);
   const url = pages.url(fileName);

@@ -70,7 +70,10 @@ export interface RenderedFigure {
   width: number;
   height: number;
   steps: RenderedStep[];
-  /** With `shared`: the content of a `<defs>` that the steps reference by id. The page must hold it once. */
+  /**
+   * With `shared`: the content of a `<defs>` that the steps reference by id. The page must hold it once. Written from
+   * `sharedTree` when first read, and left out of the figure's JSON, as a step's `svg` is.
+   */
   shared?: string;
   /** With `shared`: the same content as hast elements. */
   sharedTree?: ElementContent[];
