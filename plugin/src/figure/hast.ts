@@ -34,10 +34,20 @@ export function svgElement(
   children: ElementContent[] = [],
 ): Element {
   const properties: Properties = {};
-  for (const [name, value] of Object.entries(attributes))
-    if (value !== undefined) properties[find(svgSchema, name).property] = String(value);
+  for (const name in attributes) {
+    const value = attributes[name];
+    if (value !== undefined) properties[propertyName(name)] = String(value);
+  }
   return { type: 'element', tagName, properties, children };
 }
+
+/** hast property names by SVG attribute name, looked up once each. */
+const propertyNames = new Map<string, string>();
+const propertyName = (attribute: string): string => {
+  let name = propertyNames.get(attribute);
+  if (name === undefined) propertyNames.set(attribute, (name = find(svgSchema, attribute).property));
+  return name;
+};
 
 /** A text node. */
 export const text = (value: string): ElementContent => ({ type: 'text', value });

@@ -869,7 +869,7 @@ function routeAll(qs: ArrowRequest[], fixed = new Map<number, Route>(), earlier?
   const columnUse = new Map(last?.columns);
   const laneUse = new Map(last?.lanes);
   const drawn: Pt[][] = [...fixed.values()].map((r) => r.coarse);
-  const along: Pt[][] = [...fixed.values()].map((r) => dense(r.pts ?? r.coarse, 3));
+  const along: Pt[][] = [...fixed.values()].map(fixedDots);
   pass.routes.forEach((r, i) => {
     if (fixed.has(i)) return;
     drawn.push(r.coarse);
@@ -888,6 +888,14 @@ function routeAll(qs: ArrowRequest[], fixed = new Map<number, Route>(), earlier?
     pass.uses.push({ columns: new Map(columnUse), lanes: new Map(laneUse) });
   }
   return pass;
+}
+
+/** A fixed route's points a few px apart, made once: every pass weighs routes against the same array (and grid). */
+const fixedAlong = new WeakMap<Route, Pt[]>();
+function fixedDots(r: Route): Pt[] {
+  let dots = fixedAlong.get(r);
+  if (!dots) fixedAlong.set(r, (dots = dense(r.pts ?? r.coarse, 3)));
+  return dots;
 }
 
 const sameArrival = (a: ArrowRequest, b: ArrowRequest) =>
