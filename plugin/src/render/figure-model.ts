@@ -41,6 +41,7 @@ export function modelFigure(trace: Trace, shown: number[], options: RenderOption
   );
   const objectNumber = new Map<number, number>();
   for (const m of steps)
-    for (const o of m.objects) if (!objectNumber.has(o.id)) objectNumber.set(o.id, objectNumber.size + 1);
+    for (const o of [...m.objects, ...m.unseen])
+      if (!objectNumber.has(o.id)) objectNumber.set(o.id, objectNumber.size + 1);
   return { steps, code, omitted, objectNumber, notes: shownNotes(trace.steps, shown) };
 }

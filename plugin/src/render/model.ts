@@ -4,6 +4,7 @@
  * steps marks what changed between the steps it shows).
  */
 import { isRef, type Frame, type HeapObject, type Step, type Trace, type Value } from '../trace/format.ts';
+import { MAX_ITEMS } from './sizes.ts';
 import { sameValue, sanitize, valueKey } from './values.ts';
 
 export type Mark = 'new' | 'changed' | undefined;
@@ -55,8 +56,13 @@ export interface StepModel {
   prevLine?: number;
   step: Step;
   frames: FrameModel[];
-  /** Live and cycle-only objects in order of reach, then freed ones. */
+  /** Live and cycle-only objects in order of reach, then freed ones: what the picture draws. */
   objects: ObjectModel[];
+  /**
+   * Live objects that only the cells a box leaves out reach (past its first MAX_ITEMS, which it sums up as "… N
+   * more"): not drawn, where they would have no arrow into them, but told in the text version, which cuts nothing.
+   */
+  unseen: ObjectModel[];
   stdout: string;
   /** The exception raised at this step; on the last step of a program that ended by an uncaught one, that one. */
   exception?: { type: string; message: string };
@@ -100,19 +106,23 @@ export function hideMatcher(patterns: string[]): (name: string) => boolean {
   return (name) => res.some((r) => r.test(name));
 }
 
-/** The values an object points to, in drawing order (the order in which its children are reached). */
-export function childValues(o: HeapObject): Value[] {
+/**
+ * The values an object points to, in drawing order (the order in which its children are reached): those of the cells
+ * its box draws, or with `all` those of the cells it leaves out too.
+ */
+export function childValues(o: HeapObject, all = false): Value[] {
+  const cut = <T>(cells: T[]) => (all ? cells : cells.slice(0, MAX_ITEMS));
   switch (o.kind) {
     case 'list':
     case 'tuple':
     case 'set':
     case 'frozenset':
-      return o.items;
+      return cut(o.items);
     case 'dict':
-      return o.entries.flat();
+      return cut(o.entries).flat();
     case 'instance':
     case 'class':
-      return o.attrs.map(([, v]) => v);
+      return cut(o.attrs).map(([, v]) => v);
     case 'generator':
       return o.frame ? o.frame.locals.map(([, v]) => v) : [];
     default:
@@ -301,7 +311,20 @@ export function buildModels(trace: Trace, shown: number[], opts: ModelOptions): 
     const step = trace.steps[index]!;
     const baseline: Baseline | undefined =
       prevShown !== undefined ? trace.steps[prevShown] : index > 0 ? trace.steps[index - 1] : undefined;
-    const m = buildModel(trace, index, k + 1, step, baseline, prevShown ?? index - 1, hidden, opts, stars, names);
+    const unseenBefore = new Set(out.at(-1)?.unseen.map((o) => o.id));
+    const m = buildModel(
+      trace,
+      index,
+      k + 1,
+      step,
+      baseline,
+      prevShown ?? index - 1,
+      hidden,
+      opts,
+      stars,
+      names,
+      unseenBefore,
+    );
     if (step.omittedFrames) {
       const o = omittedModel(step, m.frames, (frameNamesById ??= frameNames(trace)));
       // Calls of a hidden function stay hidden, left out or not.
@@ -394,48 +417,76 @@ function frameModels(
  * The live objects, depth-first from the rows, globals first, so that a structure's parts follow their owner; each
  * marked against the baseline (folded to folded, so that a changed cell is marked where it is drawn).
  */
+/**
+ * The objects a step's frames reach, in order of reach: those the picture draws, reached through drawn cells only,
+ * and the `unseen` ones that only cells a box leaves out reach.
+ */
 function reachableObjects(
   step: Step,
   frames: FrameModel[],
   baseline: Baseline | undefined,
   names: ProgramNames | undefined,
-): ObjectModel[] {
-  const objects: ObjectModel[] = [];
+): { drawn: ObjectModel[]; unseen: ObjectModel[] } {
   const seen = new Set<number>();
   const cycle = new Set(step.cycleOnly ?? []);
-  const visit = (v: Value, parent: number | null) => {
-    if (!isRef(v) || seen.has(v.ref)) return;
-    const raw = step.heap[v.ref];
-    if (!raw) return;
-    seen.add(v.ref);
-    const { obj, generated } = names ? foldGenerated(raw, step.heap, names) : { obj: raw };
-    const rawPrev = baseline?.heap[v.ref];
-    // Compared folded to folded, so that a changed cell is marked where it is drawn.
-    const prev = rawPrev && names ? foldGenerated(rawPrev, baseline!.heap, names).obj : rawPrev;
-    const diff = !baseline ? [] : prev ? changedCells(obj, prev) : 'all';
-    objects.push({
-      id: v.ref,
-      obj,
-      status: cycle.has(v.ref) ? 'cycle' : 'live',
-      mark: !baseline ? undefined : !prev ? 'new' : diff === 'all' || diff.length > 0 ? 'changed' : undefined,
-      changedCells: diff === 'all' ? [] : diff,
-      parent,
-      ...(generated ? { generated } : {}),
-    });
-    for (const c of childValues(obj)) visit(c, v.ref);
+  const roots: Value[] = [...frames.flatMap((f) => f.rows.map((r) => r.value)), ...[...cycle].map((ref) => ({ ref }))];
+  const walk = (from: Value[], all: boolean): ObjectModel[] => {
+    const objects: ObjectModel[] = [];
+    const visit = (v: Value, parent: number | null) => {
+      if (!isRef(v) || seen.has(v.ref) || !step.heap[v.ref]) return;
+      seen.add(v.ref);
+      const o = objectModel(step, v.ref, baseline, names, parent);
+      o.status = cycle.has(v.ref) ? 'cycle' : 'live';
+      objects.push(o);
+      for (const c of childValues(o.obj, all)) visit(c, v.ref);
+    };
+    for (const r of from) visit(r, null);
+    return objects;
   };
-  for (const f of frames) for (const r of f.rows) visit(r.value, null);
-  for (const id of step.cycleOnly ?? []) visit({ ref: id }, null);
-  return objects;
+  const drawn = walk(roots, false);
+  // The drawn objects are seen already: what is left is what their left-out cells reach.
+  return {
+    drawn,
+    unseen: walk(
+      drawn.flatMap((o) => childValues(o.obj, true)),
+      true,
+    ),
+  };
+}
+
+/** One reachable object as a step shows it: folded, and marked against the baseline (folded to folded). */
+function objectModel(
+  step: Step,
+  id: number,
+  baseline: Baseline | undefined,
+  names: ProgramNames | undefined,
+  parent: number | null,
+): ObjectModel {
+  const raw = step.heap[id]!;
+  const { obj, generated } = names ? foldGenerated(raw, step.heap, names) : { obj: raw };
+  const rawPrev = baseline?.heap[id];
+  // Compared folded to folded, so that a changed cell is marked where it is drawn.
+  const prev = rawPrev && names ? foldGenerated(rawPrev, baseline!.heap, names).obj : rawPrev;
+  const diff = !baseline ? [] : prev ? changedCells(obj, prev) : 'all';
+  return {
+    id,
+    obj,
+    status: 'live',
+    mark: !baseline ? undefined : !prev ? 'new' : diff === 'all' || diff.length > 0 ? 'changed' : undefined,
+    changedCells: diff === 'all' ? [] : diff,
+    parent,
+    ...(generated ? { generated } : {}),
+  };
 }
 
 /** Objects that died since the last shown step (trace step `after`), each in its last state, to be drawn as freed. */
-function freedObjects(trace: Trace, index: number, step: Step, after: number): ObjectModel[] {
+function freedObjects(trace: Trace, index: number, step: Step, after: number, unseen: Set<number>): ObjectModel[] {
   const objects: ObjectModel[] = [];
   const freedIds = new Set<number>();
   for (let j = Math.max(after + 1, 0); j <= index; j++) {
     for (const id of trace.steps[j]!.freed ?? []) {
-      if (step.heap[id] || freedIds.has(id)) continue;
+      // One the last shown step did not draw is not drawn dying either.
+      if (step.heap[id] || freedIds.has(id) || unseen.has(id)) continue;
       const last = j > 0 ? trace.steps[j - 1]!.heap[id] : undefined;
       if (!last) continue;
       freedIds.add(id);
@@ -458,11 +509,14 @@ function buildModel(
   opts: ModelOptions,
   stars: StarImports,
   /** The program's own names, to fold what libraries generated; undefined to show everything. */
-  names?: ProgramNames,
+  names: ProgramNames | undefined,
+  /** The objects the last shown step did not draw. */
+  unseenBefore: Set<number>,
 ): StepModel {
   const lastActive = step.frames.filter((f) => !f.exited).at(-1);
   const frames = frameModels(trace, index, step, baseline, hidden, opts, stars);
-  const objects = [...reachableObjects(step, frames, baseline, names), ...freedObjects(trace, index, step, after)];
+  const { drawn, unseen } = reachableObjects(step, frames, baseline, names);
+  const objects = [...drawn, ...freedObjects(trace, index, step, after, unseenBefore)];
   return {
     index,
     ordinal,
@@ -471,6 +525,7 @@ function buildModel(
     step,
     frames,
     objects,
+    unseen,
     stdout: sanitize(trace.stdout.slice(0, step.stdout)),
     exception:
       step.exception ??

@@ -45,7 +45,7 @@ export function stepText(m: StepModel, ctx: TextContext): string {
       if (r.mark) changes.push(`${what} in ${frameName(f)} (${r.mark})`);
     }
   }
-  for (const o of m.objects)
+  for (const o of [...m.objects, ...m.unseen])
     if (o.mark && o.status !== 'freed') changes.push(`object ${ctx.objectNumber(o.id)} (${o.mark})`);
   if (changes.length) out.push(`Changed: ${changes.join(', ')}`);
 
@@ -67,7 +67,7 @@ export function stepText(m: StepModel, ctx: TextContext): string {
     if (m.omitted?.afterIndex === i) out.push(`  ${omittedLabel(m.omitted)}, not shown`);
   }
 
-  const live = m.objects.filter((o) => o.status !== 'freed');
+  const live = [...m.objects.filter((o) => o.status !== 'freed'), ...m.unseen];
   if (live.length) {
     out.push('Objects:');
     for (const o of live) {
