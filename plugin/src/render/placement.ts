@@ -6,7 +6,8 @@
  * can be taken by a later object. Column widths and row heights are the largest over every object that ever sits
  * there, so all steps share one size.
  */
-import type { StepModel } from './model.ts';
+import { isRef, type HeapObject } from '../trace/format.ts';
+import { childValues, type StepModel } from './model.ts';
 import { FRAME_GAP, FRAME_HEAD_H, frameHeight, ROW_PITCH } from './sizes.ts';
 
 export interface Slot {
@@ -207,15 +208,8 @@ export function slotParents(
   return out;
 }
 
-/** The heap ids an object points to, in the order its cells draw them. */
-function refsIn(obj: unknown): number[] {
-  const out: number[] = [];
-  JSON.stringify(obj, (k, v) => {
-    if (k === 'ref' && typeof v === 'number') out.push(v);
-    return v;
-  });
-  return out;
-}
+/** The heap ids an object points to, in the order its cells draw them (those it leaves out too). */
+const refsIn = (obj: HeapObject): number[] => childValues(obj, true).flatMap((v) => (isRef(v) ? [v.ref] : []));
 
 /**
  * Per row, the row of the object its first object hangs from (its parent, at the last step it is drawn) and where
