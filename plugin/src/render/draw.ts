@@ -354,9 +354,11 @@ export function drawStep(d: FigureDrawing, k: number, placed: StepPlacement, arr
  * tree itself, and a cached figure twice the size would cost every read of it.
  */
 export function withSvgBytes<T extends { tree: Element }>(step: T): T & { svg: string } {
+  return bytesWhenRead(step, 'svg', step.tree) as T & { svg: string };
+}
+
+/** Gives `target` a `key` that holds the bytes of `nodes`, written when first read and left out of its JSON. */
+export function bytesWhenRead<T extends object>(target: T, key: string, nodes: ElementContent | ElementContent[]): T {
   let bytes: string | undefined;
-  return Object.defineProperty(step, 'svg', {
-    get: () => (bytes ??= svgBytes(step.tree)),
-    enumerable: false,
-  }) as T & { svg: string };
+  return Object.defineProperty(target, key, { get: () => (bytes ??= svgBytes(nodes)), enumerable: false });
 }

@@ -11,10 +11,9 @@
  * | Route arrows | `routeArrows` (routes.ts) | `StepPlacement` → `StepArrows` |
  * | Draw | `startDrawing`, `drawStep` (draw.ts) | all of the above → `RenderedStep` (SVG written by svg.ts) |
  */
-import { svgBytes, type ElementContent } from '../figure/hast.ts';
 import type { Trace } from '../trace/format.ts';
 import { figureFragments, layOut, type FigureFragments, type LaidOut } from './boxes.ts';
-import { drawStep, sharedPart, startDrawing, withSvgBytes } from './draw.ts';
+import { bytesWhenRead, drawStep, sharedPart, startDrawing, withSvgBytes } from './draw.ts';
 import { modelFigure, type FigureModel } from './figure-model.ts';
 import { outputLines } from './fragments.ts';
 import { placeFigure, placeStep, type FigurePlacement } from './positions.ts';
@@ -72,21 +71,12 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
   const shared = sharedPart(drawings);
   const [{ width, height }, stacked] = arrangements;
   const figure: RenderedFigure = { width: width!, height: height!, steps };
-  if (shared !== undefined) withSharedBytes(figure, shared);
+  // The shared part's bytes are left out of the figure's JSON, as a step's `svg` is.
+  if (shared !== undefined) bytesWhenRead(figure, 'shared', (figure.sharedTree = shared));
   if (page) figure.code = model.code;
   if (page && stacked)
     figure.narrow = { width: stacked.width, height: stacked.height, ...(stacked.band ? { band: stacked.band } : {}) };
   return figure;
-}
-
-/**
- * The figure with its shared part: the tree, and its bytes written when first read and left out of the figure's JSON,
- * as a step's `svg` is (see withSvgBytes in draw.ts).
- */
-function withSharedBytes(figure: RenderedFigure, shared: ElementContent[]): void {
-  figure.sharedTree = shared;
-  let bytes: string | undefined;
-  Object.defineProperty(figure, 'shared', { get: () => (bytes ??= svgBytes(shared)), enumerable: false });
 }
 
 /**

@@ -414,12 +414,8 @@ function frameModels(
 }
 
 /**
- * The live objects, depth-first from the rows, globals first, so that a structure's parts follow their owner; each
- * marked against the baseline (folded to folded, so that a changed cell is marked where it is drawn).
- */
-/**
- * The objects a step's frames reach, in order of reach: those the picture draws, reached through drawn cells only,
- * and the `unseen` ones that only cells a box leaves out reach.
+ * The live objects, depth-first from the rows, globals first, so that a structure's parts follow their owner: those
+ * the picture draws, reached through drawn cells only, then the `unseen` ones that only cells a box leaves out reach.
  */
 function reachableObjects(
   step: Step,
@@ -435,8 +431,7 @@ function reachableObjects(
     const visit = (v: Value, parent: number | null) => {
       if (!isRef(v) || seen.has(v.ref) || !step.heap[v.ref]) return;
       seen.add(v.ref);
-      const o = objectModel(step, v.ref, baseline, names, parent);
-      o.status = cycle.has(v.ref) ? 'cycle' : 'live';
+      const o = objectModel(step, v.ref, baseline, names, parent, cycle.has(v.ref) ? 'cycle' : 'live');
       objects.push(o);
       for (const c of childValues(o.obj, all)) visit(c, v.ref);
     };
@@ -461,6 +456,7 @@ function objectModel(
   baseline: Baseline | undefined,
   names: ProgramNames | undefined,
   parent: number | null,
+  status: 'live' | 'cycle',
 ): ObjectModel {
   const raw = step.heap[id]!;
   const { obj, generated } = names ? foldGenerated(raw, step.heap, names) : { obj: raw };
@@ -471,7 +467,7 @@ function objectModel(
   return {
     id,
     obj,
-    status: 'live',
+    status,
     mark: !baseline ? undefined : !prev ? 'new' : diff === 'all' || diff.length > 0 ? 'changed' : undefined,
     changedCells: diff === 'all' ? [] : diff,
     parent,
