@@ -86,18 +86,38 @@ export function figureFragments(model: FigureModel): FigureFragments {
   return { code, legend, headers, steps, codeDims: cd, frameDims: fd, unique: [...specs.values()] };
 }
 
-/** Layouts of the fragments every figure draws alike (the legend, the headers), kept for the process. */
-const STATIC = new Map<string, Rendered>();
-const STATIC_KEYS = new Set(
-  [legendFragment(), headerFragment('Frames'), headerFragment('Objects'), headerFragment('Print output')].map(
-    (s) => s.key,
-  ),
-);
+/**
+ * Layouts by what a fragment draws (its element as JSON), kept across the figures a thread draws, most recently used
+ * last. A fragment's layout depends on nothing but its element: satori lays each out relative to its own corner, in
+ * float32 steps that move exactly to any place on the sheet. So a box that recurs in another figure (a frame's
+ * header, a variable, a small list, the legend) is laid out once. Fragment keys cannot be used: they are unique only
+ * within a figure (the code pane is `code` in every one).
+ */
+const LAYOUTS = new Map<string, Rendered>();
+
+/** At most this many layouts are kept (a few hundred bytes to a few kB each). */
+export const LAYOUTS_KEPT = 5000;
 
 /** Lays out, in one satori call, every fragment whose layout is not known yet. */
 export async function layOut(fragments: FigureFragments): Promise<LaidOut> {
-  const fresh = fragments.unique.filter((s) => !STATIC.has(s.key));
+  const own = new Map<string, Rendered>();
+  const content = new Map<string, string>();
+  const fresh: FragmentSpec[] = [];
+  for (const s of fragments.unique) {
+    const c = JSON.stringify(s.el);
+    const known = LAYOUTS.get(c);
+    // Taken now: another figure drawn meanwhile (while satori runs) may push it out of the cache.
+    if (known) own.set(s.key, known);
+    else fresh.push(s);
+    content.set(s.key, c);
+  }
   const rendered = await renderSheet(fresh);
-  for (const s of fresh) if (STATIC_KEYS.has(s.key)) STATIC.set(s.key, rendered.get(s.key)!);
-  return (s) => rendered.get(s.key) ?? STATIC.get(s.key)!;
+  for (const [key, r] of rendered) own.set(key, r);
+  for (const s of fragments.unique) {
+    const c = content.get(s.key)!;
+    LAYOUTS.delete(c);
+    LAYOUTS.set(c, own.get(s.key)!);
+  }
+  while (LAYOUTS.size > LAYOUTS_KEPT) LAYOUTS.delete(LAYOUTS.keys().next().value!);
+  return (s) => own.get(s.key)!;
 }
