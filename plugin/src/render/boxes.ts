@@ -93,10 +93,14 @@ export function figureFragments(model: FigureModel): FigureFragments {
  * header, a variable, a small list, the legend) is laid out once. Fragment keys cannot be used: they are unique only
  * within a figure (the code pane is `code` in every one).
  */
-const LAYOUTS = new Map<string, Rendered>();
+const LAYOUTS = new Map<string, { laid: Rendered; size: number }>();
+let layoutsSize = 0;
 
-/** At most this many layouts are kept (a few hundred bytes to a few kB each). */
-export const LAYOUTS_KEPT = 5000;
+/**
+ * The layouts kept, counted as the length of their keys (500 characters on average over the conformance programs'
+ * figures): about 2,000 fragments, a few MB with the layouts, in each drawing thread (a long-running dev server too).
+ */
+export const LAYOUTS_KEPT_CHARS = 1_000_000;
 
 /** Lays out, in one satori call, every fragment whose layout is not known yet. */
 export async function layOut(fragments: FigureFragments): Promise<LaidOut> {
@@ -107,17 +111,27 @@ export async function layOut(fragments: FigureFragments): Promise<LaidOut> {
     const c = JSON.stringify(s.el);
     const known = LAYOUTS.get(c);
     // Taken now: another figure drawn meanwhile (while satori runs) may push it out of the cache.
-    if (known) own.set(s.key, known);
+    if (known) own.set(s.key, known.laid);
     else fresh.push(s);
     content.set(s.key, c);
   }
-  const rendered = await renderSheet(fresh);
-  for (const [key, r] of rendered) own.set(key, r);
-  for (const s of fragments.unique) {
-    const c = content.get(s.key)!;
-    LAYOUTS.delete(c);
-    LAYOUTS.set(c, own.get(s.key)!);
-  }
-  while (LAYOUTS.size > LAYOUTS_KEPT) LAYOUTS.delete(LAYOUTS.keys().next().value!);
+  for (const [key, laid] of await renderSheet(fresh)) own.set(key, laid);
+  for (const s of fragments.unique) keepLayout(content.get(s.key)!, own.get(s.key)!);
   return (s) => own.get(s.key)!;
+}
+
+/** Keeps a layout as the most recently used, and lets go of the least recently used past the budget. */
+function keepLayout(content: string, laid: Rendered): void {
+  const old = LAYOUTS.get(content);
+  if (old) {
+    LAYOUTS.delete(content);
+    layoutsSize -= old.size;
+  }
+  LAYOUTS.set(content, { laid, size: content.length });
+  layoutsSize += content.length;
+  while (layoutsSize > LAYOUTS_KEPT_CHARS && LAYOUTS.size > 1) {
+    const [oldest, { size }] = LAYOUTS.entries().next().value!;
+    LAYOUTS.delete(oldest);
+    layoutsSize -= size;
+  }
 }
