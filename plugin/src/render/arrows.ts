@@ -21,6 +21,8 @@ interface Candidate {
   pts: Pt[];
   /** The corners (an elbow) or a coarse sampling (a curve): enough to count crossings with. */
   coarse?: Pt[];
+  /** Its points' samples, made when first tested (a candidate is proposed again and again, see `made`). */
+  samples?: Sampled;
 }
 
 /** A candidate route as it is proposed: how to make it, where it ends, and the lane it runs along (elbows). */
@@ -62,7 +64,48 @@ export function dotsData(dots: Pt[]): string {
   return pathData(dots.map((p) => ['M', p])).replace(/(?<=\d)(?=[mM]|$)/g, 'h0');
 }
 
+/**
+ * Candidates made lately, by their corners (an elbow) or control points (a curve): the steps of a figure mostly
+ * propose the same routes, whose points are then made once, and so their samples, dense points and grids (kept by
+ * points array). Two generations: when the newer fills up, it replaces the older (a hit there moves up), so that
+ * forgetting the oldest costs nothing.
+ */
+let made = new Map<number, Made>();
+let older = new Map<number, Made>();
+const MADE_KEPT = 512;
+
+/** A candidate, the numbers it was made from, and the next one whose numbers hash alike. */
+interface Made {
+  from: number[];
+  c: Candidate;
+  other: Made | undefined;
+}
+
+function remembered(from: number[], make: () => Candidate): Candidate {
+  let h = from.length;
+  for (let i = 0; i < from.length; i++) h = Math.imul(h ^ ((from[i]! * 64) | 0), 0x9e3779b1);
+  // A small integer, which the maps hash fastest.
+  h &= 0x3fffffff;
+  for (let m = made.get(h); m; m = m.other) if (sameNumbers(m.from, from)) return m.c;
+  let c: Candidate | undefined;
+  for (let m = older.get(h); m && !c; m = m.other) if (sameNumbers(m.from, from)) c = m.c;
+  c ??= make();
+  if (made.size >= MADE_KEPT) [older, made] = [made, new Map()];
+  made.set(h, { from, c, other: made.get(h) });
+  return c;
+}
+
+function sameNumbers(a: number[], b: number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function cubic(a: Pt, b: Pt, c: Pt, d: Pt): Candidate {
+  return remembered([0, a.x, a.y, b.x, b.y, c.x, c.y, d.x, d.y], () => curve(a, b, c, d));
+}
+
+function curve(a: Pt, b: Pt, c: Pt, d: Pt): Candidate {
   const pts: Pt[] = [];
   for (let i = 0; i <= 24; i++) {
     const t = i / 24;
@@ -84,11 +127,17 @@ function cubic(a: Pt, b: Pt, c: Pt, d: Pt): Candidate {
 
 /** An orthogonal route with rounded corners. */
 function elbow(points: Pt[]): Candidate {
+  const from = [1];
+  for (const p of points) from.push(p.x, p.y);
+  return remembered(from, () => corners(points));
+}
+
+function corners(points: Pt[]): Candidate {
   const pts: Pt[] = [];
   for (let i = 1; i < points.length; i++) {
     const a = points[i - 1]!;
     const b = points[i]!;
-    const n = Math.max(1, Math.ceil(Math.hypot(b.x - a.x, b.y - a.y) / 6));
+    const n = Math.max(1, Math.ceil(distance(b.x - a.x, b.y - a.y) / 6));
     for (let k = 0; k <= n; k++) pts.push({ x: a.x + ((b.x - a.x) * k) / n, y: a.y + ((b.y - a.y) * k) / n });
   }
   const cmds: Parameters<typeof pathData>[0] = [['M', points[0]!]];
@@ -102,8 +151,15 @@ function elbow(points: Pt[]): Candidate {
     cmds.push(['L', into], ['Q', b, out]);
   }
   cmds.push(['L', points.at(-1)!]);
-  return { d: pathData(cmds), pts, coarse: points };
+  // Its own corners: the candidate is kept (see `made`), the caller's points are not its to keep.
+  return { d: pathData(cmds), pts, coarse: points.map(({ x, y }) => ({ x, y })) };
 }
+
+/**
+ * Math.hypot(dx, dy), which is exactly |dy| when dx is 0 and |dx| when dy is 0: most segments are level or upright,
+ * and Math.hypot is a costly call (it boxes its arguments) in the loops that sample routes.
+ */
+const distance = (dx: number, dy: number) => (dx === 0 ? Math.abs(dy) : dy === 0 ? Math.abs(dx) : Math.hypot(dx, dy));
 
 function towards(from: Pt, to: Pt, r: number): Pt {
   const len = Math.hypot(to.x - from.x, to.y - from.y) || 1;
@@ -116,7 +172,7 @@ function dense(pts: Pt[], step = 3): Pt[] {
   for (let i = 1; i < pts.length; i++) {
     const a = pts[i - 1]!;
     const b = pts[i]!;
-    const n = Math.max(1, Math.ceil(Math.hypot(b.x - a.x, b.y - a.y) / step));
+    const n = Math.max(1, Math.ceil(distance(b.x - a.x, b.y - a.y) / step));
     for (let k = 1; k <= n; k++) out.push({ x: a.x + ((b.x - a.x) * k) / n, y: a.y + ((b.y - a.y) * k) / n });
   }
   return out;
@@ -144,11 +200,11 @@ function way(source: Box, cell: Box, from: Pt): Box[] {
  * count with a bound learns no more from the rest.
  */
 function hits(c: Candidate, q: ArrowRequest, obstacles: Box[], enough = Infinity): number {
-  const r = sampled(c.pts);
+  c.samples ??= sampled(c.pts);
+  const r = c.samples;
   let n = 0;
-  const crosses = (o: Box, m: number) => someSample(r, reaching(o, m), (x, y) => insideXY(x, y, o, m));
-  for (const o of obstacles) if (crosses(o, 1) && ++n >= enough) return n;
-  for (const l of q.labels?.values() ?? []) if (crosses(l, 0) && ++n >= enough) return n;
+  for (const o of obstacles) if (crossesBox(r, o, 1) && ++n >= enough) return n;
+  for (const l of q.labels?.values() ?? []) if (crossesBox(r, l, 0) && ++n >= enough) return n;
   // Off the canvas, an arrow is cut off.
   const box = q.canvas;
   if (box && someSample(r, leaving(box), (x, y) => x < 1 || y < 1 || x > box.w - 1 || y > box.h - 1)) n++;
@@ -181,19 +237,37 @@ const SAMPLE = 3;
 /** How far a sampled point may stray from its segment's corners through rounding, at most. */
 const SLACK = 1e-6;
 
-/** A route's segments in runs of 8, each with the bounding box of its corners, which holds every point sampled on it. */
+/**
+ * A route's segments in runs of RUN (the k-th from segment RUN * k + 1 on), each with the bounding box of its corners
+ * (x0, y0, x1, y1 at 4 * k), which holds every point sampled on it.
+ */
 interface Sampled {
   pts: Pt[];
-  runs: { from: number; to: number; box: BBox }[];
+  boxes: Float64Array;
 }
+const RUN = 8;
 
 function sampled(pts: Pt[]): Sampled {
-  const runs: Sampled['runs'] = [];
-  for (let from = 1; from < pts.length; from += 8) {
-    const to = Math.min(from + 8, pts.length);
-    runs.push({ from, to, box: bbox(pts, from - 1, to) });
+  const boxes = new Float64Array(Math.ceil((pts.length - 1) / RUN) * 4);
+  // bbox() of each run, written out: an object for each was most of what sampling a candidate allocated.
+  for (let from = 1, k = 0; from < pts.length; from += RUN, k += 4) {
+    let x0 = Infinity;
+    let y0 = Infinity;
+    let x1 = -Infinity;
+    let y1 = -Infinity;
+    for (let i = from - 1; i < Math.min(from + RUN, pts.length); i++) {
+      const p = pts[i]!;
+      if (p.x < x0) x0 = p.x;
+      if (p.y < y0) y0 = p.y;
+      if (p.x > x1) x1 = p.x;
+      if (p.y > y1) y1 = p.y;
+    }
+    boxes[k] = x0;
+    boxes[k + 1] = y0;
+    boxes[k + 2] = x1;
+    boxes[k + 3] = y1;
   }
-  return { pts, runs };
+  return { pts, boxes };
 }
 
 /** Whether a bounding box may hold a point inside `o` (margin m). */
@@ -213,16 +287,53 @@ function someSample(
   reach: (x0: number, y0: number, x1: number, y1: number) => boolean,
   test: (x: number, y: number) => boolean,
 ): boolean {
-  const { pts } = r;
+  const { pts, boxes } = r;
   if (test(pts[0]!.x, pts[0]!.y)) return true;
-  for (const { from, to, box } of r.runs) {
-    if (!reach(box.x0, box.y0, box.x1, box.y1)) continue;
-    for (let i = from; i < to; i++) {
+  for (let k = 0; k < boxes.length; k += 4) {
+    if (!reach(boxes[k]!, boxes[k + 1]!, boxes[k + 2]!, boxes[k + 3]!)) continue;
+    for (let i = (k / 4) * RUN + 1; i < Math.min((k / 4 + 1) * RUN + 1, pts.length); i++) {
       const a = pts[i - 1]!;
       const b = pts[i]!;
       if (!reach(Math.min(a.x, b.x), Math.min(a.y, b.y), Math.max(a.x, b.x), Math.max(a.y, b.y))) continue;
-      const n = Math.max(1, Math.ceil(Math.hypot(b.x - a.x, b.y - a.y) / SAMPLE));
+      const n = Math.max(1, Math.ceil(distance(b.x - a.x, b.y - a.y) / SAMPLE));
       for (let k = 1; k <= n; k++) if (test(a.x + ((b.x - a.x) * k) / n, a.y + ((b.y - a.y) * k) / n)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether a point of `dense(r.pts, SAMPLE)` lies inside `o` (margin m): someSample with `reaching` and `insideXY`,
+ * written out for the test every box and label gets, which made two closures (and boxed every point) each time.
+ */
+function crossesBox(r: Sampled, o: Box, m: number): boolean {
+  const { pts, boxes } = r;
+  const x0 = o.x + m;
+  const x1 = o.x + o.w - m;
+  const y0 = o.y + m;
+  const y1 = o.y + o.h - m;
+  if (pts[0]!.x > x0 && pts[0]!.x < x1 && pts[0]!.y > y0 && pts[0]!.y < y1) return true;
+  for (let k = 0; k < boxes.length; k += 4) {
+    if (
+      !(
+        boxes[k + 2]! + SLACK > x0 &&
+        boxes[k]! - SLACK < x1 &&
+        boxes[k + 3]! + SLACK > y0 &&
+        boxes[k + 1]! - SLACK < y1
+      )
+    )
+      continue;
+    for (let i = (k / 4) * RUN + 1; i < Math.min((k / 4 + 1) * RUN + 1, pts.length); i++) {
+      const a = pts[i - 1]!;
+      const b = pts[i]!;
+      if (Math.max(a.x, b.x) + SLACK <= x0 || Math.min(a.x, b.x) - SLACK >= x1) continue;
+      if (Math.max(a.y, b.y) + SLACK <= y0 || Math.min(a.y, b.y) - SLACK >= y1) continue;
+      const n = Math.max(1, Math.ceil(distance(b.x - a.x, b.y - a.y) / SAMPLE));
+      for (let j = 1; j <= n; j++) {
+        const x = a.x + ((b.x - a.x) * j) / n;
+        const y = a.y + ((b.y - a.y) * j) / n;
+        if (x > x0 && x < x1 && y > y0 && y < y1) return true;
+      }
     }
   }
   return false;
@@ -610,7 +721,8 @@ function choose(cands: Proposal[], q: ArrowRequest, obstacles: Box[]): { best: C
  */
 function crossings(c: Candidate, q: ArrowRequest, enough: number): number {
   const x = crossCount(c.coarse ?? c.pts, q.drawn ?? []);
-  return x >= enough ? x : x + alongside(c.pts, q.along ?? [], enough - x);
+  c.samples ??= sampled(c.pts);
+  return x >= enough ? x : x + alongside(c.samples, q.along ?? [], enough - x);
 }
 
 type BBox = { x0: number; y0: number; x1: number; y1: number };
@@ -626,14 +738,13 @@ function boxOf(route: Pt[]): BBox {
   return box;
 }
 
-/** The bounding box of pts[from … to - 1]. */
-function bbox(pts: Pt[], from = 0, to = pts.length): BBox {
+/** The bounding box of pts. */
+function bbox(pts: Pt[]): BBox {
   let x0 = Infinity;
   let y0 = Infinity;
   let x1 = -Infinity;
   let y1 = -Infinity;
-  for (let i = from; i < to; i++) {
-    const p = pts[i]!;
+  for (const p of pts) {
     if (p.x < x0) x0 = p.x;
     if (p.y < y0) y0 = p.y;
     if (p.x > x1) x1 = p.x;
@@ -665,14 +776,14 @@ function crossCount(pts: Pt[], drawn: Pt[][]): number {
 }
 
 /** How many of the drawn routes (points a few px apart) a route runs along: within 3 px for 12 px or more. */
-function alongside(pts: Pt[], drawn: Pt[][], enough = Infinity): number {
+function alongside(r: Sampled, drawn: Pt[][], enough = Infinity): number {
   // Dense points lie on the route's segments, so they have its bounding box: no drawn route near it, nothing to do.
-  const b = bbox(pts);
+  const b = bbox(r.pts);
   let n = 0;
   for (const other of drawn) {
     const o = boxOf(other);
     if (o.x0 - b.x1 >= NEAR || b.x0 - o.x1 >= NEAR || o.y0 - b.y1 >= NEAR || b.y0 - o.y1 >= NEAR) continue;
-    if (nearRun(pts, gridOf(other), o) >= 12 && ++n >= enough) return n;
+    if (nearRun(r, gridOf(other), o) >= 12 && ++n >= enough) return n;
   }
   return n;
 }
@@ -681,19 +792,29 @@ function alongside(pts: Pt[], drawn: Pt[][], enough = Infinity): number {
  * The longest run, in px, of the route's points 2 px apart (`dense(pts, 2)`, walked without building it) that lie
  * within NEAR px of the grid's route; stops at 12, which is enough to count.
  */
-function nearRun(pts: Pt[], grid: Grid, o: BBox): number {
+function nearRun(r: Sampled, grid: Grid, o: BBox): number {
+  const { pts, boxes } = r;
   let run = 0;
   let px = pts[0]!.x;
   let py = pts[0]!.y;
   for (let i = 1; i < pts.length; i++) {
+    // A whole run of segments (see Sampled) that stays NEAR clear of the box: on to its last one, as below.
+    if ((i - 1) % RUN === 0 && farBox(boxes, ((i - 1) / RUN) * 4, o)) i = Math.min(i - 1 + RUN, pts.length - 1);
     const a = pts[i - 1]!;
     const b = pts[i]!;
-    const n = Math.max(1, Math.ceil(Math.hypot(b.x - a.x, b.y - a.y) / 2));
+    const n = Math.max(1, Math.ceil(distance(b.x - a.x, b.y - a.y) / 2));
+    // A segment that stays NEAR clear of the route's box breaks the run at each of its points: only its last counts.
+    if (farFrom(a, b, o)) {
+      run = 0;
+      px = a.x + ((b.x - a.x) * n) / n;
+      py = a.y + ((b.y - a.y) * n) / n;
+      continue;
+    }
     for (let k = 1; k <= n; k++) {
       const x = a.x + ((b.x - a.x) * k) / n;
       const y = a.y + ((b.y - a.y) * k) / n;
       const maybe = x - o.x1 < NEAR && o.x0 - x < NEAR && y - o.y1 < NEAR && o.y0 - y < NEAR;
-      run = maybe && isNear(grid, x, y) ? run + Math.hypot(x - px, y - py) : 0;
+      run = maybe && isNear(grid, x, y) ? run + distance(x - px, y - py) : 0;
       if (run >= 12) return run;
       px = x;
       py = y;
@@ -702,44 +823,102 @@ function nearRun(pts: Pt[], grid: Grid, o: BBox): number {
   return run;
 }
 
+/** Whether every point sampled on the run of segments whose box starts at boxes[k] lies NEAR px or more outside `o`. */
+const farBox = (boxes: Float64Array, k: number, o: BBox) =>
+  boxes[k]! - o.x1 >= NEAR + SLACK ||
+  o.x0 - boxes[k + 2]! >= NEAR + SLACK ||
+  boxes[k + 1]! - o.y1 >= NEAR + SLACK ||
+  o.y0 - boxes[k + 3]! >= NEAR + SLACK;
+
+/** Whether every point sampled on segment ab (which strays SLACK at most) lies NEAR px or more outside the box. */
+const farFrom = (a: Pt, b: Pt, o: BBox) =>
+  Math.min(a.x, b.x) - o.x1 >= NEAR + SLACK ||
+  o.x0 - Math.max(a.x, b.x) >= NEAR + SLACK ||
+  Math.min(a.y, b.y) - o.y1 >= NEAR + SLACK ||
+  o.y0 - Math.max(a.y, b.y) >= NEAR + SLACK;
+
 /**
- * A route's points bucketed in cells of NEAR px, so that the points near a point are found in 9 cells; `around` holds
- * every cell next to one with points, so that a point with none near is told by one look.
+ * A route's points bucketed in cells of NEAR px, so that the points near a point are found in 9 cells. `around` has a
+ * bit for every cell next to one with points (over the route's cells and one more on each side, `cx0`, `cy0` on,
+ * `rows` per column), so that a point with none near is told by one look; `first` and `next` chain the points (by
+ * index, plus one) whose cells share a hash slot, and `keys` holds each point's cell.
  */
-type Grid = { cells: Map<number, Pt[]>; around: Set<number> };
+interface Grid {
+  route: Pt[];
+  cx0: number;
+  cy0: number;
+  columns: number;
+  rows: number;
+  around: Uint32Array;
+  keys: Float64Array;
+  first: Int32Array;
+  next: Int32Array;
+}
 const NEAR = 3;
 const cellKey = (cx: number, cy: number) => cx * 65536 + cy;
+const slotOf = (cx: number, cy: number, mask: number) => (Math.imul(cx, 73856093) ^ Math.imul(cy, 19349663)) & mask;
 /** Grids of drawn routes, which are not changed once drawn; the length guards against one that was. */
 const grids = new WeakMap<Pt[], { length: number; grid: Grid }>();
 
 function gridOf(route: Pt[]): Grid {
   const known = grids.get(route);
   if (known && known.length === route.length) return known.grid;
-  const grid: Grid = { cells: new Map(), around: new Set() };
-  for (const o of route) {
-    const cx = Math.floor(o.x / NEAR);
-    const cy = Math.floor(o.y / NEAR);
-    const cell = grid.cells.get(cellKey(cx, cy));
-    if (cell) {
-      cell.push(o);
-      continue;
-    }
-    grid.cells.set(cellKey(cx, cy), [o]);
-    for (let dx = -1; dx <= 1; dx++) for (let dy = -1; dy <= 1; dy++) grid.around.add(cellKey(cx + dx, cy + dy));
-  }
+  const b = bbox(route);
+  const cx0 = Math.floor(b.x0 / NEAR) - 1;
+  const cy0 = Math.floor(b.y0 / NEAR) - 1;
+  const columns = Math.floor(b.x1 / NEAR) + 2 - cx0;
+  const rows = Math.floor(b.y1 / NEAR) + 2 - cy0;
+  const mask = (1 << Math.ceil(Math.log2(route.length * 2 + 1))) - 1;
+  const grid: Grid = {
+    route,
+    cx0,
+    cy0,
+    columns,
+    rows,
+    around: new Uint32Array(Math.ceil((columns * rows) / 32)),
+    keys: new Float64Array(route.length),
+    first: new Int32Array(mask + 1),
+    next: new Int32Array(route.length),
+  };
+  route.forEach((o, i) => place(grid, i, Math.floor(o.x / NEAR), Math.floor(o.y / NEAR)));
   grids.set(route, { length: route.length, grid });
   return grid;
+}
+
+/** Puts the grid route's i-th point, in cell (cx, cy), in its chain, and marks the cells around it. */
+function place(grid: Grid, i: number, cx: number, cy: number) {
+  const slot = slotOf(cx, cy, grid.first.length - 1);
+  grid.keys[i] = cellKey(cx, cy);
+  grid.next[i] = grid.first[slot]!;
+  grid.first[slot] = i + 1;
+  for (let dx = -1; dx <= 1; dx++)
+    for (let dy = -1; dy <= 1; dy++) {
+      const bit = (cx + dx - grid.cx0) * grid.rows + cy + dy - grid.cy0;
+      grid.around[bit >> 5]! |= 1 << (bit & 31);
+    }
 }
 
 /** Whether a point of the grid's route is within NEAR px of (x, y) on both axes (as a scan of all its points would say). */
 function isNear(grid: Grid, x: number, y: number): boolean {
   const cx = Math.floor(x / NEAR);
   const cy = Math.floor(y / NEAR);
-  if (!grid.around.has(cellKey(cx, cy))) return false;
+  const i = cx - grid.cx0;
+  const j = cy - grid.cy0;
+  if (i < 0 || j < 0 || i >= grid.columns || j >= grid.rows) return false;
+  const bit = i * grid.rows + j;
+  return (grid.around[bit >> 5]! & (1 << (bit & 31))) !== 0 && nearIn(grid, cx, cy, x, y);
+}
+
+/** isNear's look at the 9 cells around (cx, cy), apart so that isNear is small enough to inline where it is called. */
+function nearIn(grid: Grid, cx: number, cy: number, x: number, y: number): boolean {
+  const mask = grid.first.length - 1;
   for (let dx = -1; dx <= 1; dx++)
     for (let dy = -1; dy <= 1; dy++) {
-      const cell = grid.cells.get(cellKey(cx + dx, cy + dy));
-      if (cell) for (const o of cell) if (Math.abs(o.x - x) < NEAR && Math.abs(o.y - y) < NEAR) return true;
+      const key = cellKey(cx + dx, cy + dy);
+      for (let p = grid.first[slotOf(cx + dx, cy + dy, mask)]!; p > 0; p = grid.next[p - 1]!) {
+        const o = grid.route[p - 1]!;
+        if (grid.keys[p - 1] === key && Math.abs(o.x - x) < NEAR && Math.abs(o.y - y) < NEAR) return true;
+      }
     }
   return false;
 }
@@ -869,7 +1048,7 @@ function routeAll(qs: ArrowRequest[], fixed = new Map<number, Route>(), earlier?
   const columnUse = new Map(last?.columns);
   const laneUse = new Map(last?.lanes);
   const drawn: Pt[][] = [...fixed.values()].map((r) => r.coarse);
-  const along: Pt[][] = [...fixed.values()].map(fixedDots);
+  const along: Pt[][] = [...fixed.values()].map((r) => dotsOf(r.pts ?? r.coarse));
   pass.routes.forEach((r, i) => {
     if (fixed.has(i)) return;
     drawn.push(r.coarse);
@@ -878,7 +1057,7 @@ function routeAll(qs: ArrowRequest[], fixed = new Map<number, Route>(), earlier?
   for (let i = same; i < qs.length; i++) {
     const f = fixed.get(i);
     const r = f ?? routeOne({ ...qs[i]!, columnUse, laneUse, drawn, along });
-    const dots = f ? undefined : dense(r.pts ?? r.coarse, 3);
+    const dots = f ? undefined : dotsOf(r.pts ?? r.coarse);
     if (dots) {
       drawn.push(r.coarse);
       along.push(dots);
@@ -890,11 +1069,14 @@ function routeAll(qs: ArrowRequest[], fixed = new Map<number, Route>(), earlier?
   return pass;
 }
 
-/** A fixed route's points a few px apart, made once: every pass weighs routes against the same array (and grid). */
-const fixedAlong = new WeakMap<Route, Pt[]>();
-function fixedDots(r: Route): Pt[] {
-  let dots = fixedAlong.get(r);
-  if (!dots) fixedAlong.set(r, (dots = dense(r.pts ?? r.coarse, 3)));
+/**
+ * A route's points a few px apart, made once for its points (which candidates share, see `made`): every pass and
+ * step weighs routes against the same array (and grid).
+ */
+const alongOf = new WeakMap<Pt[], Pt[]>();
+function dotsOf(pts: Pt[]): Pt[] {
+  let dots = alongOf.get(pts);
+  if (!dots) alongOf.set(pts, (dots = dense(pts, 3)));
   return dots;
 }
 
