@@ -379,10 +379,15 @@ export function codeFragment(lines: string[], width: number, numberW: number): F
 /** The last lines printed so far, the first replaced by a count when earlier lines do not fit. */
 export function outputLines(stdout: string, rows: number): string[] {
   if (stdout === '') return [];
-  const lines = stdout.endsWith('\n') ? stdout.slice(0, -1).split('\n') : stdout.split('\n');
-  if (lines.length <= rows) return lines;
-  const tail = lines.slice(lines.length - rows + 1);
-  return [`${ELLIPSIS} ${lines.length - tail.length} lines above`, ...tail];
+  const body = stdout.endsWith('\n') ? stdout.slice(0, -1) : stdout;
+  // Every step asks, with all the output so far: the lines are counted, and only the last ones split off.
+  let count = 1;
+  for (let at = body.indexOf('\n'); at >= 0; at = body.indexOf('\n', at + 1)) count++;
+  if (count <= rows) return body.split('\n');
+  let start = body.length;
+  for (let k = 1; k < rows; k++) start = body.lastIndexOf('\n', start - 1);
+  const tail = rows > 1 ? body.slice(start + 1).split('\n') : [];
+  return [`${ELLIPSIS} ${count - tail.length} lines above`, ...tail];
 }
 
 export function outputFragment(lines: string[], width: number, rows: number): FragmentSpec {
