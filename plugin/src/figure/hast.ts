@@ -63,33 +63,28 @@ const attributeName = (prop: string): string => {
 /** Elements written open and closed even when empty. */
 const NEVER_SELF_CLOSED = new Set(['text', 'title', 'g', 'defs', 'marker', 'svg']);
 
-function writeSvg(node: ElementContent, out: string[]): void {
-  if (node.type === 'text') {
-    out.push(escapeXml(node.value));
-    return;
-  }
-  if (node.type !== 'element') return;
-  out.push('<', node.tagName);
+/** One node's bytes. Built by `+=`, which V8 keeps as a rope and flattens once: faster here than pieces joined. */
+function writeSvg(node: ElementContent): string {
+  if (node.type === 'text') return escapeXml(node.value);
+  if (node.type !== 'element') return '';
+  let out = `<${node.tagName}`;
   for (const prop in node.properties) {
     const value = node.properties[prop];
     if (value === undefined || value === null || value === false) continue;
     const v = Array.isArray(value) ? value.join(' ') : value === true ? '' : String(value);
-    out.push(' ', attributeName(prop), '="', escapeXml(v, true), '"');
+    out += ` ${attributeName(prop)}="${escapeXml(v, true)}"`;
   }
-  if (node.children.length === 0 && !NEVER_SELF_CLOSED.has(node.tagName)) {
-    out.push('/>');
-    return;
-  }
-  out.push('>');
-  for (const c of node.children) writeSvg(c, out);
-  out.push('</', node.tagName, '>');
+  if (node.children.length === 0 && !NEVER_SELF_CLOSED.has(node.tagName)) return `${out}/>`;
+  out += '>';
+  for (const c of node.children) out += writeSvg(c);
+  return `${out}</${node.tagName}>`;
 }
 
 /** The bytes of SVG elements: every attribute double-quoted, empty drawing elements self-closed, text escaped. */
 export function svgBytes(nodes: ElementContent | ElementContent[]): string {
-  const out: string[] = [];
-  for (const n of Array.isArray(nodes) ? nodes : [nodes]) writeSvg(n, out);
-  return out.join('');
+  let out = '';
+  for (const n of Array.isArray(nodes) ? nodes : [nodes]) out += writeSvg(n);
+  return out;
 }
 
 /** Text already written (hast-util-to-html passes `raw` nodes through with `allowDangerousHtml`). */
