@@ -96,15 +96,10 @@ def _wrapped_function(obj):
     return fn if type(fn) is _FunctionType else None
 
 
-def _opcodes(*names):
-    """The opcode numbers of the given instruction names that this Python has."""
-    import dis
-    return frozenset(dis.opmap[n] for n in names if n in dis.opmap)
-
-
-# The instructions a frame can leave by without an exception: a return, or a generator's yield.
-_LEAVE_OPS = _opcodes('RETURN_VALUE', 'RETURN_CONST', 'YIELD_VALUE', 'RETURN_GENERATOR', 'INSTRUMENTED_RETURN_VALUE',
-                      'INSTRUMENTED_RETURN_CONST', 'INSTRUMENTED_YIELD_VALUE')
+# The instructions a frame can leave by without an exception: a return, or a generator's yield (_opcodes: run.py).
+_LEAVE_OPS = _opcodes(frozenset(('RETURN_VALUE', 'RETURN_CONST', 'YIELD_VALUE', 'RETURN_GENERATOR',
+                                 'INSTRUMENTED_RETURN_VALUE', 'INSTRUMENTED_RETURN_CONST',
+                                 'INSTRUMENTED_YIELD_VALUE')).__contains__)
 
 
 def _unwinding(frame):

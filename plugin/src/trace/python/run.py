@@ -860,13 +860,13 @@ def _store_after(code, offset, stores):
     return found
 
 
-def _store_opcodes():
-    """The opcode numbers of every STORE_* instruction."""
+def _opcodes(named):
+    """The opcode numbers of this Python's instructions whose name `named` accepts."""
     import dis
-    return frozenset(op for name, op in dis.opmap.items() if name.startswith('STORE_'))
+    return frozenset(op for name, op in dis.opmap.items() if named(name))
 
 
-_STORE_OPS = _store_opcodes()
+_STORE_OPS = _opcodes(lambda name: name.startswith('STORE_'))
 
 
 def _collect_young():
