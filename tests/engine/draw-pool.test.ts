@@ -31,10 +31,16 @@ describe('drawing threads', () => {
   it('draw the figure the build thread draws, several at once on two threads', async () => {
     const opts = resolveOptions({}, {});
     const traces = await Promise.all(PROGRAMS.map(traced));
-    const jobs = traces.map((trace, i) => ({ code: PROGRAMS[i]!, trace, steps: trace.steps.map((_, k) => k), opts }));
+    const jobs = traces.map((trace, i) => ({
+      code: PROGRAMS[i]!,
+      trace,
+      steps: trace.steps.map((_, k) => k),
+      opts,
+      idPrefix: `mtd${i}-`,
+    }));
     const onThreads = await Promise.all(jobs.map((j) => pool.draw(j)));
     for (const [i, j] of jobs.entries()) {
-      const here = JSON.stringify(await drawFigure(j.code, j.trace, j.steps, j.opts));
+      const here = JSON.stringify(await drawFigure(j.code, j.trace, j.steps, j.opts, j.idPrefix));
       expect(onThreads[i]!.json).toBe(here);
       expect(JSON.stringify(onThreads[i]!.figure)).toBe(here);
       expect(onThreads[i]!.figure.steps).toHaveLength(j.trace.steps.length);
@@ -44,7 +50,13 @@ describe('drawing threads', () => {
 
   it('give a figure to the first free thread, so that a long one holds up none behind it', async () => {
     const opts = resolveOptions({}, {});
-    const job = (trace: Trace, code: string) => ({ code, trace, steps: trace.steps.map((_, k) => k), opts });
+    const job = (trace: Trace, code: string) => ({
+      code,
+      trace,
+      steps: trace.steps.map((_, k) => k),
+      opts,
+      idPrefix: 'mtd-',
+    });
     const long = 'xs = []\nwhile True:\n    xs.append(len(xs) % 7)\n    if len(xs) > 30:\n        xs = []\n';
     const longTrace = await traced(long);
     expect(longTrace.steps).toHaveLength(1000);
@@ -68,11 +80,11 @@ describe('drawing threads', () => {
     const trace = await traced('x = 1\n');
     const opts = resolveOptions({}, {});
     const threads = pool.started;
-    await expect(pool.draw({ code: 'x = 1\n', trace, steps: [5], opts })).rejects.toThrow(
+    await expect(pool.draw({ code: 'x = 1\n', trace, steps: [5], opts, idPrefix: 'mtd-' })).rejects.toThrow(
       'memtrace render: no step 5 (the trace has 2)',
     );
     // An error in a figure ends no thread: the same threads draw the next figure.
-    const ok = await pool.draw({ code: 'x = 1\n', trace, steps: [0, 1], opts });
+    const ok = await pool.draw({ code: 'x = 1\n', trace, steps: [0, 1], opts, idPrefix: 'mtd-' });
     expect(ok.figure.steps).toHaveLength(2);
     expect(pool.started).toBe(threads);
   });

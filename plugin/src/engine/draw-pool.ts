@@ -18,6 +18,8 @@ export interface DrawJob {
   trace: Trace;
   steps: number[];
   opts: ResolvedOptions;
+  /** What every id in the figure's SVGs starts with. */
+  idPrefix: string;
 }
 
 /** A figure drawn on a thread, and its JSON as the thread wrote it: the text, and its UTF-8 bytes. */

@@ -3,6 +3,7 @@
  * them. Every failure is thrown as a {@link MemtraceError} located in the block (see `locate` in `./locate.ts`).
  */
 import { TRACE_DEFAULTS } from '../defaults.ts';
+import { packFigure } from '../figure/packed.ts';
 import type { RenderedFigure } from '../render/index.ts';
 import { isTraceFailure, type Trace, type TraceFailure, type TraceOptions } from '../trace/format.ts';
 import type { TraceRunner } from '../trace/index.ts';
@@ -34,7 +35,10 @@ export const traceOptions = (opts: ResolvedOptions): TraceOptions => ({
 
 /** A traced and rendered block, as the cache keeps it. */
 export interface FigureEntry {
+  /** Drawn and packed (figure/packed.ts), with ids that start with `<drawnId>-`. */
   figure: RenderedFigure;
+  /** The figure id the SVGs were drawn for ({@link figureIdOf} the cache key). */
+  drawnId: string;
   /** Why the trace ended early, said under the figure. */
   note?: string;
   /** Index into figure.steps of the step shown first. */
@@ -136,25 +140,34 @@ export function chooseSteps(
   return { steps, start };
 }
 
-/** The placeholder id prefix of cached SVGs; a figure's own prefix replaces it when the figure is placed on a page. */
-export const ID_PLACEHOLDER = 'mtPREFIX-';
+/**
+ * The id a figure of cache key `key` has on a page where it is the first of its kind. Its SVGs are drawn with
+ * `<this>-` as their id prefix, so that a page takes them as they are (see ./place.ts for a second one).
+ */
+export const figureIdOf = (key: string): string => `mt${key.slice(0, 8)}`;
 
-/** Draws the chosen steps. Loads the renderer on first use: a build whose blocks all come from the cache never loads satori. */
+/**
+ * Draws the chosen steps, with ids that start with `idPrefix`, and packs the SVGs (figure/packed.ts): a figure
+ * drawn here and one read from the cache are the same to everything downstream. Loads the renderer on first use: a
+ * build whose blocks all come from the cache never loads satori.
+ */
 export async function drawFigure(
   code: string,
   trace: Trace,
   steps: number[],
   opts: ResolvedOptions,
+  idPrefix: string,
 ): Promise<RenderedFigure> {
   const { render } = await import('../render/index.ts');
-  return render(trace, {
+  const figure = await render(trace, {
     steps,
     title: opts.title,
     hide: [...(opts.hide ?? []), ...hiddenByComment(code)],
     heapPrimitives: opts.primitives === 'heap',
     showExited: opts.exitedFrames ?? true,
     showGenerated: opts.generatedMembers ?? false,
-    idPrefix: ID_PLACEHOLDER,
+    idPrefix,
     layout: 'page',
   });
+  return packFigure(figure);
 }

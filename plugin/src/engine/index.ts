@@ -23,6 +23,7 @@ import { codeFrame, errorPanel, MemtraceError, type SourceLocation } from './err
 import {
   chooseSteps,
   drawFigure,
+  figureIdOf,
   endOfTrace,
   resolveOptions,
   traceProgram,
@@ -354,6 +355,7 @@ async function buildEntry(
   state: EngineState,
   block: Block,
   opts: ResolvedOptions,
+  key: string,
 ): Promise<{ entry: FigureEntry; json?: Uint8Array[] }> {
   const { stats, where } = state;
   const failHere = state.fail(block);
@@ -374,13 +376,15 @@ async function buildEntry(
   const end = endOfTrace(trace, opts, where(block));
   if (end) warnings.push(end.warning);
   const { steps, start } = chooseSteps(program.code, trace, opts, failInProgram);
+  const drawnId = figureIdOf(key);
+  const idPrefix = `${drawnId}-`;
   const drawn = await state.rendering.time(
     async (): Promise<{ figure: RenderedFigure; bytes?: Uint8Array }> =>
       state.drawThreads
-        ? sharedDrawPool().draw({ code: program.code, trace, steps, opts })
-        : { figure: await drawFigure(program.code, trace, steps, opts) },
+        ? sharedDrawPool().draw({ code: program.code, trace, steps, opts, idPrefix })
+        : { figure: await drawFigure(program.code, trace, steps, opts, idPrefix) },
   );
-  const entry: FigureEntry = { figure: drawn.figure, start, warnings, note: end?.note, code: program.code };
+  const entry: FigureEntry = { figure: drawn.figure, drawnId, start, warnings, note: end?.note, code: program.code };
   return { entry, json: drawn.bytes && entryJson(entry, drawn.bytes) };
 }
 
@@ -405,7 +409,7 @@ async function entryFor(
     state.stats.cached++;
     return { entry: hit, fromCache: true };
   }
-  const { entry, json } = await buildEntry(state, block, opts);
+  const { entry, json } = await buildEntry(state, block, opts, key);
   state.cache.set(key, entry, json);
   return { entry, fromCache: false };
 }

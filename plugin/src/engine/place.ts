@@ -5,7 +5,8 @@
 import { renderFigure, type FigureAssets } from '../figure/index.ts';
 import type { ElementContent, Root } from '../figure/hast.ts';
 import { pageFigure, type StepPages } from '../figure/windows.ts';
-import { ID_PLACEHOLDER, type FigureEntry, type ResolvedOptions } from './figure-entry.ts';
+import { renameIds } from '../figure/packed.ts';
+import { figureIdOf, type FigureEntry, type ResolvedOptions } from './figure-entry.ts';
 import type { DocumentState } from './index.ts';
 
 /** What of the host a placed figure depends on. */
@@ -14,29 +15,10 @@ export interface PlacementHost {
   stepPages?: StepPages;
 }
 
-/** The properties that hold an id or a reference to one. */
-const ID_PROPERTIES = ['id', 'href', 'ariaLabelledBy', 'markerEnd'];
-
-/**
- * The cached SVG trees carry a placeholder id prefix: the figure's own goes in its place, in ids and references to
- * them only (`#…`, `url(#…)`), never in a program's own text.
- */
-function withIdPrefix<T extends ElementContent>(node: T, id: string): T {
-  if (node.type !== 'element') return node;
-  const properties = { ...node.properties };
-  for (const name of ID_PROPERTIES) {
-    const v = properties[name];
-    if (typeof v === 'string' && v.replace(/^(#|url\(#)/, '').startsWith(ID_PLACEHOLDER)) {
-      properties[name] = v.replace(ID_PLACEHOLDER, `${id}-`);
-    }
-  }
-  return { ...node, properties, children: node.children.map((c) => withIdPrefix(c, id)) };
-}
-
 /** Ids must be unique on the page, so a block repeated in one document gets its own prefix. */
 function figureId(key: string, doc: DocumentState): string {
-  let id = `mt${key.slice(0, 8)}`;
-  for (let n = 2; doc.ids.has(id); n++) id = `mt${key.slice(0, 8)}x${n}`;
+  let id = figureIdOf(key);
+  for (let n = 2; doc.ids.has(id); n++) id = `${figureIdOf(key)}x${n}`;
   return id;
 }
 
@@ -59,7 +41,23 @@ export function takePlacement(place: Placement, doc: DocumentState): Placement {
   return place;
 }
 
-/** The figure's tree and HTML, with its ids prefixed for this page, windowed if long (figure/windows.ts). */
+/** The figure with the ids of its SVGs renamed from those it was drawn with to those of `id`. */
+function withIds(entry: FigureEntry, id: string): FigureEntry['figure'] {
+  const { figure, drawnId } = entry;
+  if (drawnId === id) return figure;
+  const rename = <T extends ElementContent>(n: T): T => renameIds(n, `${drawnId}-`, `${id}-`);
+  return {
+    ...figure,
+    steps: figure.steps.map((s) => ({
+      ...s,
+      tree: rename(s.tree),
+      ...(s.narrowTree ? { narrowTree: rename(s.narrowTree) } : {}),
+    })),
+    ...(figure.sharedTree === undefined ? {} : { sharedTree: figure.sharedTree.map(rename) }),
+  };
+}
+
+/** The figure's tree and HTML, with the ids of this place, windowed if long (figure/windows.ts). */
 export function placeFigure(
   entry: FigureEntry,
   opts: ResolvedOptions,
@@ -67,27 +65,15 @@ export function placeFigure(
   host: PlacementHost,
 ): { tree: Root; html: string } {
   const { id } = place;
-  const { figure } = entry;
   const { assets, stepPages } = host;
-  const tree = renderFigure(
-    {
-      ...figure,
-      steps: figure.steps.map((s) => ({
-        ...s,
-        tree: withIdPrefix(s.tree, id),
-        ...(s.narrowTree ? { narrowTree: withIdPrefix(s.narrowTree, id) } : {}),
-      })),
-      ...(figure.sharedTree === undefined ? {} : { sharedTree: figure.sharedTree.map((n) => withIdPrefix(n, id)) }),
-    },
-    {
-      id,
-      title: opts.title,
-      start: entry.start,
-      code: entry.code,
-      assets: assets === undefined || assets === 'inline' ? 'inline' : assets,
-      firstOnPage: place.firstOnPage,
-      note: entry.note,
-    },
-  );
+  const tree = renderFigure(withIds(entry, id), {
+    id,
+    title: opts.title,
+    start: entry.start,
+    code: entry.code,
+    assets: assets === undefined || assets === 'inline' ? 'inline' : assets,
+    firstOnPage: place.firstOnPage,
+    note: entry.note,
+  });
   return pageFigure(tree, stepPages);
 }

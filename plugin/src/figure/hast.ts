@@ -66,6 +66,8 @@ const NEVER_SELF_CLOSED = new Set(['text', 'title', 'g', 'defs', 'marker', 'svg'
 /** One node's bytes. Built by `+=`, which V8 keeps as a rope and flattens once: faster here than pieces joined. */
 function writeSvg(node: ElementContent): string {
   if (node.type === 'text') return escapeXml(node.value);
+  // Bytes written before (figure/packed.ts), as they were written.
+  if ((node.type as string) === 'raw') return (node as unknown as { value: string }).value;
   if (node.type !== 'element') return '';
   let out = `<${node.tagName}`;
   for (const prop in node.properties) {

@@ -19,6 +19,7 @@ import {
   type Root,
   type Written,
 } from './hast.ts';
+import { rawValue, referencedInRaw } from './packed.ts';
 
 /**
  * The figure of `tree` as a page holds it, and its HTML: windowed when it has too many steps or too many bytes (see
@@ -72,6 +73,8 @@ export function windowSteps(n: number, start: number, first: number = WINDOW.fir
 
 /** The ids a subtree points at: `href="#id"`, `url(#id)`. */
 function referencedIds(node: ElementContent | Element, into: Set<string>): void {
+  const bytes = rawValue(node);
+  if (bytes !== undefined) referencedInRaw(bytes, into);
   if (node.type !== 'element') return;
   for (const value of Object.values(node.properties)) {
     if (typeof value === 'string' && value.includes('#')) for (const m of value.matchAll(/#([\w-]+)/g)) into.add(m[1]!);
