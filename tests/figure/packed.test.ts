@@ -1,5 +1,5 @@
 /**
- * Packed figures (figure/packed.ts), as the cache keeps them: a page built from a packed figure is byte for byte the
+ * Packed figures (render's `packed`, figure/packed.ts), as the cache keeps them: a page built from a packed figure is byte for byte the
  * page built from the figure's trees, windowed or not, for every render fixture; and ids renamed in the packed bytes
  * are the ids the figure would have been drawn with, while a program's own text that looks like an id stays as it is.
  * Real tracer (Pyodide) and satori.
@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it, test } from 'vitest';
 import { htmlBytes } from '../../plugin/src/figure/hast.ts';
 import { renderFigure } from '../../plugin/src/figure/markup.ts';
-import { packFigure, renameIds } from '../../plugin/src/figure/packed.ts';
+import { renameIds } from '../../plugin/src/figure/packed.ts';
 import { pageFigure, type StepPages } from '../../plugin/src/figure/windows.ts';
 import { render, type RenderedFigure } from '../../plugin/src/render/index.ts';
 import { closeSharedRuntime, sharedRuntime, type Trace } from '../../plugin/src/trace/index.ts';
@@ -32,7 +32,11 @@ function placed(figure: RenderedFigure, id: string, start = 0): { html: string; 
 describe('a packed figure gives the page its trees give', () => {
   test.each(readdirSync(FIXTURES))('%s', async (c) => {
     const figure = await render(fixtureTrace(c), { idPrefix: 'mtp-', layout: 'page' });
-    const packed = JSON.parse(JSON.stringify(packFigure(figure))) as RenderedFigure;
+    const drawnPacked = await render(fixtureTrace(c), { idPrefix: 'mtp-', layout: 'page', packed: true });
+    // A packed step's bytes are the step's bytes.
+    expect(drawnPacked.steps.map((s) => [s.svg, s.narrow])).toEqual(figure.steps.map((s) => [s.svg, s.narrow]));
+    expect(drawnPacked.shared).toBe(figure.shared);
+    const packed = JSON.parse(JSON.stringify(drawnPacked)) as RenderedFigure;
     expect(htmlBytes(renderFigure(packed, { id: 'mtp' }))).toBe(htmlBytes(renderFigure(figure, { id: 'mtp' })));
     const last = figure.steps.length - 1;
     const [fromTrees, fromPacked] = [placed(figure, 'mtp', last), placed(packed, 'mtp', last)];
@@ -46,7 +50,9 @@ describe('a packed figure gives the page its trees give', () => {
     );
     expect(trace.steps).toHaveLength(1000);
     const figure = await render(trace, { idPrefix: 'mtp-', layout: 'page' });
-    const packed = JSON.parse(JSON.stringify(packFigure(figure))) as RenderedFigure;
+    const packed = JSON.parse(
+      JSON.stringify(await render(trace, { idPrefix: 'mtp-', layout: 'page', packed: true })),
+    ) as RenderedFigure;
     const [fromTrees, fromPacked] = [placed(figure, 'mtp', 500), placed(packed, 'mtp', 500)];
     expect(fromPacked.pages.size).toBe(1);
     expect(fromPacked.html).toBe(fromTrees.html);
@@ -80,7 +86,7 @@ describe('renameIds', () => {
     const trace = await traced(PROGRAM);
     const drawn = async (prefix: string) =>
       JSON.parse(
-        JSON.stringify(packFigure(await render(trace, { idPrefix: prefix, layout: 'page' }))),
+        JSON.stringify(await render(trace, { idPrefix: prefix, layout: 'page', packed: true })),
       ) as RenderedFigure;
     const [p, q] = await Promise.all([drawn('mtp-'), drawn('mtq-')]);
     const renamed: RenderedFigure = {

@@ -3,7 +3,6 @@
  * them. Every failure is thrown as a {@link MemtraceError} located in the block (see `locate` in `./locate.ts`).
  */
 import { TRACE_DEFAULTS } from '../defaults.ts';
-import { packFigure } from '../figure/packed.ts';
 import type { RenderedFigure } from '../render/index.ts';
 import { isTraceFailure, type Trace, type TraceFailure, type TraceOptions } from '../trace/format.ts';
 import type { TraceRunner } from '../trace/index.ts';
@@ -159,7 +158,7 @@ export async function drawFigure(
   idPrefix: string,
 ): Promise<RenderedFigure> {
   const { render } = await import('../render/index.ts');
-  const figure = await render(trace, {
+  return render(trace, {
     steps,
     title: opts.title,
     hide: [...(opts.hide ?? []), ...hiddenByComment(code)],
@@ -168,6 +167,6 @@ export async function drawFigure(
     showGenerated: opts.generatedMembers ?? false,
     idPrefix,
     layout: 'page',
+    packed: true,
   });
-  return packFigure(figure);
 }

@@ -9,7 +9,6 @@
  */
 import type { Element, ElementContent } from './hast.ts';
 import { svgBytes } from './hast.ts';
-import type { RenderedFigure, RenderedStep } from './types.ts';
 
 /** Markup already written: hast-util-to-html passes it through (`allowDangerousHtml`), and so does `svgBytes`. */
 export interface Raw {
@@ -26,8 +25,8 @@ export const rawValue = (node: { type: string }): string | undefined =>
 /** Children a page's markup reads by element: a diagram's accessible name and description. */
 const NAMED = new Set(['title', 'desc']);
 
-/** The element with each run of its children but `<title>` and `<desc>` written as one raw node. */
-function packed(element: Element): Element {
+/** The SVG element with each run of its children but `<title>` and `<desc>` written as one raw node. */
+export function packSvg(element: Element): Element {
   const children: ElementContent[] = [];
   let run: ElementContent[] = [];
   const flush = () => {
@@ -42,22 +41,6 @@ function packed(element: Element): Element {
   }
   flush();
   return { ...element, children };
-}
-
-/**
- * The figure with every SVG packed: each step's diagrams, and each shared definition (whose element keeps its id, by
- * which a page picks the definitions its steps use).
- */
-export function packFigure(figure: RenderedFigure): RenderedFigure {
-  const steps = figure.steps.map(
-    (s): RenderedStep => ({
-      ...s,
-      tree: packed(s.tree),
-      ...(s.narrowTree ? { narrowTree: packed(s.narrowTree) } : {}),
-    }),
-  );
-  const shared = figure.sharedTree?.map((n) => (n.type === 'element' ? packed(n) : n));
-  return { ...figure, steps, ...(shared ? { sharedTree: shared } : {}) };
 }
 
 /** The properties of an element that hold an id or a reference to one. */

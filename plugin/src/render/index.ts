@@ -11,6 +11,7 @@
  * | Route arrows | `routeArrows` (routes.ts) | `StepPlacement` → `StepArrows` |
  * | Draw | `startDrawing`, `drawStep` (draw.ts) | all of the above → `RenderedStep` (SVG written by svg.ts) |
  */
+import { packSvg } from '../figure/packed.ts';
 import type { Trace } from '../trace/format.ts';
 import { figureFragments, layOut, type FigureFragments, type LaidOut } from './boxes.ts';
 import { bytesWhenRead, drawStep, sharedPart, startDrawing, withSvgBytes } from './draw.ts';
@@ -56,7 +57,8 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
   const steps = model.steps.map((m, k) => {
     const [step, narrow] = drawings.map((d) => {
       const placed = placeStep(k, model, fragments, laid, d.figure);
-      return drawStep(d, k, placed, routeArrows(placed, d.figure));
+      const drawn = drawStep(d, k, placed, routeArrows(placed, d.figure));
+      return options.packed ? withSvgBytes({ ...drawn, tree: packSvg(drawn.tree) }) : drawn;
     });
     if (!page) return step!;
     const pane = {
@@ -68,7 +70,8 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
     if (narrow) Object.defineProperty(withPane, 'narrow', { get: () => narrow.svg, enumerable: false });
     return withPane;
   });
-  const shared = sharedPart(drawings);
+  const drawnShared = sharedPart(drawings);
+  const shared = options.packed ? drawnShared?.map((n) => (n.type === 'element' ? packSvg(n) : n)) : drawnShared;
   const [{ width, height }, stacked] = arrangements;
   const figure: RenderedFigure = { width: width!, height: height!, steps };
   // The shared part's bytes are left out of the figure's JSON, as a step's `svg` is.

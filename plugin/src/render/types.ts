@@ -31,6 +31,13 @@ export interface RenderOptions {
    * step's SVG is then not complete on its own. Default false.
    */
   shared?: boolean;
+  /**
+   * Write each step's drawing to bytes as soon as the step is drawn: `tree` and `narrowTree` keep their `<svg>`
+   * element and its `<title>`, with what it draws as one hast `raw` node (figure/packed.ts), and so does each element
+   * of `sharedTree`. For a host that writes the figure as HTML: a long figure's thousands of small elements then never
+   * pile up in memory. Default false.
+   */
+  packed?: boolean;
 }
 
 /** One step as drawn: its SVG (as bytes and as a hast element) and its text version. */
