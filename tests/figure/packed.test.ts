@@ -2,11 +2,11 @@
  * Packed figures (render's `packed`, figure/packed.ts), as the cache keeps them: a page built from a packed figure is byte for byte the
  * page built from the figure's trees, windowed or not, for every render fixture; and ids renamed in the packed bytes
  * are the ids the figure would have been drawn with, while a program's own text that looks like an id stays as it is.
- * Real tracer (Pyodide) and satori.
+ * Code panes that steps share are written as each step's own would be. Real tracer (Pyodide) and satori.
  */
 import { readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it, test } from 'vitest';
-import { htmlBytes } from '../../plugin/src/figure/hast.ts';
+import { htmlBytes, type ElementContent, type Root } from '../../plugin/src/figure/hast.ts';
 import { renderFigure } from '../../plugin/src/figure/markup.ts';
 import { renameIds } from '../../plugin/src/figure/packed.ts';
 import { pageFigure, type StepPages } from '../../plugin/src/figure/windows.ts';
@@ -57,6 +57,28 @@ describe('a packed figure gives the page its trees give', () => {
     expect(fromPacked.pages.size).toBe(1);
     expect(fromPacked.html).toBe(fromTrees.html);
     expect([...fromPacked.pages]).toEqual([...fromTrees.pages]);
+  });
+});
+
+describe('code panes shared by the steps that show the same', () => {
+  test.each(readdirSync(FIXTURES))('%s: the HTML of every step holding its own pane', async (c) => {
+    const figure = await render(fixtureTrace(c), { idPrefix: 'mtp-', layout: 'page', packed: true });
+    const tree = renderFigure(figure, { id: 'mtp' });
+    // A deep copy holds no shared element: every pane is written where it is.
+    expect(htmlBytes(tree)).toBe(htmlBytes(structuredClone(tree)));
+  });
+
+  it('a loop of 1000 steps shows a few panes, each written once', async () => {
+    const trace = await traced('n = 0\nwhile True:\n    n += 1\n');
+    const tree = renderFigure(await render(trace, { idPrefix: 'mtp-', layout: 'page', packed: true }), { id: 'mtp' });
+    const panes = new Set<unknown>();
+    const visit = (n: Root | ElementContent): void => {
+      if (n.type === 'element' && n.properties.className?.toString() === 'mt-code') panes.add(n);
+      if ('children' in n) for (const c of n.children) visit(c);
+    };
+    visit(tree);
+    expect(panes.size).toBeLessThanOrEqual(4);
+    expect(htmlBytes(tree)).toBe(htmlBytes(structuredClone(tree)));
   });
 });
 

@@ -99,6 +99,18 @@ const raw = (value: string): Nodes => ({ type: 'raw', value }) as unknown as Nod
  */
 export type Written = WeakMap<Element, string | readonly string[]>;
 
+/** Elements that a tree holds more than once, each time the same: written once, copied where they recur. */
+const SHARED = new WeakSet<Element>();
+
+/**
+ * Marks `element` as one that a tree may hold more than once (one object, in several places), unchanged from its
+ * first writing on, and outside any `<pre>`: `htmlBytes` writes it once and copies its HTML.
+ */
+export function shared(element: Element): Element {
+  SHARED.add(element);
+  return element;
+}
+
 /**
  * Where an SVG's bytes, or a long text's, go in what hast-util-to-html writes: they are put in once it is done, so
  * that each of their bytes is copied once into the HTML rather than once per element around them (it joins each
@@ -134,6 +146,12 @@ function prepared(node: Nodes, inPre: boolean, written: Written, later?: (string
     const bytes = svgBytes(node);
     written.set(node, bytes);
     return leaf(bytes, later);
+  }
+  if (node.type === 'element' && SHARED.has(node)) {
+    // A copy, not marked: written as any element is.
+    const parts = htmlParts({ ...node }, written);
+    written.set(node, parts);
+    return leaf(parts, later);
   }
   if (node.type === 'element' && (node.tagName === 'script' || node.tagName === 'style')) return node;
   if (node.type !== 'element' && node.type !== 'root') return node;

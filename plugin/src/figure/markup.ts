@@ -7,7 +7,7 @@
 import { inlineAssets } from './assets.ts';
 import { noteToHast } from '../notes/inline.ts';
 import { codeLegend, codePane, type LineMarkIds } from './code-pane.ts';
-import { h, svgElement, type Element, type ElementContent, type Root } from './hast.ts';
+import { h, shared, svgElement, type Element, type ElementContent, type Root } from './hast.ts';
 import type { RenderedFigure, RenderedStep } from './types.ts';
 
 /** URLs of the emitted client assets, built by the integration under the site's `base`. */
@@ -132,15 +132,31 @@ function banded(svg: Element, band: { y: number; width: number }, id: string, k:
   return [above, h('div', { class: 'mt-y mt-pan' }, [pan])];
 }
 
+/**
+ * The code panes of one figure, by what they show: steps that show the same lines marked and the same output share
+ * one pane, whose HTML is written once (see `shared` in ./hast.ts). A loop shows a few panes a thousand times.
+ */
+function codePanes(f: RenderedFigure, id: string): (s: RenderedStep) => Element[] {
+  const panes = new Map<string, Element>();
+  const ids = lineMarkIds(id);
+  return (s) => {
+    if (!f.code) return [];
+    const step = { line: s.line, output: [], ...s.pane };
+    const key = JSON.stringify([step.line, step.prevLine ?? null, step.exception ?? null, step.output]);
+    let pane = panes.get(key);
+    if (!pane) panes.set(key, (pane = shared(codePane(f.code, step, ids))));
+    return [pane];
+  };
+}
+
 /** A step's code pane (on a page that sets the code as HTML) and its diagram, in each arrangement it has. */
-function view(s: RenderedStep, k: number, id: string, f: RenderedFigure): Element {
+function view(s: RenderedStep, k: number, id: string, f: RenderedFigure, pane: Element[]): Element {
   const where = `"${id}" step ${k}`;
   const svgs = [sized(s.tree, f.width, f.height, where, 'mt-x')];
   if (s.narrowTree && f.narrow) {
     const narrow = sized(s.narrowTree, f.narrow.width, f.narrow.height, where, 'mt-y');
     svgs.push(...(f.narrow.band ? banded(narrow, f.narrow.band, id, k) : [narrow]));
   }
-  const pane = f.code ? [codePane(f.code, { line: s.line, output: [], ...s.pane }, lineMarkIds(id))] : [];
   return h('div', { class: 'memtrace-view' }, [...pane, h('div', { class: 'mt-dia' }, svgs)]);
 }
 
@@ -161,13 +177,21 @@ function noteElement(s: RenderedStep): Element[] {
   ];
 }
 
-function step(s: RenderedStep, k: number, n: number, id: string, current: boolean, f: RenderedFigure): Element {
+function step(
+  s: RenderedStep,
+  k: number,
+  n: number,
+  id: string,
+  current: boolean,
+  f: RenderedFigure,
+  pane: Element[],
+): Element {
   return h(
     'li',
     { class: `memtrace-step${current ? ' is-current' : ''}`, id: `${id}-step-${k}`, 'data-line': String(s.line) },
     [
       h('p', { class: 'memtrace-caption' }, stepLabel(k, n, s.line)),
-      view(s, k, id, f),
+      view(s, k, id, f, pane),
       ...noteElement(s),
       h('details', { class: 'memtrace-text' }, [h('summary', 'Text version'), h('pre', s.text)]),
     ],
@@ -190,6 +214,7 @@ function figureElement(figure: RenderedFigure, options: FigureOptions, start: nu
   const { id, title, code } = options;
   const n = figure.steps.length;
   const startLine = figure.steps[start]!.line;
+  const panes = codePanes(figure, id);
   const children: ElementContent[] = [
     ...(title ? [h('figcaption', { class: 'memtrace-title' }, title)] : []),
     controls(n, start, startLine),
@@ -216,7 +241,7 @@ function figureElement(figure: RenderedFigure, options: FigureOptions, start: nu
     h(
       'ol',
       { class: 'memtrace-steps' },
-      figure.steps.map((s, i) => step(s, i + 1, n, id, i === start, figure)),
+      figure.steps.map((s, i) => step(s, i + 1, n, id, i === start, figure, panes(s))),
     ),
     ...(options.note ? [h('p', { class: 'memtrace-note', role: 'note' }, options.note)] : []),
     ...(code == null
