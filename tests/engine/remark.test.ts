@@ -49,6 +49,10 @@ describe('remark-memtrace in a plain unified pipeline', () => {
     expect((html.match(/<figure class="memtrace/g) ?? []).length).toBe(2);
     expect(html).toMatch(/<figcaption[^>]*>Alias<\/figcaption>/);
     expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(4);
+    // Every diagram is drawn in the page, none left out as raw markup the pipeline would drop.
+    const diagrams = [...html.matchAll(/<svg class="mt-x"[\s\S]*?<\/svg>/g)].map((m) => m[0]);
+    expect(diagrams.length).toBeGreaterThanOrEqual(2);
+    for (const svg of diagrams) expect(svg).toMatch(/<rect[^>]*>[\s\S]*<text/);
     // The first figure of the page brings the stepper and its style inline; the second does not repeat them.
     expect((html.match(/<script type="module">/g) ?? []).length).toBe(1);
   });

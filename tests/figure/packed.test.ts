@@ -6,9 +6,16 @@
  */
 import { readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it, test } from 'vitest';
-import { htmlBytes, type ElementContent, type Root } from '../../plugin/src/figure/hast.ts';
+import {
+  htmlBytes,
+  readSvgBytes,
+  svgBytes,
+  svgElement,
+  type ElementContent,
+  type Root,
+} from '../../plugin/src/figure/hast.ts';
 import { renderFigure } from '../../plugin/src/figure/markup.ts';
-import { renameIds } from '../../plugin/src/figure/packed.ts';
+import { renameIds, unpacked } from '../../plugin/src/figure/packed.ts';
 import { pageFigure, type StepPages } from '../../plugin/src/figure/windows.ts';
 import { render, type RenderedFigure } from '../../plugin/src/render/index.ts';
 import { closeSharedRuntime, sharedRuntime, type Trace } from '../../plugin/src/trace/index.ts';
@@ -57,6 +64,28 @@ describe('a packed figure gives the page its trees give', () => {
     expect(fromPacked.pages.size).toBe(1);
     expect(fromPacked.html).toBe(fromTrees.html);
     expect([...fromPacked.pages]).toEqual([...fromTrees.pages]);
+  });
+});
+
+describe('readSvgBytes and unpacked', () => {
+  test.each(readdirSync(FIXTURES))('%s: read back, the drawings are the trees drawn', async (c) => {
+    const figure = await render(fixtureTrace(c), { idPrefix: 'mtp-', layout: 'page' });
+    const packed = await render(fixtureTrace(c), { idPrefix: 'mtp-', layout: 'page', packed: true });
+    packed.steps.forEach((s, k) => {
+      expect(unpacked(s.tree)).toEqual(figure.steps[k]!.tree);
+      expect(s.narrowTree && unpacked(s.narrowTree)).toEqual(figure.steps[k]!.narrowTree);
+    });
+    expect(packed.sharedTree?.map((n) => unpacked(n))).toEqual(figure.sharedTree);
+  });
+
+  it('reads text with every escaped character, and empty elements', () => {
+    const nodes = [
+      svgElement('g', { id: 'a', 'aria-label': 'x < y & "z"' }, [
+        svgElement('text', { x: 1 }, [{ type: 'text', value: `'<a href="#b">' & c > d` }]),
+        svgElement('path', { d: 'M0 0' }),
+      ]),
+    ];
+    expect(readSvgBytes(svgBytes(nodes))).toEqual(nodes);
   });
 });
 

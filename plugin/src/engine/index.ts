@@ -495,9 +495,9 @@ function placeAndKeep(state: EngineState, entry: FigureEntry, spot: Spot): { tre
       options.stepPages!.add(name, html);
     },
   };
-  const { tree, html } = placeFigure(entry, spot.opts, spot.place, { assets: options.assets, stepPages });
-  placed?.set(spot.placedKey, { html, warnings: entry.warnings }, pages);
-  return { tree, html };
+  const figure = placeFigure(entry, spot.opts, spot.place, { assets: options.assets, stepPages });
+  placed?.set(spot.placedKey, { html: figure.html, warnings: entry.warnings }, pages);
+  return figure;
 }
 
 /** Whether the block's figure is given as a placeholder (see {@link EngineOptions.slots}). */
@@ -533,7 +533,8 @@ async function processBlock(state: EngineState, block: Block, doc: DocumentState
     }
     const placedNow = placeAndKeep(state, entry, spot);
     if (slot) return placedSlot(state, entry.warnings, fromCache, spot.placedKey);
-    return { ...placedNow, warnings: entry.warnings, fromCache };
+    // Not spread: that would read the tree, which is made only when a host asks for it.
+    return Object.assign(placedNow, { warnings: entry.warnings, fromCache });
   } catch (error) {
     return failedBlock(state, block, error);
   }

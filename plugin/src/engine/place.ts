@@ -5,7 +5,7 @@
 import { renderFigure, type FigureAssets } from '../figure/index.ts';
 import type { ElementContent, Root } from '../figure/hast.ts';
 import { pageFigure, type StepPages } from '../figure/windows.ts';
-import { renameIds } from '../figure/packed.ts';
+import { renameIds, unpacked } from '../figure/packed.ts';
 import { figureIdOf, type FigureEntry, type ResolvedOptions } from './figure-entry.ts';
 import type { DocumentState } from './index.ts';
 
@@ -57,7 +57,9 @@ function withIds(entry: FigureEntry, id: string): FigureEntry['figure'] {
   };
 }
 
-/** The figure's tree and HTML, with the ids of this place, windowed if long (figure/windows.ts). */
+/**
+ * The figure's HTML, and its tree when asked for, with the ids of this place, windowed if long (figure/windows.ts).
+ */
 export function placeFigure(
   entry: FigureEntry,
   opts: ResolvedOptions,
@@ -75,5 +77,14 @@ export function placeFigure(
     firstOnPage: place.firstOnPage,
     note: entry.note,
   });
-  return pageFigure(tree, stepPages);
+  const placed = pageFigure(tree, stepPages);
+  let whole: Root | undefined;
+  // The tree only for hosts that ask for it (most write the HTML): with its drawings as elements, not raw bytes.
+  return {
+    html: placed.html,
+    get tree() {
+      whole ??= unpacked(placed.tree);
+      return whole;
+    },
+  };
 }

@@ -89,6 +89,36 @@ export function svgBytes(nodes: ElementContent | ElementContent[]): string {
   return out;
 }
 
+const UNESCAPES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
+const unescapeXml = (text: string): string =>
+  text.includes('&') ? text.replace(/&(?:amp|lt|gt|quot|#39);/g, (e) => UNESCAPES[e]!) : text;
+
+/** A closing tag, an opening (or empty) tag with its attributes, or text, as `writeSvg` writes them. */
+const SVG_TOKEN = /<\/[^>]+>|<([A-Za-z][^\s/>]*)((?:\s+[^\s=/>]+="[^"]*")*)\s*(\/?)>|[^<]+/g;
+const SVG_ATTRIBUTE = /([^\s=]+)="([^"]*)"/g;
+
+/**
+ * The elements that `svgBytes` wrote, read back: the inverse of {@link svgBytes} for its own output (every attribute
+ * double-quoted, text escaped by `escapeXml`), with attribute values as strings, as `svgElement` keeps them.
+ */
+export function readSvgBytes(bytes: string): ElementContent[] {
+  const top: ElementContent[] = [];
+  const open: Element[] = [];
+  const into = () => open.at(-1)?.children ?? top;
+  for (const [token, tagName, attributes, empty] of bytes.matchAll(SVG_TOKEN)) {
+    if (token.startsWith('</')) open.pop();
+    else if (tagName !== undefined) {
+      const properties: Properties = {};
+      for (const [, name, value] of attributes!.matchAll(SVG_ATTRIBUTE))
+        properties[propertyName(name!)] = unescapeXml(value!);
+      const element: Element = { type: 'element', tagName, properties, children: [] };
+      into().push(element);
+      if (!empty) open.push(element);
+    } else into().push(text(unescapeXml(token)));
+  }
+  return top;
+}
+
 /** Text already written (hast-util-to-html passes `raw` nodes through with `allowDangerousHtml`). */
 const raw = (value: string): Nodes => ({ type: 'raw', value }) as unknown as Nodes;
 

@@ -7,8 +7,8 @@
  * Ids in the bytes start with the prefix the figure was drawn with. A page that needs another prefix (a block shown
  * twice on one page) gets them renamed by {@link renameIds}, in attribute values only, never in a program's text.
  */
-import type { Element, ElementContent } from './hast.ts';
-import { svgBytes } from './hast.ts';
+import type { Element, ElementContent, Root } from './hast.ts';
+import { readSvgBytes, svgBytes } from './hast.ts';
 
 /** Markup already written: hast-util-to-html passes it through (`allowDangerousHtml`), and so does `svgBytes`. */
 export interface Raw {
@@ -83,4 +83,19 @@ export function referencedInRaw(bytes: string, into: Set<string>): void {
   // An attribute value starts at `="`, which text never holds (svgBytes writes `"` there as `&quot;`).
   for (const [, value] of bytes.matchAll(/="([^"]*#[^"]*)"/g))
     for (const m of value!.matchAll(/#([\w-]+)/g)) into.add(m[1]!);
+}
+
+/**
+ * `node` with every raw node read back into elements (hast.ts `readSvgBytes`): for hosts that take the figure as a
+ * hast tree and turn it into something other than HTML (MDX into JSX, a unified pipeline without
+ * `allowDangerousHtml`), where a raw node would be refused or dropped.
+ */
+export function unpacked<T extends ElementContent | Root>(node: T): T {
+  if (node.type !== 'element' && node.type !== 'root') return node;
+  if (!node.children.some((c) => rawValue(c) !== undefined || c.type === 'element')) return node;
+  const children = node.children.flatMap((c) => {
+    const bytes = rawValue(c);
+    return bytes === undefined ? [c.type === 'element' ? unpacked(c) : c] : readSvgBytes(bytes);
+  });
+  return { ...node, children } as T;
 }
