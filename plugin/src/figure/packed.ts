@@ -1,11 +1,12 @@
 /**
  * A figure as the cache keeps it and a page places it: each SVG keeps its own element (the attributes the page's
  * markup reads and sets, and its `<title>` and `<desc>`), but what it draws is one `raw` node of bytes that
- * `svgBytes` wrote. The bytes are written once, on the thread that drew the figure; the build's main thread then
- * neither parses, walks nor writes thousands of small elements per figure, it copies strings.
+ * `svgBytes` wrote as soon as the step was drawn (render's `packed`), on the thread that drew it. The cache and the
+ * build's main thread then hold, parse and write strings, not thousands of small elements per figure.
  *
  * Ids in the bytes start with the prefix the figure was drawn with. A page that needs another prefix (a block shown
  * twice on one page) gets them renamed by {@link renameIds}, in attribute values only, never in a program's text.
+ * A host that takes the figure as a tree rather than HTML gets the drawings back as elements ({@link unpacked}).
  */
 import type { Element, ElementContent, Root } from './hast.ts';
 import { readSvgBytes, svgBytes } from './hast.ts';
