@@ -11,8 +11,8 @@ import {
   readSvgBytes,
   svgBytes,
   svgElement,
-  type ElementContent,
   type Root,
+  type RootContent,
 } from '../../plugin/src/figure/hast.ts';
 import { renderFigure } from '../../plugin/src/figure/markup.ts';
 import { renameIds, unpacked } from '../../plugin/src/figure/packed.ts';
@@ -101,7 +101,7 @@ describe('code panes shared by the steps that show the same', () => {
     const trace = await traced('n = 0\nwhile True:\n    n += 1\n');
     const tree = renderFigure(await render(trace, { idPrefix: 'mtp-', layout: 'page', packed: true }), { id: 'mtp' });
     const panes = new Set<unknown>();
-    const visit = (n: Root | ElementContent): void => {
+    const visit = (n: Root | RootContent): void => {
       if (n.type === 'element' && n.properties.className?.toString() === 'mt-code') panes.add(n);
       if ('children' in n) for (const c of n.children) visit(c);
     };
