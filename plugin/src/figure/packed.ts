@@ -45,7 +45,7 @@ export function packSvg(element: Element): Element {
 }
 
 /** The properties of an element that hold an id or a reference to one. */
-const ID_PROPERTIES = ['id', 'href', 'ariaLabelledBy', 'markerEnd'];
+const ID_PROPERTIES = ['id', 'href', 'ariaLabelledBy', 'ariaDescribedBy', 'markerEnd'];
 
 /**
  * A tag in written SVG: text never holds `<` (svgBytes escapes it), and attribute values are double-quoted without
@@ -53,8 +53,8 @@ const ID_PROPERTIES = ['id', 'href', 'ariaLabelledBy', 'markerEnd'];
  */
 const TAG = /<[A-Za-z][^\s/>]*(?:\s+[^\s=/>]+="[^"]*")*\s*\/?>/g;
 
-/** An id or a reference at the start of an attribute value, or after a space inside one (aria-labelledby). */
-const idIn = (from: string) => new RegExp(`(="|="#|="url\\(#|\\s)${from.replace(/[^\w]/g, '\\$&')}`, 'g');
+/** An id, or a reference to one, at the start of an attribute value (the renderer writes one id per attribute). */
+const idIn = (from: string) => new RegExp(`(="|="#|="url\\(#)${from.replace(/[^\w]/g, '\\$&')}`, 'g');
 
 /**
  * `node` with every id that starts with `from` (and every reference to one) starting with `to` instead: in the
