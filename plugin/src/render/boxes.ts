@@ -32,15 +32,27 @@ export interface StepFragments {
   frames: FrameFragments[];
   /** By heap id. */
   objects: Map<number, FragmentSpec>;
-  output: FragmentSpec;
-  exception?: FragmentSpec;
+}
+
+/**
+ * What the SVG draws left of the frames when it draws the code: the code, the legend, the output and the exceptions.
+ * A page has none of it (its code pane is HTML), so none of it is laid out there.
+ */
+export interface CodeColumnFragments {
+  code: FragmentSpec;
+  legend: FragmentSpec;
+  outputHeader: FragmentSpec;
+  /** Per step. */
+  output: FragmentSpec[];
+  /** Per step, for the steps that show an exception. */
+  exception: (FragmentSpec | undefined)[];
 }
 
 /** Every fragment of a figure, and the sizes shared by all its steps. */
 export interface FigureFragments {
-  code: FragmentSpec;
-  legend: FragmentSpec;
-  headers: { frames: FragmentSpec; objects: FragmentSpec; output: FragmentSpec };
+  /** Absent when the SVG does not draw the code (on a page). */
+  column?: CodeColumnFragments;
+  headers: { frames: FragmentSpec; objects: FragmentSpec };
   steps: StepFragments[];
   codeDims: { width: number; numberW: number };
   frameDims: FrameDims;
@@ -51,8 +63,11 @@ export interface FigureFragments {
 /** The laid-out box of a fragment: its size, its drawn items and its anchors. */
 export type LaidOut = (fragment: FragmentSpec) => Rendered;
 
-/** Builds the fragments of every shown step; fragments with one key share one layout, each keeps its own refs. */
-export function figureFragments(model: FigureModel): FigureFragments {
+/**
+ * Builds the fragments of every shown step; fragments with one key share one layout, each keeps its own refs.
+ * `drawsCode`: whether the SVG draws the code column (see {@link CodeColumnFragments}).
+ */
+export function figureFragments(model: FigureModel, drawsCode = true): FigureFragments {
   const specs = new Map<string, FragmentSpec>();
   const use = (s: FragmentSpec) => {
     if (!specs.has(s.key)) specs.set(s.key, s);
@@ -63,14 +78,8 @@ export function figureFragments(model: FigureModel): FigureFragments {
     model.steps.flatMap((m) => m.frames),
     Math.max(0, ...model.omitted.map((t) => t.length)),
   );
-  const outRows = Math.max(1, ...model.steps.map((m) => outputLines(m.stdout, OUTPUT_LINES).length));
-  const code = use(codeFragment(model.code, cd.width, cd.numberW));
-  const legend = use(legendFragment());
-  const headers = {
-    frames: use(headerFragment('Frames')),
-    objects: use(headerFragment('Objects')),
-    output: use(headerFragment('Print output')),
-  };
+  const column = drawsCode ? codeColumnFragments(model, cd, use) : undefined;
+  const headers = { frames: use(headerFragment('Frames')), objects: use(headerFragment('Objects')) };
   const steps = model.steps.map((m) => ({
     frames: m.frames.map((f) => ({
       head: use(frameHeaderFragment(f, fd)),
@@ -80,10 +89,26 @@ export function figureFragments(model: FigureModel): FigureFragments {
       }),
     })),
     objects: new Map(m.objects.map((o) => [o.id, use(objectFragment(o.obj))])),
-    output: use(outputFragment(outputLines(m.stdout, outRows), cd.width, outRows)),
-    exception: m.exception ? use(exceptionFragment(m.exception.type, m.exception.message, cd.width)) : undefined,
   }));
-  return { code, legend, headers, steps, codeDims: cd, frameDims: fd, unique: [...specs.values()] };
+  return { ...(column ? { column } : {}), headers, steps, codeDims: cd, frameDims: fd, unique: [...specs.values()] };
+}
+
+/** The code column's fragments, each passed through `use`. */
+function codeColumnFragments(
+  model: FigureModel,
+  cd: FigureFragments['codeDims'],
+  use: (s: FragmentSpec) => FragmentSpec,
+): CodeColumnFragments {
+  const outRows = Math.max(1, ...model.steps.map((m) => outputLines(m.stdout, OUTPUT_LINES).length));
+  return {
+    code: use(codeFragment(model.code, cd.width, cd.numberW)),
+    legend: use(legendFragment()),
+    outputHeader: use(headerFragment('Print output')),
+    output: model.steps.map((m) => use(outputFragment(outputLines(m.stdout, outRows), cd.width, outRows))),
+    exception: model.steps.map((m) =>
+      m.exception ? use(exceptionFragment(m.exception.type, m.exception.message, cd.width)) : undefined,
+    ),
+  };
 }
 
 /**

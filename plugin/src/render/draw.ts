@@ -99,10 +99,11 @@ export function startDrawing(
   const base = { laid, options, commonItems: [] as Item[] };
   let code: Rendered | undefined;
   let legendMarks: Element[] = [];
-  if (figure.drawsCode) {
-    code = placeCommon(base, common, fragments.code, figure.codeBox.x, figure.codeBox.y);
-    const legend = placeCommon(base, common, fragments.legend, MARGIN, MARGIN);
-    placeCommon(base, common, fragments.headers.output, MARGIN, figure.outHeaderY);
+  const { column } = fragments;
+  if (figure.drawsCode && column) {
+    code = placeCommon(base, common, column.code, figure.codeBox.x, figure.codeBox.y);
+    const legend = placeCommon(base, common, column.legend, MARGIN, MARGIN);
+    placeCommon(base, common, column.outputHeader, MARGIN, figure.outHeaderY);
     const a0 = legend.anchors.get('lg0')!;
     const a1 = legend.anchors.get('lg1')!;
     legendMarks = [
@@ -256,19 +257,20 @@ function drawObject(d: FigureDrawing, into: Layer, p: PlacedObject) {
  */
 function drawCodeAndOutput(d: FigureDrawing, layer: Layer, k: number): Element[] {
   const m = d.model.steps[k]!;
-  const p = d.fragments.steps[k]!;
+  const { column } = d.fragments;
   const { codeBox, outBox, excY } = d.figure;
   const { prefix, shared } = d.options;
   layer.add(d.commonItems, 0, 0);
   const marks: Element[] = shared ? [el('use', { href: `#${prefix}b${d.figure.suffix}` })] : [...d.legendMarks];
-  if (!d.code) return marks;
+  if (!d.code || !column) return marks;
   const lines = d.code.anchors.get('lines')!;
   const lineMid = (line: number) => codeBox.y + lines.y + (line - 0.5) * LINE_H;
   const onCode = (line: number | undefined): line is number =>
     line !== undefined && line >= 1 && line <= d.model.code.length;
   if (onCode(m.line)) layer.rect(codeBox.x, lineMid(m.line) - LINE_H / 2, codeBox.w, LINE_H, paint('nextBg'));
-  layer.add(d.laid(p.output).items, outBox.x, outBox.y);
-  if (p.exception) layer.add(d.laid(p.exception).items, MARGIN, excY);
+  layer.add(d.laid(column.output[k]!).items, outBox.x, outBox.y);
+  const exception = column.exception[k];
+  if (exception) layer.add(d.laid(exception).items, MARGIN, excY);
   const placeLineArrow = (x: number, y: number, solid: boolean) =>
     shared
       ? el('use', { href: `#${lineMarkId(prefix, solid)}`, x: Math.round(x * 10) / 10, y: Math.round(y * 10) / 10 })

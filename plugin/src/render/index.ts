@@ -46,10 +46,10 @@ export async function render(trace: Trace, options: RenderOptions = {}): Promise
   if (shown.length === 0) return { width: 0, height: 0, steps: [] };
 
   const model = modelFigure(trace, shown, options);
-  const fragments = figureFragments(model);
-  const laid = await layOut(fragments);
   const layout = options.layout ?? 'wide';
   const page = layout === 'page';
+  const fragments = figureFragments(model, !page);
+  const laid = await layOut(fragments);
   const arrangements = placeArrangements(model, fragments, laid, layout);
   const drawOptions = { prefix, shared: options.shared === true || page, title: options.title };
   const reuse = new Reuse(drawOptions.shared, prefix);

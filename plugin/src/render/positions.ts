@@ -169,12 +169,14 @@ interface CodeColumn {
 /** Where the code, the output and the exception go, left of the frames. */
 function codeColumn(fragments: FigureFragments, laid: LaidOut, page: boolean): CodeColumn {
   const top = MARGIN + HEADER_H;
-  const codeBox = { x: MARGIN, y: top, w: fragments.codeDims.width, h: laid(fragments.code).h };
+  const { column } = fragments;
+  const height = (s: FragmentSpec | undefined) => (s ? laid(s).h : 0);
+  const codeBox = { x: MARGIN, y: top, w: fragments.codeDims.width, h: height(column?.code) };
   const outHeaderY = codeBox.y + codeBox.h + 10;
-  const outBox = { x: MARGIN, y: outHeaderY + 18, w: fragments.codeDims.width, h: laid(fragments.steps[0]!.output).h };
+  const outBox = { x: MARGIN, y: outHeaderY + 18, w: fragments.codeDims.width, h: height(column?.output[0]) };
   const excY = outBox.y + outBox.h + 10;
-  const excH = Math.max(0, ...fragments.steps.map((p) => (p.exception ? laid(p.exception).h : 0)));
-  const bottom = page ? 0 : excH ? excY + excH : outBox.y + outBox.h;
+  const excH = Math.max(0, ...(column?.exception ?? []).map(height));
+  const bottom = page || !column ? 0 : excH ? excY + excH : outBox.y + outBox.h;
   return { top, codeBox, outHeaderY, outBox, excY, bottom };
 }
 
