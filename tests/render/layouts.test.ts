@@ -44,3 +44,26 @@ test('a figure drawn again after others is the figure drawn first', async () => 
   for (const c of others) await svgs(c);
   expect(await svgs(first!)).toEqual(fresh);
 });
+
+describe('a page lays out only what its SVG draws', () => {
+  // On a page the code, the output and the exception are HTML beside the SVG: laying them out would be wasted, and a
+  // loop that prints would have satori lay out its output once per step.
+  const COLUMN_KEYS = /^(code|legend|out|exc|hdPrint output)/;
+  test.each(ALL)('%s', (c) => {
+    const trace = fixtureTrace(c);
+    const model = modelFigure(
+      trace,
+      trace.steps.map((_, i) => i),
+      {},
+    );
+    const onPage = figureFragments(model, false);
+    const drawn = figureFragments(model, true);
+    expect(onPage.column).toBeUndefined();
+    expect(onPage.unique.filter((s) => COLUMN_KEYS.test(s.key)).map((s) => s.key)).toEqual([]);
+    // The same boxes otherwise, and the column's as many as the steps that show one.
+    const keys = (f: typeof drawn) => f.unique.map((s) => s.key).filter((k) => !COLUMN_KEYS.test(k));
+    expect(keys(onPage)).toEqual(keys(drawn));
+    expect(drawn.column?.output).toHaveLength(trace.steps.length);
+    expect(drawn.unique.some((s) => s.key === 'code')).toBe(true);
+  });
+});
