@@ -122,10 +122,12 @@ const LAYOUTS = new Map<string, { laid: Rendered; size: number }>();
 let layoutsSize = 0;
 
 /**
- * The layouts kept, counted as the length of their keys (500 characters on average over the conformance programs'
- * figures): about 2,000 fragments, a few MB with the layouts, in each drawing thread (a long-running dev server too).
+ * The layouts kept, counted as the length of their keys: about 6,000 fragments, up to 14 MB of heap with the layouts,
+ * in each drawing thread (a long-running dev server too). Every fragment of the bench's 230-block site (3,024, with
+ * keys of 631 characters on average, 1.9 M in all) fits twice over: a smaller budget let the long figures push out
+ * the layouts that later figures share, so that a site's second figure of a kind was laid out all over again.
  */
-export const LAYOUTS_KEPT_CHARS = 1_000_000;
+export const LAYOUTS_KEPT_CHARS = 4_000_000;
 
 /** Lays out, in one satori call, every fragment whose layout is not known yet. */
 export async function layOut(fragments: FigureFragments): Promise<LaidOut> {
