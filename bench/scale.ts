@@ -1,14 +1,16 @@
 /**
  * `npm run bench -- --scale`: memtrace on a big site. Generates a default Astro site with one page per memtrace block
  * (`--blocks N`, default 230) from programs the project holds — the Python Tutor conformance set, the demo posts'
- * blocks, the render fixtures — and a few loops that run until the step cap. Builds it cold (empty cache), warm
- * (every block from the cache) and without memtrace, taking turns, and reports the warm ratio, what memtrace adds
- * per block cold, the largest page (bytes and DOM nodes) and the total HTML. Medians over `--runs` (default 3).
+ * blocks, the render fixtures — and a few loops that run until the step cap. Builds it cold (empty cache and no
+ * Pyodide snapshot, as on a fresh CI runner; and again with the snapshot that build made), warm (every block from the
+ * cache) and without memtrace, taking turns, and reports the warm ratio, what memtrace adds per block cold, the
+ * largest page (bytes and DOM nodes) and the total HTML. Medians over `--runs` (default 3).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { fromHtml } from 'hast-util-from-html';
 import type { Nodes } from 'hast';
 import { isTraceFailure } from '../plugin/src/trace/format.ts';
@@ -238,6 +240,27 @@ function engineTimes(log: string): { trace: number; render: number } | undefined
   return m ? { trace: Number(m[1]), render: Number(m[2]) } : undefined;
 }
 
+/**
+ * Where the site's memtrace keeps its Pyodide start-up snapshot: the runtime's default, `.cache/memtrace` in the
+ * node_modules that holds Pyodide (the workspace's, which the site links to).
+ */
+const SNAPSHOT_DIR = join(
+  dirname(dirname(createRequire(import.meta.url).resolve('pyodide/package.json'))),
+  '.cache',
+  'memtrace',
+);
+
+/** Deletes the Pyodide snapshots, as on a fresh CI runner: the next build boots Pyodide from scratch and makes one. */
+function removeSnapshots(): void {
+  let names: string[] = [];
+  try {
+    names = readdirSync(SNAPSHOT_DIR);
+  } catch {
+    return;
+  }
+  for (const name of names) if (name.endsWith('.snapshot')) rmSync(join(SNAPSHOT_DIR, name), { force: true });
+}
+
 /** Runs the scale benchmark and returns its rows. */
 export async function scaleSection(opts: { blocks: number; runs: number; log: (r: Row) => void }): Promise<Row[]> {
   const rows: Row[] = [];
@@ -257,21 +280,26 @@ export async function scaleSection(opts: { blocks: number; runs: number; log: (r
   });
 
   const dir = (name: string) => join(tmp, name);
+  const coldBuild = () => (
+    rmSync(dir('cache-cold'), { recursive: true, force: true }), astroBuild(site, dir('out-cold'), dir('cache-cold'))
+  );
   const kinds = {
-    cold: () => (
-      rmSync(dir('cache-cold'), { recursive: true, force: true }), astroBuild(site, dir('out-cold'), dir('cache-cold'))
-    ),
+    // As on a fresh CI runner: no figure cache and no Pyodide snapshot (the build makes one).
+    cold: () => (removeSnapshots(), coldBuild()),
+    // No figure cache, but the snapshot that the cold build before it made (a runner that keeps node_modules/.cache).
+    coldSnapshot: coldBuild,
     warm: () => astroBuild(site, dir('out-warm'), dir('cache-warm')),
     off: () => astroBuild(site, dir('out-off'), dir('cache-off'), { MEMTRACE_DISABLE: '1' }),
   };
   // Fill the warm cache and Astro's own caches first; not counted.
   kinds.warm();
   kinds.off();
-  const times: Record<keyof typeof kinds, Build[]> = { cold: [], warm: [], off: [] };
+  const times: Record<keyof typeof kinds, Build[]> = { cold: [], coldSnapshot: [], warm: [], off: [] };
+  // coldSnapshot always follows cold, whose snapshot it starts from.
   const orders: (keyof typeof kinds)[][] = [
-    ['cold', 'warm', 'off'],
-    ['off', 'cold', 'warm'],
-    ['warm', 'off', 'cold'],
+    ['cold', 'coldSnapshot', 'warm', 'off'],
+    ['off', 'cold', 'coldSnapshot', 'warm'],
+    ['warm', 'off', 'cold', 'coldSnapshot'],
   ];
   for (let i = 0; i < opts.runs; i++) {
     // The kinds take turns, so that a machine that gets busier or quieter weighs on each alike.
@@ -280,8 +308,13 @@ export async function scaleSection(opts: { blocks: number; runs: number; log: (r
   const wall = (k: keyof typeof kinds) => median(times[k].map((b) => b.wall));
   const cpu = (k: keyof typeof kinds) => median(times[k].map((b) => b.cpu));
   const s = 'scale: build';
-  for (const k of ['cold', 'warm', 'off'] as const) {
-    const label = { cold: 'cold (empty cache)', warm: 'warm (every block cached)', off: 'without memtrace' }[k];
+  for (const k of ['cold', 'coldSnapshot', 'warm', 'off'] as const) {
+    const label = {
+      cold: 'cold (empty cache, no Pyodide snapshot)',
+      coldSnapshot: 'cold (empty cache), Pyodide snapshot kept',
+      warm: 'warm (every block cached)',
+      off: 'without memtrace',
+    }[k];
     row({ section: s, metric: `${label}, median of ${times[k].length}`, value: wall(k), unit: 'ms' });
   }
   const ratio = wall('warm') / wall('off');
@@ -303,11 +336,17 @@ export async function scaleSection(opts: { blocks: number; runs: number; log: (r
   const perBlock = (wall('cold') - wall('off')) / blocks.length;
   row({
     section: s,
-    metric: 'memtrace adds per block, cold (wall)',
+    metric: 'memtrace adds per block, cold, no snapshot (wall)',
     value: perBlock,
     unit: 'ms',
     target: '≤ 15 ms',
     ok: perBlock <= 15,
+  });
+  row({
+    section: s,
+    metric: 'memtrace adds per block, cold, snapshot kept (wall)',
+    value: (wall('coldSnapshot') - wall('off')) / blocks.length,
+    unit: 'ms',
   });
   const engine = times.cold.map((b) => engineTimes(b.log)).filter((t) => t !== undefined);
   if (engine.length > 0) {
