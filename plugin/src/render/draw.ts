@@ -100,7 +100,8 @@ export function startDrawing(
   let code: Rendered | undefined;
   let legendMarks: Element[] = [];
   const { column } = fragments;
-  if (figure.drawsCode && column) {
+  // The SVG draws the code column only where its fragments were made (not on a page, which sets it as HTML).
+  if (column) {
     code = placeCommon(base, common, column.code, figure.codeBox.x, figure.codeBox.y);
     const legend = placeCommon(base, common, column.legend, MARGIN, MARGIN);
     placeCommon(base, common, column.outputHeader, MARGIN, figure.outHeaderY);

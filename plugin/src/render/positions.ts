@@ -43,8 +43,6 @@ import {
 export interface FigurePlacement {
   /** Appended to the ids this arrangement defines: '' for the wide one, 'n' for the stacked one. */
   suffix: string;
-  /** The SVG draws the code, the legend, the output and the exception (not on a page, which sets them as HTML). */
-  drawsCode: boolean;
   /** Per step, heap id → slot in the objects' grid. */
   slots: Map<number, Slot>[];
   grid: Grid;
@@ -167,7 +165,7 @@ interface CodeColumn {
 }
 
 /** Where the code, the output and the exception go, left of the frames. */
-function codeColumn(fragments: FigureFragments, laid: LaidOut, page: boolean): CodeColumn {
+function codeColumn(fragments: FigureFragments, laid: LaidOut): CodeColumn {
   const top = MARGIN + HEADER_H;
   const { column } = fragments;
   const height = (s: FragmentSpec | undefined) => (s ? laid(s).h : 0);
@@ -176,7 +174,7 @@ function codeColumn(fragments: FigureFragments, laid: LaidOut, page: boolean): C
   const outBox = { x: MARGIN, y: outHeaderY + 18, w: fragments.codeDims.width, h: height(column?.output[0]) };
   const excY = outBox.y + outBox.h + 10;
   const excH = Math.max(0, ...(column?.exception ?? []).map(height));
-  const bottom = page || !column ? 0 : excH ? excY + excH : outBox.y + outBox.h;
+  const bottom = !column ? 0 : excH ? excY + excH : outBox.y + outBox.h;
   return { top, codeBox, outHeaderY, outBox, excY, bottom };
 }
 
@@ -195,7 +193,7 @@ const framesHeight = (model: FigureModel): number => Math.max(...stepFramesHeigh
 /** What both arrangements place the same way. */
 type CommonPlacement = Pick<
   FigurePlacement,
-  'drawsCode' | 'slots' | 'grid' | 'top' | 'codeBox' | 'outHeaderY' | 'outBox' | 'excY' | 'anyObjects'
+  'slots' | 'grid' | 'top' | 'codeBox' | 'outHeaderY' | 'outBox' | 'excY' | 'anyObjects'
 >;
 
 /** What an arrangement places: the parts both share, the objects' slots and sizes, the frames' size. */
@@ -304,10 +302,9 @@ export function placeFigure(
   const sizeOf = objectSizes(model, fragments, laid);
   const slots = assignSlots(model.steps, sizeOf);
   const anyObjects = slots.some((s) => s.size > 0);
-  const column = codeColumn(fragments, laid, page);
+  const column = codeColumn(fragments, laid);
   const { top, codeBox, outHeaderY, outBox, excY } = column;
   const common = {
-    drawsCode: !page,
     slots,
     grid: grid(slots, sizeOf),
     top,
