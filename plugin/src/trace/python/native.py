@@ -41,7 +41,7 @@ order calls start (0 is the global frame). See NativeEncoder for how ids follow 
 class _Frame:
     """What the native encoder knows about one call: stable id, lexical parent, variable order."""
 
-    __slots__ = ('fid', 'name', 'code', 'parent', 'order', 'line', 'active', 'gen', 'entry', 'refs')
+    __slots__ = ('fid', 'name', 'code', 'parent', 'order', 'known', 'line', 'active', 'gen', 'entry', 'refs')
 
     def __init__(self, fid, code, parent):
         """A call of `code` with frame id `fid` and lexical parent `parent` (a frame id, 0 for global)."""
@@ -50,6 +50,7 @@ class _Frame:
         self.code = code
         self.parent = parent      # frame id of the lexical parent, or 0
         self.order = []
+        self.known = set()        # the names in order
         self.line = code.co_firstlineno
         self.active = True
         self.gen = None           # weakref to the generator owning this frame
@@ -199,7 +200,7 @@ class NativeEncoder(HeapLiveness):
         self.gen_frames = {}   # id(generator) -> _Frame
         self.next_frame = 1
         self.order0 = []       # global variables in order of first appearance
-        self.known0 = set()    # the names in order0
+        self.known0 = set(_HIDDEN_GLOBALS)   # the names in order0, and the globals never shown
         self.prim = {}         # int or short str -> its Value (see _value)
         self.refs = {}         # heap id -> its Value {"ref": id}
         self.fn_parent = {}    # heap id of a function -> frame id of its lexical parent
@@ -376,10 +377,6 @@ class NativeEncoder(HeapLiveness):
                 yield f
             f = f.f_back
 
-    def _stack(self, frame):
-        """Running frames of the program, outermost first, each with its _Frame."""
-        return list(self.call_stack)
-
     # ---- values
     def _value(self, v):
         """A Value for v: a primitive inline, or a reference to its heap id (queued for encoding this step)."""
@@ -474,21 +471,20 @@ class NativeEncoder(HeapLiveness):
     def _locals(self, frame, info):
         """A frame's variables as [name, Value] pairs, in order of first appearance (free variables are the
         parent's and left out)."""
-        code = frame.f_code
-        free = code.co_freevars
-        loc = frame.f_locals
+        free = frame.f_code.co_freevars
+        present = {}
+        for k, v in frame.f_locals.items():   # one pass over the frame (f_locals is a proxy of it)
+            if k not in free and isinstance(k, str):
+                present[k] = v
         order = info.order
-        known = set(order)
-        present = []
-        for k in loc.keys():
-            if k in free or not isinstance(k, str):
-                continue
-            present.append(k)
-            if k not in known:
-                order.append(k)
-                known.add(k)
-        present = set(present)
-        return [[k, self._value(loc[k])] for k in order if k in present]
+        known = info.known
+        if not present.keys() <= known:
+            for k in present:
+                if k not in known:
+                    order.append(k)
+                    known.add(k)
+        value = self._value
+        return [[k, value(present[k])] for k in order if k in present]
 
     def _encode(self, obj):
         """The HeapObject for obj, by its kind (see _classify); containers cut at maxContainerItems with 'more'."""
@@ -625,7 +621,7 @@ class NativeEncoder(HeapLiveness):
         since the previous step."""
         self._seen = set()
         self._queue = []
-        stack = self._stack(frame)
+        stack = list(self.call_stack)
         self._cur_stack = stack
         line = frame.f_lineno
         frames, shown, omitted, stack = self._frame_entries(event, frame, ret, stack)
@@ -646,7 +642,9 @@ class NativeEncoder(HeapLiveness):
                     self._queue.append((hid, obj))
             self._drain(heap)
         keys = sorted(heap)
-        step = {'line': line, 'event': event, 'frames': frames, 'heap': {str(k): heap[k] for k in keys},
+        if keys != list(heap):   # found out of id order: JSON writes a dict in its order
+            heap = {k: heap[k] for k in keys}
+        step = {'line': line, 'event': event, 'frames': frames, 'heap': heap,
                 'stdout': self.tracer.out.size}
         if exc is not None:
             step['exception'] = exc
@@ -672,10 +670,11 @@ class NativeEncoder(HeapLiveness):
         g = self.globals
         order0 = self.order0
         known = self.known0
-        for k in g:
-            if k not in known and k not in _HIDDEN_GLOBALS and isinstance(k, str):
-                order0.append(k)
-                known.add(k)
+        if not g.keys() <= known:   # a new global (rare after the first steps): in order of appearance
+            for k in g:
+                if k not in known and isinstance(k, str):
+                    order0.append(k)
+                    known.add(k)
         value = self._value
         frames = [{'id': 0, 'name': '<module>', 'locals': [[k, value(g[k])] for k in order0 if k in g],
                    'line': self.tracer.module_frame.f_lineno}]
@@ -794,8 +793,9 @@ class NativeEncoder(HeapLiveness):
             info = self.frames[fid]
             vals = cells.get(fid, {})
             for k in vals:
-                if k not in info.order:
+                if k not in info.known:
                     info.order.append(k)
+                    info.known.add(k)
             entry = {'id': fid, 'name': info.name, 'locals': [[k, self._value(vals[k])] for k in info.order
                                                                if k in vals],
                      'line': info.line, 'exited': True}

@@ -463,6 +463,7 @@ class Monitor:
         self.tracer = tracer
         self.tool = None
         self.stopping = False
+        self.watching = False   # whether the recursion checks are on (see watch_depth)
         self.mon = getattr(sys, 'monitoring', None)
 
     def _near_limit(self):
@@ -527,7 +528,14 @@ class Monitor:
             return
         mon.register_callback(self.tool, mon.events.PY_START, self._start)
         mon.register_callback(self.tool, mon.events.CALL, self._call)
-        mon.set_events(self.tool, mon.events.PY_START | mon.events.CALL)
+
+    def watch_depth(self):
+        """Turn the CALL and PY_START checks on, once the program nears its recursion limit. Far from it they
+        would return at once, yet cost a callback on every call the program makes. They stay on for the run."""
+        if self.tool is None or self.watching or self.stopping:
+            return
+        self.watching = True
+        self.mon.set_events(self.tool, self.mon.events.PY_START | self.mon.events.CALL)
 
     def stop_program(self):
         """From now on raise the stop exception at every line, resume and jump of the program's code."""
@@ -569,6 +577,7 @@ class Tracer:
         self.stdin = Input(opts.get('stdin'), self.out)
         self.monitor = Monitor(self)
         self.depth = 0             # frames of the program that are running (a cheap lower bound of the real depth)
+        self.watch_from = 0        # the depth from which the Monitor checks calls against the limit (_watch_limit)
         self.base_depth = 0
         self.hidden_depth = 0      # recursion-counted levels that _getframe() does not show (C entry frames)
         self.started = False
@@ -597,6 +606,8 @@ class Tracer:
         encoder. The encoder runs with extra recursion room so that a step at the program's limit can be recorded."""
         if event == 'call':
             self.depth += 1
+            if self.depth >= self.watch_from:
+                self.monitor.watch_depth()
         elif event == 'return':
             self.depth -= 1
         if self.stopping is not None:
@@ -729,6 +740,14 @@ class Tracer:
                                  'low' % (n, depth))
         self.user_limit = n
         _setrecursionlimit(n + _RECURSION_HEADROOM)
+        self._watch_limit()
+
+    def _watch_limit(self):
+        """Set the depth from which the Monitor checks calls: where its own cheap test (_near_limit) starts to pass.
+        A lower limit can put the program there at once."""
+        self.watch_from = self.user_limit - self.base_depth - 20
+        if self.depth >= self.watch_from:
+            self.monitor.watch_depth()
 
     def _getrecursionlimit(self):
         """sys.getrecursionlimit for the program: the limit it set, not the real one."""
@@ -798,6 +817,7 @@ class Tracer:
             f = f.f_back
         self.hidden_depth = _hidden_depth()
         self.monitor.start()
+        self._watch_limit()
         _settrace(self._global_trace)
         try:
             exec(self.compiled, self.globals)
