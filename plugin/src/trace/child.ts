@@ -10,7 +10,8 @@
  * as is to `run_trace`); the child answers on stdout with `{"ready", "python", "loadMs"}` once, then one
  * `{"id", "ms", "heapBytes", "result"}` (result: the tracer's JSON, spliced in unparsed) or `{"id", "error"}`
  * per request. `{"fatal"}` means the child is about to exit. Anything else on stdout is noise to ignore.
- * A child started in `make-snapshot` mode answers only `{"snapshot": "<base64>"}` and exits.
+ * A child started in `make-snapshot` mode first sends `{"snapshot": "<base64>"}`, a memory snapshot of its interpreter
+ * taken before anything else runs in it, and then serves like any other.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,8 +27,9 @@ interface Request {
 
 /**
  * `boot`: start Pyodide from scratch. `make-snapshot`: start from scratch, send a memory snapshot of the fresh
- * interpreter and exit (that child never runs a program, so every child that serves starts from the same state).
- * `load-snapshot`: start from the snapshot file, about eight times faster than booting.
+ * interpreter, then serve (the snapshot is taken before the tracer loads or a program runs, so every child starts
+ * from the same state; taking it costs tens of milliseconds, where a second child would cost a whole boot).
+ * `load-snapshot`: start from the snapshot file, about twice as fast as booting.
  */
 type Mode = 'boot' | 'make-snapshot' | 'load-snapshot';
 
@@ -116,8 +118,9 @@ async function loadInterpreter(): Promise<Pyodide> {
   return pyodide;
 }
 
-async function start(): Promise<{ pyodide: Pyodide; runTrace: (code: string, options: string) => string }> {
-  const pyodide = await loadInterpreter();
+async function start(
+  pyodide: Pyodide,
+): Promise<{ pyodide: Pyodide; runTrace: (code: string, options: string) => string }> {
   // Emscripten implements system() with child_process.spawnSync: the permission model refuses it, but the JS error
   // would unwind through Python's C stack instead of raising inside the program. Refuse it in Python instead.
   pyodide.runPython(
@@ -161,17 +164,18 @@ function handle(runtime: Awaited<ReturnType<typeof start>>, request: Request): v
 
 async function main(): Promise<void> {
   const loadStarted = performance.now();
-  if (mode === 'make-snapshot') {
-    const snapshot = (await loadInterpreter()).makeMemorySnapshot();
-    // Base64 keeps the line framing; the host decodes it once and keeps the file.
-    const line = `{"snapshot":"${Buffer.from(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength).toString('base64')}"}\n`;
-    // A pipe write of this size is asynchronous: exit once it is flushed, not before.
-    stdoutWrite(line, () => process.exit(0));
-    return;
-  }
   let runtime: Awaited<ReturnType<typeof start>>;
   try {
-    runtime = await start();
+    const pyodide = await loadInterpreter();
+    if (mode === 'make-snapshot') {
+      const snapshot = pyodide.makeMemorySnapshot();
+      // Base64 keeps the line framing; the host decodes it once and keeps the file. The pipe write is asynchronous:
+      // the lines that follow queue behind it.
+      send(
+        `{"snapshot":"${Buffer.from(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength).toString('base64')}"}`,
+      );
+    }
+    runtime = await start(pyodide);
   } catch (error) {
     const fatal = `could not start Pyodide${mode === 'load-snapshot' ? ' from its snapshot' : ''}: ${(error as Error)?.stack ?? error}`;
     send(JSON.stringify({ fatal, snapshot: mode === 'load-snapshot' }));

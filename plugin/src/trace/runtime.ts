@@ -45,9 +45,9 @@ export interface RuntimeOptions {
   /** The folder that holds the tracer's Python modules (default: `python/` next to this module; see tracer-modules.ts). */
   tracerDir?: string;
   /**
-   * Where to keep a memory snapshot of a freshly started Pyodide, from which children start in about a tenth of
-   * the time (default: `.cache/memtrace` in the node_modules that holds Pyodide). `false`: boot every child from
-   * scratch.
+   * Where to keep a memory snapshot of a freshly started Pyodide, from which children start in about half the time
+   * (default: `.cache/memtrace` in the node_modules that holds Pyodide). Without one, the first child boots and makes
+   * it before it serves. `false`: boot every child from scratch.
    */
   snapshotDir?: string | false;
 }
@@ -201,6 +201,14 @@ function removeStaleSnapshots(dir: string): void {
 /** Snapshots being made in this process, by file: two runtimes starting at once make one. */
 const snapshotsInProgress = new Map<string, Promise<string | undefined>>();
 
+/** A snapshot that this runtime's next child makes: where to keep it, and who waits for it. */
+interface SnapshotToMake {
+  file: string;
+  /** Resolves with the file once kept, or undefined if the child did not make it. */
+  made: Promise<string | undefined>;
+  done(file: string | undefined): void;
+}
+
 interface Pending {
   id: number;
   resolve(result: string | TraceFailure): void;
@@ -231,7 +239,7 @@ export class TraceRuntime {
   readonly stats: RuntimeStats = { starts: 0, kills: 0, loadMs: [], traces: 0, childMs: 0 };
   private readonly options: Required<Omit<RuntimeOptions, 'nodePath'>> & { nodePath?: string };
   private child?: Child;
-  private snapshot?: Promise<string | undefined>;
+  private snapshot?: Promise<string | undefined | SnapshotToMake>;
   private queue: Promise<unknown> = Promise.resolve();
   private nextId = 1;
   private closed = false;
@@ -332,8 +340,12 @@ export class TraceRuntime {
       await this.child.ready;
       return this.child;
     }
-    const snapshot = await (this.snapshot ??= this.findOrMakeSnapshot());
-    const child = this.spawnChild(snapshot);
+    const source = await (this.snapshot ??= this.findOrMakeSnapshot());
+    const making = typeof source === 'object' ? source : undefined;
+    // Later children of this runtime (after a recycle) load what this one makes.
+    if (making) this.snapshot = making.made;
+    const snapshot = making ? undefined : (source as string | undefined);
+    const child = this.spawnChild(snapshot, making);
     try {
       await child.ready;
     } catch (error) {
@@ -355,7 +367,8 @@ export class TraceRuntime {
     return child;
   }
 
-  private async findOrMakeSnapshot(): Promise<string | undefined> {
+  /** The snapshot file to start from; or the one to make, when there is none and no other runtime is making it. */
+  private async findOrMakeSnapshot(): Promise<string | undefined | SnapshotToMake> {
     const dir = this.options.snapshotDir;
     if (dir === false) {
       this.stats.snapshot = 'off';
@@ -372,51 +385,37 @@ export class TraceRuntime {
       }
       return file;
     }
-    let making = snapshotsInProgress.get(file);
-    if (!making) {
-      making = this.makeSnapshot(file);
-      snapshotsInProgress.set(file, making);
-      void making.finally(() => snapshotsInProgress.delete(file));
+    const making = snapshotsInProgress.get(file);
+    if (making) {
+      const made = await making;
+      this.stats.snapshot = made ? 'made' : 'off';
+      return made;
     }
-    const made = await making;
-    this.stats.snapshot = made ? 'made' : 'off';
-    return made;
+    let done!: (file: string | undefined) => void;
+    const made = new Promise<string | undefined>((resolve) => (done = resolve));
+    snapshotsInProgress.set(file, made);
+    void made.finally(() => snapshotsInProgress.delete(file));
+    return { file, made, done };
   }
 
-  /** Boots a child that only snapshots its fresh interpreter; resolves with the file, or undefined on any failure. */
-  private makeSnapshot(file: string): Promise<string | undefined> {
-    return new Promise((resolve) => {
-      const proc = spawn(sandboxNode(this.options.nodePath), childArgs({ ...this.options, mode: 'make-snapshot' }), {
-        env: {},
-        stdio: ['ignore', 'pipe', 'ignore'],
-      });
-      const timer = setTimeout(() => proc.kill('SIGKILL'), this.options.startTimeoutMs);
-      let saved: string | undefined;
-      onLines(proc.stdout!, (line) => {
-        if (!line.startsWith('{"snapshot":"')) return;
-        try {
-          mkdirSync(dirname(file), { recursive: true });
-          // Written aside and renamed, so that a build running next to this one never reads half a file.
-          const partial = `${file}.${process.pid}.partial`;
-          writeFileSync(partial, Buffer.from(line.slice(13, -2), 'base64'));
-          renameSync(partial, file);
-          saved = file;
-          removeStaleSnapshots(dirname(file));
-        } catch {
-          saved = undefined;
-        }
-      });
-      proc.on('error', () => resolve(undefined));
-      proc.on('exit', () => {
-        clearTimeout(timer);
-        resolve(saved);
-      });
-    });
+  /** Keeps the snapshot a child sent (base64 in a `{"snapshot"}` line); the file, or undefined if it cannot. */
+  private keepSnapshot(file: string, line: string): string | undefined {
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      // Written aside and renamed, so that a build running next to this one never reads half a file.
+      const partial = `${file}.${process.pid}.partial`;
+      writeFileSync(partial, Buffer.from(line.slice(13, -2), 'base64'));
+      renameSync(partial, file);
+      removeStaleSnapshots(dirname(file));
+      return file;
+    } catch {
+      return undefined;
+    }
   }
 
-  private spawnChild(snapshot: string | undefined): Child {
+  private spawnChild(snapshot: string | undefined, making?: SnapshotToMake): Child {
     const node = sandboxNode(this.options.nodePath);
-    const mode: ChildMode = snapshot ? 'load-snapshot' : 'boot';
+    const mode: ChildMode = making ? 'make-snapshot' : snapshot ? 'load-snapshot' : 'boot';
     const proc = spawn(node, childArgs({ ...this.options, mode, snapshotPath: snapshot }), {
       // Nothing from the build's environment: tokens in it must stay out of reach of the programs.
       env: {},
@@ -425,10 +424,19 @@ export class TraceRuntime {
     this.stats.starts++;
     const child: Child = { process: proc, stderr: '', exited: false, ready: Promise.resolve() };
     this.child = child;
+    // Once, when the child sent its snapshot, or started (or failed to) without one.
+    let toMake = making;
+    const madeSnapshot = (file: string | undefined) => {
+      if (!toMake) return;
+      toMake.done(file);
+      this.stats.snapshot = file ? 'made' : 'off';
+      toMake = undefined;
+    };
     child.ready = new Promise<void>((resolve, reject) => {
       // Whether the start came to an end (ready, failed, timed out): a later exit is no start-up failure.
       let ended = false;
       const startTimer = setTimeout(() => {
+        madeSnapshot(undefined);
         ended = true;
         child.startFailure = 'timeout';
         reject(new Error(`memtrace: the Python sandbox did not start within ${this.options.startTimeoutMs} ms`));
@@ -442,14 +450,21 @@ export class TraceRuntime {
           this.settle(child, line);
           return;
         }
+        // Only before it is ready, when no program has run in it yet, may a child hand over a snapshot.
+        if (toMake && !ended && line.startsWith('{"snapshot":"')) {
+          madeSnapshot(this.keepSnapshot(toMake.file, line));
+          return;
+        }
         const message = parseMessage(line);
         if (message?.ready) {
+          madeSnapshot(undefined);
           ended = true;
           clearTimeout(startTimer);
           this.stats.loadMs.push(Number(message.loadMs));
           this.stats.python = String(message.python);
           resolve();
         } else if (message?.fatal) {
+          madeSnapshot(undefined);
           ended = true;
           clearTimeout(startTimer);
           child.badSnapshot = message.snapshot === true;
@@ -461,11 +476,13 @@ export class TraceRuntime {
         child.stderr = (child.stderr + chunk).slice(-4000);
       });
       proc.on('error', (error) => {
+        madeSnapshot(undefined);
         ended = true;
         clearTimeout(startTimer);
         reject(new Error(`memtrace: could not start the Python sandbox (${node}): ${error.message}`));
       });
       proc.on('exit', (code, signal) => {
+        madeSnapshot(undefined);
         child.exited = true;
         clearTimeout(startTimer);
         const why = signal ? `signal ${signal}` : `exit code ${code}`;
