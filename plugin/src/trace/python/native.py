@@ -632,8 +632,13 @@ class NativeEncoder(HeapLiveness):
             frames.extend(exited)
             self._drain(heap)
         reachable = set(heap)
-        freed = self._collect(reachable)
-        cycle_only = self._cycle_only(reachable)
+        if self.dead or not (self.strong.keys() <= reachable and self.weak.keys() <= reachable):
+            freed = self._collect(reachable)
+            cycle_only = self._cycle_only(reachable)
+        else:   # everything watched is in reach and nothing died: nothing to let go of, no cycle garbage
+            freed = cycle_only = None
+            if self.cycle_strong:
+                self.cycle_strong = set()
         if cycle_only:
             for hid in cycle_only:
                 obj = self._obj(hid)

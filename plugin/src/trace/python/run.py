@@ -513,7 +513,8 @@ class Monitor:
         raise _StopTracing()
 
     def start(self):
-        """Claim a free sys.monitoring tool id and watch calls and frame starts (no-op without sys.monitoring)."""
+        """Claim a free sys.monitoring tool id (no-op without sys.monitoring). Nothing is watched until the program
+        nears its recursion limit (watch_depth) or must stop (stop_program)."""
         mon = self.mon
         if mon is None:
             return
@@ -524,8 +525,10 @@ class Monitor:
                 continue
             self.tool = tool
             break
-        if self.tool is None:
-            return
+
+    def _register_checks(self):
+        """The callbacks of the recursion checks (the events that call them are set by the caller)."""
+        mon = self.mon
         mon.register_callback(self.tool, mon.events.PY_START, self._start)
         mon.register_callback(self.tool, mon.events.CALL, self._call)
 
@@ -535,6 +538,7 @@ class Monitor:
         if self.tool is None or self.watching or self.stopping:
             return
         self.watching = True
+        self._register_checks()
         self.mon.set_events(self.tool, self.mon.events.PY_START | self.mon.events.CALL)
 
     def stop_program(self):
@@ -544,6 +548,8 @@ class Monitor:
         if self.tool is None:
             return
         ev = mon.events
+        if not self.watching:
+            self._register_checks()
         for e in (ev.LINE, ev.PY_RESUME, ev.JUMP):
             mon.register_callback(self.tool, e, self._kill)
         mon.restart_events()
@@ -554,6 +560,10 @@ class Monitor:
         if self.tool is None:
             return
         mon = self.mon
+        if hasattr(mon, 'clear_tool_id'):   # Python 3.14+: freeing the id also clears its events and callbacks
+            mon.free_tool_id(self.tool)
+            self.tool = None
+            return
         mon.set_events(self.tool, 0)
         for e in (mon.events.PY_START, mon.events.CALL, mon.events.LINE, mon.events.PY_RESUME, mon.events.JUMP):
             mon.register_callback(self.tool, e, None)
