@@ -413,6 +413,21 @@ export class TraceRuntime {
     }
   }
 
+  /**
+   * What a child that makes the snapshot (`making`) settles once: with its `{"snapshot"}` line, which is kept as the
+   * file, or with nothing when it started (or failed to) without sending one. A no-op for any other child.
+   */
+  private snapshotHandover(making?: SnapshotToMake): (line?: string) => void {
+    let toMake = making;
+    return (line) => {
+      if (!toMake) return;
+      const file = line === undefined ? undefined : this.keepSnapshot(toMake.file, line);
+      toMake.done(file);
+      this.stats.snapshot = file ? 'made' : 'off';
+      toMake = undefined;
+    };
+  }
+
   private spawnChild(snapshot: string | undefined, making?: SnapshotToMake): Child {
     const node = sandboxNode(this.options.nodePath);
     const mode: ChildMode = making ? 'make-snapshot' : snapshot ? 'load-snapshot' : 'boot';
@@ -424,20 +439,18 @@ export class TraceRuntime {
     this.stats.starts++;
     const child: Child = { process: proc, stderr: '', exited: false, ready: Promise.resolve() };
     this.child = child;
-    // Once, when the child sent its snapshot, or started (or failed to) without one.
-    let toMake = making;
-    const madeSnapshot = (file: string | undefined) => {
-      if (!toMake) return;
-      toMake.done(file);
-      this.stats.snapshot = file ? 'made' : 'off';
-      toMake = undefined;
-    };
+    const handover = this.snapshotHandover(making);
     child.ready = new Promise<void>((resolve, reject) => {
       // Whether the start came to an end (ready, failed, timed out): a later exit is no start-up failure.
       let ended = false;
-      const startTimer = setTimeout(() => {
-        madeSnapshot(undefined);
+      // A child that was to make the snapshot and has not sent it by then never will.
+      const endStart = () => {
+        handover();
         ended = true;
+        clearTimeout(startTimer);
+      };
+      const startTimer = setTimeout(() => {
+        endStart();
         child.startFailure = 'timeout';
         reject(new Error(`memtrace: the Python sandbox did not start within ${this.options.startTimeoutMs} ms`));
         this.stopChild();
@@ -451,22 +464,15 @@ export class TraceRuntime {
           return;
         }
         // Only before it is ready, when no program has run in it yet, may a child hand over a snapshot.
-        if (toMake && !ended && line.startsWith('{"snapshot":"')) {
-          madeSnapshot(this.keepSnapshot(toMake.file, line));
-          return;
-        }
+        if (making && !ended && line.startsWith('{"snapshot":"')) return handover(line);
         const message = parseMessage(line);
         if (message?.ready) {
-          madeSnapshot(undefined);
-          ended = true;
-          clearTimeout(startTimer);
+          endStart();
           this.stats.loadMs.push(Number(message.loadMs));
           this.stats.python = String(message.python);
           resolve();
         } else if (message?.fatal) {
-          madeSnapshot(undefined);
-          ended = true;
-          clearTimeout(startTimer);
+          endStart();
           child.badSnapshot = message.snapshot === true;
           reject(new Error(`memtrace: the Python sandbox failed to start: ${message.fatal}`));
         }
@@ -476,18 +482,14 @@ export class TraceRuntime {
         child.stderr = (child.stderr + chunk).slice(-4000);
       });
       proc.on('error', (error) => {
-        madeSnapshot(undefined);
-        ended = true;
-        clearTimeout(startTimer);
+        endStart();
         reject(new Error(`memtrace: could not start the Python sandbox (${node}): ${error.message}`));
       });
       proc.on('exit', (code, signal) => {
-        madeSnapshot(undefined);
         child.exited = true;
-        clearTimeout(startTimer);
         const why = signal ? `signal ${signal}` : `exit code ${code}`;
         if (!ended) child.startFailure = 'exit';
-        ended = true;
+        endStart();
         reject(new Error(`memtrace: the Python sandbox exited during start-up (${why}): ${lastLines(child.stderr)}`));
         child.pending?.resolve(child.killedFor ?? crashFailure(child.stderr, why));
       });
