@@ -341,11 +341,9 @@ export class TraceRuntime {
       return this.child;
     }
     const source = await (this.snapshot ??= this.findOrMakeSnapshot());
-    const making = typeof source === 'object' ? source : undefined;
     // Later children of this runtime (after a recycle) load what this one makes.
-    if (making) this.snapshot = making.made;
-    const snapshot = making ? undefined : (source as string | undefined);
-    const child = this.spawnChild(snapshot, making);
+    if (typeof source === 'object') this.snapshot = source.made;
+    const child = this.spawnChild(source);
     try {
       await child.ready;
     } catch (error) {
@@ -356,10 +354,10 @@ export class TraceRuntime {
           child.startFailure === 'timeout' ? ': the machine may be too busy; try again with fewer builds at once' : '';
         throw new Error(`${(error as Error).message} (a second child, after the first also failed to start)${busy}`);
       }
-      if (!snapshot || !child.badSnapshot) throw error;
+      if (typeof source !== 'string' || !child.badSnapshot) throw error;
       // Its 'exit' may not have arrived yet; this child is done either way.
       if (this.child === child) this.child = undefined;
-      rmSync(snapshot, { force: true });
+      rmSync(source, { force: true });
       this.snapshot = Promise.resolve(undefined);
       this.stats.snapshot = 'off';
       return this.readyChild();
@@ -428,8 +426,11 @@ export class TraceRuntime {
     };
   }
 
-  private spawnChild(snapshot: string | undefined, making?: SnapshotToMake): Child {
+  /** A child that starts from the snapshot file `source`, makes the snapshot `source`, or boots (undefined). */
+  private spawnChild(source: string | SnapshotToMake | undefined): Child {
     const node = sandboxNode(this.options.nodePath);
+    const making = typeof source === 'object' ? source : undefined;
+    const snapshot = typeof source === 'string' ? source : undefined;
     const mode: ChildMode = making ? 'make-snapshot' : snapshot ? 'load-snapshot' : 'boot';
     const proc = spawn(node, childArgs({ ...this.options, mode, snapshotPath: snapshot }), {
       // Nothing from the build's environment: tokens in it must stay out of reach of the programs.
