@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import type { TraceFailure, TraceResult } from '../plugin/src/trace/format.ts';
+import type { TraceResult } from '../plugin/src/trace/format.ts';
+import { expandedJson, parseTracerAnswer } from '../plugin/src/trace/delta.ts';
 import { tracerOptions, type RunOptions } from '../plugin/src/trace/runtime.ts';
 import { tracerModulePaths } from '../plugin/src/trace/tracer-modules.ts';
 
@@ -33,13 +34,16 @@ export async function traceWithRawOptions(code: string, optionsJson: string): Pr
   return (await loading)(code, optionsJson);
 }
 
-/** Raw JSON text from the tracer, every limit filled from defaults.ts where not given (byte-stability tests compare this). */
+/**
+ * The trace as JSON text, as the runtime's `traceJson` gives it (a native trace expanded from the tracer's delta),
+ * every limit filled from defaults.ts where not given (byte-stability tests compare this).
+ */
 export async function traceJsonInProcess(code: string, options: RunOptions = {}): Promise<string> {
-  return traceWithRawOptions(code, JSON.stringify(tracerOptions(options)));
+  return expandedJson(await traceWithRawOptions(code, JSON.stringify(tracerOptions(options))));
 }
 
 /** A program's trace or failure, the same {@link TraceResult} the sandboxed runtime gives. */
 export async function traceInProcess(code: string, options: RunOptions = {}): Promise<TraceResult> {
-  const parsed = JSON.parse(await traceJsonInProcess(code, options)) as TraceResult | { failure: TraceFailure };
+  const parsed = parseTracerAnswer(await traceWithRawOptions(code, JSON.stringify(tracerOptions(options))));
   return 'failure' in parsed ? parsed.failure : parsed;
 }

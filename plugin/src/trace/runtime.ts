@@ -24,6 +24,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TRACE_DEFAULTS } from '../defaults.ts';
 import type { Trace, TraceFailure, TraceOptions } from './format.ts';
+import { expandedJson, expandTrace, type DeltaTrace } from './delta.ts';
 import { TRACER_DIR, tracerModulePaths } from './tracer-modules.ts';
 
 export interface RuntimeOptions {
@@ -270,12 +271,21 @@ export class TraceRuntime {
    * {@link TraceFailure} when it could not be traced. Rejects only when the sandbox itself cannot start.
    */
   async trace(code: string, options: TraceOptions = {}): Promise<Trace | TraceFailure> {
-    const result = await this.traceJson(code, { ...options, format: 'memtrace' });
-    return typeof result === 'string' ? (JSON.parse(result) as Trace) : result;
+    const result = await this.tracerText(code, { ...options, format: 'memtrace' });
+    return typeof result === 'string' ? expandTrace(JSON.parse(result) as DeltaTrace) : result;
   }
 
-  /** Like {@link trace}, but the trace stays the tracer's JSON text, byte for byte (the CLI prints it as is). */
-  traceJson(code: string, options: RunOptions = {}): Promise<string | TraceFailure> {
+  /**
+   * Like {@link trace}, but as JSON text, in the format asked for (the CLI prints it as is): a native trace expanded
+   * from the tracer's delta (see delta.ts), a Python Tutor trace byte for byte as the tracer wrote it.
+   */
+  async traceJson(code: string, options: RunOptions = {}): Promise<string | TraceFailure> {
+    const result = await this.tracerText(code, options);
+    return typeof result === 'string' ? expandedJson(result) : result;
+  }
+
+  /** The tracer's own answer, in turn with every other trace of this runtime: its JSON text, or a failure. */
+  private tracerText(code: string, options: RunOptions): Promise<string | TraceFailure> {
     const run = this.queue.then(() => this.run(code, options));
     this.queue = run.catch(() => undefined);
     return run;

@@ -36,6 +36,18 @@ TypeScript types and their documentation are in format.ts; users read /docs/trac
 
 Heap ids are 1, 2, ... in order of first discovery and never pass to another object; frame ids are 1, 2, ... in the
 order calls start (0 is the global frame). See NativeEncoder for how ids follow objects, and heap.py for liveness.
+
+Delta. The tracer does not write the Trace above but its delta, which the host expands (trace/delta.ts) into
+exactly that Trace: "delta" in place of "steps", each step written against the one before it (the first against
+an empty step), so that a long loop writes what its lines change, not its whole heap again at every step:
+
+  Delta step {"line", "event",
+              "frames": [Frame | <frame id>, ...],  the id alone: the same Frame as the step before's with that id
+              "heap": {"<id>": HeapObject},  only the objects that are new or differ from the step before's
+              "stdout", "exception"?, "omittedFrames"?,
+              "drop"?: [<heap id>, ...],     the step before's objects that are not in this step's heap
+              "freed"?, "cycleOnly"?}        as in Step
+  Step.changed is left out: the host works it out (changed.objects are the keys of the delta's heap).
 """
 
 class _Frame:
@@ -280,10 +292,12 @@ class NativeEncoder(HeapLiveness):
             if steps and steps[-1]['event'] == 'exception' and len(steps[-1]['frames']) == 1:
                 steps[-1]['event'] = 'uncaught'
             elif steps:
-                step = dict(steps[-1])
+                step = dict(steps[-1])   # the same state as the step before: every frame by id, no heap change
                 step['event'] = 'uncaught'
+                step['frames'] = [f if type(f) is int else f['id'] for f in step['frames']]
+                step['heap'] = {}
                 step['exception'] = {'type': type(error).__name__, 'message': _exc_message(error)}
-                step['changed'] = {'vars': [], 'objects': []}
+                step.pop('drop', None)
                 step.pop('freed', None)
                 steps.append(step)
         elif reason == 'exit':
@@ -297,7 +311,7 @@ class NativeEncoder(HeapLiveness):
         elif reason == 'step-limit':
             end['message'] = 'stopped after %d steps' % self.max_steps
         trace = {'format': 'memtrace', 'version': TRACE_FORMAT_VERSION, 'python': sys.version.split()[0],
-                 'code': tracer.code, 'steps': steps, 'stdout': tracer.stdout_text}
+                 'code': tracer.code, 'delta': steps, 'stdout': tracer.stdout_text}
         if tracer.out.dropped:
             trace['stdoutTruncated'] = tracer.out.dropped
         trace['end'] = end
@@ -649,15 +663,17 @@ class NativeEncoder(HeapLiveness):
         keys = sorted(heap)
         if keys != list(heap):   # found out of id order: JSON writes a dict in its order
             heap = {k: heap[k] for k in keys}
-        step = {'line': line, 'event': event, 'frames': frames, 'heap': heap,
+        prev_heap = self.prev_heap
+        # Only what differs from the step before is written (see the module's header, "Delta").
+        step = {'line': line, 'event': event, 'frames': self._delta_frames(frames),
+                'heap': {k: heap[k] for k in keys if prev_heap.get(k) is not heap[k] and prev_heap.get(k) != heap[k]},
                 'stdout': self.tracer.out.size}
         if exc is not None:
             step['exception'] = exc
         if omitted is not None:
             step['omittedFrames'] = omitted
-        prev_heap = self.prev_heap
-        step['changed'] = {'vars': self._changed_vars(frames),
-                           'objects': [k for k in keys if prev_heap.get(k) is not heap[k] and prev_heap.get(k) != heap[k]]}
+        if not prev_heap.keys() <= heap.keys():
+            step['drop'] = sorted(prev_heap.keys() - heap.keys())
         if freed:
             gone = sorted(h for h in prev_heap if h not in heap and h in freed)
             if gone:
@@ -715,24 +731,18 @@ class NativeEncoder(HeapLiveness):
             shown.add(info.fid)
         return frames, shown, omitted, stack
 
-    def _changed_vars(self, frames):
-        """The "<frame id>:<name>" of every variable whose Value differs from the step before (or is new)."""
-        changed = []
+    def _delta_frames(self, frames):
+        """The step's frames as the delta writes them: the id alone for a frame equal to the step before's."""
         prev_entries = self.prev_entries
         entries = {}
+        out = []
         for fr in frames:
             fid = fr['id']
             entries[fid] = fr
             prev = prev_entries.get(fid)
-            if prev is fr or (prev is not None and prev['locals'] == fr['locals']):
-                continue   # the same entry, or the same variables with the same Values
-            old = dict(prev['locals']) if prev is not None else {}
-            prefix = '%d:' % fid
-            for k, v in fr['locals']:
-                if old.get(k) != v:
-                    changed.append(prefix + k)
+            out.append(fid if prev is fr or prev == fr else fr)
         self.prev_entries = entries
-        return changed
+        return out
 
     def _drain(self, heap):
         """Encode every queued object into `heap`; encoding queues what it refers to, so this walks the graph."""
