@@ -59,6 +59,20 @@ describe('expandTrace', () => {
   });
 });
 
+test('a frame given as [id, line] is the step before\'s at that line', () => {
+  const g = frame(0, 1, [['a', int(1)]]);
+  const t = expandTrace({
+    ...handMade(),
+    delta: [
+      { line: 1, event: 'line', frames: [g], heap: {}, stdout: 0 },
+      { line: 2, event: 'line', frames: [[0, 2]], heap: {}, stdout: 0 },
+    ],
+  });
+  expect(t.steps[1]!.frames).toEqual([{ ...g, line: 2 }]);
+  expect(Object.keys(t.steps[1]!.frames[0]!)).toEqual(['id', 'name', 'locals', 'line']);
+  expect(t.steps[1]!.changed).toEqual({ vars: [], objects: [] });
+});
+
 describe('the tracer writes a delta', () => {
   const LOOP = 'xs = [-1] * 30\nd = {"k": xs}\nfor i in range(200):\n    xs[i % 30] = i\n';
 
@@ -87,5 +101,13 @@ describe('the tracer writes a delta', () => {
     expect(inside.length).toBeGreaterThan(2);
     // Entering f changes the global frame's line; after that it waits, the same at every step.
     expect(inside.slice(1).map((s) => s.frames[0])).toEqual(inside.slice(1).map(() => 0));
+  });
+
+  test('a frame that only moved to another line is written as [id, line]', async () => {
+    const code = 'x = 1\nif x:\n    pass\ny = 2\n';
+    const raw = JSON.parse(await traceWithRawOptions(code, JSON.stringify(TRACE_DEFAULTS))) as DeltaTrace;
+    expect(raw.delta.map((s) => s.line)).toEqual([1, 2, 3, 4, 4]);
+    // Line 2 shows x for the first time; lines 3 and 4 change nothing but the line; the return step after y = 2 does.
+    expect(raw.delta.slice(2, 4).map((s) => s.frames)).toEqual([[[0, 3]], [[0, 4]]]);
   });
 });

@@ -10,7 +10,8 @@ import type { Frame, HeapObject, Step, Trace, TraceFailure, Value } from './form
 
 /** A step as the tracer writes it: frames by id where unchanged, the heap as changes, no `changed`. */
 export interface DeltaStep extends Omit<Step, 'frames' | 'changed'> {
-  frames: (Frame | number)[];
+  /** A frame the step before had: by its id when unchanged, as [id, line] when only its line differs. */
+  frames: (Frame | number | [number, number])[];
   /** The step before's objects that are not in this step's heap. */
   drop?: number[];
 }
@@ -36,13 +37,20 @@ function expandSteps(delta: DeltaStep[]): Step[] {
   let frames = new Map<number, Frame>();
   let heap: Record<string, HeapObject> = {};
   for (const d of delta) {
-    const shown = d.frames.map((f) => (typeof f === 'number' ? frames.get(f)! : f));
+    const shown = d.frames.map((f) => frameOf(f, frames));
     const before = frames;
     frames = new Map(shown.map((f) => [f.id, f]));
     heap = d.drop ? without(heap, d.drop, d.heap) : { ...heap, ...d.heap };
     steps.push(step(d, shown, heap, changedVars(shown, before)));
   }
   return steps;
+}
+
+/** A delta's frame in full, from the step before's `frames` where the delta gives its id. */
+function frameOf(f: DeltaStep['frames'][number], frames: Map<number, Frame>): Frame {
+  if (typeof f === 'number') return frames.get(f)!;
+  if (Array.isArray(f)) return { ...frames.get(f[0])!, line: f[1] };
+  return f;
 }
 
 /** `heap` less the `drop`ped ids, with `changes` written over it (a new object: the step before keeps its own). */
@@ -73,7 +81,7 @@ function changedVars(frames: Frame[], before: Map<number, Frame>): string[] {
   const changed: string[] = [];
   for (const f of frames) {
     const prev = before.get(f.id);
-    if (prev === f) continue;
+    if (prev === f || prev?.locals === f.locals) continue;
     const old = new Map(prev?.locals);
     for (const [name, value] of f.locals) if (!sameValue(old.get(name), value)) changed.push(`${f.id}:${name}`);
   }

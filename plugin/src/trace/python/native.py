@@ -42,7 +42,8 @@ exactly that Trace: "delta" in place of "steps", each step written against the o
 an empty step), so that a long loop writes what its lines change, not its whole heap again at every step:
 
   Delta step {"line", "event",
-              "frames": [Frame | <frame id>, ...],  the id alone: the same Frame as the step before's with that id
+              "frames": [Frame | <frame id> | [<frame id>, <line>], ...],  the id alone: the same Frame as the step
+                                             before's with that id; with a line: that Frame at another line
               "heap": {"<id>": HeapObject},  only the objects that are new or differ from the step before's
               "stdout", "exception"?, "omittedFrames"?,
               "drop"?: [<heap id>, ...],     the step before's objects that are not in this step's heap
@@ -294,7 +295,7 @@ class NativeEncoder(HeapLiveness):
             elif steps:
                 step = dict(steps[-1])   # the same state as the step before: every frame by id, no heap change
                 step['event'] = 'uncaught'
-                step['frames'] = [f if type(f) is int else f['id'] for f in step['frames']]
+                step['frames'] = [f if type(f) is int else f[0] if type(f) is list else f['id'] for f in step['frames']]
                 step['heap'] = {}
                 step['exception'] = {'type': type(error).__name__, 'message': _exc_message(error)}
                 step.pop('drop', None)
@@ -732,7 +733,8 @@ class NativeEncoder(HeapLiveness):
         return frames, shown, omitted, stack
 
     def _delta_frames(self, frames):
-        """The step's frames as the delta writes them: the id alone for a frame equal to the step before's."""
+        """The step's frames as the delta writes them: the id alone for a frame equal to the step before's, [id, line]
+        for one that only moved to another line."""
         prev_entries = self.prev_entries
         entries = {}
         out = []
@@ -740,7 +742,13 @@ class NativeEncoder(HeapLiveness):
             fid = fr['id']
             entries[fid] = fr
             prev = prev_entries.get(fid)
-            out.append(fid if prev is fr or prev == fr else fr)
+            if prev is fr or prev == fr:
+                out.append(fid)
+            elif (prev is not None and prev['locals'] == fr['locals'] and prev.get('returnValue') == fr.get('returnValue')
+                  and prev.get('exited') == fr.get('exited')):
+                out.append([fid, fr['line']])   # only its line moved (name and parent never change for an id)
+            else:
+                out.append(fr)
         self.prev_entries = entries
         return out
 
