@@ -59,7 +59,7 @@ describe('expandTrace', () => {
   });
 });
 
-test('a frame given as [id, line] is the step before\'s at that line', () => {
+test("a frame given as [id, line] is the step before's at that line", () => {
   const g = frame(0, 1, [['a', int(1)]]);
   const t = expandTrace({
     ...handMade(),

@@ -31,7 +31,7 @@ export function sharedRuntime(options?: RuntimeOptions): TraceRuntime {
 let pool: RuntimePool | undefined;
 
 /**
- * The process-wide pool of runtimes (one child per core, within memory; see trace/pool.ts), which builds trace
+ * The process-wide pool of runtimes (one child per four cores, within memory; see trace/pool.ts), which builds trace
  * with. Its children are started as traces come, and end as {@link sharedRuntime}'s does.
  */
 export function sharedPool(): RuntimePool {

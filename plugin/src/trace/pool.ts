@@ -1,5 +1,6 @@
 /**
- * Several sandboxed runtimes tracing at once, one per core, so that a cold build of many blocks uses the machine.
+ * Several sandboxed runtimes tracing at once, one per four cores, so that a cold build of many blocks on a large
+ * machine does not wait for one child.
  * Each member is a {@link TraceRuntime}: its own child with the same sandbox, limits and isolation as when there is
  * one. The number of members is also bounded by memory: their resident-memory caps together stay within half of
  * the machine's memory. A trace does not depend on which child ran it (the tracer numbers objects per block).
@@ -8,13 +9,22 @@ import { availableParallelism, totalmem } from 'node:os';
 import type { Trace, TraceFailure, TraceOptions } from './format.ts';
 import { TraceRuntime, type RuntimeOptions } from './runtime.ts';
 
-/** How many children to run: one per core, within half the machine's memory, at least one. */
+/**
+ * How many children to run: one per four cores, within half the machine's memory, at least one. A build draws far
+ * more than it traces (a block's figure costs several times its trace), and the drawing threads take one core each
+ * (engine/draw-pool.ts), so a child beyond what tracing needs only takes a core from them and costs a Pyodide start
+ * of its own. On 2 cores (the 230-block scale site), one child instead of two made a cold build 0.93× as long
+ * without a Pyodide snapshot and 0.95× with one, and cost 2 s less CPU.
+ */
 export function poolSize(options: RuntimeOptions = {}): number {
   // The child's own defaults (see RuntimeOptions): wasm heap cap, and that plus 768 MB of resident memory.
   const rss = options.rssLimitMb ?? (options.memoryLimitMb ?? 1024) + 768;
   const byMemory = Math.floor(totalmem() / 2 / (rss * 1024 * 1024));
-  return Math.max(1, Math.min(availableParallelism(), byMemory));
+  return Math.max(1, Math.min(Math.floor(availableParallelism() / CORES_PER_CHILD), byMemory));
 }
+
+/** Cores per tracing child: see {@link poolSize}. */
+export const CORES_PER_CHILD = 4;
 
 /** A set of {@link TraceRuntime}s that share the traces given to the pool. */
 export class RuntimePool {
