@@ -13,8 +13,8 @@ import { TraceRuntime, type RuntimeOptions } from './runtime.ts';
  * How many children to run: one per four cores, within half the machine's memory, at least one. A build draws far
  * more than it traces (a block's figure costs several times its trace), and the drawing threads take one core each
  * (engine/draw-pool.ts), so a child beyond what tracing needs only takes a core from them and costs a Pyodide start
- * of its own. On 2 cores (the 230-block scale site), one child instead of two made a cold build 0.93× as long
- * without a Pyodide snapshot and 0.95× with one, and cost 2 s less CPU.
+ * of its own. On 2 cores (the 230-block scale site), one child instead of two made a cold build 0.90× as long
+ * without a Pyodide snapshot and 0.95× with one, and cost 2.3 s less CPU.
  */
 export function poolSize(options: RuntimeOptions = {}): number {
   // The child's own defaults (see RuntimeOptions): wasm heap cap, and that plus 768 MB of resident memory.

@@ -742,11 +742,12 @@ class NativeEncoder(HeapLiveness):
             fid = fr['id']
             entries[fid] = fr
             prev = prev_entries.get(fid)
-            if prev is fr or prev == fr:
+            if prev is fr:
                 out.append(fid)
             elif (prev is not None and prev['locals'] == fr['locals'] and prev.get('returnValue') == fr.get('returnValue')
                   and prev.get('exited') == fr.get('exited')):
-                out.append([fid, fr['line']])   # only its line moved (name and parent never change for an id)
+                # Name and parent never change for an id: the same frame, or the same at another line.
+                out.append(fid if prev['line'] == fr['line'] else [fid, fr['line']])
             else:
                 out.append(fr)
         self.prev_entries = entries
