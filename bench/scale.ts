@@ -3,8 +3,9 @@
  * (`--blocks N`, default 230) from programs the project holds — the Python Tutor conformance set, the demo posts'
  * blocks, the render fixtures — and a few loops that run until the step cap. Builds it cold (empty cache and no
  * Pyodide snapshot, as on a fresh CI runner; and again with the snapshot that build made), warm (every block from the
- * cache) and without memtrace, taking turns, and reports the warm ratio, what memtrace adds per block cold, the
- * largest page (bytes and DOM nodes) and the total HTML. Medians over `--runs` (default 3).
+ * cache), without memtrace, and cold with every figure drawing its first step only (the part of a cold build that
+ * drawing cannot take away: Pyodide, tracing, pages), taking turns, and reports the warm ratio, what memtrace adds
+ * per block cold, the largest page (bytes and DOM nodes) and the total HTML. Medians over `--runs` (default 3).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -124,7 +125,14 @@ export default defineConfig({
   outDir: process.env.SCALE_OUT_DIR,
   cacheDir: process.env.SCALE_CACHE_DIR,
   // A long time limit: on a loaded machine a short program can overrun the default 10 s and fail the build.
-  integrations: [memtrace(process.env.MEMTRACE_DISABLE ? { disabled: true } : { defaults: { timeout: 120000 } })],
+  // MEMTRACE_SCALE_STEPS: which steps every figure shows (the bench's floor build draws only the first).
+  integrations: [
+    memtrace(
+      process.env.MEMTRACE_DISABLE
+        ? { disabled: true }
+        : { defaults: { timeout: 120000, steps: process.env.MEMTRACE_SCALE_STEPS || undefined } },
+    ),
+  ],
 });
 `;
 
@@ -271,6 +279,12 @@ export async function scaleSection(opts: { blocks: number; runs: number; log: (r
   const tmp = mkdtempSync(join(tmpdir(), 'memtrace-scale-'));
   const site = join(tmp, 'site');
   writeSite(site, blocks);
+  // The floor build's site: the same blocks, without a `start=` that could point past the one step drawn.
+  const floorSite = join(tmp, 'site-floor');
+  writeSite(
+    floorSite,
+    blocks.map((b) => ({ ...b, meta: b.meta.replace(/\bstart=\S+/, '') })),
+  );
   const runaways = blocks.filter((b) => b.name.startsWith('runaway')).length;
   row({
     section: 'scale: site',
@@ -290,16 +304,22 @@ export async function scaleSection(opts: { blocks: number; runs: number; log: (r
     coldSnapshot: coldBuild,
     warm: () => astroBuild(site, dir('out-warm'), dir('cache-warm')),
     off: () => astroBuild(site, dir('out-off'), dir('cache-off'), { MEMTRACE_DISABLE: '1' }),
+    // As cold, but every figure draws its first step only: what tracing costs, whatever drawing will cost.
+    floor: () => (
+      removeSnapshots(),
+      rmSync(dir('cache-floor'), { recursive: true, force: true }),
+      astroBuild(floorSite, dir('out-floor'), dir('cache-floor'), { MEMTRACE_SCALE_STEPS: '1' })
+    ),
   };
   // Fill the warm cache and Astro's own caches first; not counted.
   kinds.warm();
   kinds.off();
-  const times: Record<keyof typeof kinds, Build[]> = { cold: [], coldSnapshot: [], warm: [], off: [] };
+  const times: Record<keyof typeof kinds, Build[]> = { cold: [], coldSnapshot: [], warm: [], off: [], floor: [] };
   // coldSnapshot always follows cold, whose snapshot it starts from.
   const orders: (keyof typeof kinds)[][] = [
-    ['cold', 'coldSnapshot', 'warm', 'off'],
-    ['off', 'cold', 'coldSnapshot', 'warm'],
-    ['warm', 'off', 'cold', 'coldSnapshot'],
+    ['cold', 'coldSnapshot', 'warm', 'off', 'floor'],
+    ['off', 'floor', 'cold', 'coldSnapshot', 'warm'],
+    ['warm', 'off', 'cold', 'coldSnapshot', 'floor'],
   ];
   for (let i = 0; i < opts.runs; i++) {
     // The kinds take turns, so that a machine that gets busier or quieter weighs on each alike.
@@ -308,12 +328,13 @@ export async function scaleSection(opts: { blocks: number; runs: number; log: (r
   const wall = (k: keyof typeof kinds) => median(times[k].map((b) => b.wall));
   const cpu = (k: keyof typeof kinds) => median(times[k].map((b) => b.cpu));
   const s = 'scale: build';
-  for (const k of ['cold', 'coldSnapshot', 'warm', 'off'] as const) {
+  for (const k of ['cold', 'coldSnapshot', 'warm', 'off', 'floor'] as const) {
     const label = {
       cold: 'cold (empty cache, no Pyodide snapshot)',
       coldSnapshot: 'cold (empty cache), Pyodide snapshot kept',
       warm: 'warm (every block cached)',
       off: 'without memtrace',
+      floor: 'cold as above, each figure drawing its first step only (steps=1)',
     }[k];
     row({ section: s, metric: `${label}, median of ${times[k].length}`, value: wall(k), unit: 'ms' });
   }
@@ -346,6 +367,12 @@ export async function scaleSection(opts: { blocks: number; runs: number; log: (r
     section: s,
     metric: 'memtrace adds per block, cold, snapshot kept (wall)',
     value: (wall('coldSnapshot') - wall('off')) / blocks.length,
+    unit: 'ms',
+  });
+  row({
+    section: s,
+    metric: 'memtrace adds per block, cold, no snapshot, first step only: tracing without drawing (wall)',
+    value: (wall('floor') - wall('off')) / blocks.length,
     unit: 'ms',
   });
   const engine = times.cold.map((b) => engineTimes(b.log)).filter((t) => t !== undefined);
