@@ -164,9 +164,15 @@ describe('cache', () => {
     const first = build('satteri', {}, { cache });
     expect(first.status, first.log).toBe(0);
     expect(first.log).toMatch(/2 blocks: 2 traced, 0 from cache/);
+    // With nothing cached, Pyodide starts with the build, before any page asks for a block.
+    const starts = /no figure cached yet: every block is traced; Pyodide starts now/;
+    expect(first.log).toMatch(starts);
+    expect(first.log.search(starts)).toBeLessThan(first.log.search(/Building static entrypoints/));
     const second = build('satteri', {}, { cache });
     expect(second.status, second.log).toBe(0);
     expect(second.log).toMatch(/0 traced/);
+    // A build with a cache may need no trace at all: it starts Pyodide only for a block that does.
+    expect(second.log).not.toMatch(starts);
     const [a, b] = [withoutColours(read(first.out, 'post')), withoutColours(read(second.out, 'post'))];
     const at = [...a].findIndex((c, i) => c !== b[i]);
     expect(at, `first difference: ${a.slice(at - 200, at + 200)}\n----\n${b.slice(at - 200, at + 200)}`).toBe(-1);

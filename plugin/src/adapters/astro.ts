@@ -220,8 +220,8 @@ function logSummary(engine: Engine | undefined, logger: AstroIntegrationLogger) 
 }
 
 /**
- * Starts the runtime's child as the dev server starts: it loads Pyodide (a second or more) while the author reads the
- * page, not on their first save of a block.
+ * Starts the runtime's child now rather than for the first block: as the dev server starts, it loads Pyodide (a
+ * second or more) while the author reads the page; in a build with nothing cached, while Vite starts.
  */
 function warmRuntime(logger: AstroIntegrationLogger) {
   sharedPool()
@@ -268,6 +268,16 @@ function writeAssets(out: URL, files: readonly StaticAsset[], writeStepPages: ((
   mkdirSync(out, { recursive: true });
   for (const f of files) writeFileSync(new URL(f.fileName, out), f.source);
   writeStepPages?.(out);
+}
+
+/** Whether the figure cache holds anything (no cache, `cache: false`, holds nothing). */
+function hasFigures(cacheDir: string | undefined): boolean {
+  if (cacheDir === undefined) return false;
+  try {
+    return readdirSync(cacheDir).length > 0;
+  } catch {
+    return false;
+  }
 }
 
 /** The memtrace Astro integration: `integrations: [memtrace()]`. */
@@ -320,6 +330,12 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
         // The dev server serves the assets from memory. (Pages the content layer rendered with older assets are not
         // kept: the engine's fingerprint in the config clears them.)
         updateConfig({ vite: { plugins: [devServerPlugin(files, engine)] } });
+        // A build with no figure cache (a fresh CI runner, the first build) traces its blocks: Pyodide loads while
+        // Vite starts. A build with a cache may need no trace at all, and starts Pyodide only when it does.
+        if (command === 'build' && !hasFigures(cacheDir)) {
+          logger.info('no figure cached yet: every block is traced; Pyodide starts now');
+          warmRuntime(logger);
+        }
       },
       'astro:config:done': ({ buildOutput }) => {
         staticBuild = !options.disabled && options.cache !== false && buildOutput === 'static';
