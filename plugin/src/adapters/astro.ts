@@ -270,14 +270,20 @@ function writeAssets(out: URL, files: readonly StaticAsset[], writeStepPages: ((
   writeStepPages?.(out);
 }
 
-/** Whether the figure cache holds anything (no cache, `cache: false`, holds nothing). */
-function hasFigures(cacheDir: string | undefined): boolean {
-  if (cacheDir === undefined) return false;
+/**
+ * A build with no figure cache (a fresh CI runner, the first build, `cache: false`) traces every block: Pyodide loads
+ * while Vite starts. A build with a cache may need no trace at all, and starts Pyodide only when it does.
+ */
+function warmUncachedBuild(cacheDir: string | undefined, logger: AstroIntegrationLogger) {
+  let cached = false;
   try {
-    return readdirSync(cacheDir).length > 0;
+    cached = cacheDir !== undefined && readdirSync(cacheDir).length > 0;
   } catch {
-    return false;
+    // No cache folder yet: nothing cached.
   }
+  if (cached) return;
+  logger.info('no figure cached yet: every block is traced; Pyodide starts now');
+  warmRuntime(logger);
 }
 
 /** The memtrace Astro integration: `integrations: [memtrace()]`. */
@@ -327,15 +333,9 @@ export default function memtrace(options: MemtraceIntegrationOptions = {}): Astr
         if (!register(processor, engine, generation.fingerprint(engine))) {
           logger.warn(`unknown Markdown processor "${processor.name}": memtrace blocks will not be rendered.`);
         }
-        // The dev server serves the assets from memory. (Pages the content layer rendered with older assets are not
-        // kept: the engine's fingerprint in the config clears them.)
+        // The dev server serves the assets from memory; the engine's fingerprint in the config clears older pages.
         updateConfig({ vite: { plugins: [devServerPlugin(files, engine)] } });
-        // A build with no figure cache (a fresh CI runner, the first build) traces its blocks: Pyodide loads while
-        // Vite starts. A build with a cache may need no trace at all, and starts Pyodide only when it does.
-        if (command === 'build' && !hasFigures(cacheDir)) {
-          logger.info('no figure cached yet: every block is traced; Pyodide starts now');
-          warmRuntime(logger);
-        }
+        if (command === 'build') warmUncachedBuild(cacheDir, logger);
       },
       'astro:config:done': ({ buildOutput }) => {
         staticBuild = !options.disabled && options.cache !== false && buildOutput === 'static';
