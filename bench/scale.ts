@@ -304,7 +304,7 @@ export async function scaleSection(opts: { blocks: number; runs: number; log: (r
     coldSnapshot: coldBuild,
     warm: () => astroBuild(site, dir('out-warm'), dir('cache-warm')),
     off: () => astroBuild(site, dir('out-off'), dir('cache-off'), { MEMTRACE_DISABLE: '1' }),
-    // As cold, but every figure draws its first step only: what tracing costs, whatever drawing will cost.
+    // As cold, but every figure draws its first step only: what a cold build costs before its other steps are drawn.
     floor: () => (
       removeSnapshots(),
       rmSync(dir('cache-floor'), { recursive: true, force: true }),
@@ -371,7 +371,7 @@ export async function scaleSection(opts: { blocks: number; runs: number; log: (r
   });
   row({
     section: s,
-    metric: 'memtrace adds per block, cold, no snapshot, first step only: tracing without drawing (wall)',
+    metric: 'memtrace adds per block, cold, no snapshot, first step only: Pyodide, tracing, pages (wall)',
     value: (wall('floor') - wall('off')) / blocks.length,
     unit: 'ms',
   });
